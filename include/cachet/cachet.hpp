@@ -1,0 +1,16 @@
+#ifndef CACHET_CACHET_HPP
+#define CACHET_CACHET_HPP
+
+/// The umbrella header: every public cachet component. It never includes the optional RESP
+/// protocol layer (`cachet/resp/`).
+
+#include <cachet/clock.hpp>
+#include <cachet/eviction/lru.hpp>
+#include <cachet/eviction/policy.hpp>
+#include <cachet/keyspace.hpp>
+#include <cachet/kv_store.hpp>
+#include <cachet/result.hpp>
+#include <cachet/timer_wheel.hpp>
+#include <cachet/version.hpp>
+
+#endif  // CACHET_CACHET_HPP

@@ -1,0 +1,40 @@
+#ifndef CACHET_EVICTION_POLICY_HPP
+#define CACHET_EVICTION_POLICY_HPP
+
+/// Eviction policies the keyspace core plugs in. A bounded store keeps, per shard, one policy
+/// object that orders the shard's entries for eviction; entries carry the policy's links
+/// intrusively (`PolicyHook`), so recording an access or choosing a victim never allocates.
+///
+/// The policy is chosen per store at run time (`StoreOptions::eviction`), so one entry layout
+/// serves every policy and stores of different policies share code. An unbounded store keeps
+/// no policy state at all.
+
+#include <cachet/detail/config.hpp>
+
+#include <cstdint>
+#include <string_view>
+
+CACHET_NAMESPACE_BEGIN
+
+/// Which entry a bounded store gives up when it is full.
+enum class Eviction : std::uint8_t {
+    /// Least recently used: a hit moves the entry to the front; the back is evicted. O(1).
+    lru,
+};
+
+[[nodiscard]] constexpr std::string_view to_string(Eviction e) noexcept {
+    switch (e) {
+        case Eviction::lru: return "lru";
+    }
+    return "unknown";
+}
+
+/// The links an entry carries for its shard's eviction policy. 16 bytes.
+struct PolicyHook {
+    PolicyHook* policy_prev = nullptr;  ///< nullptr <=> not tracked by a policy
+    PolicyHook* policy_next = nullptr;
+};
+
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_EVICTION_POLICY_HPP

@@ -1,0 +1,952 @@
+#ifndef CACHET_KEYSPACE_HPP
+#define CACHET_KEYSPACE_HPP
+
+/// `Keyspace<K, V>`: the core every cachet container sits on. A sharded key -> entry map with
+/// per-entry TTLs, an optional bound enforced by an eviction policy, statistics and a removal
+/// listener. KvStore is a thin typed layer over it; lists, sorted sets, hashes and the RESP
+/// Database use the same core through `access`, so no container re-implements expiry, eviction,
+/// stats or notifications.
+///
+/// Structure. The key space is split into N shards (a power of two) by the top bits of the
+/// key's mixed hash. Each shard owns, under one lock:
+///   - a Robin Hood hash index of entry pointers (`detail::FlatIndex`, O(1) expected);
+///   - a hierarchical timing wheel of the entries that have a TTL (`TimerWheel`, O(1) schedule
+///     and cancel);
+///   - the eviction policy's order (`LruPolicy`, O(1)), only when the store is bounded;
+///   - its share of the bound, its size and weight, and its statistics counters.
+/// An entry is one heap node with a stable address holding the key, the value, the wheel links
+/// and deadline (24 bytes), the policy links (16 bytes), the 32-bit hash and a 32-bit weight.
+///
+/// Expiry is lazy and active. Lazy: an expired entry is never returned; a lookup that meets one
+/// removes it. Active: every operation on a shard first advances that shard's wheel to the
+/// current time, looking at no more than `StoreOptions::expire_budget` timers, so expired
+/// entries are reclaimed as traffic passes without any operation paying more than a bounded
+/// amount; `run_pending()` finishes the job on demand, and `start_janitor()` runs it on a
+/// background thread if the user wants one. There is no hidden thread.
+///
+/// Removal notifications. Entries that leave the store (erased, replaced, expired, evicted) are
+/// unlinked under the shard lock and collected; the listener is called for each after the lock
+/// is released, on the thread whose operation removed them (the janitor's, for its sweeps), in
+/// the order they were removed within that operation. Notifications from different threads are
+/// not ordered with respect to each other. The listener may call back into the store.
+///
+/// Thread-safety: every public member function is thread-safe unless it says otherwise. Each
+/// takes at most one shard lock at a time, for O(1) expected work plus at most `expire_budget`
+/// timers, except where documented (`clear`, `for_each`, `run_pending`, resizing).
+/// Pass `Mutex = NullMutex` for a single-threaded store that pays nothing for locking.
+
+#include <cachet/clock.hpp>
+#include <cachet/detail/config.hpp>
+#include <cachet/detail/flat_index.hpp>
+#include <cachet/detail/hash.hpp>
+#include <cachet/eviction/lru.hpp>
+#include <cachet/eviction/policy.hpp>
+#include <cachet/timer_wheel.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+CACHET_NAMESPACE_BEGIN
+
+/// Why an entry left the store (after Caffeine's `RemovalCause`).
+enum class RemovalCause : std::uint8_t {
+    erased,    ///< removed explicitly: erase, get_and_erase, clear, an update that deleted it
+    replaced,  ///< its value was overwritten by a put (the listener sees the old value)
+    expired,   ///< its TTL ran out
+    evicted,   ///< the bound was exceeded and the policy chose it (or it was too heavy to keep)
+};
+
+[[nodiscard]] constexpr std::string_view to_string(RemovalCause c) noexcept {
+    switch (c) {
+        case RemovalCause::erased: return "erased";
+        case RemovalCause::replaced: return "replaced";
+        case RemovalCause::expired: return "expired";
+        case RemovalCause::evicted: return "evicted";
+    }
+    return "unknown";
+}
+
+/// A mutex that does nothing, for stores used by one thread only.
+struct NullMutex {
+    void lock() noexcept {}
+    void unlock() noexcept {}
+    bool try_lock() noexcept { return true; }
+};
+
+/// Construction options of a store, validated once by the constructor (`validate()`).
+/// ```cpp
+/// cachet::KvStore<std::string, User> users({.max_entries = 10'000, .default_ttl = 30s});
+/// ```
+template <class K, class V>
+struct StoreOptions {
+    using weigher_type = std::function<std::uint64_t(const K&, const V&)>;
+    using listener_type = std::function<void(const K&, const V&, RemovalCause)>;
+
+    /// Number of shards, a power of two up to 4096; 0 picks one: 4 x hardware threads rounded
+    /// up to a power of two, and for a store bounded by `max_entries`, no more than one shard
+    /// per 2,048 entries, since each shard enforces its share of the bound on its own.
+    std::size_t shards = 0;
+    /// Bound on the number of entries; 0 for none. Split evenly over the shards.
+    std::uint64_t max_entries = 0;
+    /// Bound on the total weight given by `weigher`; 0 for none. Split evenly over the shards,
+    /// so a single entry heavier than `max_weight / shards` is rejected (evicted at once).
+    std::uint64_t max_weight = 0;
+    /// Weight of an entry, called under the shard lock on insert and after each update; must
+    /// not throw or touch the store, and must return at most 2^32 - 1 (heavier is rejected).
+    weigher_type weigher{};
+    /// TTL of entries written without one; zero means they do not expire.
+    std::chrono::milliseconds default_ttl{0};
+    /// Eviction policy of a bounded store.
+    Eviction eviction = Eviction::lru;
+    /// Called for every entry that leaves the store, outside the lock (see the header comment).
+    listener_type removal_listener{};
+    /// Timers each operation may look at when it advances its shard's wheel (at least 1).
+    std::size_t expire_budget = 16;
+
+    /// Throws `std::invalid_argument` naming the first inconsistent setting.
+    void validate() const {
+        auto fail = [](const char* what) {
+            throw std::invalid_argument(std::string("cachet::StoreOptions: ") + what);
+        };
+        if (shards != 0 && (!std::has_single_bit(shards) || shards > 4096))
+            fail("shards must be 0 (automatic) or a power of two no greater than 4096");
+        if (max_weight != 0 && !weigher) fail("max_weight needs a weigher");
+        if (weigher && max_weight == 0) fail("a weigher needs max_weight");
+        if (default_ttl.count() < 0) fail("default_ttl must not be negative");
+        if (expire_budget == 0) fail("expire_budget must be at least 1");
+        if (shards != 0 && max_entries != 0 && max_entries < shards)
+            fail("max_entries must be at least the number of shards");
+    }
+};
+
+/// A snapshot of a store's counters, summed over its shards. Counters are exact; the snapshot is
+/// not atomic across shards.
+struct StoreStats {
+    std::uint64_t hits = 0;            ///< lookups that found a live entry
+    std::uint64_t misses = 0;          ///< lookups that found nothing (or an expired entry)
+    std::uint64_t puts = 0;            ///< values written (inserts and overwrites)
+    std::uint64_t evictions = 0;       ///< entries removed to respect the bound
+    std::uint64_t evicted_weight = 0;  ///< total weight of those entries
+    std::uint64_t expirations = 0;     ///< entries removed because their TTL ran out
+    std::uint64_t erasures = 0;        ///< entries removed explicitly
+    std::uint64_t size = 0;            ///< entries stored (expired ones not yet reclaimed too)
+    std::uint64_t weight = 0;          ///< total weight (equals size when there is no weigher)
+
+    [[nodiscard]] std::uint64_t requests() const noexcept { return hits + misses; }
+    /// hits / (hits + misses), or 1.0 before any lookup (as Caffeine reports it).
+    [[nodiscard]] double hit_ratio() const noexcept {
+        return requests() == 0 ? 1.0
+                               : static_cast<double>(hits) / static_cast<double>(requests());
+    }
+};
+
+namespace detail {
+
+/// One key's node: wheel and policy links, hash, weight, key, value.
+template <class K, class V>
+struct Entry : TimerHook, PolicyHook {
+    template <class KK, class... A>
+    explicit Entry(std::uint32_t h, KK&& k, A&&... a)
+        : hash(h), key(std::forward<KK>(k)), value(std::forward<A>(a)...) {}
+
+    std::uint32_t hash;         ///< low 32 bits of the mixed hash (the index's hash)
+    std::uint32_t weight = 1;   ///< 1 when the store has no weigher
+    K key;
+    V value;
+};
+
+/// Entries unlinked under a shard lock, waiting to be announced and freed after it is released.
+/// An intrusive singly linked list through the (now unused) wheel link, with the removal cause
+/// kept in the pointer's low bits, so collecting them never allocates.
+template <class E>
+class RemovalBatch {
+public:
+    RemovalBatch() = default;
+    RemovalBatch(const RemovalBatch&) = delete;
+    RemovalBatch& operator=(const RemovalBatch&) = delete;
+    ~RemovalBatch() { release<false, int>(nullptr); }
+
+    /// Takes ownership of the unlinked `e`. Precondition: `e` is in no wheel.
+    void push(E* e, RemovalCause cause) noexcept {
+        static_assert(alignof(E) >= 4, "removal cause is kept in the low two pointer bits");
+        e->timer_prev = nullptr;
+        e->timer_next = nullptr;
+        const auto tagged = reinterpret_cast<std::uintptr_t>(e) | static_cast<std::uintptr_t>(cause);
+        if (m_tail) m_tail->timer_next = reinterpret_cast<TimerHook*>(tagged);
+        else m_head = tagged;
+        m_tail = e;
+    }
+    [[nodiscard]] bool empty() const noexcept { return m_head == 0; }
+
+    /// Calls `listener(key, value, cause)` for each entry in removal order (if `listener` is
+    /// set), then frees it. If the listener throws, the rest are still announced and freed, and
+    /// the first exception is rethrown.
+    template <class L>
+    void deliver(const L* listener) {
+        release<true>(listener);
+    }
+
+private:
+    template <bool Rethrow, class L = int>
+    void release(const L* listener) {
+        std::exception_ptr first;
+        std::uintptr_t cur = m_head;
+        m_head = 0;
+        m_tail = nullptr;
+        while (cur != 0) {
+            E* e = reinterpret_cast<E*>(cur & ~std::uintptr_t{3});
+            const auto cause = static_cast<RemovalCause>(cur & 3);
+            cur = reinterpret_cast<std::uintptr_t>(e->timer_next);
+            if constexpr (!std::is_same_v<L, int>) {
+                if (listener && *listener) {
+                    try {
+                        (*listener)(std::as_const(e->key), std::as_const(e->value), cause);
+                    } catch (...) {
+                        if (!first) first = std::current_exception();
+                    }
+                }
+            }
+            delete e;
+        }
+        if constexpr (Rethrow) {
+            if (first) std::rethrow_exception(first);
+        }
+    }
+
+    std::uintptr_t m_head = 0;
+    E* m_tail = nullptr;
+};
+
+/// `c += d` for a counter that only the holder of its shard's lock writes: a plain load and
+/// store, no read-modify-write instruction, while readers may load it at any time.
+inline void bump(std::atomic<std::uint64_t>& c, std::uint64_t d = 1) noexcept {
+    c.store(c.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+}
+inline void drop(std::atomic<std::uint64_t>& c, std::uint64_t d = 1) noexcept {
+    c.store(c.load(std::memory_order_relaxed) - d, std::memory_order_relaxed);
+}
+
+}  // namespace detail
+
+template <class K, class V, class Hash = std::hash<K>, class KeyEqual = std::equal_to<K>,
+          Clock C = SteadyClock, class Mutex = std::mutex>
+class Keyspace {
+public:
+    using key_type = K;
+    using mapped_type = V;
+    using hasher = Hash;
+    using key_equal = KeyEqual;
+    using clock_type = C;
+    using mutex_type = Mutex;
+    using size_type = std::size_t;
+    using options_type = StoreOptions<K, V>;
+    using entry_type = detail::Entry<K, V>;
+
+private:
+    using Entry = entry_type;
+    using Batch = detail::RemovalBatch<Entry>;
+
+    struct alignas(detail::cache_line) Shard {
+        mutable Mutex mutex;
+        detail::FlatIndex<Entry> index;
+        TimerWheel<Entry> wheel;
+        LruPolicy lru;
+        std::uint64_t max_entries = 0;  ///< this shard's share of the bound; 0: none
+        std::uint64_t max_weight = 0;
+        // Written under `mutex` only (see detail::bump); read by anyone.
+        std::atomic<std::uint64_t> count{0}, weight{0};
+        std::atomic<std::uint64_t> hits{0}, misses{0}, puts{0}, evictions{0}, evicted_weight{0},
+            expirations{0}, erasures{0};
+    };
+
+    template <class Q>
+    static constexpr bool lookup_key = std::is_same_v<Q, K> ||
+                                       detail::is_transparent_v<Hash, KeyEqual>;
+
+public:
+    /// A handle to one key's slot, given to `access` callbacks while the shard lock is held.
+    /// It reads and changes the entry; the changes take effect (index, wheel, policy, bound,
+    /// notifications) when the callback returns. Valid only inside the callback.
+    template <class KK>
+    class Slot {
+    public:
+        Slot(const Slot&) = delete;
+        Slot& operator=(const Slot&) = delete;
+
+        /// True if a live entry is present (created in this callback included).
+        [[nodiscard]] bool exists() const noexcept { return current() != nullptr && !m_erase; }
+        /// Precondition: `exists()`.
+        [[nodiscard]] const K& key() const noexcept { return current()->key; }
+        /// The value, for reading or changing in place. Precondition: `exists()`.
+        [[nodiscard]] V& value() noexcept {
+            m_dirty = true;
+            return current()->value;
+        }
+        [[nodiscard]] const V& cvalue() const noexcept { return current()->value; }
+
+        /// Sets the value, creating the entry if it is absent (its TTL then starts as the
+        /// store's default). Overwriting reports the old value to the listener as `replaced`.
+        /// Allocates one node when the entry is new; the deadline is left as it is otherwise.
+        template <class... A>
+        V& emplace(A&&... args) {
+            m_erase = false;
+            if (Entry* e = current()) {
+                V next(std::forward<A>(args)...);  // if this throws, nothing changed
+                if (m_ks.m_listener && e == m_existing && !m_replaced) {
+                    // The listener gets the old value after the lock is released.
+                    m_replaced.reset(new Entry(e->hash, e->key, std::move(e->value)));
+                }
+                e->value = std::move(next);
+                m_dirty = true;
+                m_ks.bump_puts(m_shard);
+                return e->value;
+            }
+            m_created.reset(
+                new Entry(m_hash32, K(std::forward<KK>(m_key)), std::forward<A>(args)...));
+            m_deadline = m_ks.m_default_ttl_ms ? m_now + m_ks.m_default_ttl_ms : no_deadline;
+            m_ks.bump_puts(m_shard);
+            return m_created->value;
+        }
+
+        /// Removes the entry (cause `erased`). No-op if absent.
+        void erase() noexcept { m_erase = true; }
+
+        /// The time the slot was opened at, in ms of the store's clock.
+        [[nodiscard]] std::uint64_t now_ms() const noexcept { return m_now; }
+        /// The entry's deadline in ms of the store's clock, or `no_deadline`.
+        [[nodiscard]] std::uint64_t deadline_ms() const noexcept { return m_deadline; }
+        /// Sets the deadline (ms of the store's clock); one at or before `now_ms()` removes the
+        /// entry as expired. `no_deadline` makes it persistent. Precondition: `exists()`.
+        void set_deadline_ms(std::uint64_t d) noexcept { m_deadline = d; }
+        /// Sets the TTL to `ttl` from now, rounded up to whole milliseconds. A TTL of zero or
+        /// less expires the entry at once. Precondition: `exists()`.
+        template <class Rep, class Period>
+        void set_ttl(std::chrono::duration<Rep, Period> ttl) noexcept {
+            m_deadline = ttl.count() > 0 ? m_now + detail::ceil_ms(ttl) : m_now;
+        }
+        /// Removes the TTL. Precondition: `exists()`.
+        void persist() noexcept { m_deadline = no_deadline; }
+
+    private:
+        friend class Keyspace;
+        Slot(Keyspace& ks, Shard& s, Entry* e, std::uint64_t hv, std::uint64_t now, KK&& key,
+             Batch& batch) noexcept
+            : m_ks(ks), m_shard(s), m_existing(e), m_hash32(static_cast<std::uint32_t>(hv)),
+              m_now(now), m_key(std::forward<KK>(key)), m_batch(batch),
+              m_deadline(e ? e->deadline : no_deadline) {}
+
+        [[nodiscard]] Entry* current() const noexcept {
+            return m_created ? m_created.get() : m_existing;
+        }
+
+        /// Applies the callback's changes. Strong guarantee for a new entry: if indexing it
+        /// throws, nothing changed.
+        void commit() {
+            if (m_replaced) m_batch.push(m_replaced.release(), RemovalCause::replaced);
+            if (m_created) {
+                if (m_erase) return;  // created and erased in one callback: never existed
+                Entry* e = m_created.get();
+                m_shard.index.insert(m_hash32, e);  // may throw; then unique_ptr frees e
+                m_created.release();
+                m_ks.link_new(m_shard, e, m_deadline, m_now, m_batch);
+                return;
+            }
+            Entry* e = m_existing;
+            if (!e) return;
+            if (m_erase) {
+                m_ks.remove(m_shard, e, RemovalCause::erased, m_batch);
+                return;
+            }
+            m_ks.after_update(m_shard, e, m_dirty, m_deadline, m_now, m_batch);
+        }
+
+        Keyspace& m_ks;
+        Shard& m_shard;
+        Entry* m_existing;
+        std::unique_ptr<Entry> m_created;
+        std::unique_ptr<Entry> m_replaced;
+        std::uint32_t m_hash32;
+        std::uint64_t m_now;
+        KK&& m_key;
+        Batch& m_batch;
+        std::uint64_t m_deadline;
+        bool m_dirty = false;
+        bool m_erase = false;
+    };
+
+    /// A store configured by `options` (validated; throws `std::invalid_argument`), reading
+    /// time from `clock`.
+    explicit Keyspace(options_type options = {}, C clock = C{})
+        : m_clock(std::move(clock)) {
+        options.validate();
+        m_listener = std::move(options.removal_listener);
+        m_weigher = std::move(options.weigher);
+        m_default_ttl_ms =
+            options.default_ttl.count() > 0 ? detail::ceil_ms(options.default_ttl) : 0;
+        m_expire_budget = options.expire_budget;
+        m_eviction = options.eviction;
+        m_bounded = options.max_entries != 0 || options.max_weight != 0;
+        const std::size_t n = options.shards ? options.shards : default_shards(options);
+        m_shard_shift = static_cast<unsigned>(64 - std::countr_zero(n));
+        m_shards.reset(new Shard[n]);
+        m_shard_count = n;
+        m_max_entries = options.max_entries;
+        m_max_weight = options.max_weight;
+        distribute_bounds();
+    }
+
+    Keyspace(const Keyspace&) = delete;
+    Keyspace& operator=(const Keyspace&) = delete;
+
+    /// Stops the janitor and frees every entry without notifying the listener.
+    ~Keyspace() {
+        stop_janitor();
+        for (std::size_t i = 0; i < m_shard_count; ++i)
+            m_shards[i].index.for_each([](Entry* e) { delete e; });
+    }
+
+    // ---------------------------------------------------------------- the core primitive
+
+    /// Runs `f(Slot&)` on `key`'s slot under its shard lock and applies what it did: create,
+    /// overwrite, change in place, erase, set or clear the TTL. Returns what `f` returns (not a
+    /// reference: nothing may point into the store after the lock is released). `f` must not
+    /// call into this store (deadlock) and should be short: it holds the shard lock.
+    /// Complexity: O(1) expected plus `f`, plus at most `expire_budget` timers.
+    /// Exceptions: if `f` throws, a value it changed in place stays changed (basic guarantee);
+    /// nothing else it asked for takes effect.
+    template <class KK, class F>
+    auto access(KK&& key, F&& f) {
+        using R = std::invoke_result_t<F&, Slot<KK>&>;
+        static_assert(!std::is_reference_v<R>, "access must not return references into the store");
+        const std::uint64_t hv = hash_of(key);
+        Shard& s = shard_for(hv);
+        const std::uint64_t now = now_ms();
+        Batch batch;
+        if constexpr (std::is_void_v<R>) {
+            {
+                std::lock_guard lock(s.mutex);
+                maintain(s, now, batch);
+                Slot<KK> slot(*this, s, find_live(s, hv, key, now, batch), hv, now,
+                              std::forward<KK>(key), batch);
+                f(slot);
+                slot.commit();
+            }
+            batch.deliver(listener());
+        } else {
+            std::optional<R> result;
+            {
+                std::lock_guard lock(s.mutex);
+                maintain(s, now, batch);
+                Slot<KK> slot(*this, s, find_live(s, hv, key, now, batch), hv, now,
+                              std::forward<KK>(key), batch);
+                result.emplace(f(slot));
+                slot.commit();
+            }
+            batch.deliver(listener());
+            return std::move(*result);
+        }
+    }
+
+    /// Calls `f(const K&, const V&)` on `key`'s live entry under its shard lock and records the
+    /// access (a hit; the policy sees it). Returns false, a miss, if there is none. `f` must not
+    /// call into this store. Complexity: O(1) expected plus `f`.
+    template <class Q, class F>
+        requires lookup_key<Q>
+    bool read(const Q& key, F&& f) {
+        const std::uint64_t hv = hash_of(key);
+        Shard& s = shard_for(hv);
+        const std::uint64_t now = now_ms();
+        Batch batch;
+        bool found = false;
+        {
+            std::lock_guard lock(s.mutex);
+            maintain(s, now, batch);
+            if (Entry* e = find_live(s, hv, key, now, batch)) {
+                found = true;
+                detail::bump(s.hits);
+                if (m_bounded) s.lru.on_access(e);
+                f(std::as_const(e->key), std::as_const(e->value));
+            } else {
+                detail::bump(s.misses);
+            }
+        }
+        batch.deliver(listener());
+        return found;
+    }
+
+    /// True if `key` has a live entry. A peek: not counted as a hit or miss, and not an access
+    /// for the eviction policy. O(1) expected.
+    template <class Q>
+        requires lookup_key<Q>
+    [[nodiscard]] bool contains(const Q& key) {
+        return peek(key, [](const Entry&) {});
+    }
+
+    /// The deadline (ms of the store's clock) of `key`'s live entry: `no_deadline` if it has
+    /// none, nullopt if the key is absent. A peek. O(1) expected.
+    template <class Q>
+        requires lookup_key<Q>
+    [[nodiscard]] std::optional<std::uint64_t> deadline_ms(const Q& key) {
+        std::optional<std::uint64_t> d;
+        peek(key, [&](const Entry& e) { d = e.deadline; });
+        return d;
+    }
+
+    /// Removes `key`'s entry (cause `erased`). Returns true if a live entry was removed.
+    /// O(1) expected.
+    template <class Q>
+        requires lookup_key<Q>
+    bool erase(const Q& key) {
+        const std::uint64_t hv = hash_of(key);
+        Shard& s = shard_for(hv);
+        const std::uint64_t now = now_ms();
+        Batch batch;
+        bool removed = false;
+        {
+            std::lock_guard lock(s.mutex);
+            maintain(s, now, batch);
+            if (Entry* e = find_live(s, hv, key, now, batch)) {
+                remove(s, e, RemovalCause::erased, batch);
+                removed = true;
+            }
+        }
+        batch.deliver(listener());
+        return removed;
+    }
+
+    // ---------------------------------------------------------------- whole store
+
+    /// Number of entries, including expired ones not yet reclaimed (call `run_pending()` first
+    /// for an exact count). Lock-free, O(shards); a concurrent writer may make it stale at once.
+    [[nodiscard]] std::size_t size() const noexcept {
+        std::uint64_t n = 0;
+        for (std::size_t i = 0; i < m_shard_count; ++i)
+            n += m_shards[i].count.load(std::memory_order_relaxed);
+        return static_cast<std::size_t>(n);
+    }
+    [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+    /// Total weight (the entry count when there is no weigher). Lock-free, O(shards).
+    [[nodiscard]] std::uint64_t weight() const noexcept {
+        std::uint64_t w = 0;
+        for (std::size_t i = 0; i < m_shard_count; ++i)
+            w += m_shards[i].weight.load(std::memory_order_relaxed);
+        return w;
+    }
+    [[nodiscard]] std::size_t shard_count() const noexcept { return m_shard_count; }
+    [[nodiscard]] std::uint64_t max_entries() const noexcept { return m_max_entries; }
+    [[nodiscard]] std::uint64_t max_weight() const noexcept { return m_max_weight; }
+    [[nodiscard]] Eviction eviction() const noexcept { return m_eviction; }
+    [[nodiscard]] const C& clock() const noexcept { return m_clock; }
+    /// The TTL (ms) given to entries created without one; 0 for none.
+    [[nodiscard]] std::uint64_t default_ttl_ms() const noexcept { return m_default_ttl_ms; }
+    /// The store's current time in ms (its clock, rounded down).
+    [[nodiscard]] std::uint64_t now_ms() const noexcept { return detail::ms_since_epoch(m_clock); }
+
+    /// Removes every entry; each is reported as `erased`. Locks one shard at a time, so entries
+    /// written concurrently into shards already cleared survive. O(size()).
+    void clear() {
+        for (std::size_t i = 0; i < m_shard_count; ++i) {
+            Shard& s = m_shards[i];
+            Batch batch;
+            {
+                std::lock_guard lock(s.mutex);
+                std::vector<Entry*> all;
+                all.reserve(s.index.size());
+                s.index.for_each([&](Entry* e) { all.push_back(e); });
+                for (Entry* e : all) remove(s, e, RemovalCause::erased, batch);
+            }
+            batch.deliver(listener());
+        }
+    }
+
+    /// Makes room for `n` entries in total without rehashing (split over the shards).
+    void reserve(std::size_t n) {
+        const std::size_t per = n / m_shard_count + 1;
+        for (std::size_t i = 0; i < m_shard_count; ++i) {
+            std::lock_guard lock(m_shards[i].mutex);
+            m_shards[i].index.reserve(per);
+        }
+    }
+
+    /// Calls `f(const K&, const V&)` for every live entry, one shard at a time under that
+    /// shard's lock, so each shard is seen at one instant; shards are not seen at the same
+    /// instant. An entry present and unchanged for the whole call is visited exactly once;
+    /// one inserted or removed meanwhile may or may not be. Not counted as hits; not accesses.
+    /// `f` must not call into this store. O(size()); blocks each shard for its whole visit.
+    template <class F>
+    void for_each(F&& f) const {
+        const std::uint64_t now = now_ms();
+        for (std::size_t i = 0; i < m_shard_count; ++i) {
+            const Shard& s = m_shards[i];
+            std::lock_guard lock(s.mutex);
+            s.index.for_each([&](const Entry* e) {
+                if (e->deadline > now) f(std::as_const(e->key), std::as_const(e->value));
+            });
+        }
+    }
+
+    /// Reclaims every expired entry now (and announces them). Returns how many. Works through
+    /// each shard in chunks of 1,024 timers, releasing the lock between chunks.
+    std::size_t run_pending() {
+        std::size_t total = 0;
+        const std::uint64_t now = now_ms();
+        for (std::size_t i = 0; i < m_shard_count; ++i) {
+            Shard& s = m_shards[i];
+            for (bool more = true; more;) {
+                Batch batch;
+                std::size_t n = 0;
+                {
+                    std::lock_guard lock(s.mutex);
+                    more = s.wheel.advance(now, 1024, [&](Entry* e) {
+                        remove(s, e, RemovalCause::expired, batch);
+                        ++n;
+                    }) == 0;
+                }
+                total += n;
+                batch.deliver(listener());
+            }
+        }
+        return total;
+    }
+
+    /// The earliest deadline (ms) of any entry, or `no_deadline`. O(shards x 64 x levels).
+    [[nodiscard]] std::uint64_t next_deadline_ms() const {
+        std::uint64_t best = no_deadline;
+        for (std::size_t i = 0; i < m_shard_count; ++i) {
+            std::lock_guard lock(m_shards[i].mutex);
+            best = std::min(best, m_shards[i].wheel.next_deadline());
+        }
+        return best;
+    }
+
+    /// Starts a background thread that calls `run_pending()` every `interval`. Restarts it if
+    /// it is running. The thread reads time from the store's clock.
+    void start_janitor(std::chrono::milliseconds interval = std::chrono::milliseconds(100)) {
+        stop_janitor();
+        std::lock_guard lock(m_janitor_mutex);
+        m_janitor = std::jthread([this, interval](std::stop_token stop) {
+            std::mutex m;
+            std::unique_lock lk(m);
+            while (!stop.stop_requested()) {
+                if (m_janitor_cv.wait_for(lk, stop, interval, [] { return false; })) break;
+                if (stop.stop_requested()) break;
+                run_pending();
+            }
+        });
+    }
+    /// Stops the janitor thread, if any, and waits for it. Must not be called from the listener
+    /// while the janitor is delivering (it would wait for itself).
+    void stop_janitor() {
+        std::jthread t;
+        {
+            std::lock_guard lock(m_janitor_mutex);
+            t = std::move(m_janitor);
+        }
+        if (t.joinable()) {
+            t.request_stop();
+            t.join();
+        }
+    }
+    [[nodiscard]] bool janitor_running() const {
+        std::lock_guard lock(m_janitor_mutex);
+        return m_janitor.joinable();
+    }
+
+    /// Sums every shard's counters. Lock-free, O(shards).
+    [[nodiscard]] StoreStats stats() const noexcept {
+        StoreStats st;
+        for (std::size_t i = 0; i < m_shard_count; ++i) {
+            const Shard& s = m_shards[i];
+            constexpr auto r = std::memory_order_relaxed;
+            st.hits += s.hits.load(r);
+            st.misses += s.misses.load(r);
+            st.puts += s.puts.load(r);
+            st.evictions += s.evictions.load(r);
+            st.evicted_weight += s.evicted_weight.load(r);
+            st.expirations += s.expirations.load(r);
+            st.erasures += s.erasures.load(r);
+            st.size += s.count.load(r);
+            st.weight += s.weight.load(r);
+        }
+        return st;
+    }
+    /// Zeroes the counters (not size or weight). Takes each shard lock in turn.
+    void reset_stats() noexcept {
+        for (std::size_t i = 0; i < m_shard_count; ++i) {
+            Shard& s = m_shards[i];
+            std::lock_guard lock(s.mutex);
+            for (auto* c : {&s.hits, &s.misses, &s.puts, &s.evictions, &s.evicted_weight,
+                            &s.expirations, &s.erasures})
+                c->store(0, std::memory_order_relaxed);
+        }
+    }
+
+    /// Changes the entry bound (0 removes it) and evicts down to it. Throws `std::logic_error`
+    /// if the store was built unbounded (it keeps no policy order to evict by), and
+    /// `std::invalid_argument` if `n` is smaller than the shard count. O(evicted).
+    void set_max_entries(std::uint64_t n) {
+        require_bounded();
+        if (n != 0 && n < m_shard_count)
+            throw std::invalid_argument("cachet: max_entries must be at least the shard count");
+        m_max_entries = n;
+        apply_bounds();
+    }
+    /// Changes the weight bound (0 removes it) and evicts down to it. Needs a weigher.
+    void set_max_weight(std::uint64_t w) {
+        require_bounded();
+        if (w != 0 && !m_weigher)
+            throw std::logic_error("cachet: set_max_weight needs a store built with a weigher");
+        m_max_weight = w;
+        apply_bounds();
+    }
+
+    /// Checks every shard's index, wheel and policy against each other. For tests. O(size()).
+    [[nodiscard]] bool check_invariants() const {
+        for (std::size_t i = 0; i < m_shard_count; ++i) {
+            const Shard& s = m_shards[i];
+            std::lock_guard lock(s.mutex);
+            if (!s.index.check_invariants() || !s.wheel.check_invariants()) return false;
+            if (m_bounded && !s.lru.check_invariants()) return false;
+            if (s.index.size() != s.count.load()) return false;
+            if (m_bounded && s.lru.size() != s.index.size()) return false;
+            std::uint64_t w = 0, timed = 0;
+            bool ok = true;
+            s.index.for_each([&](const Entry* e) {
+                w += e->weight;
+                if (e->timer_scheduled()) ++timed;
+                else if (e->deadline != no_deadline) ok = false;
+                if (shard_index(hash_of(e->key)) != i) ok = false;
+                if (static_cast<std::uint32_t>(hash_of(e->key)) != e->hash) ok = false;
+            });
+            if (!ok || w != s.weight.load() || timed != s.wheel.size()) return false;
+            if (s.max_entries && s.count.load() > s.max_entries) return false;
+            if (s.max_weight && s.weight.load() > s.max_weight) return false;
+        }
+        return true;
+    }
+
+private:
+    static std::size_t default_shards(const options_type& o) {
+        const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+        std::size_t n = std::bit_ceil(std::size_t{4} * hw);
+        n = std::min<std::size_t>(n, 256);
+        if (o.max_entries != 0)
+            n = std::min<std::size_t>(
+                n, std::bit_floor(std::max<std::uint64_t>(1, o.max_entries / 2048)));
+        return n;
+    }
+
+    template <class Q>
+    [[nodiscard]] std::uint64_t hash_of(const Q& key) const {
+        return detail::mix64(static_cast<std::uint64_t>(m_hash(key)));
+    }
+    [[nodiscard]] std::size_t shard_index(std::uint64_t hv) const noexcept {
+        return m_shard_shift >= 64 ? 0 : static_cast<std::size_t>(hv >> m_shard_shift);
+    }
+    Shard& shard_for(std::uint64_t hv) const noexcept { return m_shards[shard_index(hv)]; }
+
+    [[nodiscard]] const typename options_type::listener_type* listener() const noexcept {
+        return m_listener ? &m_listener : nullptr;
+    }
+
+    void bump_puts(Shard& s) noexcept { detail::bump(s.puts); }
+
+    /// Advances the shard's wheel to `now`, within the per-operation budget. O(expire_budget).
+    void maintain(Shard& s, std::uint64_t now, Batch& batch) {
+        if (CACHET_LIKELY(!s.wheel.needs_advance(now))) return;
+        s.wheel.advance(now, m_expire_budget,
+                        [&](Entry* e) { remove(s, e, RemovalCause::expired, batch); });
+    }
+
+    /// The live entry for `key`, removing it as expired if its deadline has passed.
+    template <class Q>
+    Entry* find_live(Shard& s, std::uint64_t hv, const Q& key, std::uint64_t now, Batch& batch) {
+        Entry* e = s.index.find(static_cast<std::uint32_t>(hv),
+                                [&](const Entry* x) { return m_eq(x->key, key); });
+        if (e && CACHET_UNLIKELY(e->deadline <= now)) {
+            remove(s, e, RemovalCause::expired, batch);
+            return nullptr;
+        }
+        return e;
+    }
+
+    /// `f(const Entry&)` on the live entry without counting or recording an access.
+    template <class Q, class F>
+    bool peek(const Q& key, F&& f) {
+        const std::uint64_t hv = hash_of(key);
+        Shard& s = shard_for(hv);
+        const std::uint64_t now = now_ms();
+        Batch batch;
+        bool found = false;
+        {
+            std::lock_guard lock(s.mutex);
+            maintain(s, now, batch);
+            if (Entry* e = find_live(s, hv, key, now, batch)) {
+                found = true;
+                f(std::as_const(*e));
+            }
+        }
+        batch.deliver(listener());
+        return found;
+    }
+
+    /// Unlinks `e` from the shard and hands it to `batch`. Precondition: `e` is in the index.
+    void remove(Shard& s, Entry* e, RemovalCause cause, Batch& batch) noexcept {
+        s.index.erase(e->hash, e);
+        s.wheel.cancel(e);
+        if (m_bounded) s.lru.on_remove(e);
+        detail::drop(s.count);
+        detail::drop(s.weight, e->weight);
+        switch (cause) {
+            case RemovalCause::expired: detail::bump(s.expirations); break;
+            case RemovalCause::evicted:
+                detail::bump(s.evictions);
+                detail::bump(s.evicted_weight, e->weight);
+                break;
+            case RemovalCause::erased: detail::bump(s.erasures); break;
+            case RemovalCause::replaced: break;
+        }
+        batch.push(e, cause);
+    }
+
+    /// Weight of an entry; `UINT32_MAX` stands for "too heavy" (the weigher said more than
+    /// fits in 32 bits).
+    std::uint32_t weigh(const Entry* e) const {
+        if (!m_weigher) return 1;
+        const std::uint64_t w = m_weigher(e->key, e->value);
+        return static_cast<std::uint32_t>(std::min<std::uint64_t>(w, UINT32_MAX));
+    }
+
+    /// Completes the insertion of `e`, already in the index: accounting, policy, timer, bound.
+    void link_new(Shard& s, Entry* e, std::uint64_t deadline, std::uint64_t now, Batch& batch) {
+        e->weight = weigh(e);
+        detail::bump(s.count);
+        detail::bump(s.weight, e->weight);
+        if (m_bounded) s.lru.on_insert(e);
+        set_deadline(s, e, deadline);
+        if (deadline <= now) {
+            remove(s, e, RemovalCause::expired, batch);
+            return;
+        }
+        enforce_bound(s, e, batch);
+    }
+
+    /// Completes an in-place update of `e`: new weight, new deadline, bound.
+    void after_update(Shard& s, Entry* e, bool dirty, std::uint64_t deadline, std::uint64_t now,
+                      Batch& batch) {
+        if (dirty && m_weigher) {
+            const std::uint32_t w = weigh(e);
+            detail::drop(s.weight, e->weight);
+            detail::bump(s.weight, w);
+            e->weight = w;
+        }
+        if (deadline != e->deadline) set_deadline(s, e, deadline);
+        if (deadline <= now) {
+            remove(s, e, RemovalCause::expired, batch);
+            return;
+        }
+        if (dirty && m_bounded) s.lru.on_access(e);
+        if (dirty) enforce_bound(s, e, batch);
+    }
+
+    void set_deadline(Shard& s, Entry* e, std::uint64_t deadline) noexcept {
+        if (deadline == no_deadline) {
+            s.wheel.cancel(e);
+            e->deadline = no_deadline;
+        } else {
+            s.wheel.schedule(e, deadline);
+        }
+    }
+
+    /// Evicts until the shard is within its bound. An entry heavier than the shard's whole
+    /// weight bound is evicted by itself, without flushing the others.
+    void enforce_bound(Shard& s, Entry* just_written, Batch& batch) noexcept {
+        if (!m_bounded) return;
+        if (just_written && s.max_weight && just_written->weight > s.max_weight) {
+            remove(s, just_written, RemovalCause::evicted, batch);
+            return;
+        }
+        evict_to_bound(s, batch);
+    }
+    void evict_to_bound(Shard& s, Batch& batch) noexcept {
+        while ((s.max_entries && s.count.load(std::memory_order_relaxed) > s.max_entries) ||
+               (s.max_weight && s.weight.load(std::memory_order_relaxed) > s.max_weight)) {
+            PolicyHook* v = s.lru.victim();
+            if (!v) break;
+            remove(s, static_cast<Entry*>(v), RemovalCause::evicted, batch);
+        }
+    }
+
+    void require_bounded() const {
+        if (!m_bounded)
+            throw std::logic_error(
+                "cachet: this store was built unbounded; give it max_entries or max_weight at "
+                "construction to change its bound later");
+    }
+
+    /// Splits the store's bounds over the shards (the first `total % shards` get one more).
+    void distribute_bounds() noexcept {
+        const std::uint64_t n = m_shard_count;
+        for (std::uint64_t i = 0; i < n; ++i) {
+            Shard& s = m_shards[i];
+            s.max_entries = m_max_entries ? m_max_entries / n + (i < m_max_entries % n) : 0;
+            s.max_weight = m_max_weight ? m_max_weight / n + (i < m_max_weight % n) : 0;
+        }
+    }
+    void apply_bounds() {
+        for (std::size_t i = 0; i < m_shard_count; ++i) {
+            Shard& s = m_shards[i];
+            Batch batch;
+            {
+                std::lock_guard lock(s.mutex);
+                const std::uint64_t n = m_shard_count;
+                s.max_entries = m_max_entries ? m_max_entries / n + (i < m_max_entries % n) : 0;
+                s.max_weight = m_max_weight ? m_max_weight / n + (i < m_max_weight % n) : 0;
+                evict_to_bound(s, batch);
+            }
+            batch.deliver(listener());
+        }
+    }
+
+    [[no_unique_address]] Hash m_hash{};
+    [[no_unique_address]] KeyEqual m_eq{};
+    C m_clock;
+    std::unique_ptr<Shard[]> m_shards;
+    std::size_t m_shard_count = 1;
+    unsigned m_shard_shift = 64;
+    bool m_bounded = false;
+    Eviction m_eviction = Eviction::lru;
+    std::uint64_t m_max_entries = 0;  // written by set_max_* (callers serialise resizes)
+    std::uint64_t m_max_weight = 0;
+    std::uint64_t m_default_ttl_ms = 0;
+    std::size_t m_expire_budget = 16;
+    typename options_type::weigher_type m_weigher;
+    typename options_type::listener_type m_listener;
+
+    mutable std::mutex m_janitor_mutex;
+    std::condition_variable_any m_janitor_cv;
+    std::jthread m_janitor;
+};
+
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_KEYSPACE_HPP
