@@ -156,12 +156,13 @@ public:
     }
 
     /// Sets `key` to `value` and returns the previous value (GETSET / SET GET), or nullopt if
-    /// there was none. The TTL is replaced as by `put`.
+    /// there was none. The TTL is replaced as by `put`; the old value is reported as `replaced`.
+    /// Copies the old value once.
     std::optional<V> exchange(K key, V value) {
         const Deadline dl = default_deadline();
         return m_core.access(std::move(key), [&](auto& slot) {
             std::optional<V> old;
-            if (slot.exists()) old.emplace(std::move(slot.value()));
+            if (slot.exists()) old.emplace(slot.cvalue());  // the listener gets the other copy
             slot.emplace(std::move(value));
             apply(slot, dl);
             return old;
