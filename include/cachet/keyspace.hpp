@@ -202,6 +202,7 @@ public:
     /// the first exception is rethrown.
     template <class L>
     void deliver(const L* listener) {
+        if (CACHET_LIKELY(m_head == 0)) return;
         release<true>(listener);
     }
 
