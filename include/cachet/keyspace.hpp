@@ -41,6 +41,7 @@
 #include <cachet/detail/hash.hpp>
 #include <cachet/eviction/lru.hpp>
 #include <cachet/eviction/policy.hpp>
+#include <cachet/mutex.hpp>
 #include <cachet/timer_wheel.hpp>
 
 #include <algorithm>
@@ -85,13 +86,6 @@ enum class RemovalCause : std::uint8_t {
     return "unknown";
 }
 
-/// A mutex that does nothing, for stores used by one thread only.
-struct NullMutex {
-    void lock() noexcept {}
-    void unlock() noexcept {}
-    bool try_lock() noexcept { return true; }
-};
-
 /// Construction options of a store, validated once by the constructor (`validate()`).
 /// ```cpp
 /// cachet::KvStore<std::string, User> users({.max_entries = 10'000, .default_ttl = 30s});
@@ -101,9 +95,11 @@ struct StoreOptions {
     using weigher_type = std::function<std::uint64_t(const K&, const V&)>;
     using listener_type = std::function<void(const K&, const V&, RemovalCause)>;
 
-    /// Number of shards, a power of two up to 4096; 0 picks one: 4 x hardware threads rounded
-    /// up to a power of two, and for a store bounded by `max_entries`, no more than one shard
-    /// per 2,048 entries, since each shard enforces its share of the bound on its own.
+    /// Number of shards, a power of two up to 4096; 0 picks one: 64 x hardware threads rounded
+    /// up to a power of two (at most 1,024), and for a store bounded by `max_entries`, no more
+    /// than one shard per 2,048 entries, since each shard enforces its share of the bound on its
+    /// own. Many shards keep threads off each other's locks; an idle shard costs ~200 bytes,
+    /// plus ~9 KB for its timing wheel once it holds an entry with a TTL.
     std::size_t shards = 0;
     /// Bound on the number of entries; 0 for none. Split evenly over the shards.
     std::uint64_t max_entries = 0;
@@ -249,7 +245,7 @@ inline void drop(std::atomic<std::uint64_t>& c, std::uint64_t d = 1) noexcept {
 }  // namespace detail
 
 template <class K, class V, class Hash = std::hash<K>, class KeyEqual = std::equal_to<K>,
-          Clock C = SteadyClock, class Mutex = std::mutex>
+          Clock C = SteadyClock, class Mutex = SpinMutex>
 class Keyspace {
 public:
     using key_type = K;
@@ -266,17 +262,20 @@ private:
     using Entry = entry_type;
     using Batch = detail::RemovalBatch<Entry>;
 
+    /// One shard: what a lookup touches first (lock, index, hit and miss counters) shares the
+    /// first cache line; the timing wheel (~9 KB) is allocated when the shard first sees a TTL.
     struct alignas(detail::cache_line) Shard {
         mutable Mutex mutex;
         detail::FlatIndex<Entry> index;
-        TimerWheel<Entry> wheel;
+        // Counters are written under `mutex` only (see detail::bump) and read by anyone.
+        std::atomic<std::uint64_t> hits{0}, misses{0};
+        std::unique_ptr<TimerWheel<Entry>> wheel;  ///< null until an entry gets a deadline
         LruPolicy lru;
         std::uint64_t max_entries = 0;  ///< this shard's share of the bound; 0: none
         std::uint64_t max_weight = 0;
-        // Written under `mutex` only (see detail::bump); read by anyone.
         std::atomic<std::uint64_t> count{0}, weight{0};
-        std::atomic<std::uint64_t> hits{0}, misses{0}, puts{0}, evictions{0}, evicted_weight{0},
-            expirations{0}, erasures{0};
+        std::atomic<std::uint64_t> puts{0}, evictions{0}, evicted_weight{0}, expirations{0},
+            erasures{0};
     };
 
     template <class Q>
@@ -363,6 +362,7 @@ public:
         /// throws, nothing changed.
         void commit() {
             if (m_replaced) m_batch.push(m_replaced.release(), RemovalCause::replaced);
+            if (m_deadline != no_deadline && !m_erase) m_ks.ensure_wheel(m_shard, m_now);
             if (m_created) {
                 if (m_erase) return;  // created and erased in one callback: never existed
                 Entry* e = m_created.get();
@@ -617,7 +617,8 @@ public:
                 std::size_t n = 0;
                 {
                     std::lock_guard lock(s.mutex);
-                    more = s.wheel.advance(now, 1024, [&](Entry* e) {
+                    if (!s.wheel) break;
+                    more = s.wheel->advance(now, 1024, [&](Entry* e) {
                         remove(s, e, RemovalCause::expired, batch);
                         ++n;
                     }) == 0;
@@ -634,7 +635,7 @@ public:
         std::uint64_t best = no_deadline;
         for (std::size_t i = 0; i < m_shard_count; ++i) {
             std::lock_guard lock(m_shards[i].mutex);
-            best = std::min(best, m_shards[i].wheel.next_deadline());
+            if (m_shards[i].wheel) best = std::min(best, m_shards[i].wheel->next_deadline());
         }
         return best;
     }
@@ -725,7 +726,8 @@ public:
         for (std::size_t i = 0; i < m_shard_count; ++i) {
             const Shard& s = m_shards[i];
             std::lock_guard lock(s.mutex);
-            if (!s.index.check_invariants() || !s.wheel.check_invariants()) return false;
+            if (!s.index.check_invariants()) return false;
+            if (s.wheel && !s.wheel->check_invariants()) return false;
             if (m_bounded && !s.lru.check_invariants()) return false;
             if (s.index.size() != s.count.load()) return false;
             if (m_bounded && s.lru.size() != s.index.size()) return false;
@@ -738,7 +740,8 @@ public:
                 if (shard_index(hash_of(e->key)) != i) ok = false;
                 if (static_cast<std::uint32_t>(hash_of(e->key)) != e->hash) ok = false;
             });
-            if (!ok || w != s.weight.load() || timed != s.wheel.size()) return false;
+            if (!ok || w != s.weight.load() || timed != (s.wheel ? s.wheel->size() : 0))
+                return false;
             if (s.max_entries && s.count.load() > s.max_entries) return false;
             if (s.max_weight && s.weight.load() > s.max_weight) return false;
         }
@@ -748,8 +751,7 @@ public:
 private:
     static std::size_t default_shards(const options_type& o) {
         const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-        std::size_t n = std::bit_ceil(std::size_t{4} * hw);
-        n = std::min<std::size_t>(n, 256);
+        std::size_t n = std::min<std::size_t>(std::bit_ceil(std::size_t{64} * hw), 1024);
         if (o.max_entries != 0)
             n = std::min<std::size_t>(
                 n, std::bit_floor(std::max<std::uint64_t>(1, o.max_entries / 2048)));
@@ -773,8 +775,8 @@ private:
 
     /// Advances the shard's wheel to `now`, within the per-operation budget. O(expire_budget).
     void maintain(Shard& s, std::uint64_t now, Batch& batch) {
-        if (CACHET_LIKELY(!s.wheel.needs_advance(now))) return;
-        s.wheel.advance(now, m_expire_budget,
+        if (CACHET_LIKELY(!s.wheel || !s.wheel->needs_advance(now))) return;
+        s.wheel->advance(now, m_expire_budget,
                         [&](Entry* e) { remove(s, e, RemovalCause::expired, batch); });
     }
 
@@ -813,7 +815,7 @@ private:
     /// Unlinks `e` from the shard and hands it to `batch`. Precondition: `e` is in the index.
     void remove(Shard& s, Entry* e, RemovalCause cause, Batch& batch) noexcept {
         s.index.erase(e->hash, e);
-        s.wheel.cancel(e);
+        if (e->timer_scheduled()) s.wheel->cancel(e);
         if (m_bounded) s.lru.on_remove(e);
         detail::drop(s.count);
         detail::drop(s.weight, e->weight);
@@ -869,13 +871,19 @@ private:
         if (dirty) enforce_bound(s, e, batch);
     }
 
+    /// Precondition: the shard has a wheel if `deadline` is not `no_deadline` (ensure_wheel).
     void set_deadline(Shard& s, Entry* e, std::uint64_t deadline) noexcept {
         if (deadline == no_deadline) {
-            s.wheel.cancel(e);
+            if (e->timer_scheduled()) s.wheel->cancel(e);
             e->deadline = no_deadline;
         } else {
-            s.wheel.schedule(e, deadline);
+            s.wheel->schedule(e, deadline);
         }
+    }
+
+    /// Gives the shard its timing wheel, starting at `now`. May allocate (strong guarantee).
+    void ensure_wheel(Shard& s, std::uint64_t now) {
+        if (!s.wheel) s.wheel = std::make_unique<TimerWheel<Entry>>(now);
     }
 
     /// Evicts until the shard is within its bound. An entry heavier than the shard's whole

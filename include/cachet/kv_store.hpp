@@ -51,7 +51,7 @@ struct KeyTtl {
 };
 
 template <class K, class V, class Hash = std::hash<K>, class KeyEqual = std::equal_to<K>,
-          Clock C = SteadyClock, class Mutex = std::mutex>
+          Clock C = SteadyClock, class Mutex = SpinMutex>
 class KvStore {
 public:
     using core_type = Keyspace<K, V, Hash, KeyEqual, C, Mutex>;
@@ -85,9 +85,7 @@ public:
     /// Heterogeneous lookup (`Hash` and `KeyEqual` both transparent), e.g. by string_view.
     template <class Q>
         requires transparent_key<Q>
-    [[nodiscard]] std::optional<V> get(const Q& key) {
-        return get_impl(key);
-    }
+    [[nodiscard]] std::optional<V> get(const Q& key) { return get_impl(key); }
 
     /// Calls `f(const V&)` on the value of `key` under its shard lock, without copying it.
     /// Returns false (a miss) if the key is absent. `f` must not call into this store.
@@ -105,9 +103,7 @@ public:
     [[nodiscard]] bool contains(const K& key) { return m_core.contains(key); }
     template <class Q>
         requires transparent_key<Q>
-    [[nodiscard]] bool contains(const Q& key) {
-        return m_core.contains(key);
-    }
+    [[nodiscard]] bool contains(const Q& key) { return m_core.contains(key); }
 
     /// The time `key` has left (Redis's TTL): missing, persistent, or expiring in `remaining`
     /// (rounded up to whole ms, so at least 1 ms while the key lives). A peek. O(1).
@@ -125,14 +121,22 @@ public:
 
     /// Sets `key` to `value` (Redis SET). Any TTL the key had is replaced by the store's
     /// default TTL (none by default). An overwritten value is reported as `replaced`.
-    /// Returns true if the key was new. O(1) expected; allocates a node for a new key.
-    bool put(K key, V value) {
+    /// Returns true if the key was new. O(1) expected; a new key allocates one node and is
+    /// copied (or moved) into it; overwriting never copies the key.
+    bool put(const K& key, V value) {
+        return write(key, std::move(value), default_deadline(), Mode::always);
+    }
+    bool put(K&& key, V value) {
         return write(std::move(key), std::move(value), default_deadline(), Mode::always);
     }
     /// Sets `key` to `value`, expiring after `ttl` (rounded up to whole ms; SET EX/PX).
     /// Throws `std::invalid_argument` if `ttl` is not positive (use `erase` to remove a key).
     template <class Rep, class Period>
-    bool put(K key, V value, std::chrono::duration<Rep, Period> ttl) {
+    bool put(const K& key, V value, std::chrono::duration<Rep, Period> ttl) {
+        return write(key, std::move(value), checked_ttl(ttl), Mode::always);
+    }
+    template <class Rep, class Period>
+    bool put(K&& key, V value, std::chrono::duration<Rep, Period> ttl) {
         return write(std::move(key), std::move(value), checked_ttl(ttl), Mode::always);
     }
 
@@ -146,13 +150,13 @@ public:
     }
 
     /// Sets `key` only if it is present (SET XX), replacing its TTL as `put` does. Returns true
-    /// if it was set.
-    bool put_if_present(K key, V value) {
-        return write(std::move(key), std::move(value), default_deadline(), Mode::if_present);
+    /// if it was set. Never copies the key.
+    bool put_if_present(const K& key, V value) {
+        return write(key, std::move(value), default_deadline(), Mode::if_present);
     }
     template <class Rep, class Period>
-    bool put_if_present(K key, V value, std::chrono::duration<Rep, Period> ttl) {
-        return write(std::move(key), std::move(value), checked_ttl(ttl), Mode::if_present);
+    bool put_if_present(const K& key, V value, std::chrono::duration<Rep, Period> ttl) {
+        return write(key, std::move(value), checked_ttl(ttl), Mode::if_present);
     }
 
     /// Sets `key` to `value` and returns the previous value (GETSET / SET GET), or nullopt if
@@ -186,9 +190,7 @@ public:
     bool erase(const K& key) { return m_core.erase(key); }
     template <class Q>
         requires transparent_key<Q>
-    bool erase(const Q& key) {
-        return m_core.erase(key);
-    }
+    bool erase(const Q& key) { return m_core.erase(key); }
 
     // ------------------------------------------------------------------ expiry
 
@@ -231,9 +233,8 @@ public:
     /// is absent (with the default TTL); an existing TTL is kept. Returns the new value, or
     /// `Errc::overflow` if an integer would overflow or a floating value would become infinite
     /// or NaN; the value is then unchanged. O(1) expected.
-    Result<V> increment(const K& key, V delta = V{1})
-        requires(std::is_arithmetic_v<V> && !std::is_same_v<V, bool>)
-    {
+    Result<V> increment(const K& key, V delta = V{1}) requires(std::is_arithmetic_v<V> &&
+                                                               !std::is_same_v<V, bool>) {
         return m_core.access(key, [&](auto& slot) -> Result<V> {
             const V cur = slot.exists() ? slot.cvalue() : V{};
             V next{};
@@ -243,15 +244,16 @@ public:
                 next = cur + delta;
                 if (!std::isfinite(next)) return Errc::overflow;
             }
-            if (slot.exists()) slot.value() = next;
-            else slot.emplace(next);
+            if (slot.exists())
+                slot.value() = next;
+            else
+                slot.emplace(next);
             return next;
         });
     }
     /// Subtracts `delta` (DECRBY); see `increment`.
-    Result<V> decrement(const K& key, V delta = V{1})
-        requires(std::is_arithmetic_v<V> && !std::is_same_v<V, bool>)
-    {
+    Result<V> decrement(const K& key, V delta = V{1}) requires(std::is_arithmetic_v<V> &&
+                                                               !std::is_same_v<V, bool>) {
         return m_core.access(key, [&](auto& slot) -> Result<V> {
             const V cur = slot.exists() ? slot.cvalue() : V{};
             V next{};
@@ -261,8 +263,10 @@ public:
                 next = cur - delta;
                 if (!std::isfinite(next)) return Errc::overflow;
             }
-            if (slot.exists()) slot.value() = next;
-            else slot.emplace(next);
+            if (slot.exists())
+                slot.value() = next;
+            else
+                slot.emplace(next);
             return next;
         });
     }
@@ -289,8 +293,10 @@ public:
             auto finish = [&] {
                 restore.armed = false;
                 if (v) {
-                    if (slot.exists()) slot.value() = std::move(*v);
-                    else slot.emplace(std::move(*v));
+                    if (slot.exists())
+                        slot.value() = std::move(*v);
+                    else
+                        slot.emplace(std::move(*v));
                 } else if (slot.exists()) {
                     slot.erase();
                 }
@@ -380,12 +386,15 @@ private:
 
     template <class Slot>
     static void apply(Slot& slot, Deadline d) noexcept {
-        if (d.ttl_ms == 0) slot.persist();
-        else slot.set_deadline_ms(slot.now_ms() + d.ttl_ms);
+        if (d.ttl_ms == 0)
+            slot.persist();
+        else
+            slot.set_deadline_ms(slot.now_ms() + d.ttl_ms);
     }
 
-    bool write(K&& key, V&& value, Deadline d, Mode mode) {
-        return m_core.access(std::move(key), [&](auto& slot) {
+    template <class KK>
+    bool write(KK&& key, V&& value, Deadline d, Mode mode) {
+        return m_core.access(std::forward<KK>(key), [&](auto& slot) {
             const bool existed = slot.exists();
             if ((mode == Mode::if_absent && existed) || (mode == Mode::if_present && !existed))
                 return false;
