@@ -181,55 +181,20 @@ inline std::string make_key<std::string>(std::uint64_t i) { return string_key(i)
 
 // --- Baselines ------------------------------------------------------------------------------------
 
-/// std::unordered_map behind one std::mutex.
-template <class K, class V>
-class LockedMap {
+/// std::unordered_map behind one lock: `Mutex` for writes, `ReadLock<Mutex>` for reads.
+template <class K, class V, class Mutex, template <class> class ReadLock, const char* Name>
+class MapBehindLock {
 public:
     using key_type = K;
     using mapped_type = V;
-    static constexpr const char* name = "LockedMap";
+    static constexpr const char* name = Name;
 
-    explicit LockedMap(std::size_t capacity) { m_map.reserve(capacity); }
+    explicit MapBehindLock(std::size_t capacity) { m_map.reserve(capacity); }
 
     bool get(const K& key) {
         V value;
         {
-            std::lock_guard lock(m_mutex);
-            auto it = m_map.find(key);
-            if (it == m_map.end()) return false;
-            value = it->second;
-        }
-        benchmark::DoNotOptimize(value);
-        return true;
-    }
-    void put(const K& key, const V& value) {
-        std::lock_guard lock(m_mutex);
-        m_map.insert_or_assign(key, value);
-    }
-    std::size_t size() {
-        std::lock_guard lock(m_mutex);
-        return m_map.size();
-    }
-
-private:
-    std::mutex m_mutex;
-    std::unordered_map<K, V> m_map;
-};
-
-/// std::unordered_map behind a std::shared_mutex: readers share the lock.
-template <class K, class V>
-class SharedLockedMap {
-public:
-    using key_type = K;
-    using mapped_type = V;
-    static constexpr const char* name = "SharedLockedMap";
-
-    explicit SharedLockedMap(std::size_t capacity) { m_map.reserve(capacity); }
-
-    bool get(const K& key) {
-        V value;
-        {
-            std::shared_lock lock(m_mutex);
+            ReadLock<Mutex> lock(m_mutex);
             auto it = m_map.find(key);
             if (it == m_map.end()) return false;
             value = it->second;
@@ -242,14 +207,26 @@ public:
         m_map.insert_or_assign(key, value);
     }
     std::size_t size() {
-        std::shared_lock lock(m_mutex);
+        ReadLock<Mutex> lock(m_mutex);
         return m_map.size();
     }
 
 private:
-    std::shared_mutex m_mutex;
+    Mutex m_mutex;
     std::unordered_map<K, V> m_map;
 };
+
+inline constexpr char locked_map_name[] = "LockedMap";
+inline constexpr char shared_locked_map_name[] = "SharedLockedMap";
+
+/// std::unordered_map behind one std::mutex.
+template <class K, class V>
+using LockedMap = MapBehindLock<K, V, std::mutex, std::unique_lock, locked_map_name>;
+
+/// std::unordered_map behind a std::shared_mutex: readers share the lock.
+template <class K, class V>
+using SharedLockedMap =
+    MapBehindLock<K, V, std::shared_mutex, std::shared_lock, shared_locked_map_name>;
 
 #if CACHET_HAVE_LIBCUCKOO
 /// libcuckoo's concurrent cuckoo hash map (fine-grained bucket locks), std::hash.

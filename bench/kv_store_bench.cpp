@@ -95,9 +95,9 @@ void finish(benchmark::State& state, std::size_t hits, bool count_hits) {
             benchmark::Counter(static_cast<double>(hits), benchmark::Counter::kAvgIterations);
 }
 
+/// Looks up each key of `keys` in turn (all present, or all absent).
 template <class Store>
-void BM_get_hit(benchmark::State& state) {
-    const auto& keys = inputs<typename Store::key_type>().hits;
+void run_gets(benchmark::State& state, const std::vector<typename Store::key_type>& keys) {
     Store& s = store<Store>();
     std::size_t i = start_index(state), hits = 0;
     for (auto _ : state) {
@@ -109,16 +109,13 @@ void BM_get_hit(benchmark::State& state) {
 }
 
 template <class Store>
+void BM_get_hit(benchmark::State& state) {
+    run_gets<Store>(state, inputs<typename Store::key_type>().hits);
+}
+
+template <class Store>
 void BM_get_miss(benchmark::State& state) {
-    const auto& keys = inputs<typename Store::key_type>().misses;
-    Store& s = store<Store>();
-    std::size_t i = start_index(state), hits = 0;
-    for (auto _ : state) {
-        const bool found = s.get(keys[i++ & stream_mask]);
-        benchmark::DoNotOptimize(found);
-        hits += found;
-    }
-    finish(state, hits, true);
+    run_gets<Store>(state, inputs<typename Store::key_type>().misses);
 }
 
 template <class Store>

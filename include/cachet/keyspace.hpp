@@ -473,25 +473,16 @@ public:
     template <class Q, class F>
         requires lookup_key<Q>
     bool read(const Q& key, F&& f) {
-        const std::uint64_t hv = hash_of(key);
-        Shard& s = shard_for(hv);
-        const std::uint64_t now = now_ms();
-        Batch batch;
-        bool found = false;
-        {
-            std::lock_guard lock(s.mutex);
-            maintain(s, now, batch);
-            if (Entry* e = find_live(s, hv, key, now, batch)) {
-                found = true;
-                detail::bump(s.hits);
-                if (m_bounded) s.lru.on_access(e);
-                f(std::as_const(e->key), std::as_const(e->value));
-            } else {
+        return with_live(key, [&](Shard& s, Entry* e, Batch&) {
+            if (!e) {
                 detail::bump(s.misses);
+                return false;
             }
-        }
-        batch.deliver(listener());
-        return found;
+            detail::bump(s.hits);
+            if (m_bounded) s.lru.on_access(e);
+            f(std::as_const(e->key), std::as_const(e->value));
+            return true;
+        });
     }
 
     /// True if `key` has a live entry. A peek: not counted as a hit or miss, and not an access
@@ -517,21 +508,10 @@ public:
     template <class Q>
         requires lookup_key<Q>
     bool erase(const Q& key) {
-        const std::uint64_t hv = hash_of(key);
-        Shard& s = shard_for(hv);
-        const std::uint64_t now = now_ms();
-        Batch batch;
-        bool removed = false;
-        {
-            std::lock_guard lock(s.mutex);
-            maintain(s, now, batch);
-            if (Entry* e = find_live(s, hv, key, now, batch)) {
-                remove(s, e, RemovalCause::erased, batch);
-                removed = true;
-            }
-        }
-        batch.deliver(listener());
-        return removed;
+        return with_live(key, [&](Shard& s, Entry* e, Batch& batch) {
+            if (e) remove(s, e, RemovalCause::erased, batch);
+            return e != nullptr;
+        });
     }
 
     // ---------------------------------------------------------------- whole store
@@ -795,21 +775,29 @@ private:
     /// `f(const Entry&)` on the live entry without counting or recording an access.
     template <class Q, class F>
     bool peek(const Q& key, F&& f) {
+        return with_live(key, [&](Shard&, Entry* e, Batch&) {
+            if (e) f(std::as_const(*e));
+            return e != nullptr;
+        });
+    }
+
+    /// The common shape of a single-key operation: lock `key`'s shard, advance its wheel, find
+    /// the live entry (expiring a dead one), run `f(shard, entry or nullptr, batch)` under the
+    /// lock, then announce removals after unlocking. Returns what `f` returns.
+    template <class Q, class F>
+    bool with_live(const Q& key, F&& f) {
         const std::uint64_t hv = hash_of(key);
         Shard& s = shard_for(hv);
         const std::uint64_t now = now_ms();
         Batch batch;
-        bool found = false;
+        bool result;
         {
             std::lock_guard lock(s.mutex);
             maintain(s, now, batch);
-            if (Entry* e = find_live(s, hv, key, now, batch)) {
-                found = true;
-                f(std::as_const(*e));
-            }
+            result = f(s, find_live(s, hv, key, now, batch), batch);
         }
         batch.deliver(listener());
-        return found;
+        return result;
     }
 
     /// Unlinks `e` from the shard and hands it to `batch`. Precondition: `e` is in the index.

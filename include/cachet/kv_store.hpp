@@ -233,42 +233,16 @@ public:
     /// is absent (with the default TTL); an existing TTL is kept. Returns the new value, or
     /// `Errc::overflow` if an integer would overflow or a floating value would become infinite
     /// or NaN; the value is then unchanged. O(1) expected.
-    Result<V> increment(const K& key, V delta = V{1}) requires(std::is_arithmetic_v<V> &&
-                                                               !std::is_same_v<V, bool>) {
-        return m_core.access(key, [&](auto& slot) -> Result<V> {
-            const V cur = slot.exists() ? slot.cvalue() : V{};
-            V next{};
-            if constexpr (std::is_integral_v<V>) {
-                if (__builtin_add_overflow(cur, delta, &next)) return Errc::overflow;
-            } else {
-                next = cur + delta;
-                if (!std::isfinite(next)) return Errc::overflow;
-            }
-            if (slot.exists())
-                slot.value() = next;
-            else
-                slot.emplace(next);
-            return next;
-        });
+    Result<V> increment(const K& key, V delta = V{1})
+        requires(std::is_arithmetic_v<V> && !std::is_same_v<V, bool>)
+    {
+        return add(key, delta, false);
     }
     /// Subtracts `delta` (DECRBY); see `increment`.
-    Result<V> decrement(const K& key, V delta = V{1}) requires(std::is_arithmetic_v<V> &&
-                                                               !std::is_same_v<V, bool>) {
-        return m_core.access(key, [&](auto& slot) -> Result<V> {
-            const V cur = slot.exists() ? slot.cvalue() : V{};
-            V next{};
-            if constexpr (std::is_integral_v<V>) {
-                if (__builtin_sub_overflow(cur, delta, &next)) return Errc::overflow;
-            } else {
-                next = cur - delta;
-                if (!std::isfinite(next)) return Errc::overflow;
-            }
-            if (slot.exists())
-                slot.value() = next;
-            else
-                slot.emplace(next);
-            return next;
-        });
+    Result<V> decrement(const K& key, V delta = V{1})
+        requires(std::is_arithmetic_v<V> && !std::is_same_v<V, bool>)
+    {
+        return add(key, delta, true);
     }
 
     /// Atomically reads and rewrites `key` under its shard lock: `f(std::optional<V>& v)` gets
@@ -401,6 +375,24 @@ private:
             slot.emplace(std::move(value));
             apply(slot, d);
             return mode == Mode::always ? !existed : true;
+        });
+    }
+
+    Result<V> add(const K& key, V delta, bool subtract) {
+        return m_core.access(key, [&](auto& slot) -> Result<V> {
+            const V cur = slot.exists() ? slot.cvalue() : V{};
+            V next{};
+            if constexpr (std::is_integral_v<V>) {
+                if (subtract ? __builtin_sub_overflow(cur, delta, &next)
+                             : __builtin_add_overflow(cur, delta, &next))
+                    return Errc::overflow;
+            } else {
+                next = subtract ? cur - delta : cur + delta;
+                if (!std::isfinite(next)) return Errc::overflow;
+            }
+            if (slot.exists()) slot.value() = next;
+            else slot.emplace(next);
+            return next;
         });
     }
 
