@@ -14,8 +14,8 @@
 ///     and cancel);
 ///   - the eviction policy's order (`LruPolicy`, O(1)), only when the store is bounded;
 ///   - its share of the bound, its size and weight, and its statistics counters.
-/// An entry is one heap node with a stable address holding the key, the value, the wheel links
-/// and deadline (24 bytes), the policy links (16 bytes), the 32-bit hash and a 32-bit weight.
+/// An entry is one heap node with a stable address holding the key, the value, the deadline and
+/// wheel links (24 bytes), the policy links (16 bytes), the 32-bit hash and a 32-bit weight.
 ///
 /// Expiry is lazy and active. Lazy: an expired entry is never returned; a lookup that meets one
 /// removes it. Active: every operation on a shard first advances that shard's wheel to the
@@ -157,17 +157,26 @@ struct StoreStats {
 
 namespace detail {
 
-/// One key's node: wheel and policy links, hash, weight, key, value.
+/// One key's node: key, value, deadline and wheel links, policy links, hash, weight.
+/// Key and value come first in the node, followed by the deadline (the first field of
+/// TimerHook), so a lookup reads one contiguous span (for 8-byte keys and values, 24 bytes) and
+/// usually one cache line.
 template <class K, class V>
-struct Entry : TimerHook, PolicyHook {
+struct EntryData {
     template <class KK, class... A>
-    explicit Entry(std::uint32_t h, KK&& k, A&&... a)
-        : hash(h), key(std::forward<KK>(k)), value(std::forward<A>(a)...) {}
-
-    std::uint32_t hash;         ///< low 32 bits of the mixed hash (the index's hash)
-    std::uint32_t weight = 1;   ///< 1 when the store has no weigher
+    explicit EntryData(KK&& k, A&&... a) : key(std::forward<KK>(k)), value(std::forward<A>(a)...) {}
     K key;
     V value;
+};
+
+template <class K, class V>
+struct Entry : EntryData<K, V>, TimerHook, PolicyHook {
+    template <class KK, class... A>
+    explicit Entry(std::uint32_t h, KK&& k, A&&... a)
+        : EntryData<K, V>(std::forward<KK>(k), std::forward<A>(a)...), hash(h) {}
+
+    std::uint32_t hash;        ///< low 32 bits of the mixed hash (the index's hash)
+    std::uint32_t weight = 1;  ///< 1 when the store has no weigher
 };
 
 /// Entries unlinked under a shard lock, waiting to be announced and freed after it is released.
@@ -440,6 +449,7 @@ public:
         static_assert(!std::is_reference_v<R>, "access must not return references into the store");
         const std::uint64_t hv = hash_of(key);
         Shard& s = shard_for(hv);
+        s.index.prefetch(static_cast<std::uint32_t>(hv));  // overlaps the clock read and lock
         const std::uint64_t now = now_ms();
         Batch batch;
         if constexpr (std::is_void_v<R>) {
@@ -788,6 +798,7 @@ private:
     bool with_live(const Q& key, F&& f) {
         const std::uint64_t hv = hash_of(key);
         Shard& s = shard_for(hv);
+        s.index.prefetch(static_cast<std::uint32_t>(hv));  // overlaps the clock read and lock
         const std::uint64_t now = now_ms();
         Batch batch;
         bool result;

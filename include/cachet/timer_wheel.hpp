@@ -42,9 +42,10 @@ inline constexpr std::uint64_t no_deadline = std::numeric_limits<std::uint64_t>:
 /// The links a timed object carries. A timed object derives from it; while scheduled, the wheel
 /// owns the links, and the object must be cancelled before it is destroyed. 24 bytes.
 struct TimerHook {
+    std::uint64_t deadline = no_deadline;  ///< ms; meaningful while scheduled (first: it is
+                                           ///< read on every lookup, beside the key and value)
     TimerHook* timer_prev = nullptr;  ///< nullptr <=> not scheduled
     TimerHook* timer_next = nullptr;
-    std::uint64_t deadline = no_deadline;  ///< ms; meaningful while scheduled
 
     [[nodiscard]] bool timer_scheduled() const noexcept { return timer_prev != nullptr; }
 };
