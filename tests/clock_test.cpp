@@ -113,3 +113,19 @@ TEST_SUITE("clock") {
         CHECK(ceil_ms(std::chrono::duration<double, std::milli>(-0.5)) == 0);
     }
 }
+
+TEST_SUITE("clock") {
+    TEST_CASE("the fast steady clock is never ahead of steady_clock and never goes backwards") {
+        using namespace std::chrono;
+        std::uint64_t last = 0;
+        for (int i = 0; i < 200000; ++i) {
+            const std::uint64_t fast = cachet::detail::ms_since_epoch(steady_clock{});
+            const auto exact = static_cast<std::uint64_t>(
+                duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+            REQUIRE(fast <= exact);       // a TTL never ends early
+            REQUIRE(fast + 50 >= exact);  // and the reading is not stale
+            REQUIRE(fast >= last);        // monotonic on this thread
+            last = fast;
+        }
+    }
+}
