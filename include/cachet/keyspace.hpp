@@ -375,6 +375,7 @@ public:
             if (m_created) {
                 if (m_erase) return;  // created and erased in one callback: never existed
                 Entry* e = m_created.get();
+                e->weight = m_ks.weigh(e);          // user code: before anything is linked
                 m_shard.index.insert(m_hash32, e);  // may throw; then unique_ptr frees e
                 m_created.release();
                 m_ks.link_new(m_shard, e, m_deadline, m_now, m_batch);
@@ -838,9 +839,10 @@ private:
         return static_cast<std::uint32_t>(std::min<std::uint64_t>(w, UINT32_MAX));
     }
 
-    /// Completes the insertion of `e`, already in the index: accounting, policy, timer, bound.
-    void link_new(Shard& s, Entry* e, std::uint64_t deadline, std::uint64_t now, Batch& batch) {
-        e->weight = weigh(e);
+    /// Completes the insertion of `e`, already in the index and weighed: accounting, policy,
+    /// timer, bound. Precondition: the shard has a wheel if `deadline` is set.
+    void link_new(Shard& s, Entry* e, std::uint64_t deadline, std::uint64_t now,
+                  Batch& batch) noexcept {
         detail::bump(s.count);
         detail::bump(s.weight, e->weight);
         if (m_bounded) s.lru.on_insert(e);
