@@ -8,7 +8,7 @@
 // zcat). Each request is a get; a miss is followed by a put (cache-aside). The cache starts
 // empty; hit ratio = hits / requests x 100, compulsory misses included (as the reference tables).
 //
-// Policies: every eviction policy the KvStore offers (`lru`), and `opt`: Belady's optimal with
+// Policies: every eviction policy the KvStore offers (`lru`, `tinylfu`), and `opt`: Belady's optimal with
 // bypass (on a miss the key is inserted and, if the cache is then over capacity, the resident
 // whose next use is farthest away is evicted, possibly the new key itself), the ceiling for any
 // policy. `all` runs each. Shards default to what a user of KvStore would get for that bound.
@@ -46,7 +46,7 @@ struct Args {
 [[noreturn]] void usage(const char* why) {
     std::fprintf(stderr,
                  "cachet-sim: %s\n"
-                 "usage: cachet-sim --policy lru|opt|all --capacity N[,N...] [--shards S] [--csv] "
+                 "usage: cachet-sim --policy lru|tinylfu|opt|all --capacity N[,N...] [--shards S] [--csv] "
                  "[TRACE]\n",
                  why);
     std::exit(2);
@@ -70,8 +70,8 @@ Args parse(int argc, char** argv) {
         };
         if (arg == "--policy") {
             const std::string_view p = value();
-            if (p == "all") a.policies = {"lru", "opt"};
-            else if (p == "lru" || p == "opt") a.policies.emplace_back(p);
+            if (p == "all") a.policies = {"lru", "tinylfu", "opt"};
+            else if (p == "lru" || p == "tinylfu" || p == "opt") a.policies.emplace_back(p);
             else usage(("unknown policy '" + std::string(p) + "'").c_str());
         } else if (arg == "--capacity") {
             std::string_view list = value();
@@ -217,7 +217,11 @@ int main(int argc, char** argv) {
             std::size_t shards_used = 0;
             try {
                 if (policy == "opt") hits = run_opt(trace, cap);
-                else hits = run_store(trace, cachet::Eviction::lru, cap, args.shards, shards_used);
+                else
+                    hits = run_store(trace,
+                                     policy == "lru" ? cachet::Eviction::lru
+                                                     : cachet::Eviction::tinylfu,
+                                     cap, args.shards, shards_used);
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "cachet-sim: %s at capacity %llu: %s\n", policy.c_str(),
                              static_cast<unsigned long long>(cap), e.what());

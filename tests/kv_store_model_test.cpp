@@ -54,6 +54,7 @@ struct Config {
     std::uint64_t max_entries;  // 0: unbounded
     bool ttls;
     std::uint64_t default_ttl_ms;
+    cachet::Eviction eviction = cachet::Eviction::lru;
 };
 
 void run_model(std::uint64_t seed, const Config& cfg, int steps) {
@@ -67,13 +68,14 @@ void run_model(std::uint64_t seed, const Config& cfg, int steps) {
     Store kv({.shards = cfg.shards,
               .max_entries = cfg.max_entries,
               .default_ttl = std::chrono::milliseconds(cfg.default_ttl_ms),
+              .eviction = cfg.eviction,
               .removal_listener = rec.listener(),
               .expire_budget = 1 + rng() % 8},
              clock);
     Model m;
     m.default_ttl = cfg.default_ttl_ms;
     const bool exact_lru = cfg.max_entries != 0 && cfg.shards == 1 && !cfg.ttls &&
-                           cfg.default_ttl_ms == 0;
+                           cfg.default_ttl_ms == 0 && cfg.eviction == cachet::Eviction::lru;
     const Key key_space = cfg.max_entries ? cfg.max_entries * 3 : 64;
 
     auto now_ms = [&] { return kv.core().now_ms(); };
@@ -270,6 +272,16 @@ TEST_SUITE("kv_store_model") {
         for (std::uint64_t seed = 300; seed <= 307; ++seed)
             run_model(seed, {.shards = 4, .max_entries = 32, .ttls = true, .default_ttl_ms = 0},
                       4000);
+    }
+}
+
+TEST_SUITE("kv_store_model") {
+    TEST_CASE("bounded W-TinyLFU store never exceeds its bound nor loses an entry") {
+        for (std::uint64_t seed = 400; seed <= 407; ++seed)
+            run_model(seed, {.shards = 1u << (seed % 3), .max_entries = 24 + seed % 40,
+                             .ttls = seed % 2 == 0, .default_ttl_ms = 0,
+                             .eviction = cachet::Eviction::tinylfu},
+                      5000);
     }
 }
 

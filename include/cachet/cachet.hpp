@@ -7,6 +7,7 @@
 #include <cachet/clock.hpp>
 #include <cachet/eviction/lru.hpp>
 #include <cachet/eviction/policy.hpp>
+#include <cachet/eviction/tinylfu.hpp>
 #include <cachet/keyspace.hpp>
 #include <cachet/kv_store.hpp>
 #include <cachet/result.hpp>

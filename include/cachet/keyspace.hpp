@@ -41,6 +41,7 @@
 #include <cachet/detail/hash.hpp>
 #include <cachet/eviction/lru.hpp>
 #include <cachet/eviction/policy.hpp>
+#include <cachet/eviction/tinylfu.hpp>
 #include <cachet/mutex.hpp>
 #include <cachet/timer_wheel.hpp>
 
@@ -279,7 +280,8 @@ private:
         // Counters are written under `mutex` only (see detail::bump) and read by anyone.
         std::atomic<std::uint64_t> hits{0}, misses{0};
         std::unique_ptr<TimerWheel<Entry>> wheel;  ///< null until an entry gets a deadline
-        LruPolicy lru;
+        LruPolicy lru;       ///< order when bounded with Eviction::lru
+        TinyLfuPolicy tlfu;  ///< order when bounded with Eviction::tinylfu
         std::uint64_t max_entries = 0;  ///< this shard's share of the bound; 0: none
         std::uint64_t max_weight = 0;
         std::atomic<std::uint64_t> count{0}, weight{0};
@@ -490,7 +492,7 @@ public:
                 return false;
             }
             detail::bump(s.hits);
-            if (m_bounded) s.lru.on_access(e);
+            if (m_bounded) policy_access(s, e);
             f(std::as_const(e->key), std::as_const(e->value));
             return true;
         });
@@ -719,9 +721,15 @@ public:
             std::lock_guard lock(s.mutex);
             if (!s.index.check_invariants()) return false;
             if (s.wheel && !s.wheel->check_invariants()) return false;
-            if (m_bounded && !s.lru.check_invariants()) return false;
             if (s.index.size() != s.count.load()) return false;
-            if (m_bounded && s.lru.size() != s.index.size()) return false;
+            if (m_bounded && m_eviction == Eviction::lru &&
+                (!s.lru.check_invariants() || s.lru.size() != s.index.size()))
+                return false;
+            if (m_bounded && m_eviction == Eviction::tinylfu) {
+                std::uint64_t tracked = 0;
+                s.tlfu.for_each([&](const PolicyHook*) { ++tracked; });
+                if (!s.tlfu.check_invariants() || tracked != s.index.size()) return false;
+            }
             std::uint64_t w = 0, timed = 0;
             bool ok = true;
             s.index.for_each([&](const Entry* e) {
@@ -816,7 +824,7 @@ private:
     void remove(Shard& s, Entry* e, RemovalCause cause, Batch& batch) noexcept {
         s.index.erase(e->hash, e);
         if (e->timer_scheduled()) s.wheel->cancel(e);
-        if (m_bounded) s.lru.on_remove(e);
+        if (m_bounded) policy_remove(s, e);
         detail::drop(s.count);
         detail::drop(s.weight, e->weight);
         switch (cause) {
@@ -845,7 +853,7 @@ private:
                   Batch& batch) noexcept {
         detail::bump(s.count);
         detail::bump(s.weight, e->weight);
-        if (m_bounded) s.lru.on_insert(e);
+        if (m_bounded) policy_insert(s, e);
         set_deadline(s, e, deadline);
         if (deadline <= now) {
             remove(s, e, RemovalCause::expired, batch);
@@ -861,6 +869,7 @@ private:
             const std::uint32_t w = weigh(e);
             detail::drop(s.weight, e->weight);
             detail::bump(s.weight, w);
+            if (m_bounded && m_eviction == Eviction::tinylfu) s.tlfu.on_reweigh(e, e->weight, w);
             e->weight = w;
         }
         if (deadline != e->deadline) set_deadline(s, e, deadline);
@@ -868,7 +877,7 @@ private:
             remove(s, e, RemovalCause::expired, batch);
             return;
         }
-        if (dirty && m_bounded) s.lru.on_access(e);
+        if (dirty && m_bounded) policy_access(s, e);
         if (dirty) enforce_bound(s, e, batch);
     }
 
@@ -900,10 +909,36 @@ private:
     void evict_to_bound(Shard& s, Batch& batch) noexcept {
         while ((s.max_entries && s.count.load(std::memory_order_relaxed) > s.max_entries) ||
                (s.max_weight && s.weight.load(std::memory_order_relaxed) > s.max_weight)) {
-            PolicyHook* v = s.lru.victim();
+            PolicyHook* v = m_eviction == Eviction::lru
+                                ? s.lru.victim()
+                                : s.tlfu.select_victim(
+                                      [](const PolicyHook* h) {
+                                          return static_cast<const Entry*>(h)->hash;
+                                      },
+                                      [](const PolicyHook* h) {
+                                          return static_cast<const Entry*>(h)->weight;
+                                      });
             if (!v) break;
             remove(s, static_cast<Entry*>(v), RemovalCause::evicted, batch);
         }
+    }
+
+    void policy_insert(Shard& s, Entry* e) noexcept {
+        if (m_eviction == Eviction::lru) s.lru.on_insert(e);
+        else s.tlfu.on_insert(e, e->hash, e->weight);
+    }
+    void policy_access(Shard& s, Entry* e) noexcept {
+        if (m_eviction == Eviction::lru) s.lru.on_access(e);
+        else s.tlfu.on_access(e, e->hash, e->weight);
+    }
+    void policy_remove(Shard& s, Entry* e) noexcept {
+        if (m_eviction == Eviction::lru) s.lru.on_remove(e);
+        else s.tlfu.on_remove(e, e->weight);
+    }
+    /// Sizes the frequency-aware policy of shard `s` for its bound (entries, or weight).
+    void size_policy(Shard& s) {
+        if (m_eviction == Eviction::tinylfu)
+            s.tlfu.set_capacity(s.max_entries ? s.max_entries : s.max_weight);
     }
 
     void require_bounded() const {
@@ -914,12 +949,13 @@ private:
     }
 
     /// Splits the store's bounds over the shards (the first `total % shards` get one more).
-    void distribute_bounds() noexcept {
+    void distribute_bounds() {
         const std::uint64_t n = m_shard_count;
         for (std::uint64_t i = 0; i < n; ++i) {
             Shard& s = m_shards[i];
             s.max_entries = m_max_entries ? m_max_entries / n + (i < m_max_entries % n) : 0;
             s.max_weight = m_max_weight ? m_max_weight / n + (i < m_max_weight % n) : 0;
+            size_policy(s);
         }
     }
     void apply_bounds() {
@@ -931,6 +967,7 @@ private:
                 const std::uint64_t n = m_shard_count;
                 s.max_entries = m_max_entries ? m_max_entries / n + (i < m_max_entries % n) : 0;
                 s.max_weight = m_max_weight ? m_max_weight / n + (i < m_max_weight % n) : 0;
+                size_policy(s);
                 evict_to_bound(s, batch);
             }
             batch.deliver(listener());

@@ -20,19 +20,24 @@ CACHET_NAMESPACE_BEGIN
 enum class Eviction : std::uint8_t {
     /// Least recently used: a hit moves the entry to the front; the back is evicted. O(1).
     lru,
+    /// W-TinyLFU with an adaptive window (Caffeine's policy): frequency-aware admission in
+    /// front of a segmented LRU. O(1). Opt-in while it is being tuned; see eviction/tinylfu.hpp.
+    tinylfu,
 };
 
 [[nodiscard]] constexpr std::string_view to_string(Eviction e) noexcept {
     switch (e) {
         case Eviction::lru: return "lru";
+        case Eviction::tinylfu: return "tinylfu";
     }
     return "unknown";
 }
 
-/// The links an entry carries for its shard's eviction policy. 16 bytes.
+/// The links an entry carries for its shard's eviction policy. 24 bytes (17 used).
 struct PolicyHook {
     PolicyHook* policy_prev = nullptr;  ///< nullptr <=> not tracked by a policy
     PolicyHook* policy_next = nullptr;
+    std::uint8_t policy_region = 0;     ///< which of the policy's lists holds it (0: none)
 };
 
 CACHET_NAMESPACE_END
