@@ -4,6 +4,7 @@
 /// The umbrella header: every public cachet component. It never includes the optional RESP
 /// protocol layer (`cachet/resp/`).
 
+#include <cachet/cache_aside.hpp>
 #include <cachet/clock.hpp>
 #include <cachet/eviction/lru.hpp>
 #include <cachet/eviction/policy.hpp>
