@@ -309,14 +309,12 @@ public:
         template <class F>
             requires is_loader<F> std::optional<V> get_or_load(const K& key, F&& loader) {
                 std::optional<V> out;
-                std::uint64_t refresh_at = no_deadline;
-                if (m_store.core().read(key, [&](const K&, const cached_type& c) {
+                bool refresh_due = false;
+                if (m_store.core().read(key, [&](const K&, const cached_type& c, std::uint64_t now) {
                         out = c.value;
-                        refresh_at = c.refresh_at;
+                        refresh_due = c.refresh_at <= now;  // no_deadline: never
                     })) {
-                    if (CACHET_UNLIKELY(refresh_at != no_deadline) &&
-                        refresh_at <= m_store.core().now_ms())
-                        maybe_refresh(key);
+                    if (CACHET_UNLIKELY(refresh_due)) maybe_refresh(key);
                     return out;
                 }
                 return load_slow(key, loader);
@@ -351,13 +349,13 @@ public:
             try {
                 for (std::size_t i = 0; i < n; ++i) {
                     const K& key = keys[i];
-                    std::uint64_t refresh_at = no_deadline;
-                    if (m_store.core().read(key, [&](const K&, const cached_type& c) {
+                    bool refresh_due = false;
+                    if (m_store.core().read(key, [&](const K&, const cached_type& c,
+                                                     std::uint64_t now) {
                             out[i] = c.value;
-                            refresh_at = c.refresh_at;
+                            refresh_due = c.refresh_at <= now;
                         })) {
-                        if (refresh_at != no_deadline && refresh_at <= m_store.core().now_ms())
-                            maybe_refresh(key);
+                        if (refresh_due) maybe_refresh(key);
                         continue;
                     }
                     FlightShard& fs = flight_shard(key);

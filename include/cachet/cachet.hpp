@@ -10,7 +10,9 @@
 #include <cachet/eviction/policy.hpp>
 #include <cachet/eviction/tinylfu.hpp>
 #include <cachet/keyspace.hpp>
+#include <cachet/keyspace_events.hpp>
 #include <cachet/kv_store.hpp>
+#include <cachet/pubsub_bus.hpp>
 #include <cachet/result.hpp>
 #include <cachet/timer_wheel.hpp>
 #include <cachet/version.hpp>
