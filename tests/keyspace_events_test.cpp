@@ -67,3 +67,39 @@ TEST_SUITE("keyspace_events") {
         CHECK(log == std::vector<std::string>{"__keyevent@3__:del 42"});
     }
 }
+
+TEST_SUITE("keyspace_events") {
+    TEST_CASE("writes publish set, update, expire and persist as Redis names them") {
+        cachet::PubSubBus<std::string> bus;
+        std::vector<std::string> log;
+        auto all = bus.psubscribe("__keyevent@0__:*", [&](std::string_view ch, const std::string& m) {
+            log.push_back(std::string(ch.substr(std::string_view("__keyevent@0__:").size())) + " " + m);
+        });
+        cachet::ManualClock clock;
+        test::ManualKv<std::string, long long> kv(
+            {.removal_listener = cachet::keyspace_notifier<std::string, long long>(bus),
+             .write_listener = cachet::keyspace_write_notifier<std::string, long long>(bus)},
+            clock);
+        kv.put("k", 1);           // set
+        kv.put("k", 2, 10s);      // set (overwrite), expire
+        (void)kv.increment("k");  // update
+        kv.persist("k");          // persist
+        CHECK_FALSE(kv.persist("k"));  // nothing to remove: no event
+        (void)kv.get("k");        // reads publish nothing
+        kv.erase("k");            // del
+        CHECK(log == std::vector<std::string>{"set k", "set k", "expire k", "update k", "persist k",
+                                              "del k"});
+    }
+
+    TEST_CASE("no write listener, no cost: a store without one records nothing") {
+        int calls = 0;
+        test::ManualKv<std::string, int> with(
+            {.write_listener = [&](const std::string&, cachet::WriteEvent) { ++calls; }});
+        with.put("a", 1);
+        with.compute("a", [](std::optional<int>& v) { *v += 1; });
+        CHECK(calls == 2);
+        test::ManualKv<std::string, int> without;
+        without.put("a", 1);  // compiles and runs with the listener empty
+        CHECK(without.get("a") == 1);
+    }
+}

@@ -87,6 +87,25 @@ enum class RemovalCause : std::uint8_t {
     return "unknown";
 }
 
+/// What a write did to a key, reported to `StoreOptions::write_listener` (the write-side
+/// counterpart of `RemovalCause`, for keyspace notifications).
+enum class WriteEvent : std::uint8_t {
+    set,      ///< a value was written (a new key, or an overwrite)
+    update,   ///< the value was changed in place (an increment, a container push, ...)
+    expire,   ///< a TTL was set
+    persist,  ///< the TTL was removed
+};
+
+[[nodiscard]] constexpr std::string_view to_string(WriteEvent e) noexcept {
+    switch (e) {
+        case WriteEvent::set: return "set";
+        case WriteEvent::update: return "update";
+        case WriteEvent::expire: return "expire";
+        case WriteEvent::persist: return "persist";
+    }
+    return "unknown";
+}
+
 /// Construction options of a store, validated once by the constructor (`validate()`).
 /// ```cpp
 /// cachet::KvStore<std::string, User> users({.max_entries = 10'000, .default_ttl = 30s});
@@ -95,6 +114,7 @@ template <class K, class V>
 struct StoreOptions {
     using weigher_type = std::function<std::uint64_t(const K&, const V&)>;
     using listener_type = std::function<void(const K&, const V&, RemovalCause)>;
+    using write_listener_type = std::function<void(const K&, WriteEvent)>;
 
     /// Number of shards, a power of two up to 4096; 0 picks one: 64 x hardware threads rounded
     /// up to a power of two (at most 1,024), and for a store bounded by `max_entries`, no more
@@ -116,6 +136,11 @@ struct StoreOptions {
     Eviction eviction = Eviction::lru;
     /// Called for every entry that leaves the store, outside the lock (see the header comment).
     listener_type removal_listener{};
+    /// Called after each write that took effect (set, update, expire, persist; in that order
+    /// within one operation), outside the lock, on the writing thread, after the removal
+    /// notifications of the same operation. Off (and free) when empty; when set, each write
+    /// copies its key once.
+    write_listener_type write_listener{};
     /// Timers each operation may look at when it advances its shard's wheel (at least 1).
     std::size_t expire_budget = 16;
 
@@ -289,6 +314,12 @@ private:
             erasures{0};
     };
 
+    /// Write events of one `access`, announced after the lock is released.
+    struct PendingWrites {
+        std::optional<K> key;
+        unsigned bits = 0;
+    };
+
     template <class Q>
     static constexpr bool lookup_key = std::is_same_v<Q, K> ||
                                        detail::is_transparent_v<Hash, KeyEqual>;
@@ -328,12 +359,14 @@ public:
                 }
                 e->value = std::move(next);
                 m_dirty = true;
+                m_emplaced = true;
                 m_ks.bump_puts(m_shard);
                 return e->value;
             }
             m_created.reset(
                 new Entry(m_hash32, K(std::forward<KK>(m_key)), std::forward<A>(args)...));
             m_deadline = m_ks.m_default_ttl_ms ? m_now + m_ks.m_default_ttl_ms : no_deadline;
+            m_emplaced = true;
             m_ks.bump_puts(m_shard);
             return m_created->value;
         }
@@ -347,15 +380,22 @@ public:
         [[nodiscard]] std::uint64_t deadline_ms() const noexcept { return m_deadline; }
         /// Sets the deadline (ms of the store's clock); one at or before `now_ms()` removes the
         /// entry as expired. `no_deadline` makes it persistent. Precondition: `exists()`.
-        void set_deadline_ms(std::uint64_t d) noexcept { m_deadline = d; }
+        void set_deadline_ms(std::uint64_t d) noexcept {
+            m_deadline = d;
+            m_deadline_touched = true;
+        }
         /// Sets the TTL to `ttl` from now, rounded up to whole milliseconds. A TTL of zero or
         /// less expires the entry at once. Precondition: `exists()`.
         template <class Rep, class Period>
         void set_ttl(std::chrono::duration<Rep, Period> ttl) noexcept {
             m_deadline = ttl.count() > 0 ? m_now + detail::ceil_ms(ttl) : m_now;
+            m_deadline_touched = true;
         }
         /// Removes the TTL. Precondition: `exists()`.
-        void persist() noexcept { m_deadline = no_deadline; }
+        void persist() noexcept {
+            m_deadline = no_deadline;
+            m_deadline_touched = true;
+        }
 
     private:
         friend class Keyspace;
@@ -372,6 +412,7 @@ public:
         /// Applies the callback's changes. Strong guarantee for a new entry: if indexing it
         /// throws, nothing changed.
         void commit() {
+            if (m_ks.m_write_listener && !m_erase && current()) record_events();
             if (m_replaced) m_batch.push(m_replaced.release(), RemovalCause::replaced);
             if (m_deadline != no_deadline && !m_erase) m_ks.ensure_wheel(m_shard, m_now);
             if (m_created) {
@@ -392,6 +433,21 @@ public:
             m_ks.after_update(m_shard, e, m_dirty, m_deadline, m_now, m_batch);
         }
 
+        /// Notes which write events this callback caused, with a copy of the key (the entry may
+        /// be gone by the time they are announced).
+        void record_events() {
+            unsigned bits = 0;
+            if (m_emplaced) bits |= 1u << static_cast<unsigned>(WriteEvent::set);
+            else if (m_dirty) bits |= 1u << static_cast<unsigned>(WriteEvent::update);
+            const std::uint64_t before = m_created ? no_deadline : m_existing->deadline;
+            if (m_deadline_touched && m_deadline != before)
+                bits |= 1u << static_cast<unsigned>(m_deadline == no_deadline ? WriteEvent::persist
+                                                                              : WriteEvent::expire);
+            if (bits == 0) return;
+            m_events.key.emplace(current()->key);
+            m_events.bits = bits;
+        }
+
         Keyspace& m_ks;
         Shard& m_shard;
         Entry* m_existing;
@@ -403,6 +459,9 @@ public:
         Batch& m_batch;
         std::uint64_t m_deadline;
         bool m_dirty = false;
+        bool m_emplaced = false;
+        bool m_deadline_touched = false;
+        PendingWrites m_events;
         bool m_erase = false;
     };
 
@@ -412,6 +471,7 @@ public:
         : m_clock(std::move(clock)) {
         options.validate();
         m_listener = std::move(options.removal_listener);
+        m_write_listener = std::move(options.write_listener);
         m_weigher = std::move(options.weigher);
         m_default_ttl_ms =
             options.default_ttl.count() > 0 ? detail::ceil_ms(options.default_ttl) : 0;
@@ -455,6 +515,7 @@ public:
         s.index.prefetch(static_cast<std::uint32_t>(hv));  // overlaps the clock read and lock
         const std::uint64_t now = now_ms();
         Batch batch;
+        PendingWrites writes;
         if constexpr (std::is_void_v<R>) {
             {
                 std::lock_guard lock(s.mutex);
@@ -463,8 +524,10 @@ public:
                               std::forward<KK>(key), batch);
                 f(slot);
                 slot.commit();
+                writes = std::move(slot.m_events);
             }
             batch.deliver(listener());
+            announce(writes);
         } else {
             std::optional<R> result;
             {
@@ -474,8 +537,10 @@ public:
                               std::forward<KK>(key), batch);
                 result.emplace(f(slot));
                 slot.commit();
+                writes = std::move(slot.m_events);
             }
             batch.deliver(listener());
+            announce(writes);
             return std::move(*result);
         }
     }
@@ -776,6 +841,13 @@ private:
 
     void bump_puts(Shard& s) noexcept { detail::bump(s.puts); }
 
+    /// Calls the write listener for each recorded event, in enum order.
+    void announce(const PendingWrites& w) const {
+        if (w.bits == 0) return;
+        for (unsigned e = 0; e < 4; ++e)
+            if (w.bits & (1u << e)) m_write_listener(*w.key, static_cast<WriteEvent>(e));
+    }
+
     /// Advances the shard's wheel to `now`, within the per-operation budget. O(expire_budget).
     void maintain(Shard& s, std::uint64_t now, Batch& batch) {
         if (CACHET_LIKELY(!s.wheel || !s.wheel->needs_advance(now))) return;
@@ -992,6 +1064,7 @@ private:
     std::size_t m_expire_budget = 16;
     typename options_type::weigher_type m_weigher;
     typename options_type::listener_type m_listener;
+    typename options_type::write_listener_type m_write_listener;
 
     mutable std::mutex m_janitor_mutex;
     std::condition_variable_any m_janitor_cv;

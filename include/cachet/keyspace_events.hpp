@@ -5,15 +5,15 @@
 /// core, published on a `PubSubBus<std::string>`, built on the store's existing removal
 /// listener: off by default and free when off (no listener, no cost).
 ///
-/// `keyspace_notifier<K, V>(bus)` returns a `removal_listener` that publishes, for each entry
-/// that leaves the store, Redis's two messages:
+/// `keyspace_notifier<K, V>(bus)` returns a `removal_listener`, and
+/// `keyspace_write_notifier<K, V>(bus)` a `write_listener`; together they publish Redis's two
+/// messages per event:
 ///   - on `__keyspace@<db>__:<key>` the event name (Redis's "K" class), and
 ///   - on `__keyevent@<db>__:<event>` the key (the "E" class),
-/// with events `del` (erased), `expired` and `evicted`. An overwrite (`replaced`) publishes
-/// nothing: Redis reports it as `set`, which belongs to the write; the removal listener sees
-/// only the old value leave, and not writes of new keys, so `set` (and container events)
-/// need a write hook in the core (a `notifier` option called after successful writes, outside
-/// the lock like the removal listener), which is not there yet.
+/// with events `del` (erased), `expired` and `evicted` from the removal side, and `set`,
+/// `expire` and `persist` (and `update` for an in-place change, where Redis names the command,
+/// such as `incrby`) from the write side. An overwrite publishes `set`, as in Redis (the
+/// removal side stays silent for `replaced`).
 ///
 /// Delivery follows the removal listener's rules (keyspace.hpp): after the shard lock is
 /// released, on the thread whose operation removed the entry, in removal order within that
@@ -23,8 +23,9 @@
 ///
 /// ```cpp
 /// cachet::PubSubBus<std::string> bus;
-/// cachet::KvStore<std::string, Session> kv({.removal_listener =
-///     cachet::keyspace_notifier<std::string, Session>(bus)});
+/// cachet::KvStore<std::string, Session> kv({
+///     .removal_listener = cachet::keyspace_notifier<std::string, Session>(bus),
+///     .write_listener = cachet::keyspace_write_notifier<std::string, Session>(bus)});
 /// auto expiries = bus.subscribe("__keyevent@0__:expired", cachet::InboxOptions{});
 /// ```
 
@@ -59,6 +60,30 @@ struct KeyspaceEventOptions {
     return std::nullopt;
 }
 
+namespace detail {
+/// The default channel name of a key: itself when it converts to string_view, `std::to_string`
+/// for arithmetic keys; other key types must pass `key_name`.
+template <class K>
+std::function<std::string(const K&)> default_key_name(std::function<std::string(const K&)> given) {
+    if (given) return given;
+    if constexpr (std::is_convertible_v<const K&, std::string_view>) {
+        return [](const K& k) { return std::string(std::string_view(k)); };
+    } else if constexpr (std::is_arithmetic_v<K>) {
+        return [](const K& k) { return std::to_string(k); };
+    } else {
+        throw std::invalid_argument("cachet::keyspace_notifier: pass key_name for this key type");
+    }
+}
+
+/// Publishes one event for one key on the keyspace and/or keyevent channel.
+inline void publish_key_event(PubSubBus<std::string>& bus, const KeyspaceEventOptions& options,
+                              const std::string& db, std::string name, std::string_view event) {
+    if (options.keyspace) (void)bus.publish("__keyspace@" + db + "__:" + name, std::string(event));
+    if (options.keyevent)
+        (void)bus.publish("__keyevent@" + db + "__:" + std::string(event), std::move(name));
+}
+}  // namespace detail
+
 /// A removal listener that publishes keyspace notifications on `bus` (which must outlive the
 /// store), then calls `next` (a listener of your own), if any. Allocates per notification (the
 /// channel names and messages). Thread-safe, as the bus is.
@@ -67,26 +92,28 @@ template <class K, class V>
     PubSubBus<std::string>& bus, KeyspaceEventOptions options = {},
     std::function<std::string(const K&)> key_name = {},
     typename StoreOptions<K, V>::listener_type next = {}) {
-    if (!key_name) {
-        if constexpr (std::is_convertible_v<const K&, std::string_view>) {
-            key_name = [](const K& k) { return std::string(std::string_view(k)); };
-        } else if constexpr (std::is_arithmetic_v<K>) {
-            key_name = [](const K& k) { return std::to_string(k); };
-        } else {
-            throw std::invalid_argument("cachet::keyspace_notifier: pass key_name for this key type");
-        }
-    }
-    const std::string db = std::to_string(options.db);
-    return [&bus, options, db, key_name = std::move(key_name), next = std::move(next)](
-               const K& key, const V& value, RemovalCause cause) {
-        if (auto event = keyspace_event(cause)) {
-            std::string name = key_name(key);
-            if (options.keyspace)
-                (void)bus.publish("__keyspace@" + db + "__:" + name, std::string(*event));
-            if (options.keyevent)
-                (void)bus.publish("__keyevent@" + db + "__:" + std::string(*event), std::move(name));
-        }
+    key_name = detail::default_key_name<K>(std::move(key_name));
+    return [&bus, options, db = std::to_string(options.db), key_name = std::move(key_name),
+            next = std::move(next)](const K& key, const V& value, RemovalCause cause) {
+        if (auto event = keyspace_event(cause))
+            detail::publish_key_event(bus, options, db, key_name(key), *event);
         if (next) next(key, value, cause);
+    };
+}
+
+/// A write listener that publishes `set`, `update`, `expire` and `persist` notifications on
+/// `bus` (which must outlive the store), then calls `next`, if any. Same cost and threading as
+/// `keyspace_notifier`.
+template <class K, class V>
+[[nodiscard]] typename StoreOptions<K, V>::write_listener_type keyspace_write_notifier(
+    PubSubBus<std::string>& bus, KeyspaceEventOptions options = {},
+    std::function<std::string(const K&)> key_name = {},
+    typename StoreOptions<K, V>::write_listener_type next = {}) {
+    key_name = detail::default_key_name<K>(std::move(key_name));
+    return [&bus, options, db = std::to_string(options.db), key_name = std::move(key_name),
+            next = std::move(next)](const K& key, WriteEvent event) {
+        detail::publish_key_event(bus, options, db, key_name(key), to_string(event));
+        if (next) next(key, event);
     };
 }
 
