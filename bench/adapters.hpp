@@ -315,15 +315,15 @@ private:
 /// The TTL every cachet put uses, so each put schedules (or reschedules) a timer.
 inline constexpr std::chrono::hours cachet_ttl{1};
 
-/// cachet::KvStore, unbounded; every entry has a TTL.
-template <class K, class V>
-class CachetKv {
+/// cachet::KvStore, unbounded; every entry has a TTL. `Mutex` is the shard lock.
+template <class K, class V, class Mutex, const char* Name>
+class KvStoreAdapter {
 public:
     using key_type = K;
     using mapped_type = V;
-    static constexpr const char* name = "CachetKv";
+    static constexpr const char* name = Name;
 
-    explicit CachetKv(std::size_t capacity) { m_kv.reserve(capacity); }
+    explicit KvStoreAdapter(std::size_t capacity) { m_kv.reserve(capacity); }
 
     bool get(const K& key) {
         auto value = m_kv.get(key);
@@ -334,8 +334,19 @@ public:
     std::size_t size() { return m_kv.size(); }
 
 private:
-    cachet::KvStore<K, V> m_kv;
+    cachet::KvStore<K, V, std::hash<K>, std::equal_to<K>, cachet::SteadyClock, Mutex> m_kv;
 };
+
+inline constexpr char cachet_kv_name[] = "CachetKv";
+inline constexpr char std_mutex_kv_name[] = "StdMutexKv";
+
+/// cachet::KvStore as shipped (SpinMutex shard locks).
+template <class K, class V>
+using CachetKv = KvStoreAdapter<K, V, cachet::SpinMutex, cachet_kv_name>;
+
+/// The same store with std::mutex shard locks: the baseline for the SpinMutex default.
+template <class K, class V>
+using StdMutexKv = KvStoreAdapter<K, V, std::mutex, std_mutex_kv_name>;
 
 /// cachet::KvStore bounded to `capacity` entries (LRU); every entry has a TTL.
 template <class K, class V>

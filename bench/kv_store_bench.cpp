@@ -17,7 +17,8 @@
 // filling it exactly evicts ~0.1% of the keys (cold ones: keys are scrambled, see zipf_keys).
 //   BM_get_hit   get of present keys              BM_get_miss  get of absent keys (1M..2M-1)
 //   BM_put       overwrite of present keys        BM_mix       90% get / 10% put, present keys
-// Adapters: CachetKv (unbounded, 1 h TTL on every put), CachetKvBounded (max_entries = 1M, so
+// Adapters: CachetKv (unbounded, 1 h TTL on every put), StdMutexKv (the same store with
+// std::mutex shard locks: the baseline for cachet's SpinMutex default), CachetKvBounded (max_entries = 1M, so
 // exactly full; LRU; 1 h TTL), LockedMap (unordered_map + mutex), SharedLockedMap
 // (unordered_map + shared_mutex), LockedLru (list + unordered_map + mutex, capacity 1M),
 // Cuckoo (libcuckoo, when built with CACHET_HAVE_LIBCUCKOO). Puts and the mix overwrite present
@@ -182,6 +183,7 @@ void register_adapter() {
 [[maybe_unused]] const bool registered = [] {
     register_adapter<bench::CachetKv>();
     register_adapter<bench::CachetKvBounded>();
+    register_adapter<bench::StdMutexKv>();
     register_adapter<bench::LockedMap>();
     register_adapter<bench::SharedLockedMap>();
     register_adapter<bench::LockedLru>();

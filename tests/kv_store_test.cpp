@@ -474,3 +474,27 @@ TEST_SUITE("kv_store") {
         CHECK(mid.shard_count() == big.shard_count());
     }
 }
+
+TEST_SUITE("kv_store") {
+    TEST_CASE("a throwing weigher leaves the store unchanged and consistent") {
+        bool fail = false;
+        ManualKv<std::string, std::string> kv(
+            {.shards = 1,
+             .max_weight = 100,
+             .weigher = [&](const std::string&, const std::string& v) -> std::uint64_t {
+                 if (fail) throw std::runtime_error("weigher");
+                 return v.size();
+             }});
+        kv.put("a", std::string(10, 'a'));
+        fail = true;
+        CHECK_THROWS_AS(kv.put("b", std::string(10, 'b')), std::runtime_error);
+        CHECK_FALSE(kv.contains("b"));
+        CHECK(kv.size() == 1);
+        CHECK(kv.weight() == 10);
+        CHECK(kv.check_invariants());
+        fail = false;
+        kv.put("b", std::string(20, 'b'));
+        CHECK(kv.weight() == 30);
+        CHECK(kv.check_invariants());
+    }
+}

@@ -510,38 +510,28 @@ public:
     auto access(KK&& key, F&& f) {
         using R = std::invoke_result_t<F&, Slot<KK>&>;
         static_assert(!std::is_reference_v<R>, "access must not return references into the store");
-        const std::uint64_t hv = hash_of(key);
-        Shard& s = shard_for(hv);
-        s.index.prefetch(static_cast<std::uint32_t>(hv));  // overlaps the clock read and lock
-        const std::uint64_t now = now_ms();
-        Batch batch;
         PendingWrites writes;
-        if constexpr (std::is_void_v<R>) {
-            {
-                std::lock_guard lock(s.mutex);
-                maintain(s, now, batch);
-                Slot<KK> slot(*this, s, find_live(s, hv, key, now, batch), hv, now,
-                              std::forward<KK>(key), batch);
+        auto run = [&](Shard& s, std::uint64_t hv, std::uint64_t now, Batch& batch) {
+            Slot<KK> slot(*this, s, find_live(s, hv, key, now, batch), hv, now,
+                          std::forward<KK>(key), batch);
+            if constexpr (std::is_void_v<R>) {
                 f(slot);
                 slot.commit();
                 writes = std::move(slot.m_events);
-            }
-            batch.deliver(listener());
-            announce(writes);
-        } else {
-            std::optional<R> result;
-            {
-                std::lock_guard lock(s.mutex);
-                maintain(s, now, batch);
-                Slot<KK> slot(*this, s, find_live(s, hv, key, now, batch), hv, now,
-                              std::forward<KK>(key), batch);
-                result.emplace(f(slot));
+            } else {
+                R r = f(slot);
                 slot.commit();
                 writes = std::move(slot.m_events);
+                return r;
             }
-            batch.deliver(listener());
+        };
+        if constexpr (std::is_void_v<R>) {
+            locked(key, run);
             announce(writes);
-            return std::move(*result);
+        } else {
+            R r = locked(key, run);
+            announce(writes);
+            return r;
         }
     }
 
@@ -575,14 +565,18 @@ public:
         return peek(key, [](const Entry&) {});
     }
 
-    /// The deadline (ms of the store's clock) of `key`'s live entry: `no_deadline` if it has
-    /// none, nullopt if the key is absent. A peek. O(1) expected.
+    /// The time `key`'s live entry has left, in ms (at least 1), measured at the same instant
+    /// the entry was looked up: `no_deadline` if it has none, nullopt if the key is absent.
+    /// A peek. O(1) expected.
     template <class Q>
         requires lookup_key<Q>
-    [[nodiscard]] std::optional<std::uint64_t> deadline_ms(const Q& key) {
-        std::optional<std::uint64_t> d;
-        peek(key, [&](const Entry& e) { d = e.deadline; });
-        return d;
+    [[nodiscard]] std::optional<std::uint64_t> remaining_ms(const Q& key) {
+        std::optional<std::uint64_t> left;
+        with_live(key, [&](Shard&, Entry* e, Batch&, std::uint64_t now) {
+            if (e) left = e->deadline == no_deadline ? no_deadline : e->deadline - now;
+            return e != nullptr;
+        });
+        return left;
     }
 
     /// Removes `key`'s entry (cause `erased`). Returns true if a live entry was removed.
@@ -876,24 +870,42 @@ private:
         });
     }
 
-    /// The common shape of a single-key operation: lock `key`'s shard, advance its wheel, find
-    /// the live entry (expiring a dead one), run `f(shard, entry or nullptr, batch, now)` under the
-    /// lock, then announce removals after unlocking. Returns what `f` returns.
-    template <class Q, class F>
-    bool with_live(const Q& key, F&& f) {
+    /// The common shape of every single-key operation: hash `key`, read the clock once, lock
+    /// the shard, advance its wheel, run `body(shard, hash, now, batch)` under the lock, and
+    /// announce the removals after unlocking. Returns what `body` returns.
+    template <class Q, class Body>
+    auto locked(const Q& key, Body&& body) {
+        using R = std::invoke_result_t<Body&, Shard&, std::uint64_t, std::uint64_t, Batch&>;
         const std::uint64_t hv = hash_of(key);
         Shard& s = shard_for(hv);
-        s.index.prefetch(static_cast<std::uint32_t>(hv));  // overlaps the clock read and lock
         const std::uint64_t now = now_ms();
         Batch batch;
-        bool result;
-        {
-            std::lock_guard lock(s.mutex);
-            maintain(s, now, batch);
-            result = f(s, find_live(s, hv, key, now, batch), batch, now);
+        if constexpr (std::is_void_v<R>) {
+            {
+                std::lock_guard lock(s.mutex);
+                maintain(s, now, batch);
+                body(s, hv, now, batch);
+            }
+            batch.deliver(listener());
+        } else {
+            std::optional<R> result;
+            {
+                std::lock_guard lock(s.mutex);
+                maintain(s, now, batch);
+                result.emplace(body(s, hv, now, batch));
+            }
+            batch.deliver(listener());
+            return std::move(*result);
         }
-        batch.deliver(listener());
-        return result;
+    }
+
+    /// `locked` with the live entry looked up (a dead one is expired on the way):
+    /// `f(shard, entry or nullptr, batch, now)`.
+    template <class Q, class F>
+    bool with_live(const Q& key, F&& f) {
+        return locked(key, [&](Shard& s, std::uint64_t hv, std::uint64_t now, Batch& batch) {
+            return f(s, find_live(s, hv, key, now, batch), batch, now);
+        });
     }
 
     /// Unlinks `e` from the shard and hands it to `batch`. Precondition: `e` is in the index.

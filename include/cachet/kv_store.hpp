@@ -108,13 +108,11 @@ public:
     /// The time `key` has left (Redis's TTL): missing, persistent, or expiring in `remaining`
     /// (rounded up to whole ms, so at least 1 ms while the key lives). A peek. O(1).
     [[nodiscard]] KeyTtl ttl(const K& key) {
-        const std::uint64_t now = m_core.now_ms();
-        const auto d = m_core.deadline_ms(key);
-        if (!d) return {};
-        if (*d == no_deadline) return {KeyTtl::State::persistent, {}};
-        const auto left = *d > now ? *d - now : 1;
+        const auto left = m_core.remaining_ms(key);
+        if (!left) return {};
+        if (*left == no_deadline) return {KeyTtl::State::persistent, {}};
         return {KeyTtl::State::expiring,
-                std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(left))};
+                std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(*left))};
     }
 
     // ------------------------------------------------------------------ writes

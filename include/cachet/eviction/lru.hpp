@@ -13,25 +13,21 @@ CACHET_NAMESPACE_BEGIN
 
 class LruPolicy {
 public:
-    LruPolicy() noexcept { m_head.policy_prev = m_head.policy_next = &m_head; }
+    LruPolicy() noexcept { detail::policy_init(m_head); }
     LruPolicy(const LruPolicy&) = delete;
     LruPolicy& operator=(const LruPolicy&) = delete;
 
     /// Starts tracking `h` as the most recently used. Precondition: `h` is not tracked.
     void on_insert(PolicyHook* h) noexcept {
-        link_front(h);
+        detail::policy_link_front(m_head, h);
         ++m_size;
     }
     /// Records a use of `h`: it becomes the most recently used. Precondition: tracked.
-    void on_access(PolicyHook* h) noexcept {
-        if (m_head.policy_next == h) return;
-        unlink(h);
-        link_front(h);
-    }
+    void on_access(PolicyHook* h) noexcept { detail::policy_move_front(m_head, h); }
     /// Stops tracking `h`; a no-op if it is not tracked.
     void on_remove(PolicyHook* h) noexcept {
         if (h->policy_prev == nullptr) return;
-        unlink(h);
+        detail::policy_unlink(h);
         h->policy_prev = h->policy_next = nullptr;
         --m_size;
     }
@@ -44,7 +40,7 @@ public:
 
     /// Forgets every entry (their hooks are cleared by the caller, if it cares).
     void reset() noexcept {
-        m_head.policy_prev = m_head.policy_next = &m_head;
+        detail::policy_init(m_head);
         m_size = 0;
     }
 
@@ -65,17 +61,6 @@ public:
     }
 
 private:
-    void link_front(PolicyHook* h) noexcept {
-        h->policy_prev = &m_head;
-        h->policy_next = m_head.policy_next;
-        m_head.policy_next->policy_prev = h;
-        m_head.policy_next = h;
-    }
-    static void unlink(PolicyHook* h) noexcept {
-        h->policy_prev->policy_next = h->policy_next;
-        h->policy_next->policy_prev = h->policy_prev;
-    }
-
     PolicyHook m_head;
     std::size_t m_size = 0;
 };

@@ -40,6 +40,28 @@ struct PolicyHook {
     std::uint8_t policy_region = 0;     ///< which of the policy's lists holds it (0: none)
 };
 
+namespace detail {
+/// Intrusive list primitives shared by the policies; each list has a sentinel `head` whose
+/// `policy_next` is the most recent end and `policy_prev` the least recent.
+inline void policy_init(PolicyHook& head) noexcept { head.policy_prev = head.policy_next = &head; }
+inline bool policy_empty(const PolicyHook& head) noexcept { return head.policy_next == &head; }
+inline void policy_link_front(PolicyHook& head, PolicyHook* h) noexcept {
+    h->policy_prev = &head;
+    h->policy_next = head.policy_next;
+    head.policy_next->policy_prev = h;
+    head.policy_next = h;
+}
+inline void policy_unlink(PolicyHook* h) noexcept {
+    h->policy_prev->policy_next = h->policy_next;
+    h->policy_next->policy_prev = h->policy_prev;
+}
+inline void policy_move_front(PolicyHook& head, PolicyHook* h) noexcept {
+    if (head.policy_next == h) return;
+    policy_unlink(h);
+    policy_link_front(head, h);
+}
+}  // namespace detail
+
 CACHET_NAMESPACE_END
 
 #endif  // CACHET_EVICTION_POLICY_HPP

@@ -28,6 +28,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 CACHET_NAMESPACE_BEGIN
@@ -113,9 +114,7 @@ class TinyLfuPolicy {
 public:
     enum Region : std::uint8_t { none = 0, window = 1, probation = 2, protect = 3 };
 
-    TinyLfuPolicy() noexcept {
-        for (auto* q : {&m_window, &m_probation, &m_protected}) q->policy_prev = q->policy_next = q;
-    }
+    TinyLfuPolicy() noexcept { reset(); }
     TinyLfuPolicy(const TinyLfuPolicy&) = delete;
     TinyLfuPolicy& operator=(const TinyLfuPolicy&) = delete;
 
@@ -147,13 +146,7 @@ public:
         record(true);
         switch (h->policy_region) {
             case window: move_front(m_window, h); break;
-            case probation:
-                unlink(h);
-                m_probation_weight -= w;
-                h->policy_region = protect;
-                link_front(m_protected, h);
-                m_protected_weight += w;
-                break;
+            case probation: move_region(h, w, protect); break;
             case protect: move_front(m_protected, h); break;
             default: break;
         }
@@ -161,12 +154,9 @@ public:
 
     /// Stops tracking `h`; a no-op if it is not tracked.
     void on_remove(PolicyHook* h, std::uint32_t w) noexcept {
-        switch (h->policy_region) {
-            case window: m_window_weight -= w; break;
-            case probation: m_probation_weight -= w; break;
-            case protect: m_protected_weight -= w; break;
-            default: return;
-        }
+        std::uint64_t* region = region_weight(h->policy_region);
+        if (!region) return;
+        *region -= w;
         unlink(h);
         h->policy_prev = h->policy_next = nullptr;
         h->policy_region = none;
@@ -187,26 +177,15 @@ public:
         // Window overflow drains into probation (as Caffeine's evictFromWindow).
         PolicyHook* candidate = nullptr;
         while (m_window_weight > m_window_max && !empty(m_window)) {
-            PolicyHook* c = m_window.policy_prev;
-            const std::uint32_t w = weight_of(c);
-            unlink(c);
-            m_window_weight -= w;
-            c->policy_region = probation;
-            link_front(m_probation, c);
-            m_probation_weight += w;
-            candidate = c;
+            candidate = m_window.policy_prev;
+            move_region(candidate, weight_of(candidate), probation);
         }
         // Protected overflow drains into probation too (80% cap of main).
         const std::uint64_t main_max = m_capacity > m_window_max ? m_capacity - m_window_max : 0;
         const std::uint64_t protected_max = main_max - main_max / 5;
         while (m_protected_weight > protected_max && !empty(m_protected)) {
             PolicyHook* p = m_protected.policy_prev;
-            const std::uint32_t w = weight_of(p);
-            unlink(p);
-            m_protected_weight -= w;
-            p->policy_region = probation;
-            link_front(m_probation, p);
-            m_probation_weight += w;
+            move_region(p, weight_of(p), probation);
         }
         PolicyHook* victim = empty(m_probation) ? nullptr : m_probation.policy_prev;
         if (!victim) {
@@ -226,17 +205,13 @@ public:
     [[nodiscard]] std::uint64_t capacity() const noexcept { return m_capacity; }
     [[nodiscard]] const detail::FrequencySketch& sketch() const noexcept { return m_sketch; }
     [[nodiscard]] std::uint64_t weight(Region r) const noexcept {
-        switch (r) {
-            case window: return m_window_weight;
-            case probation: return m_probation_weight;
-            case protect: return m_protected_weight;
-            default: return 0;
-        }
+        const std::uint64_t* w = weight_slot(*this, r);
+        return w ? *w : 0;
     }
 
     /// Forgets every entry (the caller clears their hooks if it cares).
     void reset() noexcept {
-        for (auto* q : {&m_window, &m_probation, &m_protected}) q->policy_prev = q->policy_next = q;
+        for (auto* q : {&m_window, &m_probation, &m_protected}) detail::policy_init(*q);
         m_window_weight = m_probation_weight = m_protected_weight = 0;
     }
 
@@ -258,29 +233,33 @@ public:
     }
 
 private:
-    static bool empty(const PolicyHook& q) noexcept { return q.policy_next == &q; }
-    static void link_front(PolicyHook& q, PolicyHook* h) noexcept {
-        h->policy_prev = &q;
-        h->policy_next = q.policy_next;
-        q.policy_next->policy_prev = h;
-        q.policy_next = h;
+    static bool empty(const PolicyHook& q) noexcept { return detail::policy_empty(q); }
+    static void link_front(PolicyHook& q, PolicyHook* h) noexcept { detail::policy_link_front(q, h); }
+    static void unlink(PolicyHook* h) noexcept { detail::policy_unlink(h); }
+    static void move_front(PolicyHook& q, PolicyHook* h) noexcept { detail::policy_move_front(q, h); }
+
+    PolicyHook& list_of(std::uint8_t r) noexcept {
+        return r == window ? m_window : r == probation ? m_probation : m_protected;
     }
-    static void unlink(PolicyHook* h) noexcept {
-        h->policy_prev->policy_next = h->policy_next;
-        h->policy_next->policy_prev = h->policy_prev;
-    }
-    static void move_front(PolicyHook& q, PolicyHook* h) noexcept {
-        if (q.policy_next == h) return;
-        unlink(h);
-        link_front(q, h);
-    }
-    std::uint64_t* region_weight(std::uint8_t r) noexcept {
+    /// The weight counter of region `r`, or nullptr for `none` (const or not, as `self`).
+    template <class Self>
+    static std::conditional_t<std::is_const_v<Self>, const std::uint64_t*, std::uint64_t*>
+    weight_slot(Self& self, std::uint8_t r) noexcept {
         switch (r) {
-            case window: return &m_window_weight;
-            case probation: return &m_probation_weight;
-            case protect: return &m_protected_weight;
+            case window: return &self.m_window_weight;
+            case probation: return &self.m_probation_weight;
+            case protect: return &self.m_protected_weight;
             default: return nullptr;
         }
+    }
+    std::uint64_t* region_weight(std::uint8_t r) noexcept { return weight_slot(*this, r); }
+    /// Moves tracked `h` (weight `w`) to the most recent end of region `to`.
+    void move_region(PolicyHook* h, std::uint32_t w, Region to) noexcept {
+        *region_weight(h->policy_region) -= w;
+        unlink(h);
+        h->policy_region = to;
+        link_front(list_of(to), h);
+        *region_weight(to) += w;
     }
 
     /// Hill climbing on the hit rate of each sample period (Caffeine's climber): move the
