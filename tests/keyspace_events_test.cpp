@@ -82,19 +82,19 @@ TEST_SUITE("keyspace_events") {
             clock);
         kv.put("k", 1);           // set
         kv.put("k", 2, 10s);      // set (overwrite), expire
-        (void)kv.increment("k");  // update
+        (void)kv.increment("k");  // incrby (an in-place change named as Redis names it)
         kv.persist("k");          // persist
         CHECK_FALSE(kv.persist("k"));  // nothing to remove: no event
         (void)kv.get("k");        // reads publish nothing
         kv.erase("k");            // del
-        CHECK(log == std::vector<std::string>{"set k", "set k", "expire k", "update k", "persist k",
+        CHECK(log == std::vector<std::string>{"set k", "set k", "expire k", "incrby k", "persist k",
                                               "del k"});
     }
 
     TEST_CASE("no write listener, no cost: a store without one records nothing") {
         int calls = 0;
         test::ManualKv<std::string, int> with(
-            {.write_listener = [&](const std::string&, cachet::WriteEvent) { ++calls; }});
+            {.write_listener = [&](const std::string&, cachet::WriteEvent, std::string_view) { ++calls; }});
         with.put("a", 1);
         with.compute("a", [](std::optional<int>& v) { *v += 1; });
         CHECK(calls == 2);

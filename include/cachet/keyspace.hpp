@@ -58,6 +58,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -106,6 +107,17 @@ enum class WriteEvent : std::uint8_t {
     return "unknown";
 }
 
+/// The remaining time to live of a key, as Redis's TTL reports it (-2, -1 or the time).
+struct KeyTtl {
+    enum class State : unsigned char { missing, persistent, expiring };
+    State state = State::missing;
+    std::chrono::milliseconds remaining{0};  ///< meaningful when `expiring`; at least 1 ms
+
+    [[nodiscard]] bool exists() const noexcept { return state != State::missing; }
+    [[nodiscard]] bool has_expiry() const noexcept { return state == State::expiring; }
+    friend bool operator==(const KeyTtl&, const KeyTtl&) = default;
+};
+
 /// Construction options of a store, validated once by the constructor (`validate()`).
 /// ```cpp
 /// cachet::KvStore<std::string, User> users({.max_entries = 10'000, .default_ttl = 30s});
@@ -114,7 +126,9 @@ template <class K, class V>
 struct StoreOptions {
     using weigher_type = std::function<std::uint64_t(const K&, const V&)>;
     using listener_type = std::function<void(const K&, const V&, RemovalCause)>;
-    using write_listener_type = std::function<void(const K&, WriteEvent)>;
+    /// `(key, event, name)`: `name` is Redis's name for the event (`set`, `expire`, `persist`,
+    /// or for an `update` the operation's own, such as `incrby`, `lpush` or `zadd`).
+    using write_listener_type = std::function<void(const K&, WriteEvent, std::string_view)>;
 
     /// Number of shards, a power of two up to 4096; 0 picks one: 64 x hardware threads rounded
     /// up to a power of two (at most 1,024), and for a store bounded by `max_entries`, no more
@@ -318,6 +332,7 @@ private:
     struct PendingWrites {
         std::optional<K> key;
         unsigned bits = 0;
+        std::string_view update_name = "update";  ///< Redis's name for an in-place change
     };
 
     template <class Q>
@@ -374,6 +389,14 @@ public:
         /// Removes the entry (cause `erased`). No-op if absent.
         void erase() noexcept { m_erase = true; }
 
+        /// Names this callback's in-place change for the write listener, as Redis names the
+        /// command's keyspace event (`"lpush"`, `"hincrby"`, ...; default `"update"`). `name`
+        /// must outlive the store (a string literal). Also marks the value changed.
+        void name_update(std::string_view name) noexcept {
+            m_dirty = true;
+            m_events.update_name = name;
+        }
+
         /// The time the slot was opened at, in ms of the store's clock.
         [[nodiscard]] std::uint64_t now_ms() const noexcept { return m_now; }
         /// The entry's deadline in ms of the store's clock, or `no_deadline`.
@@ -394,6 +417,12 @@ public:
         /// Removes the TTL. Precondition: `exists()`.
         void persist() noexcept {
             m_deadline = no_deadline;
+            m_deadline_touched = true;
+        }
+        /// Gives the entry the TTL a fresh write gets: the store's default TTL from now, or
+        /// none. Precondition: `exists()`.
+        void reset_ttl() noexcept {
+            m_deadline = m_ks.m_default_ttl_ms ? m_now + m_ks.m_default_ttl_ms : no_deadline;
             m_deadline_touched = true;
         }
 
@@ -533,6 +562,93 @@ public:
             announce(writes);
             return r;
         }
+    }
+
+    /// The slots of several keys, given to `access_many` callbacks: `slots[i]` is the slot of
+    /// `keys[i]`; equal keys share one slot. Valid only inside the callback.
+    class Slots {
+    public:
+        Slots(const Slots&) = delete;
+        Slots& operator=(const Slots&) = delete;
+        [[nodiscard]] std::size_t size() const noexcept { return m_of_key.size(); }
+        [[nodiscard]] Slot<const K&>& operator[](std::size_t i) noexcept {
+            return *m_unique[m_of_key[i]];
+        }
+
+    private:
+        friend class Keyspace;
+        Slots() = default;
+        std::vector<std::unique_ptr<Slot<const K&>>> m_unique;  ///< one per distinct key
+        std::vector<std::size_t> m_of_key;                      ///< keys[i] -> m_unique index
+    };
+
+    /// Runs `f(Slots&)` with the shards of all `keys` locked at once, so a change to several
+    /// keys (a move between two lists, a set operation stored into a destination) is atomic:
+    /// no other thread sees one key changed and not the other. Shards are locked in index
+    /// order, so concurrent calls cannot deadlock. The changes are applied in key order when
+    /// `f` returns, then notifications go out after the locks are released. `f` must not call
+    /// into this store. Complexity: O(k log k) for k keys plus `f`, plus at most
+    /// `expire_budget` timers per shard. Allocates O(k). Exceptions: as `access`.
+    template <class F>
+    auto access_many(std::span<const K> keys, F&& f) {
+        using R = std::invoke_result_t<F&, Slots&>;
+        static_assert(!std::is_reference_v<R>, "access_many must not return references");
+        const std::size_t n = keys.size();
+        std::vector<std::uint64_t> hashes(n);
+        std::vector<std::size_t> shard_ids(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            hashes[i] = hash_of(keys[i]);
+            shard_ids[i] = shard_index(hashes[i]);
+        }
+        std::vector<std::size_t> order = shard_ids;
+        std::sort(order.begin(), order.end());
+        order.erase(std::unique(order.begin(), order.end()), order.end());
+        const std::uint64_t now = now_ms();
+        Batch batch;
+        std::vector<PendingWrites> writes;
+        std::optional<std::conditional_t<std::is_void_v<R>, char, R>> result;
+        {
+            // Lock in ascending shard order; the guard unlocks whatever was locked.
+            struct Guard {
+                Keyspace& ks;
+                std::vector<std::size_t>& ids;
+                std::size_t locked = 0;
+                ~Guard() {
+                    while (locked > 0) ks.m_shards[ids[--locked]].mutex.unlock();
+                }
+            } guard{*this, order};
+            for (std::size_t id : order) {
+                m_shards[id].mutex.lock();
+                ++guard.locked;
+                maintain(m_shards[id], now, batch);
+            }
+            Slots slots;
+            slots.m_of_key.resize(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                std::size_t found = slots.m_unique.size();
+                for (std::size_t j = 0; j < i; ++j) {
+                    if (hashes[j] == hashes[i] && m_eq(keys[j], keys[i])) {
+                        found = slots.m_of_key[j];
+                        break;
+                    }
+                }
+                slots.m_of_key[i] = found;
+                if (found < slots.m_unique.size()) continue;
+                Shard& s = m_shards[shard_ids[i]];
+                slots.m_unique.emplace_back(new Slot<const K&>(
+                    *this, s, find_live(s, hashes[i], keys[i], now, batch), hashes[i], now,
+                    keys[i], batch));
+            }
+            if constexpr (std::is_void_v<R>) f(slots);
+            else result.emplace(f(slots));
+            for (auto& slot : slots.m_unique) {
+                slot->commit();
+                if (slot->m_events.bits) writes.push_back(std::move(slot->m_events));
+            }
+        }
+        batch.deliver(listener());
+        for (const auto& w : writes) announce(w);
+        if constexpr (!std::is_void_v<R>) return std::move(*result);
     }
 
     /// Calls `f(const K&, const V&)` on `key`'s live entry under its shard lock and records the
@@ -838,8 +954,11 @@ private:
     /// Calls the write listener for each recorded event, in enum order.
     void announce(const PendingWrites& w) const {
         if (w.bits == 0) return;
-        for (unsigned e = 0; e < 4; ++e)
-            if (w.bits & (1u << e)) m_write_listener(*w.key, static_cast<WriteEvent>(e));
+        for (unsigned e = 0; e < 4; ++e) {
+            if (!(w.bits & (1u << e))) continue;
+            const auto ev = static_cast<WriteEvent>(e);
+            m_write_listener(*w.key, ev, ev == WriteEvent::update ? w.update_name : to_string(ev));
+        }
     }
 
     /// Advances the shard's wheel to `now`, within the per-operation budget. O(expire_budget).

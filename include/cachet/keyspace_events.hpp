@@ -11,8 +11,8 @@
 ///   - on `__keyspace@<db>__:<key>` the event name (Redis's "K" class), and
 ///   - on `__keyevent@<db>__:<event>` the key (the "E" class),
 /// with events `del` (erased), `expired` and `evicted` from the removal side, and `set`,
-/// `expire` and `persist` (and `update` for an in-place change, where Redis names the command,
-/// such as `incrby`) from the write side. An overwrite publishes `set`, as in Redis (the
+/// `expire` and `persist` from the write side, and for an in-place change the name Redis gives
+/// the command's event (`incrby`, `lpush`, `hset`, `zadd`, ...; `update` where none was given). An overwrite publishes `set`, as in Redis (the
 /// removal side stays silent for `replaced`).
 ///
 /// Delivery follows the removal listener's rules (keyspace.hpp): after the shard lock is
@@ -111,9 +111,9 @@ template <class K, class V>
     typename StoreOptions<K, V>::write_listener_type next = {}) {
     key_name = detail::default_key_name<K>(std::move(key_name));
     return [&bus, options, db = std::to_string(options.db), key_name = std::move(key_name),
-            next = std::move(next)](const K& key, WriteEvent event) {
-        detail::publish_key_event(bus, options, db, key_name(key), to_string(event));
-        if (next) next(key, event);
+            next = std::move(next)](const K& key, WriteEvent event, std::string_view name) {
+        detail::publish_key_event(bus, options, db, key_name(key), name);
+        if (next) next(key, event, name);
     };
 }
 

@@ -39,17 +39,6 @@ CACHET_NAMESPACE_BEGIN
 template <class K, class V>
 using KvOptions = StoreOptions<K, V>;
 
-/// The remaining time to live of a key, as Redis's TTL reports it (-2, -1 or the time).
-struct KeyTtl {
-    enum class State : unsigned char { missing, persistent, expiring };
-    State state = State::missing;
-    std::chrono::milliseconds remaining{0};  ///< meaningful when `expiring`; at least 1 ms
-
-    [[nodiscard]] bool exists() const noexcept { return state != State::missing; }
-    [[nodiscard]] bool has_expiry() const noexcept { return state == State::expiring; }
-    friend bool operator==(const KeyTtl&, const KeyTtl&) = default;
-};
-
 template <class K, class V, class Hash = std::hash<K>, class KeyEqual = std::equal_to<K>,
           Clock C = SteadyClock, class Mutex = SpinMutex>
 class KvStore {
@@ -388,8 +377,13 @@ private:
                 next = subtract ? cur - delta : cur + delta;
                 if (!std::isfinite(next)) return Errc::overflow;
             }
-            if (slot.exists()) slot.value() = next;
-            else slot.emplace(next);
+            if (slot.exists()) {
+                slot.value() = next;
+                slot.name_update(subtract ? "decrby" : std::is_integral_v<V> ? "incrby"
+                                                                              : "incrbyfloat");
+            } else {
+                slot.emplace(next);
+            }
             return next;
         });
     }

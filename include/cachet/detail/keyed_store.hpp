@@ -1,0 +1,324 @@
+#ifndef CACHET_DETAIL_KEYED_STORE_HPP
+#define CACHET_DETAIL_KEYED_STORE_HPP
+
+/// What every keyed container (ListStore, ZSetStore, HashStore, SetStore) shares: the backend
+/// that holds its containers on the keyspace core, the `ContainerRef` its operations work
+/// through, and `KeyedStore`, the base class with the per-key operations that do not depend on
+/// the container (erase, expire, persist, ttl, size, stats, ...).
+///
+/// A backend maps a key to a container under the key's shard lock. `OwnedBackend` is a
+/// `Keyspace` whose values are the containers themselves (the default for every store); the
+/// RESP `Database` supplies another whose values are a variant of Redis's types, where finding
+/// a value of another type throws (WRONGTYPE), so the same container code serves both.
+///
+/// Redis's rules that live here, once: a write that leaves a container empty deletes its key;
+/// an operation that finds no key sees an empty container; a container stored into a
+/// destination (`replace`) overwrites any value and takes a fresh TTL (none by default).
+
+#include <cachet/detail/config.hpp>
+#include <cachet/detail/wait_registry.hpp>
+#include <cachet/keyspace.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+CACHET_NAMESPACE_BEGIN
+namespace detail {
+
+/// How an `OwnedBackend` finds its container in a value: the value is the container.
+template <class Container>
+struct IdentityTraits {
+    using container_type = Container;
+    using value_type = Container;
+    static Container* as(Container& v) noexcept { return &v; }
+    static const Container* as(const Container& v) noexcept { return &v; }
+    static Container make(Container&& c) { return std::move(c); }
+    static bool is_empty(const Container& v) noexcept { return v.empty(); }
+};
+
+/// One key's container inside a backend write: what container operations use. Valid only in
+/// the callback that received it (the shard lock is held).
+template <class Slot, class Traits, class K>
+class ContainerRef {
+public:
+    using container_type = typename Traits::container_type;
+    using consumer_type = BlockedConsumer<K, container_type>;
+
+    ContainerRef(Slot& slot, const K& key, std::vector<consumer_type*>& served) noexcept
+        : m_slot(slot), m_key(key), m_served(served) {}
+    ContainerRef(const ContainerRef&) = delete;
+    ContainerRef& operator=(const ContainerRef&) = delete;
+
+    [[nodiscard]] const K& key() const noexcept { return m_key; }
+    /// True if the key holds a live value (in a Database: of any type).
+    [[nodiscard]] bool exists() const noexcept { return m_slot.exists(); }
+
+    /// The container, for changing; nullptr if the key is absent. A Database backend throws
+    /// its wrong-type error if the key holds another type.
+    [[nodiscard]] container_type* get() {
+        if (!m_slot.exists()) return nullptr;
+        return Traits::as(m_slot.value());
+    }
+    /// The container, for reading only (not reported as a change); nullptr if absent.
+    [[nodiscard]] const container_type* peek() const {
+        if (!m_slot.exists()) return nullptr;
+        return Traits::as(m_slot.cvalue());
+    }
+    /// The container, created empty if the key is absent (a new key gets the store's default
+    /// TTL; an existing one keeps its TTL).
+    container_type& create() {
+        if (container_type* c = get()) return *c;
+        return *Traits::as(m_slot.emplace(Traits::make(container_type{})));
+    }
+    /// Stores `c` as the key's value whatever it held before (Redis's *STORE destinations:
+    /// the old value, of any type, is replaced) with a fresh TTL. If `c` is empty the key is
+    /// deleted when the callback returns.
+    container_type& replace(container_type c) {
+        container_type& out = *Traits::as(m_slot.emplace(Traits::make(std::move(c))));
+        m_slot.reset_ttl();
+        return out;
+    }
+    /// Deletes the key.
+    void erase() noexcept { m_slot.erase(); }
+
+    /// Names the change for keyspace notifications as Redis does (`"lpush"`, `"zadd"`, ...):
+    /// a string literal. Also marks the value changed.
+    void event(std::string_view redis_event) noexcept { m_slot.name_update(redis_event); }
+
+    /// Serves consumers blocked on this key from `c` (this key's container), first come first
+    /// served, while `has_more(c)` holds; they complete after the locks are released. Call
+    /// after adding elements. Returns how many were served.
+    template <class Registry, class HasMore>
+    std::size_t serve(Registry& registry, container_type& c, HasMore&& has_more) {
+        return registry.serve(m_key, c, std::forward<HasMore>(has_more), m_served);
+    }
+
+    /// The keyspace slot, for TTL control (`set_ttl`, `persist`, `deadline_ms`, ...).
+    [[nodiscard]] Slot& slot() noexcept { return m_slot; }
+
+    /// Redis's rule: a container left empty deletes its key. Called by the backend after the
+    /// operation's callback.
+    void settle() {
+        if (m_slot.exists() && Traits::is_empty(m_slot.cvalue())) m_slot.erase();
+    }
+
+private:
+    Slot& m_slot;
+    const K& m_key;
+    std::vector<consumer_type*>& m_served;
+};
+
+/// The references of `write_many`: `refs[i]` is the container of `keys[i]` (equal keys share
+/// one slot, so a change through one is seen through the other).
+template <class Ref>
+class ContainerRefs {
+public:
+    [[nodiscard]] std::size_t size() const noexcept { return m_refs.size(); }
+    [[nodiscard]] Ref& operator[](std::size_t i) noexcept { return *m_refs[i]; }
+
+    std::vector<std::unique_ptr<Ref>> m_refs;  // filled by the backend
+};
+
+/// Calls `finish()` on served consumers when the operation ends, however it ends (a claimed
+/// consumer must always be finished, or its thread would wait forever).
+template <class Consumer>
+struct FinishServed {
+    std::vector<Consumer*> served;
+    FinishServed() = default;
+    FinishServed(const FinishServed&) = delete;
+    FinishServed& operator=(const FinishServed&) = delete;
+    ~FinishServed() { finish_all(served); }
+};
+
+/// Runs `f` and settles every reference afterwards, returning what `f` returned.
+template <class F, class Settle>
+decltype(auto) run_then_settle(F&& f, Settle&& settle) {
+    if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+        f();
+        settle();
+    } else {
+        auto r = f();
+        settle();
+        return r;
+    }
+}
+
+/// The default backend: a `Keyspace` whose values are `Container`s, plus the registry of
+/// consumers blocked on its keys.
+template <class K, class Container, class Hash, class KeyEqual, class C, class Mutex>
+class OwnedBackend {
+public:
+    using key_type = K;
+    using container_type = Container;
+    using hasher = Hash;
+    using key_equal = KeyEqual;
+    using clock_type = C;
+    using mutex_type = Mutex;
+    using core_type = Keyspace<K, Container, Hash, KeyEqual, C, Mutex>;
+    using options_type = StoreOptions<K, Container>;
+    using traits_type = IdentityTraits<Container>;
+    using registry_type = WaitRegistry<K, Container, Hash, KeyEqual>;
+    using consumer_type = BlockedConsumer<K, Container>;
+    template <class Slot>
+    using ref_type = ContainerRef<Slot, traits_type, K>;
+
+    explicit OwnedBackend(options_type options = {}, C clock = C{})
+        : m_core(std::move(options), std::move(clock)) {}
+
+    [[nodiscard]] core_type& core() noexcept { return m_core; }
+    [[nodiscard]] const core_type& core() const noexcept { return m_core; }
+    [[nodiscard]] registry_type& waiters() noexcept { return m_waiters; }
+
+    /// `f(const Container*)` under `key`'s shard lock (nullptr if the key is absent, then
+    /// without the lock). Counts a hit or a miss; a hit is an access for the eviction policy.
+    template <class F>
+    auto read(const K& key, F&& f) {
+        using R = std::invoke_result_t<F&, const Container*>;
+        if constexpr (std::is_void_v<R>) {
+            if (!m_core.read(key, [&](const K&, const Container& c) { f(&c); })) f(nullptr);
+        } else {
+            std::optional<R> r;
+            if (!m_core.read(key, [&](const K&, const Container& c) { r.emplace(f(&c)); }))
+                return f(static_cast<const Container*>(nullptr));
+            return std::move(*r);
+        }
+    }
+
+    /// `f(Ref&)` under `key`'s shard lock; a container left empty then deletes its key, and
+    /// consumers served by `Ref::serve` complete after the lock is released.
+    template <class F>
+    auto write(const K& key, F&& f) {
+        FinishServed<consumer_type> fin;
+        return m_core.access(key, [&](auto& slot) {
+            ref_type<std::remove_reference_t<decltype(slot)>> ref(slot, key, fin.served);
+            return run_then_settle([&]() -> decltype(auto) { return f(ref); },
+                                   [&] { ref.settle(); });
+        });
+    }
+
+    /// `f(Refs&)` with the shards of all `keys` locked at once (see `Keyspace::access_many`);
+    /// every container left empty deletes its key.
+    template <class F>
+    auto write_many(std::span<const K> keys, F&& f) {
+        FinishServed<consumer_type> fin;
+        return m_core.access_many(keys, [&](auto& slots) {
+            using Slot = std::remove_reference_t<decltype(slots[0])>;
+            ContainerRefs<ref_type<Slot>> refs;
+            refs.m_refs.reserve(keys.size());
+            for (std::size_t i = 0; i < keys.size(); ++i)
+                refs.m_refs.emplace_back(new ref_type<Slot>(slots[i], keys[i], fin.served));
+            return run_then_settle([&]() -> decltype(auto) { return f(refs); }, [&] {
+                for (auto& r : refs.m_refs) r->settle();
+            });
+        });
+    }
+
+private:
+    core_type m_core;
+    registry_type m_waiters;
+};
+
+/// The per-key operations every keyed container has, whatever its container: they act on the
+/// key, not on what it holds. `Backend` provides `core()` (a Keyspace).
+/// Thread-safety: every member function is thread-safe; each takes one shard lock (except the
+/// whole-store ones, which take each shard's lock in turn).
+template <class Backend>
+class KeyedStore {
+public:
+    using backend_type = Backend;
+    using key_type = typename Backend::key_type;
+    using container_type = typename Backend::container_type;
+    using hasher = typename Backend::hasher;
+    using key_equal = typename Backend::key_equal;
+    using clock_type = typename Backend::clock_type;
+    using size_type = std::size_t;
+
+    /// A store whose backend is built from `options` and `clock` (an `OwnedBackend`).
+    template <class B = Backend>
+    explicit KeyedStore(typename B::options_type options = {}, clock_type clock = clock_type{})
+        : m_backend(std::move(options), std::move(clock)) {}
+    /// A store over a backend built from `args` (e.g. a view of a Database).
+    template <class... A>
+    explicit KeyedStore(std::in_place_t, A&&... args) : m_backend(std::forward<A>(args)...) {}
+    KeyedStore(const KeyedStore&) = delete;
+    KeyedStore& operator=(const KeyedStore&) = delete;
+
+    /// True if `key` holds a live value. A peek (no hit or miss). O(1) expected.
+    [[nodiscard]] bool contains(const key_type& key) { return core().contains(key); }
+    /// Deletes `key` (DEL). Returns true if it existed. O(1) expected plus freeing its
+    /// container (O(its size)).
+    bool erase(const key_type& key) { return core().erase(key); }
+
+    /// Gives `key` a TTL of `ttl` from now (EXPIRE), rounded up to whole milliseconds; zero or
+    /// less deletes it (reported as `expired`). Returns false if the key is absent. O(1).
+    template <class Rep, class Period>
+    bool expire(const key_type& key, std::chrono::duration<Rep, Period> ttl) {
+        return core().access(key, [&](auto& slot) {
+            if (!slot.exists()) return false;
+            slot.set_ttl(ttl);
+            return true;
+        });
+    }
+    /// Removes `key`'s TTL (PERSIST). Returns true if it had one. O(1).
+    bool persist(const key_type& key) {
+        return core().access(key, [&](auto& slot) {
+            if (!slot.exists() || slot.deadline_ms() == no_deadline) return false;
+            slot.persist();
+            return true;
+        });
+    }
+    /// `key`'s remaining time to live (TTL/PTTL). A peek. O(1).
+    [[nodiscard]] KeyTtl ttl(const key_type& key) {
+        const auto left = core().remaining_ms(key);
+        if (!left) return {};
+        if (*left == no_deadline) return {KeyTtl::State::persistent, {}};
+        return {KeyTtl::State::expiring,
+                std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(*left))};
+    }
+
+    /// Number of keys (expired ones not yet reclaimed included). Lock-free, O(shards).
+    [[nodiscard]] std::size_t size() const noexcept { return core().size(); }
+    [[nodiscard]] bool empty() const noexcept { return core().empty(); }
+    /// Deletes every key, each reported as `erased`. O(total size), one shard at a time.
+    void clear() { core().clear(); }
+    /// A copy of every live key (one shard at a time). O(size()); allocates.
+    [[nodiscard]] std::vector<key_type> keys() const {
+        std::vector<key_type> out;
+        out.reserve(size());
+        core().for_each([&](const key_type& k, const auto&) { out.push_back(k); });
+        return out;
+    }
+
+    [[nodiscard]] StoreStats stats() const noexcept { return core().stats(); }
+    void reset_stats() noexcept { core().reset_stats(); }
+    /// Reclaims every expired key now; returns how many.
+    std::size_t run_pending() { return core().run_pending(); }
+    void start_janitor(std::chrono::milliseconds interval = std::chrono::milliseconds(100)) {
+        core().start_janitor(interval);
+    }
+    void stop_janitor() { core().stop_janitor(); }
+    /// Changes the bound on the number of keys and evicts down to it (bounded stores only).
+    void set_max_entries(std::uint64_t n) { core().set_max_entries(n); }
+    void set_max_weight(std::uint64_t w) { core().set_max_weight(w); }
+
+    [[nodiscard]] const clock_type& clock() const noexcept { return core().clock(); }
+    [[nodiscard]] auto& core() noexcept { return m_backend.core(); }
+    [[nodiscard]] const auto& core() const noexcept { return m_backend.core(); }
+    [[nodiscard]] Backend& backend() noexcept { return m_backend; }
+    [[nodiscard]] bool check_invariants() const { return core().check_invariants(); }
+
+protected:
+    Backend m_backend;
+};
+
+}  // namespace detail
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_DETAIL_KEYED_STORE_HPP
