@@ -34,9 +34,7 @@ public:
             Queue& q = ref.create();
             q.push_back(v);
             ref.event("rpush");
-            const std::size_t n = q.size();
-            ref.serve(m_backend.waiters(), q, [](const Queue& c) { return !c.empty(); });
-            return n;
+            return q.size();  // blocked consumers are served after this, by the backend
         });
     }
     std::optional<int> pop(const std::string& key) {

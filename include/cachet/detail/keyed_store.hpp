@@ -33,11 +33,14 @@ CACHET_NAMESPACE_BEGIN
 namespace detail {
 
 /// How an `OwnedBackend` finds its container in a value: the value is the container.
-template <class Container>
+template <class Container, class Hash, class KeyEqual>
 struct IdentityTraits {
     using container_type = Container;
     using value_type = Container;
+    using hasher = Hash;          ///< of the keys (for the wait registry)
+    using key_equal = KeyEqual;
     static Container* as(Container& v) noexcept { return &v; }
+    static Container* try_as(Container& v) noexcept { return &v; }
     static const Container* as(const Container& v) noexcept { return &v; }
     static Container make(Container&& c) { return std::move(c); }
     static bool is_empty(const Container& v) noexcept { return v.empty(); }
@@ -51,8 +54,12 @@ public:
     using container_type = typename Traits::container_type;
     using consumer_type = BlockedConsumer<K, container_type>;
 
-    ContainerRef(Slot& slot, const K& key, std::vector<consumer_type*>& served) noexcept
-        : m_slot(slot), m_key(key), m_served(served) {}
+    using registry_type = WaitRegistry<K, container_type, typename Traits::hasher,
+                                       typename Traits::key_equal>;
+
+    ContainerRef(Slot& slot, const K& key, registry_type* waiters,
+                 std::vector<consumer_type*>& served) noexcept
+        : m_slot(slot), m_key(key), m_waiters(waiters), m_served(served) {}
     ContainerRef(const ContainerRef&) = delete;
     ContainerRef& operator=(const ContainerRef&) = delete;
 
@@ -92,26 +99,30 @@ public:
     /// a string literal. Also marks the value changed.
     void event(std::string_view redis_event) noexcept { m_slot.name_update(redis_event); }
 
-    /// Serves consumers blocked on this key from `c` (this key's container), first come first
-    /// served, while `has_more(c)` holds; they complete after the locks are released. Call
-    /// after adding elements. Returns how many were served.
-    template <class Registry, class HasMore>
-    std::size_t serve(Registry& registry, container_type& c, HasMore&& has_more) {
-        return registry.serve(m_key, c, std::forward<HasMore>(has_more), m_served);
-    }
-
     /// The keyspace slot, for TTL control (`set_ttl`, `persist`, `deadline_ms`, ...).
     [[nodiscard]] Slot& slot() noexcept { return m_slot; }
 
-    /// Redis's rule: a container left empty deletes its key. Called by the backend after the
-    /// operation's callback.
+    /// Called by the backend after the operation's callback. Consumers blocked on this key
+    /// are served (first come first served) while its container has elements, so every write
+    /// that leaves elements behind wakes them, after the operation computed its own result
+    /// (LPUSH returns the length before the blocked BLPOP takes its element, as in Redis);
+    /// they complete after the locks are released. Then Redis's rule: a container left empty
+    /// deletes its key.
     void settle() {
-        if (m_slot.exists() && Traits::is_empty(m_slot.cvalue())) m_slot.erase();
+        if (!m_slot.exists()) return;
+        if (m_waiters && m_waiters->has_waiters()) {
+            // A Database key may hold another type: then it serves nobody from here.
+            if (container_type* c = Traits::try_as(m_slot.value()); c && !c->empty())
+                m_waiters->serve(m_key, *c, [](const container_type& x) { return !x.empty(); },
+                                 m_served);
+        }
+        if (Traits::is_empty(m_slot.cvalue())) m_slot.erase();
     }
 
 private:
     Slot& m_slot;
     const K& m_key;
+    registry_type* m_waiters;
     std::vector<consumer_type*>& m_served;
 };
 
@@ -163,7 +174,7 @@ public:
     using mutex_type = Mutex;
     using core_type = Keyspace<K, Container, Hash, KeyEqual, C, Mutex>;
     using options_type = StoreOptions<K, Container>;
-    using traits_type = IdentityTraits<Container>;
+    using traits_type = IdentityTraits<Container, Hash, KeyEqual>;
     using registry_type = WaitRegistry<K, Container, Hash, KeyEqual>;
     using consumer_type = BlockedConsumer<K, Container>;
     template <class Slot>
@@ -197,7 +208,7 @@ public:
     auto write(const K& key, F&& f) {
         FinishServed<consumer_type> fin;
         return m_core.access(key, [&](auto& slot) {
-            ref_type<std::remove_reference_t<decltype(slot)>> ref(slot, key, fin.served);
+            ref_type<std::remove_reference_t<decltype(slot)>> ref(slot, key, &m_waiters, fin.served);
             return run_then_settle([&]() -> decltype(auto) { return f(ref); },
                                    [&] { ref.settle(); });
         });
@@ -213,7 +224,8 @@ public:
             ContainerRefs<ref_type<Slot>> refs;
             refs.m_refs.reserve(keys.size());
             for (std::size_t i = 0; i < keys.size(); ++i)
-                refs.m_refs.emplace_back(new ref_type<Slot>(slots[i], keys[i], fin.served));
+                refs.m_refs.emplace_back(
+                    new ref_type<Slot>(slots[i], keys[i], &m_waiters, fin.served));
             return run_then_settle([&]() -> decltype(auto) { return f(refs); }, [&] {
                 for (auto& r : refs.m_refs) r->settle();
             });
