@@ -12,6 +12,8 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -179,9 +181,9 @@ TEST_SUITE("keyed_store") {
                                                 events.push_back(std::string(name) + " " + k);
                                             }},
                   clock);
-        qs.push("q", 1);  // a new key: "set"
+        qs.push("q", 1);  // a new key, named as the operation: "rpush"
         qs.push("q", 2);  // in place: "rpush"
-        CHECK(events == std::vector<std::string>{"set q", "rpush q"});
+        CHECK(events == std::vector<std::string>{"rpush q", "rpush q"});
     }
 
     TEST_CASE("a blocked consumer is woken by a push and takes the element") {
@@ -255,5 +257,45 @@ TEST_SUITE("keyed_store") {
         CHECK(popped.load() == producers * per_producer);
         CHECK(sum.load() == producers * (per_producer * (per_producer + 1LL) / 2));
         CHECK(qs.size() == 0);
+    }
+}
+
+TEST_SUITE("keyed_store") {
+    TEST_CASE("Keyspace::scan visits every entry present throughout, across growth") {
+        cachet::Keyspace<int, int> ks({.shards = 4});
+        for (int i = 0; i < 1000; ++i) ks.access(i, [&](auto& slot) { slot.emplace(i); });
+        std::set<int> seen;
+        std::uint64_t cursor = 0;
+        int calls = 0;
+        do {
+            cursor = ks.scan(cursor, 10, [&](int k, int v) {
+                CHECK(k == v);
+                seen.insert(k);
+            });
+            if (++calls == 20)  // the shards' indexes grow in the middle of the scan
+                for (int i = 1000; i < 20000; ++i) ks.access(i, [&](auto& slot) { slot.emplace(i); });
+        } while (cursor != 0);
+        for (int i = 0; i < 1000; ++i) REQUIRE(seen.contains(i));
+        CHECK(ks.check_invariants());
+    }
+
+    TEST_CASE("Keyspace::scan skips expired entries and random_key returns live keys") {
+        cachet::ManualClock clock;
+        cachet::Keyspace<int, int, std::hash<int>, std::equal_to<int>, cachet::ManualClock> ks(
+            {.shards = 2}, clock);
+        std::mt19937_64 rng(1);
+        CHECK(ks.random_key(rng) == std::nullopt);
+        ks.access(1, [](auto& slot) { slot.emplace(1); });
+        ks.access(2, [](auto& slot) {
+            slot.emplace(2);
+            slot.set_ttl(5ms);
+        });
+        clock.advance(10ms);
+        std::set<int> seen;
+        std::uint64_t cursor = 0;
+        do cursor = ks.scan(cursor, 100, [&](int k, int) { seen.insert(k); });
+        while (cursor != 0);
+        CHECK(seen == std::set<int>{1});
+        for (int i = 0; i < 20; ++i) CHECK(ks.random_key(rng) == 1);
     }
 }

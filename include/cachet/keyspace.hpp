@@ -332,7 +332,7 @@ private:
     struct PendingWrites {
         std::optional<K> key;
         unsigned bits = 0;
-        std::string_view update_name = "update";  ///< Redis's name for an in-place change
+        std::string_view name;  ///< Redis's name for the change, if the operation gave one
     };
 
     template <class Q>
@@ -389,12 +389,14 @@ public:
         /// Removes the entry (cause `erased`). No-op if absent.
         void erase() noexcept { m_erase = true; }
 
-        /// Names this callback's in-place change for the write listener, as Redis names the
-        /// command's keyspace event (`"lpush"`, `"hincrby"`, ...; default `"update"`). `name`
-        /// must outlive the store (a string literal). Also marks the value changed.
+        /// Names this callback's change for the write listener, as Redis names the command's
+        /// keyspace event (`"lpush"`, `"hincrby"`, ...), whether it created the key (reported as
+        /// `set` with this name) or changed it in place (`update`; default names: `"set"` and
+        /// `"update"`). `name` must outlive the store (a string literal). Marks the value
+        /// changed.
         void name_update(std::string_view name) noexcept {
             m_dirty = true;
-            m_events.update_name = name;
+            m_events.name = name;
         }
 
         /// The time the slot was opened at, in ms of the store's clock.
@@ -777,6 +779,52 @@ public:
         }
     }
 
+    /// One step of a cursor scan over the live entries (Redis's SCAN): calls
+    /// `f(const K&, const V&)` for the entries of some hash buckets, under their shard's lock,
+    /// until about `count` were visited or a shard ends, and returns the cursor to pass next;
+    /// 0 when the scan is complete (start with 0). Redis's guarantee holds: an entry present
+    /// for the whole scan is visited at least once (possibly twice). Not hits, not accesses.
+    /// `f` must not call into this store. O(count) expected per call.
+    template <class F>
+    std::uint64_t scan(std::uint64_t cursor, std::size_t count, F&& f) const {
+        std::size_t shard = static_cast<std::size_t>(cursor >> 32);
+        auto inner = static_cast<std::uint32_t>(cursor);
+        if (shard >= m_shard_count) return 0;
+        const std::uint64_t now = now_ms();
+        std::size_t seen = 0;
+        const Shard& s = m_shards[shard];
+        std::lock_guard lock(s.mutex);
+        do {
+            inner = s.index.scan(inner, [&](const Entry* e) {
+                ++seen;
+                if (e->deadline > now) f(std::as_const(e->key), std::as_const(e->value));
+            });
+        } while (inner != 0 && seen < count);
+        if (inner != 0) return (std::uint64_t{shard} << 32) | inner;
+        return shard + 1 < m_shard_count ? std::uint64_t{shard + 1} << 32 : 0;
+    }
+
+    /// A copy of a random live key (Redis's RANDOMKEY), or nullopt if the store is empty.
+    /// Picks a random non-empty shard, then a random entry in it. O(1) expected.
+    template <class Rng>
+    [[nodiscard]] std::optional<K> random_key(Rng&& rng) const {
+        const std::uint64_t now = now_ms();
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            std::size_t first = static_cast<std::size_t>(rng()) & (m_shard_count - 1);
+            for (std::size_t i = 0; i < m_shard_count; ++i) {
+                const Shard& s = m_shards[(first + i) & (m_shard_count - 1)];
+                if (s.count.load(std::memory_order_relaxed) == 0) continue;
+                std::lock_guard lock(s.mutex);
+                const Entry* e = s.index.random(rng);
+                if (!e) continue;
+                if (e->deadline > now) return e->key;
+                break;  // an expired entry: try again elsewhere
+            }
+            if (size() == 0) return std::nullopt;
+        }
+        return std::nullopt;
+    }
+
     /// Reclaims every expired entry now (and announces them). Returns how many. Works through
     /// each shard in chunks of 1,024 timers, releasing the lock between chunks.
     std::size_t run_pending() {
@@ -957,7 +1005,8 @@ private:
         for (unsigned e = 0; e < 4; ++e) {
             if (!(w.bits & (1u << e))) continue;
             const auto ev = static_cast<WriteEvent>(e);
-            m_write_listener(*w.key, ev, ev == WriteEvent::update ? w.update_name : to_string(ev));
+            const bool named = (ev == WriteEvent::update || ev == WriteEvent::set) && !w.name.empty();
+            m_write_listener(*w.key, ev, named ? w.name : to_string(ev));
         }
     }
 

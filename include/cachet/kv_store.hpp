@@ -377,13 +377,9 @@ private:
                 next = subtract ? cur - delta : cur + delta;
                 if (!std::isfinite(next)) return Errc::overflow;
             }
-            if (slot.exists()) {
-                slot.value() = next;
-                slot.name_update(subtract ? "decrby" : std::is_integral_v<V> ? "incrby"
-                                                                              : "incrbyfloat");
-            } else {
-                slot.emplace(next);
-            }
+            if (slot.exists()) slot.value() = next;
+            else slot.emplace(next);
+            slot.name_update(subtract ? "decrby" : std::is_integral_v<V> ? "incrby" : "incrbyfloat");
             return next;
         });
     }

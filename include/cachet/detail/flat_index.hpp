@@ -111,6 +111,46 @@ public:
             if (m_buckets[i].dist != 0) f(m_buckets[i].node);
     }
 
+    /// Visits (`f(Node*)`) every node whose home bucket is `cursor & (capacity() - 1)`, and
+    /// returns the next cursor, or 0 when the whole table has been covered. Start with 0.
+    /// Redis's reverse-binary cursor (dict.c's dictScan) over the home buckets: Robin Hood
+    /// keeps nodes ordered by home bucket, and a node keeps its home bucket until the table
+    /// doubles, when its home splits exactly as a chained table's bucket would; so a node
+    /// present for the whole scan is visited at least once, and at most twice, however the
+    /// table grows between calls (it never shrinks). `f` must not modify the index.
+    /// O(probe length) per call.
+    template <class F>
+    std::uint32_t scan(std::uint32_t cursor, F&& f) const {
+        if (!m_buckets) return 0;
+        const auto mask = static_cast<std::uint32_t>(m_mask);
+        const std::uint32_t home = cursor & mask;
+        for (std::uint32_t off = 0; off <= mask; ++off) {
+            const Bucket& b = m_buckets[(home + off) & mask];
+            if (b.dist == 0) break;
+            const std::int64_t home_off = std::int64_t{off} - std::int64_t{b.dist - 1};
+            if (home_off > 0) break;  // ordered by home: the rest start after ours
+            if (home_off == 0) f(b.node);
+        }
+        cursor |= ~mask;
+        cursor = reverse_bits32(cursor);
+        ++cursor;
+        return reverse_bits32(cursor);
+    }
+
+    /// A uniformly random occupied bucket's node (nullptr if empty): random probes, then a
+    /// walk from a random place if the table is very sparse. `rng()` returns random 64-bit
+    /// values. O(1) expected at the usual load.
+    template <class Rng>
+    [[nodiscard]] Node* random(Rng&& rng) const {
+        if (m_size == 0) return nullptr;
+        for (int i = 0; i < 32; ++i) {
+            const Bucket& b = m_buckets[static_cast<std::size_t>(rng()) & m_mask];
+            if (b.dist != 0) return b.node;
+        }
+        for (std::size_t p = static_cast<std::size_t>(rng()) & m_mask;; p = (p + 1) & m_mask)
+            if (m_buckets[p].dist != 0) return m_buckets[p].node;
+    }
+
     /// Checks the Robin Hood invariants: each bucket's distance matches its position relative
     /// to its home, and the count agrees. For tests. O(capacity()).
     [[nodiscard]] bool check_invariants() const noexcept {
@@ -128,6 +168,13 @@ public:
     }
 
 private:
+    static std::uint32_t reverse_bits32(std::uint32_t v) noexcept {
+        v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
+        v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
+        v = ((v >> 4) & 0x0F0F0F0Fu) | ((v & 0x0F0F0F0Fu) << 4);
+        return __builtin_bswap32(v);
+    }
+
     Bucket* locate(std::uint32_t h, const Node* node) noexcept {
         if (!m_buckets) return nullptr;
         std::size_t pos = h & m_mask;
