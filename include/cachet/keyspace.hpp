@@ -941,6 +941,38 @@ public:
         apply_bounds();
     }
 
+    /// Evicts entries, the eviction policy's victim of one shard at a time (shards taken in
+    /// turn), until the total weight is at most `target` or nothing is left to evict: a
+    /// store-wide bound enforced on demand, as Redis's maxmemory is before each write (the
+    /// per-shard bounds stay as they were). Returns how many entries were evicted (reported as
+    /// `evicted`). Throws `std::logic_error` if the store was built unbounded. O(evicted),
+    /// one shard lock at a time.
+    std::size_t evict_to_weight(std::uint64_t target) {
+        require_bounded();
+        std::size_t evicted = 0, idle = 0;
+        while (weight() > target && idle <= m_shard_count) {
+            Shard& s = m_shards[m_evict_cursor.fetch_add(1, std::memory_order_relaxed) &
+                                (m_shard_count - 1)];
+            Batch batch;
+            bool did = false;
+            {
+                std::lock_guard lock(s.mutex);
+                if (PolicyHook* v = policy_victim(s)) {
+                    remove(s, static_cast<Entry*>(v), RemovalCause::evicted, batch);
+                    did = true;
+                }
+            }
+            batch.deliver(listener());
+            if (did) {
+                ++evicted;
+                idle = 0;
+            } else {
+                ++idle;
+            }
+        }
+        return evicted;
+    }
+
     /// Checks every shard's index, wheel and policy against each other. For tests. O(size()).
     [[nodiscard]] bool check_invariants() const {
         for (std::size_t i = 0; i < m_shard_count; ++i) {
@@ -1048,22 +1080,25 @@ private:
         Shard& s = shard_for(hv);
         const std::uint64_t now = now_ms();
         Batch batch;
-        if constexpr (std::is_void_v<R>) {
-            {
-                std::lock_guard lock(s.mutex);
+        // If `body` throws, what was removed before still gets announced (then it rethrows).
+        auto run = [&]() -> decltype(auto) {
+            std::unique_lock lock(s.mutex);
+            try {
                 maintain(s, now, batch);
-                body(s, hv, now, batch);
+                return body(s, hv, now, batch);
+            } catch (...) {
+                lock.unlock();
+                batch.deliver(listener());
+                throw;
             }
+        };
+        if constexpr (std::is_void_v<R>) {
+            run();
             batch.deliver(listener());
         } else {
-            std::optional<R> result;
-            {
-                std::lock_guard lock(s.mutex);
-                maintain(s, now, batch);
-                result.emplace(body(s, hv, now, batch));
-            }
+            R result = run();
             batch.deliver(listener());
-            return std::move(*result);
+            return result;
         }
     }
 
@@ -1165,20 +1200,19 @@ private:
     void evict_to_bound(Shard& s, Batch& batch) noexcept {
         while ((s.max_entries && s.count.load(std::memory_order_relaxed) > s.max_entries) ||
                (s.max_weight && s.weight.load(std::memory_order_relaxed) > s.max_weight)) {
-            PolicyHook* v = m_eviction == Eviction::lru
-                                ? s.lru.victim()
-                                : s.tlfu.select_victim(
-                                      [](const PolicyHook* h) {
-                                          return static_cast<const Entry*>(h)->hash;
-                                      },
-                                      [](const PolicyHook* h) {
-                                          return static_cast<const Entry*>(h)->weight;
-                                      });
+            PolicyHook* v = policy_victim(s);
             if (!v) break;
             remove(s, static_cast<Entry*>(v), RemovalCause::evicted, batch);
         }
     }
 
+    /// The entry the policy would evict next from shard `s`, or nullptr.
+    PolicyHook* policy_victim(Shard& s) noexcept {
+        if (m_eviction == Eviction::lru) return s.lru.victim();
+        return s.tlfu.select_victim(
+            [](const PolicyHook* h) { return static_cast<const Entry*>(h)->hash; },
+            [](const PolicyHook* h) { return static_cast<const Entry*>(h)->weight; });
+    }
     void policy_insert(Shard& s, Entry* e) noexcept {
         if (m_eviction == Eviction::lru) s.lru.on_insert(e);
         else s.tlfu.on_insert(e, e->hash, e->weight);
@@ -1242,6 +1276,7 @@ private:
     std::uint64_t m_max_weight = 0;
     std::uint64_t m_default_ttl_ms = 0;
     std::size_t m_expire_budget = 16;
+    std::atomic<std::size_t> m_evict_cursor{0};  ///< evict_to_weight's next shard
     typename options_type::weigher_type m_weigher;
     typename options_type::listener_type m_listener;
     typename options_type::write_listener_type m_write_listener;

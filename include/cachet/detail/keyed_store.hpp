@@ -22,6 +22,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -41,6 +43,8 @@ struct IdentityTraits {
     using key_equal = KeyEqual;
     static Container* as(Container& v) noexcept { return &v; }
     static Container* try_as(Container& v) noexcept { return &v; }
+    static const Container* try_as(const Container& v) noexcept { return &v; }
+    [[noreturn]] static void wrong_type() { std::terminate(); }  // never: one type only
     static const Container* as(const Container& v) noexcept { return &v; }
     static Container make(Container&& c) { return std::move(c); }
     static bool is_empty(const Container& v) noexcept { return v.empty(); }
@@ -161,71 +165,84 @@ decltype(auto) run_then_settle(F&& f, Settle&& settle) {
     }
 }
 
-/// The default backend: a `Keyspace` whose values are `Container`s, plus the registry of
-/// consumers blocked on its keys.
-template <class K, class Container, class Hash, class KeyEqual, class C, class Mutex>
-class OwnedBackend {
+/// The operations of a backend over a `Keyspace` (`Core`) whose values hold containers as
+/// `Traits` describes, with the registry of consumers blocked on its keys. Refers to both; the
+/// owner keeps them alive.
+template <class Core, class Traits>
+class KeyspaceBackend {
 public:
-    using key_type = K;
-    using container_type = Container;
-    using hasher = Hash;
-    using key_equal = KeyEqual;
-    using clock_type = C;
-    using mutex_type = Mutex;
-    using core_type = Keyspace<K, Container, Hash, KeyEqual, C, Mutex>;
-    using options_type = StoreOptions<K, Container>;
-    using traits_type = IdentityTraits<Container, Hash, KeyEqual>;
-    using registry_type = WaitRegistry<K, Container, Hash, KeyEqual>;
-    using consumer_type = BlockedConsumer<K, Container>;
+    using core_type = Core;
+    using traits_type = Traits;
+    using key_type = typename Core::key_type;
+    using container_type = typename Traits::container_type;
+    using hasher = typename Core::hasher;
+    using key_equal = typename Core::key_equal;
+    using clock_type = typename Core::clock_type;
+    using registry_type = WaitRegistry<key_type, container_type, hasher, key_equal>;
+    using consumer_type = BlockedConsumer<key_type, container_type>;
     template <class Slot>
-    using ref_type = ContainerRef<Slot, traits_type, K>;
+    using ref_type = ContainerRef<Slot, Traits, key_type>;
 
-    explicit OwnedBackend(options_type options = {}, C clock = C{})
-        : m_core(std::move(options), std::move(clock)) {}
+    KeyspaceBackend(Core& core, registry_type& waiters) noexcept
+        : m_core_ptr(&core), m_waiters_ptr(&waiters) {}
 
-    [[nodiscard]] core_type& core() noexcept { return m_core; }
-    [[nodiscard]] const core_type& core() const noexcept { return m_core; }
-    [[nodiscard]] registry_type& waiters() noexcept { return m_waiters; }
+    [[nodiscard]] Core& core() noexcept { return *m_core_ptr; }
+    [[nodiscard]] const Core& core() const noexcept { return *m_core_ptr; }
+    [[nodiscard]] registry_type& waiters() noexcept { return *m_waiters_ptr; }
 
     /// `f(const Container*)` under `key`'s shard lock (nullptr if the key is absent, then
     /// without the lock). Counts a hit or a miss; a hit is an access for the eviction policy.
+    /// A key of another type (a Database's) throws the traits' wrong-type error, after the
+    /// lock is released.
     template <class F>
-    auto read(const K& key, F&& f) {
-        using R = std::invoke_result_t<F&, const Container*>;
+    auto read(const key_type& key, F&& f) {
+        using R = std::invoke_result_t<F&, const container_type*>;
+        bool wrong = false;
         if constexpr (std::is_void_v<R>) {
-            if (!m_core.read(key, [&](const K&, const Container& c) { f(&c); })) f(nullptr);
+            const bool hit = core().read(key, [&](const key_type&, const auto& v) {
+                if (const container_type* c = Traits::try_as(v)) f(c);
+                else wrong = true;
+            });
+            if (wrong) Traits::wrong_type();
+            if (!hit) f(static_cast<const container_type*>(nullptr));
         } else {
             std::optional<R> r;
-            if (!m_core.read(key, [&](const K&, const Container& c) { r.emplace(f(&c)); }))
-                return f(static_cast<const Container*>(nullptr));
+            const bool hit = core().read(key, [&](const key_type&, const auto& v) {
+                if (const container_type* c = Traits::try_as(v)) r.emplace(f(c));
+                else wrong = true;
+            });
+            if (wrong) Traits::wrong_type();
+            if (!hit) return f(static_cast<const container_type*>(nullptr));
             return std::move(*r);
         }
     }
 
-    /// `f(Ref&)` under `key`'s shard lock; a container left empty then deletes its key, and
-    /// consumers served by `Ref::serve` complete after the lock is released.
+    /// `f(Ref&)` under `key`'s shard lock; afterwards blocked consumers are served from what it
+    /// left (completing after the lock is released) and a container left empty deletes its
+    /// key (see `ContainerRef::settle`).
     template <class F>
-    auto write(const K& key, F&& f) {
+    auto write(const key_type& key, F&& f) {
         FinishServed<consumer_type> fin;
-        return m_core.access(key, [&](auto& slot) {
-            ref_type<std::remove_reference_t<decltype(slot)>> ref(slot, key, &m_waiters, fin.served);
+        return core().access(key, [&](auto& slot) {
+            ref_type<std::remove_reference_t<decltype(slot)>> ref(slot, key, m_waiters_ptr,
+                                                                  fin.served);
             return run_then_settle([&]() -> decltype(auto) { return f(ref); },
                                    [&] { ref.settle(); });
         });
     }
 
     /// `f(Refs&)` with the shards of all `keys` locked at once (see `Keyspace::access_many`);
-    /// every container left empty deletes its key.
+    /// every reference is settled afterwards.
     template <class F>
-    auto write_many(std::span<const K> keys, F&& f) {
+    auto write_many(std::span<const key_type> keys, F&& f) {
         FinishServed<consumer_type> fin;
-        return m_core.access_many(keys, [&](auto& slots) {
+        return core().access_many(keys, [&](auto& slots) {
             using Slot = std::remove_reference_t<decltype(slots[0])>;
             ContainerRefs<ref_type<Slot>> refs;
             refs.m_refs.reserve(keys.size());
             for (std::size_t i = 0; i < keys.size(); ++i)
                 refs.m_refs.emplace_back(
-                    new ref_type<Slot>(slots[i], keys[i], &m_waiters, fin.served));
+                    new ref_type<Slot>(slots[i], keys[i], m_waiters_ptr, fin.served));
             return run_then_settle([&]() -> decltype(auto) { return f(refs); }, [&] {
                 for (auto& r : refs.m_refs) r->settle();
             });
@@ -233,8 +250,43 @@ public:
     }
 
 private:
-    core_type m_core;
-    registry_type m_waiters;
+    Core* m_core_ptr;
+    registry_type* m_waiters_ptr;
+};
+
+/// The members an `OwnedBackend` owns, in a base so they are built before the
+/// `KeyspaceBackend` that points at them.
+template <class Core, class Registry>
+struct OwnedParts {
+    template <class O, class C>
+    OwnedParts(O&& options, C&& clock)
+        : m_owned_core(std::forward<O>(options), std::forward<C>(clock)) {}
+    Core m_owned_core;
+    Registry m_owned_waiters;
+};
+
+/// The default backend: a `Keyspace` whose values are `Container`s, plus the registry of
+/// consumers blocked on its keys, both owned.
+template <class K, class Container, class Hash, class KeyEqual, class C, class Mutex>
+class OwnedBackend
+    : private OwnedParts<Keyspace<K, Container, Hash, KeyEqual, C, Mutex>,
+                         WaitRegistry<K, Container, Hash, KeyEqual>>,
+      public KeyspaceBackend<Keyspace<K, Container, Hash, KeyEqual, C, Mutex>,
+                             IdentityTraits<Container, Hash, KeyEqual>> {
+    using Parts = OwnedParts<Keyspace<K, Container, Hash, KeyEqual, C, Mutex>,
+                             WaitRegistry<K, Container, Hash, KeyEqual>>;
+    using Ops = KeyspaceBackend<Keyspace<K, Container, Hash, KeyEqual, C, Mutex>,
+                                IdentityTraits<Container, Hash, KeyEqual>>;
+
+public:
+    using mutex_type = Mutex;
+    using options_type = StoreOptions<K, Container>;
+
+    explicit OwnedBackend(options_type options = {}, C clock = C{})
+        : Parts(std::move(options), std::move(clock)),
+          Ops(this->m_owned_core, this->m_owned_waiters) {}
+    OwnedBackend(const OwnedBackend&) = delete;
+    OwnedBackend& operator=(const OwnedBackend&) = delete;
 };
 
 /// The per-key operations every keyed container has, whatever its container: they act on the
