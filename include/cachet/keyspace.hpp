@@ -780,28 +780,37 @@ public:
     }
 
     /// One step of a cursor scan over the live entries (Redis's SCAN): calls
-    /// `f(const K&, const V&)` for the entries of some hash buckets, under their shard's lock,
-    /// until about `count` were visited or a shard ends, and returns the cursor to pass next;
-    /// 0 when the scan is complete (start with 0). Redis's guarantee holds: an entry present
-    /// for the whole scan is visited at least once (possibly twice). Not hits, not accesses.
-    /// `f` must not call into this store. O(count) expected per call.
+    /// `f(const K&, const V&)` for the entries of some hash buckets, each shard under its lock,
+    /// until about `count` entries were visited (or 10 x `count` buckets looked at), and
+    /// returns the cursor to pass next; 0 when the scan is complete (start with 0). Redis's
+    /// guarantee holds: an entry present for the whole scan is visited at least once (possibly
+    /// twice). Not hits, not accesses. `f` must not call into this store. O(count) expected.
     template <class F>
     std::uint64_t scan(std::uint64_t cursor, std::size_t count, F&& f) const {
         std::size_t shard = static_cast<std::size_t>(cursor >> 32);
         auto inner = static_cast<std::uint32_t>(cursor);
-        if (shard >= m_shard_count) return 0;
         const std::uint64_t now = now_ms();
-        std::size_t seen = 0;
-        const Shard& s = m_shards[shard];
-        std::lock_guard lock(s.mutex);
-        do {
-            inner = s.index.scan(inner, [&](const Entry* e) {
-                ++seen;
-                if (e->deadline > now) f(std::as_const(e->key), std::as_const(e->value));
-            });
-        } while (inner != 0 && seen < count);
-        if (inner != 0) return (std::uint64_t{shard} << 32) | inner;
-        return shard + 1 < m_shard_count ? std::uint64_t{shard + 1} << 32 : 0;
+        std::size_t seen = 0, buckets = 0;
+        const std::size_t max_buckets = count * 10;
+        while (shard < m_shard_count) {
+            const Shard& s = m_shards[shard];
+            if (s.count.load(std::memory_order_relaxed) != 0 || inner != 0) {
+                std::lock_guard lock(s.mutex);
+                do {
+                    inner = s.index.scan(inner, [&](const Entry* e) {
+                        ++seen;
+                        if (e->deadline > now) f(std::as_const(e->key), std::as_const(e->value));
+                    });
+                    ++buckets;
+                } while (inner != 0 && seen < count && buckets < max_buckets);
+            } else {
+                inner = 0;
+            }
+            if (inner != 0) return (std::uint64_t{shard} << 32) | inner;
+            ++shard;
+            if (seen >= count || buckets >= max_buckets) break;
+        }
+        return shard < m_shard_count ? std::uint64_t{shard} << 32 : 0;
     }
 
     /// A copy of a random live key (Redis's RANDOMKEY), or nullopt if the store is empty.
@@ -848,6 +857,17 @@ public:
             }
         }
         return total;
+    }
+
+    /// Number of entries with a TTL (expired ones not yet reclaimed included). O(shards),
+    /// taking each shard lock in turn.
+    [[nodiscard]] std::size_t expiring_count() const {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < m_shard_count; ++i) {
+            std::lock_guard lock(m_shards[i].mutex);
+            if (m_shards[i].wheel) n += m_shards[i].wheel->size();
+        }
+        return n;
     }
 
     /// The earliest deadline (ms) of any entry, or `no_deadline`. O(shards x 64 x levels).

@@ -1,0 +1,1036 @@
+#ifndef CACHET_DATABASE_HPP
+#define CACHET_DATABASE_HPP
+
+/// `Database`: Redis's keyspace in-process. Numbered databases (16 by default, for SELECT),
+/// each one `Keyspace` whose values are Redis's types (string, list, hash, set, sorted set)
+/// with Redis's type rules (an operation on a key of another type throws `WrongTypeError`,
+/// Redis's WRONGTYPE). It is what the RESP adapter serves, and an embedding program uses the
+/// same object from its own threads: the typed views `db(i).lists()`, `hashes()`, `sets()`,
+/// `zsets()` are the very `ListStore`, `HashStore`, `SetStore` and `ZSetStore` classes over
+/// this keyspace, so a push from the program wakes a RESP client blocked in BLPOP, and a
+/// WATCHed key touched by the program aborts the client's EXEC.
+///
+/// Structure: per numbered database, one sharded `Keyspace<std::string, Value>` (see
+/// keyspace.hpp: a lock per shard, a timing wheel per shard for TTLs, LRU order for
+/// maxmemory eviction) and the registries of clients blocked on lists and sorted sets. Shared
+/// by all: the pub/sub bus (PUBLISH and keyspace notifications), the transaction gate (EXEC
+/// runs alone; every other operation enters it shared, an uncontended atomic increment), the
+/// WATCH registry, and the maxmemory setting.
+///
+/// Values: strings are stored inline in the entry; containers are boxed (one pointer), so a
+/// string key costs no more than its key, value and the entry's fixed overhead.
+///
+/// Thread-safety: every member function is thread-safe. Each single-key operation takes one
+/// shard lock; multi-key ones (RENAME, COPY, MSET, SMOVE, LMOVE, *STORE) lock all their keys'
+/// shards at once, in order (atomic, deadlock-free). Complexity is Redis's for each command.
+///
+/// Differences from Redis: TTLs run on the monotonic clock (EXPIREAT converts from wall time
+/// once, when set); eviction under maxmemory evicts the eviction policy's victims one shard at
+/// a time (an approximation of LRU, as Redis's sampling is), and the volatile-* policies act
+/// like their allkeys-* counterparts on this core; memory is the store's own estimate.
+
+#include <cachet/clock.hpp>
+#include <cachet/detail/config.hpp>
+#include <cachet/detail/exec_gate.hpp>
+#include <cachet/detail/glob.hpp>
+#include <cachet/detail/keyed_store.hpp>
+#include <cachet/detail/redis_number.hpp>
+#include <cachet/hash_store.hpp>
+#include <cachet/hash_table.hpp>
+#include <cachet/keyspace.hpp>
+#include <cachet/list_store.hpp>
+#include <cachet/pubsub_bus.hpp>
+#include <cachet/result.hpp>
+#include <cachet/set_store.hpp>
+#include <cachet/sorted_set.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+CACHET_NAMESPACE_BEGIN
+
+/// Thrown by a Database operation on a key that holds another type of value. Its message is
+/// Redis's reply text.
+class WrongTypeError : public std::logic_error {
+public:
+    WrongTypeError()
+        : std::logic_error("WRONGTYPE Operation against a key holding the wrong kind of value") {}
+};
+
+/// Redis's value types, in the order `Value` holds them.
+enum class ValueType : std::uint8_t { string, list, hash, set, zset };
+
+/// The name TYPE replies with.
+[[nodiscard]] constexpr std::string_view to_string(ValueType t) noexcept {
+    switch (t) {
+        case ValueType::string: return "string";
+        case ValueType::list: return "list";
+        case ValueType::hash: return "hash";
+        case ValueType::set: return "set";
+        case ValueType::zset: return "zset";
+    }
+    return "none";
+}
+
+/// A transparent string hash, so the keyspace is probed with `std::string_view` (no key copy).
+struct StringKeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+        return std::hash<std::string_view>{}(s);
+    }
+};
+
+using RedisList = List<std::string>;
+using RedisHash = HashMap<std::string, std::string, StringKeyHash, std::equal_to<>>;
+using RedisSet = HashSet<std::string, StringKeyHash, std::equal_to<>>;
+using RedisZSet = SortedSet<std::string>;
+
+namespace detail {
+/// A heap box with value semantics (deep copy), so a container costs a `Value` one pointer.
+template <class T>
+class Boxed {
+public:
+    Boxed() : m_p(std::make_unique<T>()) {}
+    explicit Boxed(T&& v) : m_p(std::make_unique<T>(std::move(v))) {}
+    Boxed(const Boxed& o) : m_p(std::make_unique<T>(*o.m_p)) {}
+    Boxed(Boxed&&) noexcept = default;
+    Boxed& operator=(const Boxed& o) {
+        if (this != &o) m_p = std::make_unique<T>(*o.m_p);
+        return *this;
+    }
+    Boxed& operator=(Boxed&&) noexcept = default;
+    [[nodiscard]] T& operator*() const noexcept { return *m_p; }
+    [[nodiscard]] T* get() const noexcept { return m_p.get(); }
+
+private:
+    std::unique_ptr<T> m_p;
+};
+}  // namespace detail
+
+/// One Redis value: a string, or a boxed list, hash, set or sorted set.
+class Value {
+public:
+    Value() = default;
+    Value(std::string s) : m_v(std::move(s)) {}  // NOLINT: implicit, as a string is a value
+    Value(RedisList c) : m_v(detail::Boxed<RedisList>(std::move(c))) {}
+    Value(RedisHash c) : m_v(detail::Boxed<RedisHash>(std::move(c))) {}
+    Value(RedisSet c) : m_v(detail::Boxed<RedisSet>(std::move(c))) {}
+    Value(RedisZSet c) : m_v(detail::Boxed<RedisZSet>(std::move(c))) {}
+
+    [[nodiscard]] ValueType type() const noexcept { return static_cast<ValueType>(m_v.index()); }
+
+    /// The value as `T` (std::string, RedisList, RedisHash, RedisSet or RedisZSet), or
+    /// nullptr if it holds another type.
+    template <class T>
+    [[nodiscard]] T* get_if() noexcept {
+        if constexpr (std::is_same_v<T, std::string>) {
+            return std::get_if<std::string>(&m_v);
+        } else {
+            auto* b = std::get_if<detail::Boxed<T>>(&m_v);
+            return b ? b->get() : nullptr;
+        }
+    }
+    template <class T>
+    [[nodiscard]] const T* get_if() const noexcept {
+        return const_cast<Value*>(this)->get_if<T>();
+    }
+
+    /// True for a container with no elements (its key must go); never for a string.
+    [[nodiscard]] bool empty_container() const noexcept {
+        return std::visit(
+            [](const auto& v) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) return false;
+                else return (*v).empty();
+            },
+            m_v);
+    }
+
+    /// Elements (1 for a string). O(1).
+    [[nodiscard]] std::size_t elements() const noexcept {
+        return std::visit(
+            [](const auto& v) -> std::size_t {
+                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) return 1;
+                else return (*v).size();
+            },
+            m_v);
+    }
+
+    /// An estimate of the bytes it occupies beyond the entry, for maxmemory. O(1): containers
+    /// are estimated from their element count.
+    [[nodiscard]] std::uint64_t memory_estimate() const noexcept {
+        switch (type()) {
+            case ValueType::string: {
+                const std::size_t n = std::get<std::string>(m_v).size();
+                return n < 16 ? 0 : n + 1;
+            }
+            case ValueType::list: return 64 + 40 * elements();
+            case ValueType::hash: return 64 + 96 * elements();
+            case ValueType::set: return 64 + 64 * elements();
+            case ValueType::zset: return 64 + 96 * elements();
+        }
+        return 0;
+    }
+
+private:
+    std::variant<std::string, detail::Boxed<RedisList>, detail::Boxed<RedisHash>,
+                 detail::Boxed<RedisSet>, detail::Boxed<RedisZSet>>
+        m_v;
+};
+
+/// Options of a Database.
+struct DatabaseOptions {
+    std::size_t databases = 16;  ///< numbered databases (SELECT 0 .. databases-1)
+    std::size_t shards = 0;      ///< shards per database; 0 picks as StoreOptions does
+    Eviction eviction = Eviction::lru;  ///< the policy maxmemory evicts by
+};
+
+/// Redis's keyspace-event classes (notify-keyspace-events), as bits.
+enum NotifyFlags : unsigned {
+    notify_keyspace = 1u << 0,  // K
+    notify_keyevent = 1u << 1,  // E
+    notify_generic = 1u << 2,   // g
+    notify_string = 1u << 3,    // $
+    notify_list = 1u << 4,      // l
+    notify_set = 1u << 5,       // s
+    notify_hash = 1u << 6,      // h
+    notify_zset = 1u << 7,      // z
+    notify_expired = 1u << 8,   // x
+    notify_evicted = 1u << 9,   // e
+    notify_stream = 1u << 10,   // t
+    notify_key_miss = 1u << 11, // m
+    notify_module = 1u << 12,   // d
+    notify_new = 1u << 13,      // n
+    notify_all = notify_generic | notify_string | notify_list | notify_set | notify_hash |
+                 notify_zset | notify_expired | notify_evicted | notify_stream | notify_module,
+};
+
+/// Parses Redis's notify-keyspace-events letters ("KEA", "Ex", ""); nullopt if a letter is
+/// unknown.
+[[nodiscard]] inline std::optional<unsigned> parse_notify_flags(std::string_view s) noexcept {
+    unsigned f = 0;
+    for (char c : s) {
+        switch (c) {
+            case 'A': f |= notify_all; break;
+            case 'g': f |= notify_generic; break;
+            case '$': f |= notify_string; break;
+            case 'l': f |= notify_list; break;
+            case 's': f |= notify_set; break;
+            case 'h': f |= notify_hash; break;
+            case 'z': f |= notify_zset; break;
+            case 'x': f |= notify_expired; break;
+            case 'e': f |= notify_evicted; break;
+            case 'K': f |= notify_keyspace; break;
+            case 'E': f |= notify_keyevent; break;
+            case 't': f |= notify_stream; break;
+            case 'm': f |= notify_key_miss; break;
+            case 'd': f |= notify_module; break;
+            case 'n': f |= notify_new; break;
+            default: return std::nullopt;
+        }
+    }
+    return f;
+}
+
+/// The letters CONFIG GET reports for `f`, as Redis's keyspaceEventsFlagsToString.
+[[nodiscard]] inline std::string notify_flags_string(unsigned f) {
+    std::string s;
+    if ((f & notify_all) == notify_all) {
+        s += 'A';
+    } else {
+        if (f & notify_generic) s += 'g';
+        if (f & notify_string) s += '$';
+        if (f & notify_list) s += 'l';
+        if (f & notify_set) s += 's';
+        if (f & notify_hash) s += 'h';
+        if (f & notify_zset) s += 'z';
+        if (f & notify_expired) s += 'x';
+        if (f & notify_evicted) s += 'e';
+        if (f & notify_stream) s += 't';
+        if (f & notify_module) s += 'd';
+    }
+    if (f & notify_new) s += 'n';
+    if (f & notify_keyspace) s += 'K';
+    if (f & notify_keyevent) s += 'E';
+    if (f & notify_key_miss) s += 'm';
+    return s;
+}
+
+/// The class of a keyspace event, from its name (Redis's notifyKeyspaceEvent callers).
+[[nodiscard]] inline unsigned notify_class(std::string_view event) noexcept {
+    if (event == "expired") return notify_expired;
+    if (event == "evicted") return notify_evicted;
+    if (event == "new") return notify_new;
+    if (event == "set" || event == "setrange" || event == "incrby" || event == "incrbyfloat" ||
+        event == "append")
+        return notify_string;
+    if (event.starts_with("l") || event.starts_with("rp") || event == "linsert")
+        return notify_list;
+    if (event.starts_with("h")) return notify_hash;
+    if (event.starts_with("z")) return notify_zset;
+    if (event == "sadd" || event == "srem" || event == "spop" || event == "sinterstore" ||
+        event == "sunionstore" || event == "sdiffstore")
+        return notify_set;
+    return notify_generic;
+}
+
+template <Clock C>
+class BasicDatabase;
+
+namespace detail {
+
+/// How a Database backend finds a container in a `Value`: a key of another type throws
+/// `WrongTypeError`.
+template <class Container>
+struct ValueTraits {
+    using container_type = Container;
+    using value_type = Value;
+    using hasher = StringKeyHash;
+    using key_equal = std::equal_to<>;
+    static Container* as(Value& v) {
+        if (Container* c = v.get_if<Container>()) return c;
+        throw WrongTypeError();
+    }
+    static const Container* as(const Value& v) {
+        if (const Container* c = v.get_if<Container>()) return c;
+        throw WrongTypeError();
+    }
+    static Container* try_as(Value& v) noexcept { return v.get_if<Container>(); }
+    static const Container* try_as(const Value& v) noexcept { return v.get_if<Container>(); }
+    static Value make(Container&& c) { return Value(std::move(c)); }
+    static bool is_empty(const Value& v) noexcept { return v.empty_container(); }
+    [[noreturn]] static void wrong_type() { throw WrongTypeError(); }
+};
+
+}  // namespace detail
+
+/// One numbered database: a keyspace of Redis values and its typed views.
+template <Clock C = SteadyClock>
+class RedisDb {
+public:
+    using keyspace_type = Keyspace<std::string, Value, StringKeyHash, std::equal_to<>, C, SpinMutex>;
+    using list_registry = detail::WaitRegistry<std::string, RedisList, StringKeyHash, std::equal_to<>>;
+    using zset_registry = detail::WaitRegistry<std::string, RedisZSet, StringKeyHash, std::equal_to<>>;
+
+private:
+    /// A keyed-store backend over this database: enters the transaction gate around each
+    /// operation.
+    template <class Container>
+    class Backend : public detail::KeyspaceBackend<keyspace_type, detail::ValueTraits<Container>> {
+        using Base = detail::KeyspaceBackend<keyspace_type, detail::ValueTraits<Container>>;
+
+    public:
+        using mutex_type = SpinMutex;
+        Backend(RedisDb& db, typename Base::registry_type& waiters)
+            : Base(db.m_keyspace, waiters), m_gate(db.m_gate) {}
+        template <class F>
+        auto read(const std::string& key, F&& f) {
+            detail::ExecGate::Shared g(*m_gate);
+            return Base::read(key, std::forward<F>(f));
+        }
+        template <class F>
+        auto write(const std::string& key, F&& f) {
+            detail::ExecGate::Shared g(*m_gate);
+            return Base::write(key, std::forward<F>(f));
+        }
+        template <class F>
+        auto write_many(std::span<const std::string> keys, F&& f) {
+            detail::ExecGate::Shared g(*m_gate);
+            return Base::write_many(keys, std::forward<F>(f));
+        }
+
+    private:
+        detail::ExecGate* m_gate;
+    };
+
+public:
+    using list_view = BasicListStore<Backend<RedisList>>;
+    using hash_view = BasicHashStore<Backend<RedisHash>>;
+    using set_view = BasicSetStore<Backend<RedisSet>>;
+    using zset_view = BasicZSetStore<Backend<RedisZSet>>;
+
+    /// The result of a SET with options.
+    struct SetResult {
+        bool written = false;             ///< false when NX/XX prevented it
+        std::optional<std::string> old;   ///< the previous value, when asked for (GET)
+    };
+    /// How SET treats an existing key and its TTL.
+    struct SetOptions {
+        enum class When : std::uint8_t { always, if_absent, if_present } when = When::always;
+        /// Absolute deadline in ms of the store's clock; `no_deadline` for none.
+        std::uint64_t deadline = no_deadline;
+        bool keep_ttl = false;  ///< KEEPTTL: an existing key keeps its TTL
+        bool get = false;       ///< return the old value (WRONGTYPE if it is not a string)
+    };
+
+    RedisDb(BasicDatabase<C>& owner, int index, const DatabaseOptions& o, C clock)
+        : m_owner(owner), m_index(index), m_gate(&owner.m_gate),
+          m_keyspace(make_options(o), std::move(clock)),
+          m_lists(std::in_place, *this, m_list_waiters),
+          m_hashes(std::in_place, *this, m_hash_waiters),
+          m_sets(std::in_place, *this, m_set_waiters),
+          m_zsets(std::in_place, *this, m_zset_waiters) {}
+    RedisDb(const RedisDb&) = delete;
+    RedisDb& operator=(const RedisDb&) = delete;
+
+    [[nodiscard]] int index() const noexcept { return m_index; }
+    [[nodiscard]] keyspace_type& keyspace() noexcept { return m_keyspace; }
+    [[nodiscard]] list_view& lists() noexcept { return m_lists; }
+    [[nodiscard]] hash_view& hashes() noexcept { return m_hashes; }
+    [[nodiscard]] set_view& sets() noexcept { return m_sets; }
+    [[nodiscard]] zset_view& zsets() noexcept { return m_zsets; }
+    [[nodiscard]] list_registry& list_waiters() noexcept { return m_list_waiters; }
+    [[nodiscard]] zset_registry& zset_waiters() noexcept { return m_zset_waiters; }
+    [[nodiscard]] BasicDatabase<C>& owner() noexcept { return m_owner; }
+    /// The store's current time in ms of its clock.
+    [[nodiscard]] std::uint64_t now_ms() const noexcept { return m_keyspace.now_ms(); }
+
+    // ------------------------------------------------------------------ strings
+
+    /// GET: the string at `key`, nullopt if absent. Throws WrongTypeError. Counts a hit/miss.
+    [[nodiscard]] std::optional<std::string> get(std::string_view key) {
+        return read_string(key, [](const std::string& s) { return s; });
+    }
+    /// `f(const std::string&)` on the string at `key` under its lock, returning
+    /// optional<result>; nullopt if absent. Throws WrongTypeError. Counts a hit or miss.
+    template <class F>
+    auto read_string(std::string_view key, F&& f) {
+        detail::ExecGate::Shared g(*m_gate);
+        using R = std::invoke_result_t<F&, const std::string&>;
+        std::optional<R> out;
+        bool wrong = false;
+        m_keyspace.read(key, [&](const std::string&, const Value& v) {
+            if (const std::string* s = v.get_if<std::string>()) out.emplace(f(*s));
+            else wrong = true;
+        });
+        if (wrong) throw WrongTypeError();
+        return out;
+    }
+
+    /// SET with NX/XX, EX/PX/EXAT/PXAT (as an absolute deadline), KEEPTTL and GET. The old
+    /// value of any type is replaced (GET: WRONGTYPE if it is not a string, and nothing is
+    /// written).
+    SetResult set(std::string_view key, std::string value, const SetOptions& o = {}) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [&](auto& slot) {
+            SetResult r;
+            const bool exists = slot.exists();
+            if (o.get && exists) {
+                const std::string* s = slot.cvalue().template get_if<std::string>();
+                if (!s) throw WrongTypeError();
+                r.old = *s;
+            }
+            if ((o.when == SetOptions::When::if_absent && exists) ||
+                (o.when == SetOptions::When::if_present && !exists))
+                return r;
+            slot.emplace(std::move(value));
+            slot.name_update("set");
+            if (o.deadline != no_deadline) slot.set_deadline_ms(o.deadline);
+            else if (!(o.keep_ttl && exists)) slot.persist();
+            r.written = true;
+            return r;
+        });
+    }
+
+    /// MSET (`nx` false) / MSETNX (`nx` true): all pairs set atomically, or (MSETNX) none if
+    /// any key exists. Returns whether they were set. TTLs are cleared.
+    bool mset(std::span<const std::pair<std::string, std::string>> pairs, bool nx = false) {
+        detail::ExecGate::Shared g(*m_gate);
+        std::vector<std::string> keys;
+        keys.reserve(pairs.size());
+        for (const auto& p : pairs) keys.push_back(p.first);
+        return m_keyspace.access_many(std::span<const std::string>(keys), [&](auto& slots) {
+            if (nx)
+                for (std::size_t i = 0; i < slots.size(); ++i)
+                    if (slots[i].exists()) return false;
+            for (std::size_t i = 0; i < slots.size(); ++i) {
+                slots[i].emplace(pairs[i].second);  // later duplicates win, as in Redis
+                slots[i].name_update("set");
+                slots[i].persist();
+            }
+            return true;
+        });
+    }
+
+    /// INCRBY / DECRBY on a string holding a 64-bit integer (absent: 0). Errors as Redis:
+    /// `Errc::invalid_argument` "value is not an integer or out of range", `Errc::overflow`
+    /// "increment or decrement would overflow". Keeps the TTL.
+    Result<long long> incr_by(std::string_view key, long long delta) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [&](auto& slot) -> Result<long long> {
+            long long cur = 0;
+            if (slot.exists()) {
+                const std::string* s = slot.cvalue().template get_if<std::string>();
+                if (!s) throw WrongTypeError();
+                if (!detail::string2ll(*s, cur)) return Errc::invalid_argument;
+            }
+            long long next;
+            if (__builtin_add_overflow(cur, delta, &next)) return Errc::overflow;
+            std::string text = std::to_string(next);
+            if (slot.exists()) *slot.value().template get_if<std::string>() = std::move(text);
+            else slot.emplace(std::move(text));
+            slot.name_update("incrby");
+            return next;
+        });
+    }
+
+    /// INCRBYFLOAT: the new value as Redis formats it, or `Errc::invalid_argument` ("value is
+    /// not a valid float") or `Errc::overflow` ("increment would produce NaN or Infinity").
+    Result<std::string> incr_by_float(std::string_view key, long double delta) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [&](auto& slot) -> Result<std::string> {
+            long double cur = 0;
+            if (slot.exists()) {
+                const std::string* s = slot.cvalue().template get_if<std::string>();
+                if (!s) throw WrongTypeError();
+                if (!detail::string2ld(*s, cur)) return Errc::invalid_argument;
+            }
+            const long double next = cur + delta;
+            if (std::isnan(next) || std::isinf(next)) return Errc::overflow;
+            std::string text = detail::format_long_double_human(next);
+            if (slot.exists()) *slot.value().template get_if<std::string>() = text;
+            else slot.emplace(text);
+            slot.name_update("incrbyfloat");
+            return text;
+        });
+    }
+
+    /// APPEND: the new length. `max_len` bounds the result (proto-max-bulk-len): longer is
+    /// `Errc::too_heavy` ("string exceeds maximum allowed size").
+    Result<std::size_t> append(std::string_view key, std::string_view tail,
+                               std::size_t max_len = std::size_t{512} << 20) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [&](auto& slot) -> Result<std::size_t> {
+            if (!slot.exists()) {
+                if (tail.size() > max_len) return Errc::too_heavy;
+                slot.emplace(std::string(tail));
+                slot.name_update("append");
+                return tail.size();
+            }
+            const std::string* cur = slot.cvalue().template get_if<std::string>();
+            if (!cur) throw WrongTypeError();
+            if (cur->size() + tail.size() > max_len) return Errc::too_heavy;
+            std::string& s = *slot.value().template get_if<std::string>();
+            s.append(tail);
+            slot.name_update("append");
+            return s.size();
+        });
+    }
+
+    /// SETRANGE: overwrite from `offset` (zero-padding), the new length. An absent key with an
+    /// empty `text` stays absent (returns 0). Errc::too_heavy past `max_len`.
+    Result<std::size_t> set_range(std::string_view key, std::size_t offset, std::string_view text,
+                                  std::size_t max_len = std::size_t{512} << 20) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [&](auto& slot) -> Result<std::size_t> {
+            const std::string* cur = nullptr;
+            if (slot.exists()) {
+                cur = slot.cvalue().template get_if<std::string>();
+                if (!cur) throw WrongTypeError();
+            }
+            const std::size_t len = cur ? cur->size() : 0;
+            if (text.empty()) return len;
+            if (offset + text.size() > max_len) return Errc::too_heavy;
+            if (!cur) slot.emplace(std::string());
+            std::string& s = *slot.value().template get_if<std::string>();
+            if (s.size() < offset + text.size()) s.resize(offset + text.size(), '\0');
+            s.replace(offset, text.size(), text);
+            slot.name_update("setrange");
+            return s.size();
+        });
+    }
+
+    /// GETDEL: the string, removed. nullopt if absent.
+    std::optional<std::string> get_and_delete(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [&](auto& slot) -> std::optional<std::string> {
+            if (!slot.exists()) return std::nullopt;
+            const std::string* s = slot.cvalue().template get_if<std::string>();
+            if (!s) throw WrongTypeError();
+            std::string out = *s;
+            slot.erase();
+            return out;
+        });
+    }
+
+    /// GETEX: the string, and its TTL changed: `deadline` (ms of the store's clock) set, or
+    /// `persist` to remove it, or neither to leave it. A deadline already passed deletes the
+    /// key (Redis reports that as `del`).
+    std::optional<std::string> get_and_touch(std::string_view key,
+                                             std::optional<std::uint64_t> deadline, bool persist) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [&](auto& slot) -> std::optional<std::string> {
+            if (!slot.exists()) return std::nullopt;
+            const std::string* s = slot.cvalue().template get_if<std::string>();
+            if (!s) throw WrongTypeError();
+            std::string out = *s;
+            if (deadline) {
+                if (*deadline <= slot.now_ms()) slot.erase();
+                else slot.set_deadline_ms(*deadline);
+            } else if (persist && slot.deadline_ms() != no_deadline) {
+                slot.persist();
+            }
+            return out;
+        });
+    }
+
+    // ------------------------------------------------------------------ keys
+
+    /// The type of `key`'s value, nullopt if absent. A peek.
+    [[nodiscard]] std::optional<ValueType> type(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [](auto& slot) -> std::optional<ValueType> {
+            if (!slot.exists()) return std::nullopt;
+            return slot.cvalue().type();
+        });
+    }
+    /// EXISTS for one key (a peek).
+    [[nodiscard]] bool exists(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.contains(key);
+    }
+    /// DEL / UNLINK of one key: true if it existed.
+    bool del(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.erase(key);
+    }
+
+    /// EXPIRE family: sets the deadline of `key` to `deadline` (ms of the store's clock) under
+    /// Redis's NX / XX / GT / LT conditions (a key without TTL counts as infinite for GT/LT).
+    /// Returns false if the key is absent or the condition fails. A deadline at or before now
+    /// deletes the key (as Redis, which reports it as `del`).
+    enum class ExpireCond : std::uint8_t { always, nx, xx, gt, lt };
+    bool expire_at(std::string_view key, std::uint64_t deadline, ExpireCond cond = ExpireCond::always) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [&](auto& slot) {
+            if (!slot.exists()) return false;
+            const std::uint64_t cur = slot.deadline_ms();
+            switch (cond) {
+                case ExpireCond::always: break;
+                case ExpireCond::nx: if (cur != no_deadline) return false; break;
+                case ExpireCond::xx: if (cur == no_deadline) return false; break;
+                case ExpireCond::gt: if (cur == no_deadline || deadline <= cur) return false; break;
+                case ExpireCond::lt: if (cur != no_deadline && deadline >= cur) return false; break;
+            }
+            if (deadline <= slot.now_ms()) slot.erase();
+            else slot.set_deadline_ms(deadline);
+            return true;
+        });
+    }
+    /// PERSIST: true if a TTL was removed.
+    bool persist(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [](auto& slot) {
+            if (!slot.exists() || slot.deadline_ms() == no_deadline) return false;
+            slot.persist();
+            return true;
+        });
+    }
+    /// The deadline of `key` in ms of the store's clock: nullopt if absent, `no_deadline` if
+    /// it has none. A peek.
+    [[nodiscard]] std::optional<std::uint64_t> deadline(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [](auto& slot) -> std::optional<std::uint64_t> {
+            if (!slot.exists()) return std::nullopt;
+            return slot.deadline_ms();
+        });
+    }
+    /// PTTL's value: -2 absent, -1 no TTL, else ms left (at least 0).
+    [[nodiscard]] long long pttl(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [](auto& slot) -> long long {
+            if (!slot.exists()) return -2;
+            if (slot.deadline_ms() == no_deadline) return -1;
+            const std::uint64_t d = slot.deadline_ms(), now = slot.now_ms();
+            return d > now ? static_cast<long long>(d - now) : 0;
+        });
+    }
+
+    /// RENAME (`nx` false) / RENAMENX: moves the value and its TTL from `src` to `dst`,
+    /// replacing what `dst` held (any type). Returns `Errc::not_found` if `src` is absent;
+    /// for RENAMENX, false if `dst` exists. Atomic across the two keys.
+    Result<bool> rename(const std::string& src, const std::string& dst, bool nx = false) {
+        detail::ExecGate::Shared g(*m_gate);
+        const std::string keys[2] = {src, dst};
+        auto r = m_keyspace.access_many(std::span<const std::string>(keys, 2),
+                                        [&](auto& slots) -> Result<bool> {
+            if (!slots[0].exists()) return Errc::not_found;
+            if (&slots[0] == &slots[1]) return !nx;  // same key: nothing to do
+            if (nx && slots[1].exists()) return false;
+            const std::uint64_t d = slots[0].deadline_ms();
+            slots[1].emplace(std::move(slots[0].value()));
+            slots[1].name_update("rename_to");
+            if (d == no_deadline) slots[1].persist();
+            else slots[1].set_deadline_ms(d);
+            slots[0].erase();
+            return true;
+        });
+        if (r && *r && src != dst) {
+            m_owner.notify(m_index, "rename_from", src);
+            serve_blocked(dst);
+        }
+        return r;
+    }
+
+    /// COPY `src` to `dst` in database `to` (possibly this one): false if `src` is absent or
+    /// `dst` exists and `replace` is false. The copy keeps the TTL.
+    bool copy(const std::string& src, RedisDb& to, const std::string& dst, bool replace) {
+        detail::ExecGate::Shared g(*m_gate);
+        std::optional<std::pair<Value, std::uint64_t>> v = m_keyspace.access(
+            src, [](auto& slot) -> std::optional<std::pair<Value, std::uint64_t>> {
+                if (!slot.exists()) return std::nullopt;
+                return std::pair<Value, std::uint64_t>(slot.cvalue(), slot.deadline_ms());
+            });
+        if (!v) return false;
+        const bool done = to.m_keyspace.access(dst, [&](auto& slot) {
+            if (slot.exists() && !replace) return false;
+            slot.emplace(std::move(v->first));
+            slot.name_update("copy_to");
+            if (v->second == no_deadline) slot.persist();
+            else slot.set_deadline_ms(v->second);
+            return true;
+        });
+        if (done) to.serve_blocked(dst);
+        return done;
+    }
+
+    /// MOVE `key` to database `to`: false if absent here or present there.
+    bool move(const std::string& key, RedisDb& to) {
+        if (&to == this) return false;
+        detail::ExecGate::Shared g(*m_gate);
+        std::optional<std::pair<Value, std::uint64_t>> v = m_keyspace.access(
+            key, [&](auto& slot) -> std::optional<std::pair<Value, std::uint64_t>> {
+                if (!slot.exists() || to.m_keyspace.contains(key)) return std::nullopt;
+                std::pair<Value, std::uint64_t> out(std::move(slot.value()), slot.deadline_ms());
+                slot.erase();
+                return out;
+            });
+        if (!v) return false;
+        to.m_keyspace.access(key, [&](auto& slot) {
+            slot.emplace(std::move(v->first));
+            slot.name_update("move_to");
+            if (v->second == no_deadline) slot.persist();
+            else slot.set_deadline_ms(v->second);
+        });
+        m_owner.notify(m_index, "move_from", key);
+        to.serve_blocked(key);
+        return true;
+    }
+
+    /// Serves clients blocked on `key` if it now holds a non-empty list or sorted set (after a
+    /// write that did not go through a typed view: RENAME, COPY, MOVE).
+    void serve_blocked(const std::string& key) {
+        if (m_list_waiters.has_waiters()) m_lists.backend().write(key, [](auto&) {});
+        if (m_zset_waiters.has_waiters()) m_zsets.backend().write(key, [](auto&) {});
+    }
+
+    /// One SCAN step: `f(key)` for live keys matching `pattern` (glob, empty for all) and of
+    /// `type` (if given); returns the next cursor (0: done).
+    template <class F>
+    std::uint64_t scan(std::uint64_t cursor, std::size_t count, std::string_view pattern,
+                       std::optional<ValueType> type, F&& f) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.scan(cursor, std::max<std::size_t>(count, 1),
+                               [&](const std::string& k, const Value& v) {
+                                   if (type && v.type() != *type) return;
+                                   if (!pattern.empty() && !detail::glob_match(pattern, k)) return;
+                                   f(k);
+                               });
+    }
+    /// KEYS: every live key matching `pattern`.
+    [[nodiscard]] std::vector<std::string> keys(std::string_view pattern) {
+        detail::ExecGate::Shared g(*m_gate);
+        std::vector<std::string> out;
+        const bool all = pattern == "*";
+        m_keyspace.for_each([&](const std::string& k, const Value&) {
+            if (all || detail::glob_match(pattern, k)) out.push_back(k);
+        });
+        return out;
+    }
+    /// RANDOMKEY.
+    [[nodiscard]] std::optional<std::string> random_key() {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.random_key(detail::random_u64);
+    }
+    /// DBSIZE (expired keys not yet reclaimed included, as Redis's).
+    [[nodiscard]] std::size_t size() const noexcept { return m_keyspace.size(); }
+    /// Keys with a TTL (INFO keyspace's expires=). O(shards).
+    [[nodiscard]] std::size_t keys_with_ttl() const { return m_keyspace.expiring_count(); }
+    /// FLUSHDB.
+    void flush() {
+        detail::ExecGate::Shared g(*m_gate);
+        m_keyspace.clear();
+    }
+
+private:
+    template <Clock>
+    friend class BasicDatabase;
+
+    StoreOptions<std::string, Value> make_options(const DatabaseOptions& o) {
+        StoreOptions<std::string, Value> so;
+        so.shards = o.shards;
+        so.eviction = o.eviction;
+        // Bounded by weight so the eviction policy keeps its order, with a bound no store
+        // reaches: maxmemory is enforced store-wide by evict_to_weight, never per shard.
+        so.max_weight = std::numeric_limits<std::uint64_t>::max() / 4;
+        so.weigher = [](const std::string& k, const Value& v) -> std::uint64_t {
+            return 96 + (k.size() < 16 ? 0 : k.size() + 1) + v.memory_estimate();
+        };
+        so.removal_listener = [this](const std::string& k, const Value&, RemovalCause cause) {
+            m_owner.on_removed(m_index, k, cause);
+        };
+        so.write_listener = [this](const std::string& k, WriteEvent e, std::string_view name) {
+            m_owner.on_written(m_index, k, e, name);
+        };
+        return so;
+    }
+
+    BasicDatabase<C>& m_owner;
+    int m_index;
+    detail::ExecGate* m_gate;
+    keyspace_type m_keyspace;
+    list_registry m_list_waiters;
+    zset_registry m_zset_waiters;
+    detail::WaitRegistry<std::string, RedisHash, StringKeyHash, std::equal_to<>> m_hash_waiters;
+    detail::WaitRegistry<std::string, RedisSet, StringKeyHash, std::equal_to<>> m_set_waiters;
+    list_view m_lists;
+    hash_view m_hashes;
+    set_view m_sets;
+    zset_view m_zsets;
+};
+
+/// A client's WATCH state: set dirty when a watched key changes.
+struct WatchState {
+    std::atomic<bool> dirty{false};
+};
+
+/// Redis's whole keyspace: numbered databases, the pub/sub bus, transactions and WATCH,
+/// keyspace notifications, maxmemory.
+template <Clock C = SteadyClock>
+class BasicDatabase {
+public:
+    using db_type = RedisDb<C>;
+    using clock_type = C;
+
+    /// Throws std::invalid_argument if `databases` is 0.
+    explicit BasicDatabase(DatabaseOptions options = {}, C clock = C{}) : m_options(options) {
+        if (options.databases == 0)
+            throw std::invalid_argument("cachet::Database: needs at least one database");
+        m_dbs.reserve(options.databases);
+        for (std::size_t i = 0; i < options.databases; ++i)
+            m_dbs.push_back(std::make_unique<db_type>(*this, static_cast<int>(i), options, clock));
+        const auto sys = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        m_wall_offset_ms = static_cast<long long>(sys) - static_cast<long long>(m_dbs[0]->now_ms());
+    }
+    BasicDatabase(const BasicDatabase&) = delete;
+    BasicDatabase& operator=(const BasicDatabase&) = delete;
+
+    /// Database number `i`. Precondition: `i < databases()`.
+    [[nodiscard]] db_type& db(std::size_t i = 0) noexcept { return *m_dbs[i]; }
+    [[nodiscard]] std::size_t databases() const noexcept { return m_dbs.size(); }
+    /// The bus PUBLISH and keyspace notifications go through; the program may use it too.
+    [[nodiscard]] PubSubBus<std::string>& bus() noexcept { return m_bus; }
+
+    /// Unix time in ms, on the stores' clock (wall time when the database was made, plus
+    /// the clock's progress since): what EXPIREAT and EXPIRETIME convert with.
+    [[nodiscard]] long long unix_ms() const noexcept {
+        return m_wall_offset_ms + static_cast<long long>(m_dbs[0]->now_ms());
+    }
+    /// The deadline on the stores' clock of a Unix time in ms (clamped at 0).
+    [[nodiscard]] std::uint64_t deadline_from_unix_ms(long long unix) const noexcept {
+        const long long d = unix - m_wall_offset_ms;
+        return d <= 0 ? 0 : static_cast<std::uint64_t>(d);
+    }
+    [[nodiscard]] long long unix_from_deadline(std::uint64_t deadline) const noexcept {
+        return static_cast<long long>(deadline) + m_wall_offset_ms;
+    }
+
+    // ------------------------------------------------------------------ transactions
+
+    /// Runs `f()` with every other Database operation held off (EXEC). Not recursive.
+    template <class F>
+    decltype(auto) exclusive(F&& f) {
+        std::lock_guard lock(m_gate);
+        return f();
+    }
+
+    /// Starts watching `key` of database `db` for `state` (WATCH).
+    void watch(int db, std::string_view key, WatchState* state) {
+        std::lock_guard lock(m_watch_mutex);
+        m_watched[watch_key(db, key)].push_back(state);
+        m_watch_count.fetch_add(1, std::memory_order_acq_rel);
+    }
+    /// Stops watching `key` for `state`.
+    void unwatch(int db, std::string_view key, WatchState* state) {
+        std::lock_guard lock(m_watch_mutex);
+        auto it = m_watched.find(watch_key(db, key));
+        if (it == m_watched.end()) return;
+        auto& v = it->second;
+        auto pos = std::find(v.begin(), v.end(), state);
+        if (pos == v.end()) return;
+        v.erase(pos);
+        m_watch_count.fetch_sub(1, std::memory_order_acq_rel);
+        if (v.empty()) m_watched.erase(it);
+    }
+    /// Marks the watchers of `key` dirty (a write the listeners do not see, e.g. FLUSHDB).
+    void touch(int db, std::string_view key) {
+        if (m_watch_count.load(std::memory_order_acquire) == 0) return;
+        std::lock_guard lock(m_watch_mutex);
+        auto it = m_watched.find(watch_key(db, key));
+        if (it == m_watched.end()) return;
+        for (WatchState* w : it->second) w->dirty.store(true, std::memory_order_release);
+    }
+    /// Marks dirty every watcher of database `db` (`db` < 0: of all), as FLUSHDB/FLUSHALL do.
+    void touch_all(int db) {
+        if (m_watch_count.load(std::memory_order_acquire) == 0) return;
+        std::lock_guard lock(m_watch_mutex);
+        for (auto& [k, v] : m_watched) {
+            if (db >= 0 && watch_db(k) != db) continue;
+            const std::string_view key = std::string_view(k).substr(k.find(':') + 1);
+            if (!m_dbs[static_cast<std::size_t>(watch_db(k))]->m_keyspace.contains(key)) continue;
+            for (WatchState* w : v) w->dirty.store(true, std::memory_order_release);
+        }
+    }
+
+    // ------------------------------------------------------------------ notifications
+
+    /// notify-keyspace-events as bits (see NotifyFlags).
+    void set_notify_flags(unsigned flags) noexcept { m_notify.store(flags, std::memory_order_release); }
+    [[nodiscard]] unsigned notify_flags() const noexcept { return m_notify.load(std::memory_order_acquire); }
+
+    /// Publishes keyspace event `event` for `key` of database `db`, if the flags ask for it.
+    void notify(int db, std::string_view event, std::string_view key) {
+        const unsigned f = notify_flags();
+        if (!(f & notify_class(event)) || !(f & (notify_keyspace | notify_keyevent))) return;
+        const std::string n = std::to_string(db);
+        if (f & notify_keyspace)
+            (void)m_bus.publish("__keyspace@" + n + "__:" + std::string(key), std::string(event));
+        if (f & notify_keyevent)
+            (void)m_bus.publish("__keyevent@" + n + "__:" + std::string(event), std::string(key));
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    void set_maxmemory(std::uint64_t bytes) noexcept { m_maxmemory.store(bytes); }
+    [[nodiscard]] std::uint64_t maxmemory() const noexcept { return m_maxmemory.load(); }
+    /// True if maxmemory-policy is noeviction (writes get OOM instead of evicting).
+    void set_noeviction(bool on) noexcept { m_noeviction.store(on); }
+    [[nodiscard]] bool noeviction() const noexcept { return m_noeviction.load(); }
+    /// The store's estimate of the memory its keys and values use.
+    [[nodiscard]] std::uint64_t used_memory() const noexcept {
+        std::uint64_t w = 0;
+        for (const auto& d : m_dbs) w += d->m_keyspace.weight();
+        return w;
+    }
+    /// Before a write that may add memory: evicts down to maxmemory if a policy allows it.
+    /// Returns false when over the limit with noeviction (the write must be refused, OOM).
+    bool make_room() {
+        const std::uint64_t max = maxmemory();
+        if (max == 0 || used_memory() <= max) return true;
+        if (noeviction()) return false;
+        for (std::size_t round = 0; round < 4 && used_memory() > max; ++round) {
+            for (auto& d : m_dbs) {
+                const std::uint64_t others = used_memory() - d->m_keyspace.weight();
+                const std::uint64_t target = others >= max ? 0 : max - others;
+                if (d->m_keyspace.weight() > target) d->m_keyspace.evict_to_weight(target);
+                if (used_memory() <= max) break;
+            }
+        }
+        return used_memory() <= max;
+    }
+
+    // ------------------------------------------------------------------ whole store
+
+    /// FLUSHALL.
+    void flush_all() {
+        for (auto& d : m_dbs) d->flush();
+    }
+    /// Sum of the databases' counters (keyspace_hits/misses, expired_keys, evicted_keys).
+    [[nodiscard]] StoreStats stats() const noexcept {
+        StoreStats st;
+        for (const auto& d : m_dbs) {
+            const StoreStats s = d->m_keyspace.stats();
+            st.hits += s.hits;
+            st.misses += s.misses;
+            st.puts += s.puts;
+            st.evictions += s.evictions;
+            st.evicted_weight += s.evicted_weight;
+            st.expirations += s.expirations;
+            st.erasures += s.erasures;
+            st.size += s.size;
+            st.weight += s.weight;
+        }
+        return st;
+    }
+    void reset_stats() noexcept {
+        for (auto& d : m_dbs) d->m_keyspace.reset_stats();
+    }
+    /// Reclaims expired keys in every database now; returns how many.
+    std::size_t run_pending() {
+        std::size_t n = 0;
+        for (auto& d : m_dbs) n += d->m_keyspace.run_pending();
+        return n;
+    }
+
+private:
+    friend class RedisDb<C>;
+
+    static std::string watch_key(int db, std::string_view key) {
+        std::string k = std::to_string(db);
+        k += ':';
+        k += key;
+        return k;
+    }
+    static int watch_db(const std::string& k) { return std::stoi(k.substr(0, k.find(':'))); }
+
+    void on_removed(int db, const std::string& key, RemovalCause cause) {
+        touch(db, key);
+        switch (cause) {
+            case RemovalCause::erased: notify(db, "del", key); break;
+            case RemovalCause::expired: notify(db, "expired", key); break;
+            case RemovalCause::evicted: notify(db, "evicted", key); break;
+            case RemovalCause::replaced: break;
+        }
+    }
+    void on_written(int db, const std::string& key, WriteEvent e, std::string_view name) {
+        touch(db, key);
+        (void)e;
+        notify(db, name, key);
+    }
+
+    DatabaseOptions m_options;
+    detail::ExecGate m_gate;
+    PubSubBus<std::string> m_bus;
+    std::vector<std::unique_ptr<db_type>> m_dbs;
+    long long m_wall_offset_ms = 0;
+    std::atomic<unsigned> m_notify{0};
+    std::atomic<std::uint64_t> m_maxmemory{0};
+    std::atomic<bool> m_noeviction{true};
+    std::mutex m_watch_mutex;
+    std::unordered_map<std::string, std::vector<WatchState*>> m_watched;
+    std::atomic<std::size_t> m_watch_count{0};
+};
+
+using Database = BasicDatabase<>;
+
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_DATABASE_HPP

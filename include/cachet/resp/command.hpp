@@ -1,0 +1,238 @@
+#ifndef CACHET_RESP_COMMAND_HPP
+#define CACHET_RESP_COMMAND_HPP
+
+/// The pieces of the RESP command layer that every command family uses: the handler context
+/// `Ctx`, the command table entry `CommandSpec`, Redis's shared error texts, argument parsing,
+/// and the configuration and limit types. See engine.hpp for the layer itself.
+
+#include <cachet/clock.hpp>
+#include <cachet/database.hpp>
+#include <cachet/detail/config.hpp>
+#include <cachet/detail/glob.hpp>
+#include <cachet/detail/redis_number.hpp>
+#include <cachet/pubsub_bus.hpp>
+#include <cachet/resp/config_table.hpp>
+#include <cachet/resp/protocol.hpp>
+#include <cachet/resp/reply_writer.hpp>
+#include <cachet/resp/request_parser.hpp>
+
+#include <algorithm>
+#include <climits>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+CACHET_NAMESPACE_BEGIN
+namespace detail {
+/// Redis's memtoull: a decimal number of bytes with an optional unit (b, k, kb, m, mb, g, gb;
+/// any case; k/m/g are powers of 1000, kb/mb/gb of 1024). nullopt if malformed or too large.
+[[nodiscard]] inline std::optional<long long> parse_memory(std::string_view s) noexcept {
+    std::size_t digits = 0;
+    while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+    if (digits == 0) return std::nullopt;
+    std::string unit;
+    for (char c : s.substr(digits)) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    unsigned long long mul = 1;
+    if (unit.empty() || unit == "b") mul = 1;
+    else if (unit == "k") mul = 1000;
+    else if (unit == "kb") mul = 1024;
+    else if (unit == "m") mul = 1000 * 1000;
+    else if (unit == "mb") mul = 1024 * 1024;
+    else if (unit == "g") mul = 1000ULL * 1000 * 1000;
+    else if (unit == "gb") mul = 1024ULL * 1024 * 1024;
+    else return std::nullopt;
+    unsigned long long v = 0;
+    for (std::size_t i = 0; i < digits; ++i) {
+        if (v > (~0ULL - 9) / 10) return std::nullopt;
+        v = v * 10 + static_cast<unsigned>(s[i] - '0');
+    }
+    if (v > static_cast<unsigned long long>(LLONG_MAX) / mul) return std::nullopt;
+    return static_cast<long long>(v * mul);
+}
+}  // namespace detail
+
+namespace resp {
+
+template <Clock C>
+class Engine;
+template <Clock C>
+class Session;
+
+/// Redis's command flags, as COMMAND INFO reports them.
+enum CommandFlag : std::uint32_t {
+    cmd_write = 1u << 0,
+    cmd_readonly = 1u << 1,
+    cmd_denyoom = 1u << 2,
+    cmd_admin = 1u << 3,
+    cmd_pubsub = 1u << 4,
+    cmd_noscript = 1u << 5,
+    cmd_blocking = 1u << 6,
+    cmd_loading = 1u << 7,
+    cmd_stale = 1u << 8,
+    cmd_skip_monitor = 1u << 9,
+    cmd_fast = 1u << 10,
+    cmd_no_auth = 1u << 11,
+    cmd_no_multi = 1u << 12,  ///< refused inside MULTI (Redis's CMD_NO_MULTI)
+    cmd_allow_busy = 1u << 13,
+    cmd_random = 1u << 14,      ///< not a Redis 7 flag: drives the "nondeterministic_output" tip
+    cmd_sort_reply = 1u << 15,  ///< the "nondeterministic_output_order" tip
+};
+
+/// What a command handler sees.
+template <Clock C>
+struct Ctx {
+    Engine<C>& engine;
+    Session<C>& session;
+    std::span<const std::string_view> argv;  ///< argv[0] is the command name as sent
+    ReplyWriter& out;
+    bool in_exec = false;  ///< running inside EXEC: blocking commands do not block
+
+    [[nodiscard]] RedisDb<C>& db() noexcept;
+    [[nodiscard]] std::size_t argc() const noexcept { return argv.size(); }
+    [[nodiscard]] std::string_view arg(std::size_t i) const noexcept { return argv[i]; }
+    /// argv[i] as a std::string (keys of the container views).
+    [[nodiscard]] std::string key(std::size_t i) const { return std::string(argv[i]); }
+};
+
+/// One command of the table.
+template <Clock C>
+struct CommandSpec {
+    std::string name;  ///< lower case
+    int arity = 0;     ///< Redis's: n exact, -n at least n (the name counts)
+    std::uint32_t flags = 0;
+    int first_key = 0, last_key = 0, step = 0;  ///< key positions (last -1: to the end)
+    void (*handler)(Ctx<C>&) = nullptr;
+    std::string group;    ///< COMMAND DOCS group ("string", "list", ...)
+    std::string summary;  ///< COMMAND DOCS summary
+    std::string since = "1.0.0";
+    std::vector<std::string> acl;  ///< ACL categories without '@'
+    /// Container commands (CONFIG, CLIENT, ...): subcommand specs by lower-case name.
+    std::map<std::string, CommandSpec> subcommands;
+
+    [[nodiscard]] bool arity_ok(std::size_t argc) const noexcept {
+        const auto n = static_cast<long long>(argc);
+        return arity >= 0 ? n == arity : n >= -arity;
+    }
+};
+
+/// Lower-cases ASCII letters.
+[[nodiscard]] inline std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+[[nodiscard]] inline std::string upper(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+[[nodiscard]] inline bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+/// Adds command `name` to `table` (a helper for the registration functions).
+template <Clock C, class Table>
+CommandSpec<C>& add_command(Table& table, std::string name, int arity, std::uint32_t flags,
+                            int first_key, int last_key, int step, void (*handler)(Ctx<C>&),
+                            std::string group, std::string summary, std::string since = "1.0.0",
+                            std::vector<std::string> acl = {}) {
+    CommandSpec<C> spec;
+    spec.name = name;
+    spec.arity = arity;
+    spec.flags = flags;
+    spec.first_key = first_key;
+    spec.last_key = last_key;
+    spec.step = step;
+    spec.handler = handler;
+    spec.group = std::move(group);
+    spec.summary = std::move(summary);
+    spec.since = std::move(since);
+    spec.acl = std::move(acl);
+    return table[std::move(name)] = std::move(spec);
+}
+
+/// Redis's error texts used across commands.
+namespace errors {
+inline constexpr std::string_view syntax = "ERR syntax error";
+inline constexpr std::string_view not_integer = "ERR value is not an integer or out of range";
+inline constexpr std::string_view not_float = "ERR value is not a valid float";
+inline constexpr std::string_view overflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view wrongtype =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view noauth = "NOAUTH Authentication required.";
+inline constexpr std::string_view oom = "OOM command not allowed when used memory > 'maxmemory'.";
+inline constexpr std::string_view no_such_key = "ERR no such key";
+inline constexpr std::string_view db_range = "ERR DB index is out of range";
+inline constexpr std::string_view not_positive = "ERR value is out of range, must be positive";
+}  // namespace errors
+
+/// Parses argv as Redis's getLongLongFromObject does.
+[[nodiscard]] inline std::optional<long long> to_ll(std::string_view s) noexcept {
+    long long v;
+    if (!cachet::detail::string2ll(s, v)) return std::nullopt;
+    return v;
+}
+/// Parses argv as Redis's getLongDoubleFromObject does.
+[[nodiscard]] inline std::optional<long double> to_ld(std::string_view s) noexcept {
+    long double v;
+    if (!cachet::detail::string2ld(s, v)) return std::nullopt;
+    return v;
+}
+
+/// A configuration parameter: its value as CONFIG GET reports it, how CONFIG SET validates a
+/// new one, and what applying it changes (for the parameters cachet honours).
+struct ConfigParam {
+    std::string value;
+    ParamKind kind = ParamKind::string;
+    long long min = 0, max = 0;
+    std::string choices;  ///< enumeration and flags kinds: ", "-separated
+    /// Validates `v` for the special kind; returns the error text or empty, and the value to
+    /// store in `normalized`.
+    std::function<std::string(std::string_view v, std::string& normalized)> validate;
+    /// Applies an accepted value (null: stored only, as Redis reports it back).
+    std::function<void(const std::string&)> apply;
+};
+
+/// The Engine's options (from cachet-server's flags or a redis.conf file, then CONFIG SET).
+struct EngineOptions {
+    std::string requirepass;
+    std::size_t maxclients = 10000;
+    ParserLimits limits{};
+    std::uint64_t maxmemory = 0;
+    std::string maxmemory_policy = "noeviction";
+    std::string notify_keyspace_events;
+    int port = 6379;
+    std::string bind = "127.0.0.1";
+    int io_threads = 0;
+    std::uint64_t timeout = 0;  ///< idle client timeout in seconds (0: never)
+};
+
+/// Per-client output buffer limits (client-output-buffer-limit) for one class.
+struct OutputLimit {
+    std::uint64_t hard = 0;          ///< bytes; 0: none
+    std::uint64_t soft = 0;          ///< bytes; 0: none
+    std::uint64_t soft_seconds = 0;  ///< how long over `soft` is tolerated
+};
+
+}  // namespace resp
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_RESP_COMMAND_HPP

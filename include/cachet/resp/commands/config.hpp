@@ -1,0 +1,264 @@
+#ifndef CACHET_RESP_COMMANDS_CONFIG_HPP
+#define CACHET_RESP_COMMANDS_CONFIG_HPP
+
+/// CONFIG GET / SET / RESETSTAT / REWRITE / HELP over every parameter Redis 7.0 has
+/// (config_table.hpp). The parameters cachet honours change its behaviour when set: maxmemory,
+/// maxmemory-policy, requirepass, maxclients, proto-max-bulk-len, client-query-buffer-limit,
+/// client-output-buffer-limit, notify-keyspace-events, timeout. The others are validated as
+/// Redis validates them, stored, and reported back, because tools and test harnesses set them.
+
+#include <cachet/resp/engine.hpp>
+
+#include <string>
+#include <vector>
+
+CACHET_NAMESPACE_BEGIN
+namespace resp {
+namespace config_detail {
+
+/// Splits on spaces.
+inline std::vector<std::string_view> words(std::string_view s) {
+    std::vector<std::string_view> out;
+    std::size_t pos = 0;
+    while (pos < s.size()) {
+        while (pos < s.size() && s[pos] == ' ') ++pos;
+        const std::size_t end = std::min(s.find(' ', pos), s.size());
+        if (end > pos) out.push_back(s.substr(pos, end - pos));
+        pos = end;
+    }
+    return out;
+}
+
+/// client-output-buffer-limit: "<class> <hard> <soft> <soft seconds>" repeated, merged into
+/// the current value (Redis keeps the classes not named).
+inline std::string validate_output_limits(std::string_view v, std::string& normalized,
+                                          const std::string& current) {
+    const auto w = words(v);
+    if (w.empty() || w.size() % 4 != 0)
+        return "Wrong number of arguments in buffer limit configuration.";
+    long long vals[3][3];
+    {
+        const auto cur = words(current);
+        for (std::size_t i = 0; i + 3 < cur.size(); i += 4) {
+            const int cls = cur[i] == "normal" ? 0 : cur[i] == "pubsub" ? 2 : 1;
+            for (int k = 0; k < 3; ++k)
+                vals[cls][k] = cachet::detail::parse_memory(cur[i + 1 + static_cast<std::size_t>(k)]).value_or(0);
+        }
+    }
+    for (std::size_t i = 0; i < w.size(); i += 4) {
+        const std::string cls = lower(w[i]);
+        int c;
+        if (cls == "normal") c = 0;
+        else if (cls == "slave" || cls == "replica") c = 1;
+        else if (cls == "pubsub") c = 2;
+        else return "Invalid client class specified in buffer limit configuration.";
+        auto hard = cachet::detail::parse_memory(w[i + 1]), soft = cachet::detail::parse_memory(w[i + 2]);
+        long long secs;
+        if (!hard || !soft || !cachet::detail::string2ll(w[i + 3], secs) || secs < 0)
+            return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+        vals[c][0] = *hard;
+        vals[c][1] = *soft;
+        vals[c][2] = secs;
+    }
+    normalized.clear();
+    const char* names[3] = {"normal", "slave", "pubsub"};
+    for (int c = 0; c < 3; ++c) {
+        if (c) normalized += ' ';
+        normalized += std::string(names[c]) + ' ' + std::to_string(vals[c][0]) + ' ' +
+                      std::to_string(vals[c][1]) + ' ' + std::to_string(vals[c][2]);
+    }
+    return {};
+}
+
+}  // namespace config_detail
+
+template <Clock C>
+void register_config_params(Engine<C>& e) {
+    const EngineOptions o = e.options();
+    auto& db = e.database();
+    for (const ParamDef& d : config_params) {
+        ConfigParam p;
+        p.value = std::string(d.default_value);
+        p.kind = d.kind;
+        p.min = d.min;
+        p.max = d.max;
+        p.choices = std::string(d.choices);
+        e.define_param(std::string(d.name), std::move(p));
+    }
+    // The parameters cachet honours: their value now, and what setting them does.
+    auto honour = [&](std::string name, std::string value, std::function<void(const std::string&)> apply,
+                      std::function<std::string(std::string_view, std::string&)> validate = {}) {
+        ConfigParam p;
+        for (const ParamDef& d : config_params)
+            if (d.name == name) {
+                p.kind = d.kind;
+                p.min = d.min;
+                p.max = d.max;
+                p.choices = std::string(d.choices);
+            }
+        p.value = std::move(value);
+        p.apply = std::move(apply);
+        if (validate) {
+            p.kind = ParamKind::special;
+            p.validate = std::move(validate);
+        }
+        e.define_param(std::move(name), std::move(p));
+    };
+    honour("maxmemory", std::to_string(o.maxmemory), [&db](const std::string& v) {
+        db.set_maxmemory(static_cast<std::uint64_t>(std::stoull(v)));
+    });
+    honour("maxmemory-policy", o.maxmemory_policy, [&db](const std::string& v) { db.set_noeviction(v == "noeviction"); });
+    honour("requirepass", o.requirepass, [&e](const std::string& v) { e.set_requirepass(v); });
+    honour("maxclients", std::to_string(o.maxclients), [&e](const std::string& v) {
+        e.update_options([&](EngineOptions& opt) { opt.maxclients = std::stoull(v); });
+    });
+    honour("proto-max-bulk-len", std::to_string(o.limits.max_bulk_len), [&e](const std::string& v) {
+        ParserLimits l = e.limits();
+        l.max_bulk_len = std::stoll(v);
+        e.set_limits(l);
+    });
+    honour("client-query-buffer-limit", std::to_string(o.limits.query_buffer_limit), [&e](const std::string& v) {
+        ParserLimits l = e.limits();
+        l.query_buffer_limit = std::stoull(v);
+        e.set_limits(l);
+    });
+    honour("timeout", std::to_string(o.timeout), [&e](const std::string& v) {
+        e.update_options([&](EngineOptions& opt) { opt.timeout = std::stoull(v); });
+    });
+    honour("notify-keyspace-events", notify_flags_string(db.notify_flags()),
+           [&db](const std::string& v) { db.set_notify_flags(*parse_notify_flags(v)); },
+           [](std::string_view v, std::string& normalized) -> std::string {
+               auto f = parse_notify_flags(v);
+               if (!f) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+               normalized = notify_flags_string(*f);
+               return {};
+           });
+    honour("client-output-buffer-limit",
+           "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+           [&e](const std::string& v) {
+               const auto w = config_detail::words(v);
+               for (std::size_t i = 0; i + 3 < w.size(); i += 4) {
+                   const int cls = w[i] == "normal" ? 0 : w[i] == "pubsub" ? 2 : 1;
+                   e.set_output_limit(cls, OutputLimit{std::stoull(std::string(w[i + 1])),
+                                                       std::stoull(std::string(w[i + 2])),
+                                                       std::stoull(std::string(w[i + 3]))});
+               }
+           },
+           [&e](std::string_view v, std::string& normalized) {
+               return config_detail::validate_output_limits(v, normalized, e.config_value("client-output-buffer-limit"));
+           });
+    honour("port", std::to_string(o.port), {});
+    honour("bind", o.bind, {});
+    honour("io-threads", std::to_string(o.io_threads), {});
+    // Redis-side specials that take free-form values: validated as Redis does, stored.
+    honour("save", "3600 1 300 100 60 10000", {}, [](std::string_view v, std::string& normalized) -> std::string {
+        const auto w = config_detail::words(v);
+        if (w.size() % 2 != 0) return "Invalid save parameters";
+        for (auto x : w) {
+            long long n;
+            if (!cachet::detail::string2ll(x, n) || n < 0) return "Invalid save parameters";
+        }
+        normalized.clear();
+        for (auto x : w) {
+            if (!normalized.empty()) normalized += ' ';
+            normalized += std::string(x);
+        }
+        return {};
+    });
+    honour("oom-score-adj-values", "0 200 800", {}, [](std::string_view v, std::string& normalized) -> std::string {
+        const auto w = config_detail::words(v);
+        if (w.size() != 3) return "wrong number of arguments";
+        normalized = std::string(w[0]) + ' ' + std::string(w[1]) + ' ' + std::string(w[2]);
+        return {};
+    });
+    honour("latency-tracking-info-percentiles", "50 99 99.9", {}, [](std::string_view v, std::string& normalized) -> std::string {
+        for (auto w : config_detail::words(v)) {
+            long double d;
+            if (!cachet::detail::string2ld(w, d) || d < 0 || d > 100) return "Invalid latency-tracking-info-percentiles parameters";
+        }
+        normalized = std::string(v);
+        return {};
+    });
+    honour("maxmemory-clients", "0", {}, [](std::string_view v, std::string& normalized) -> std::string {
+        if (!v.empty() && v.back() == '%') {
+            long long n;
+            if (!cachet::detail::string2ll(v.substr(0, v.size() - 1), n) || n < 0 || n > 100)
+                return "argument must be a memory or percent value";
+            normalized = std::string(v);
+            return {};
+        }
+        auto m = cachet::detail::parse_memory(v);
+        if (!m) return "argument must be a memory or percent value";
+        normalized = std::to_string(*m);
+        return {};
+    });
+    honour("cluster-announce-hostname", "", {}, [](std::string_view v, std::string& normalized) -> std::string {
+        for (char ch : v)
+            if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.'))
+                return "Hostnames may only contain alphanumeric characters, hyphens or dots";
+        normalized = std::string(v);
+        return {};
+    });
+}
+
+namespace cmd {
+
+template <Clock C>
+void config_get(Ctx<C>& c) {
+    std::map<std::string, std::string> found;
+    for (std::size_t i = 2; i < c.argc(); ++i)
+        for (auto& [k, v] : c.engine.config_get(c.arg(i))) found[k] = v;
+    c.out.map(found.size());
+    for (const auto& [k, v] : found) {
+        c.out.bulk(k);
+        c.out.bulk(v);
+    }
+}
+
+template <Clock C>
+void config_set(Ctx<C>& c) {
+    if (c.argc() % 2 != 0) {
+        c.out.error("ERR wrong number of arguments for 'config|set' command");
+        return;
+    }
+    std::vector<std::pair<std::string_view, std::string_view>> pairs;
+    for (std::size_t i = 2; i + 1 < c.argc(); i += 2) pairs.emplace_back(c.arg(i), c.arg(i + 1));
+    const std::string err = c.engine.config_set(pairs);
+    if (err.empty()) c.out.simple("OK");
+    else c.out.error("ERR " + err);
+}
+
+template <Clock C>
+void config_resetstat(Ctx<C>& c) {
+    c.engine.reset_stats();
+    c.out.simple("OK");
+}
+
+template <Clock C>
+void config_rewrite(Ctx<C>& c) {
+    c.out.error("ERR The server is running without a config file");
+}
+
+template <Clock C>
+void config_help(Ctx<C>& c) {
+    static const char* lines[] = {
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        "HELP",
+        "    Print this help."};
+    c.out.array(std::size(lines));
+    for (const char* l : lines) c.out.simple(l);
+}
+
+}  // namespace cmd
+}  // namespace resp
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_RESP_COMMANDS_CONFIG_HPP

@@ -1,0 +1,406 @@
+#ifndef CACHET_RESP_COMMANDS_CONNECTION_HPP
+#define CACHET_RESP_COMMANDS_CONNECTION_HPP
+
+/// Connection commands: PING, ECHO, HELLO, AUTH, QUIT, SELECT, RESET, CLIENT (ID, SETNAME,
+/// GETNAME, LIST, INFO, KILL). Replies and error texts as Redis 7.0's.
+
+#include <cachet/resp/engine.hpp>
+
+#include <chrono>
+#include <string>
+
+CACHET_NAMESPACE_BEGIN
+namespace resp {
+namespace cmd {
+
+template <Clock C>
+void ping(Ctx<C>& c) {
+    if (c.argc() > 2) {
+        c.out.error("ERR wrong number of arguments for 'ping' command");
+        return;
+    }
+    if (c.session.in_pubsub_context()) {  // RESP2 subscriber: a multibulk ["pong", msg]
+        c.out.array(2);
+        c.out.bulk("pong");
+        c.out.bulk(c.argc() == 2 ? c.arg(1) : std::string_view());
+        return;
+    }
+    if (c.argc() == 2) c.out.bulk(c.arg(1));
+    else c.out.simple("PONG");
+}
+
+template <Clock C>
+void echo(Ctx<C>& c) {
+    c.out.bulk(c.arg(1));
+}
+
+/// Checks a password against requirepass (the "default" user only).
+template <Clock C>
+bool check_password(Ctx<C>& c, std::string_view user, std::string_view pass) {
+    const std::string want = c.engine.requirepass();
+    if (user != "default") return false;
+    return want.empty() ? true : pass == want;
+}
+
+template <Clock C>
+void auth(Ctx<C>& c) {
+    if (c.argc() > 3) {
+        c.out.error(errors::syntax);
+        return;
+    }
+    if (c.argc() == 2 && !c.engine.auth_required()) {
+        c.out.error(
+            "ERR AUTH <password> called without any password configured for the default user. "
+            "Are you sure your configuration is correct?");
+        return;
+    }
+    const std::string_view user = c.argc() == 3 ? c.arg(1) : std::string_view("default");
+    const std::string_view pass = c.argc() == 3 ? c.arg(2) : c.arg(1);
+    if (!check_password(c, user, pass)) {
+        c.out.error("WRONGPASS invalid username-password pair or user is disabled.");
+        return;
+    }
+    c.session.set_authenticated(true);
+    c.out.simple("OK");
+}
+
+template <Clock C>
+void hello(Ctx<C>& c) {
+    long long ver = 0;
+    std::size_t i = 1;
+    if (c.argc() >= 2) {
+        auto v = to_ll(c.arg(1));
+        if (!v) {
+            c.out.error("ERR Protocol version is not an integer or out of range");
+            return;
+        }
+        ver = *v;
+        i = 2;
+        if (ver < 2 || ver > 3) {
+            c.out.error("NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    std::optional<std::string_view> setname;
+    for (; i < c.argc(); ++i) {
+        const std::size_t more = c.argc() - i - 1;
+        if (iequals(c.arg(i), "auth") && more >= 2) {
+            if (!check_password(c, c.arg(i + 1), c.arg(i + 2))) {
+                c.out.error("WRONGPASS invalid username-password pair or user is disabled.");
+                return;
+            }
+            c.session.set_authenticated(true);
+            i += 2;
+        } else if (iequals(c.arg(i), "setname") && more >= 1) {
+            setname = c.arg(i + 1);
+            ++i;
+        } else {
+            c.out.error("ERR Syntax error in HELLO option '" + std::string(c.arg(i)) + "'");
+            return;
+        }
+    }
+    if (c.engine.auth_required() && !c.session.authenticated()) {
+        c.out.error(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+            "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+            "select the RESP protocol version at the same time");
+        return;
+    }
+    if (setname) {
+        for (char ch : *setname)
+            if (ch < '!' || ch > '~') {
+                c.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+                return;
+            }
+        c.session.set_name(std::string(*setname));
+    }
+    if (ver) c.session.set_protocol(ver == 3 ? Protocol::resp3 : Protocol::resp2);
+    c.out.map(7);
+    c.out.bulk("server");
+    c.out.bulk("redis");
+    c.out.bulk("version");
+    c.out.bulk("7.0.15");
+    c.out.bulk("proto");
+    c.out.integer(c.session.protocol() == Protocol::resp3 ? 3 : 2);
+    c.out.bulk("id");
+    c.out.integer(static_cast<long long>(c.session.id()));
+    c.out.bulk("mode");
+    c.out.bulk("standalone");
+    c.out.bulk("role");
+    c.out.bulk("master");
+    c.out.bulk("modules");
+    c.out.array(0);
+}
+
+template <Clock C>
+void quit(Ctx<C>& c) {
+    c.out.simple("OK");
+    c.session.close_after_reply();
+}
+
+template <Clock C>
+void select(Ctx<C>& c) {
+    auto n = to_ll(c.arg(1));
+    if (!n) {
+        c.out.error(errors::not_integer);
+        return;
+    }
+    if (*n < 0 || static_cast<unsigned long long>(*n) >= c.engine.database().databases()) {
+        c.out.error(errors::db_range);
+        return;
+    }
+    c.session.select(static_cast<std::size_t>(*n));
+    c.out.simple("OK");
+}
+
+template <Clock C>
+void reset(Ctx<C>& c) {
+    Session<C>& s = c.session;
+    if (s.in_multi()) s.discard_multi();
+    s.unwatch_all();
+    for (const auto& ch : s.subscribed(false)) s.unsubscribe(ch, false);
+    for (const auto& p : s.subscribed(true)) s.unsubscribe(p, true);
+    s.select(0);
+    s.set_protocol(Protocol::resp2);
+    s.set_name({});
+    if (c.engine.auth_required()) s.set_authenticated(false);
+    c.out.simple("RESET");
+}
+
+// ---------------------------------------------------------------------- CLIENT
+
+/// One CLIENT LIST / CLIENT INFO line for `s` (Redis's field set; memory fields approximate).
+template <Clock C>
+std::string client_line(Session<C>& s) {
+    using namespace std::chrono;
+    const auto now = steady_clock::now();
+    const auto age = duration_cast<seconds>(now - s.info().created).count();
+    const auto idle = duration_cast<seconds>(now - s.last_interaction()).count();
+    std::string flags;
+    if (s.in_pubsub_context() || s.subscriptions() > 0) flags += 'P';
+    if (s.in_multi()) flags += 'x';
+    if (s.blocked()) flags += 'b';
+    if (s.closing()) flags += 'c';
+    if (flags.empty()) flags = "N";
+    std::string l;
+    l += "id=" + std::to_string(s.id());
+    l += " addr=" + s.info().addr;
+    l += " laddr=" + s.info().laddr;
+    l += " fd=" + std::to_string(s.info().fd);
+    l += " name=" + s.name();
+    l += " age=" + std::to_string(age);
+    l += " idle=" + std::to_string(idle);
+    l += " flags=" + flags;
+    l += " db=" + std::to_string(s.db_index());
+    l += " sub=" + std::to_string(s.channel_count());
+    l += " psub=" + std::to_string(s.pattern_count());
+    l += " ssub=0";
+    l += " multi=" + std::string(s.in_multi() ? "0" : "-1");
+    l += " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0";
+    l += " obl=0 oll=0 omem=" + std::to_string(s.outbox().size());
+    l += " tot-mem=0 events=r";
+    l += " cmd=" + std::string(s.last_command());
+    l += " user=default redir=-1";
+    l += " resp=" + std::to_string(s.protocol() == Protocol::resp3 ? 3 : 2);
+    return l;
+}
+
+template <Clock C>
+void client_id(Ctx<C>& c) {
+    c.out.integer(static_cast<long long>(c.session.id()));
+}
+
+template <Clock C>
+void client_setname(Ctx<C>& c) {
+    for (char ch : c.arg(2))
+        if (ch < '!' || ch > '~') {
+            c.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+            return;
+        }
+    c.session.set_name(std::string(c.arg(2)));
+    c.out.simple("OK");
+}
+
+template <Clock C>
+void client_getname(Ctx<C>& c) {
+    if (c.session.name().empty()) c.out.null();
+    else c.out.bulk(c.session.name());
+}
+
+template <Clock C>
+void client_info(Ctx<C>& c) {
+    c.out.verbatim(client_line(c.session) + "\n");
+}
+
+template <Clock C>
+void client_list(Ctx<C>& c) {
+    std::optional<bool> pubsub_only;
+    std::vector<std::uint64_t> ids;
+    for (std::size_t i = 2; i < c.argc(); ++i) {
+        if (iequals(c.arg(i), "type") && i + 1 < c.argc()) {
+            const std::string t = lower(c.arg(i + 1));
+            if (t == "normal") pubsub_only = false;
+            else if (t == "pubsub") pubsub_only = true;
+            else if (t == "master" || t == "replica" || t == "slave") pubsub_only = std::nullopt, ids.push_back(0);
+            else {
+                c.out.error("ERR Unknown client type '" + std::string(c.arg(i + 1)) + "'");
+                return;
+            }
+            ++i;
+        } else if (iequals(c.arg(i), "id") && i + 1 < c.argc()) {
+            for (++i; i < c.argc(); ++i) {
+                auto v = to_ll(c.arg(i));
+                if (!v || *v <= 0) {
+                    c.out.error("ERR Invalid client ID");
+                    return;
+                }
+                ids.push_back(static_cast<std::uint64_t>(*v));
+            }
+        } else {
+            c.out.error(errors::syntax);
+            return;
+        }
+    }
+    std::string text;
+    c.engine.for_each_client([&](Session<C>& s) {
+        if (pubsub_only && (s.subscriptions() > 0) != *pubsub_only) return;
+        if (!ids.empty() && std::find(ids.begin(), ids.end(), s.id()) == ids.end()) return;
+        text += client_line(s);
+        text += '\n';
+    });
+    c.out.verbatim(text);
+}
+
+template <Clock C>
+void client_kill(Ctx<C>& c) {
+    if (c.argc() == 3) {  // old form: CLIENT KILL addr:port
+        bool found = false;
+        c.engine.for_each_client([&](Session<C>& s) {
+            if (!found && s.info().addr == c.arg(2)) {
+                s.kill();
+                found = true;
+            }
+        });
+        if (found) c.out.simple("OK");
+        else c.out.error("ERR No such client");
+        return;
+    }
+    std::optional<std::uint64_t> id;
+    std::optional<std::string> addr, laddr, type;
+    bool skipme = true;
+    for (std::size_t i = 2; i < c.argc(); i += 2) {
+        if (i + 1 >= c.argc()) {
+            c.out.error(errors::syntax);
+            return;
+        }
+        const std::string_view opt = c.arg(i), val = c.arg(i + 1);
+        if (iequals(opt, "id")) {
+            auto v = to_ll(val);
+            if (!v || *v <= 0) {
+                c.out.error("ERR client-id should be greater than 0");
+                return;
+            }
+            id = static_cast<std::uint64_t>(*v);
+        } else if (iequals(opt, "addr")) {
+            addr = std::string(val);
+        } else if (iequals(opt, "laddr")) {
+            laddr = std::string(val);
+        } else if (iequals(opt, "type")) {
+            type = lower(val);
+            if (*type != "normal" && *type != "pubsub" && *type != "master" && *type != "replica" &&
+                *type != "slave") {
+                c.out.error("ERR Unknown client type '" + std::string(val) + "'");
+                return;
+            }
+        } else if (iequals(opt, "skipme")) {
+            if (iequals(val, "yes")) skipme = true;
+            else if (iequals(val, "no")) skipme = false;
+            else {
+                c.out.error(errors::syntax);
+                return;
+            }
+        } else if (iequals(opt, "user")) {
+            if (val != "default") {
+                c.out.error("ERR No such user '" + std::string(val) + "'");
+                return;
+            }
+        } else if (iequals(opt, "maxage")) {
+            if (!to_ll(val)) {
+                c.out.error(errors::not_integer);
+                return;
+            }
+        } else {
+            c.out.error(errors::syntax);
+            return;
+        }
+    }
+    long long killed = 0;
+    c.engine.for_each_client([&](Session<C>& s) {
+        if (id && s.id() != *id) return;
+        if (addr && s.info().addr != *addr) return;
+        if (laddr && s.info().laddr != *laddr) return;
+        if (type) {
+            const bool pubsub = s.subscriptions() > 0;
+            if (*type == "pubsub" ? !pubsub : (*type == "normal" ? pubsub : true)) return;
+        }
+        if (skipme && &s == &c.session) return;
+        s.kill();
+        ++killed;
+    });
+    c.out.integer(killed);
+}
+
+template <Clock C>
+void client_help(Ctx<C>& c) {
+    static const char* lines[] = {
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME", "    Return the name of the current connection.",
+        "ID", "    Return the ID of the current connection.",
+        "INFO", "    Return information about the current client connection.",
+        "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are: ID <client-id>, ADDR <ip:port>, LADDR <ip:port>,",
+        "    TYPE (normal|pubsub), USER <username>, SKIPME (YES|NO).",
+        "LIST [options ...]", "    Return information about client connections.",
+        "SETNAME <name>", "    Assign the name <name> to the current connection.",
+        "HELP", "    Print this help."};
+    c.out.array(std::size(lines));
+    for (const char* l : lines) c.out.simple(l);
+}
+
+/// Subcommand of CLIENT that only needs to answer OK (client-side caching and tracking knobs
+/// that cachet does not implement are refused instead).
+template <Clock C>
+void client_ok(Ctx<C>& c) {
+    c.out.simple("OK");
+}
+
+}  // namespace cmd
+
+template <Clock C>
+void register_connection_commands(CommandTable<C>& t) {
+    using namespace cmd;
+    const std::uint32_t conn = cmd_noscript | cmd_loading | cmd_stale | cmd_fast;
+    add_command<C>(t, "ping", -1, cmd_fast, 0, 0, 0, &ping<C>, "connection", "Ping the server", "1.0.0", {"fast", "connection"});
+    add_command<C>(t, "echo", 2, cmd_fast, 0, 0, 0, &echo<C>, "connection", "Echo the given string", "1.0.0", {"fast", "connection"});
+    add_command<C>(t, "auth", -2, conn | cmd_no_auth | cmd_allow_busy, 0, 0, 0, &auth<C>, "connection", "Authenticate to the server", "1.0.0", {"fast", "connection"});
+    add_command<C>(t, "hello", -1, conn | cmd_no_auth | cmd_allow_busy, 0, 0, 0, &hello<C>, "connection", "Handshake with Redis", "6.0.0", {"fast", "connection"});
+    add_command<C>(t, "quit", -1, conn | cmd_no_auth | cmd_allow_busy, 0, 0, 0, &quit<C>, "connection", "Close the connection", "1.0.0", {"fast", "connection"});
+    add_command<C>(t, "select", 2, cmd_loading | cmd_stale | cmd_fast, 0, 0, 0, &select<C>, "connection", "Change the selected database for the current connection", "1.0.0", {"fast", "connection"});
+    add_command<C>(t, "reset", 1, conn | cmd_no_auth | cmd_allow_busy, 0, 0, 0, &reset<C>, "connection", "Reset the connection", "6.2.0", {"fast", "connection"});
+    auto& client = add_command<C>(t, "client", -2, 0, 0, 0, 0, nullptr, "connection", "A container for client connection commands", "2.4.0", {"slow"});
+    const std::uint32_t sub = cmd_noscript | cmd_loading | cmd_stale;
+    add_command<C>(client.subcommands, "id", 2, sub, 0, 0, 0, &client_id<C>, "connection", "Returns the client ID for the current connection", "5.0.0", {"slow", "connection"});
+    add_command<C>(client.subcommands, "setname", 3, sub, 0, 0, 0, &client_setname<C>, "connection", "Set the current connection name", "2.6.9", {"slow", "connection"});
+    add_command<C>(client.subcommands, "getname", 2, sub, 0, 0, 0, &client_getname<C>, "connection", "Get the current connection name", "2.6.9", {"slow", "connection"});
+    add_command<C>(client.subcommands, "info", 2, sub, 0, 0, 0, &client_info<C>, "connection", "Returns information about the current client connection.", "6.2.0", {"slow", "connection"});
+    add_command<C>(client.subcommands, "list", -2, sub | cmd_admin, 0, 0, 0, &client_list<C>, "connection", "Get the list of client connections", "2.4.0", {"admin", "slow", "dangerous", "connection"});
+    add_command<C>(client.subcommands, "kill", -3, sub | cmd_admin, 0, 0, 0, &client_kill<C>, "connection", "Kill the connection of a client", "2.4.0", {"admin", "slow", "dangerous", "connection"});
+    add_command<C>(client.subcommands, "help", 2, sub, 0, 0, 0, &client_help<C>, "connection", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
+    add_command<C>(client.subcommands, "setinfo", 4, sub, 0, 0, 0, &client_ok<C>, "connection", "Set client or connection specific info", "7.2.0", {"slow", "connection"});
+}
+
+}  // namespace resp
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_RESP_COMMANDS_CONNECTION_HPP

@@ -1,0 +1,431 @@
+#ifndef CACHET_RESP_COMMANDS_SERVER_HPP
+#define CACHET_RESP_COMMANDS_SERVER_HPP
+
+/// Server commands: COMMAND (COUNT, INFO, DOCS, LIST, GETKEYS), INFO, CONFIG (see config.hpp),
+/// DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE, SHUTDOWN.
+
+#include <cachet/resp/engine.hpp>
+#include <cachet/version.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+CACHET_NAMESPACE_BEGIN
+namespace resp {
+namespace cmd {
+
+template <Clock C>
+void config_get(Ctx<C>& c);
+template <Clock C>
+void config_set(Ctx<C>& c);
+template <Clock C>
+void config_resetstat(Ctx<C>& c);
+template <Clock C>
+void config_rewrite(Ctx<C>& c);
+template <Clock C>
+void config_help(Ctx<C>& c);
+
+inline const char* const flag_names[] = {"write",   "readonly",     "denyoom", "admin",
+                                         "pubsub",  "noscript",     "blocking", "loading",
+                                         "stale",   "skip_monitor", "fast",    "no_auth",
+                                         "no_multi", "allow_busy"};
+
+/// One COMMAND INFO entry, as Redis 7.0 writes it.
+template <Clock C>
+void write_command_info(ReplyWriter& out, const CommandSpec<C>& s, const std::string& fullname) {
+    out.array(10);
+    out.bulk(fullname);
+    out.integer(s.arity);
+    std::vector<std::string_view> flags;
+    for (std::size_t b = 0; b < std::size(flag_names); ++b)
+        if (s.flags & (1u << b)) flags.push_back(flag_names[b]);
+    out.set(flags.size());
+    for (auto f : flags) out.simple(f);
+    out.integer(s.first_key);
+    out.integer(s.last_key);
+    out.integer(s.step);
+    out.set(s.acl.size());
+    for (const auto& a : s.acl) out.simple("@" + a);
+    std::vector<std::string_view> tips;
+    if (s.flags & cmd_random) tips.push_back("nondeterministic_output");
+    if (s.flags & cmd_sort_reply) tips.push_back("nondeterministic_output_order");
+    out.array(tips.size());
+    for (auto t : tips) out.simple(t);
+    if (s.first_key > 0) {
+        out.array(1);
+        out.map(3);
+        out.bulk("flags");
+        const bool write = s.flags & cmd_write;
+        out.set(2);
+        out.simple(write ? "RW" : "RO");
+        out.simple(write ? "update" : "access");
+        out.bulk("begin_search");
+        out.map(2);
+        out.bulk("type");
+        out.bulk("index");
+        out.bulk("spec");
+        out.map(1);
+        out.bulk("index");
+        out.integer(s.first_key);
+        out.bulk("find_keys");
+        out.map(2);
+        out.bulk("type");
+        out.bulk("range");
+        out.bulk("spec");
+        out.map(3);
+        out.bulk("lastkey");
+        out.integer(s.last_key < 0 ? s.last_key : s.last_key - s.first_key);
+        out.bulk("keystep");
+        out.integer(s.step);
+        out.bulk("limit");
+        out.integer(0);
+    } else {
+        out.array(0);
+    }
+    out.array(s.subcommands.size());
+    for (const auto& [name, sub] : s.subcommands) write_command_info<C>(out, sub, fullname + "|" + name);
+}
+
+template <Clock C>
+void write_command_docs(ReplyWriter& out, const CommandSpec<C>& s) {
+    out.map(s.subcommands.empty() ? 3 : 4);
+    out.bulk("summary");
+    out.bulk(s.summary);
+    out.bulk("since");
+    out.bulk(s.since);
+    out.bulk("group");
+    out.bulk(s.group);
+    if (!s.subcommands.empty()) {
+        out.bulk("subcommands");
+        out.map(s.subcommands.size());
+        for (const auto& [name, sub] : s.subcommands) {
+            out.bulk(s.name + "|" + name);
+            write_command_docs<C>(out, sub);
+        }
+    }
+}
+
+template <Clock C>
+void command(Ctx<C>& c) {
+    const auto& t = c.engine.commands();
+    c.out.array(t.size());
+    for (const auto& [name, spec] : t) write_command_info<C>(c.out, spec, name);
+}
+
+template <Clock C>
+void command_count(Ctx<C>& c) {
+    c.out.integer(static_cast<long long>(c.engine.commands().size()));
+}
+
+template <Clock C>
+void command_list(Ctx<C>& c) {
+    const auto& t = c.engine.commands();
+    c.out.array(t.size());
+    for (const auto& [name, spec] : t) c.out.bulk(name);
+}
+
+template <Clock C>
+void command_info(Ctx<C>& c) {
+    const auto& t = c.engine.commands();
+    if (c.argc() == 2) {
+        command(c);
+        return;
+    }
+    c.out.array(c.argc() - 2);
+    for (std::size_t i = 2; i < c.argc(); ++i) {
+        const std::string n = lower(c.arg(i));
+        const auto bar = n.find('|');
+        const CommandSpec<C>* spec = nullptr;
+        if (auto it = t.find(n.substr(0, bar)); it != t.end()) {
+            spec = &it->second;
+            if (bar != std::string::npos) {
+                auto sub = spec->subcommands.find(n.substr(bar + 1));
+                spec = sub == spec->subcommands.end() ? nullptr : &sub->second;
+            }
+        }
+        if (spec) write_command_info<C>(c.out, *spec, n);
+        else c.out.null_array();
+    }
+}
+
+template <Clock C>
+void command_docs(Ctx<C>& c) {
+    const auto& t = c.engine.commands();
+    std::vector<const CommandSpec<C>*> specs;
+    if (c.argc() == 2) {
+        for (const auto& [name, spec] : t) specs.push_back(&spec);
+    } else {
+        for (std::size_t i = 2; i < c.argc(); ++i)
+            if (auto it = t.find(lower(c.arg(i))); it != t.end()) specs.push_back(&it->second);
+    }
+    c.out.map(specs.size());
+    for (const auto* s : specs) {
+        c.out.bulk(s->name);
+        write_command_docs<C>(c.out, *s);
+    }
+}
+
+template <Clock C>
+void command_getkeys(Ctx<C>& c) {
+    const CommandSpec<C>* spec = c.engine.find(c.arg(2));
+    if (!spec) {
+        c.out.error("ERR Invalid command specified");
+        return;
+    }
+    const std::size_t argc = c.argc() - 2;
+    if (!spec->arity_ok(argc)) {
+        c.out.error("ERR Invalid number of arguments specified for command");
+        return;
+    }
+    if (spec->first_key <= 0) {
+        c.out.error("ERR The command has no key arguments");
+        return;
+    }
+    std::vector<std::string_view> keys;
+    const long long last = spec->last_key < 0 ? static_cast<long long>(argc) + spec->last_key : spec->last_key;
+    for (long long i = spec->first_key; i <= last && i < static_cast<long long>(argc); i += spec->step)
+        keys.push_back(c.arg(static_cast<std::size_t>(i) + 2));
+    c.out.array(keys.size());
+    for (auto k : keys) c.out.bulk(k);
+}
+
+template <Clock C>
+void command_help(Ctx<C>& c) {
+    static const char* lines[] = {
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)", "    Return details about all Redis commands.",
+        "COUNT", "    Return the total number of commands in this Redis server.",
+        "LIST", "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
+        "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
+        "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
+        "HELP", "    Print this help."};
+    c.out.array(std::size(lines));
+    for (const char* l : lines) c.out.simple(l);
+}
+
+/// The text INFO replies with, for the sections named by `section` ("default", "all",
+/// "everything" or one section name).
+template <Clock C>
+std::string info_text(Engine<C>& e, std::string_view section) {
+    using namespace std::chrono;
+    const std::string s = lower(section);
+    const bool all = s == "all" || s == "everything";
+    const bool deflt = s.empty() || s == "default" || all;
+    auto want = [&](std::string_view name) { return deflt || s == name; };
+    auto& db = e.database();
+    std::string out;
+    auto line = [&](std::string_view k, const std::string& v) {
+        out += k;
+        out += ':';
+        out += v;
+        out += "\r\n";
+    };
+    auto header = [&](std::string_view name) {
+        if (!out.empty()) out += "\r\n";
+        out += "# ";
+        out += name;
+        out += "\r\n";
+    };
+    const auto now = steady_clock::now();
+    const auto uptime = duration_cast<seconds>(now - e.started()).count();
+    if (want("server")) {
+        header("Server");
+        line("redis_version", "7.0.15");
+        line("cachet_version", std::to_string(CACHET_VERSION_MAJOR) + "." + std::to_string(CACHET_VERSION_MINOR) + "." + std::to_string(CACHET_VERSION_PATCH));
+        line("redis_mode", "standalone");
+        line("os", "Linux");
+        line("arch_bits", std::to_string(sizeof(void*) * 8));
+        line("multiplexing_api", "epoll");
+        line("process_id", std::to_string(::getpid()));
+        line("run_id", "cachet0000000000000000000000000000000000");
+        line("tcp_port", e.config_value("port"));
+        line("server_time_usec", std::to_string(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()));
+        line("uptime_in_seconds", std::to_string(uptime));
+        line("uptime_in_days", std::to_string(uptime / 86400));
+        line("hz", e.config_value("hz"));
+        line("io_threads_active", "1");
+    }
+    if (want("clients")) {
+        header("Clients");
+        line("connected_clients", std::to_string(e.client_count()));
+        line("cluster_connections", "0");
+        line("maxclients", std::to_string(e.options().maxclients));
+        line("blocked_clients", std::to_string(e.blocked_clients()));
+        line("tracking_clients", "0");
+    }
+    if (want("memory")) {
+        header("Memory");
+        const std::uint64_t used = db.used_memory();
+        line("used_memory", std::to_string(used));
+        line("used_memory_human", std::to_string(used / 1024) + "K");
+        long rss_pages = 0;
+        {
+            std::ifstream statm("/proc/self/statm");
+            long size = 0;
+            statm >> size >> rss_pages;
+        }
+        line("used_memory_rss", std::to_string(rss_pages * ::sysconf(_SC_PAGESIZE)));
+        line("maxmemory", std::to_string(db.maxmemory()));
+        line("maxmemory_policy", e.config_value("maxmemory-policy"));
+        line("mem_allocator", "libc");
+    }
+    if (want("persistence")) {
+        header("Persistence");
+        line("loading", "0");
+        line("async_loading", "0");
+        line("rdb_changes_since_last_save", "0");
+        line("rdb_bgsave_in_progress", "0");
+        line("rdb_last_bgsave_status", "ok");
+        line("aof_enabled", "0");
+        line("aof_rewrite_in_progress", "0");
+    }
+    if (want("stats")) {
+        header("Stats");
+        const StoreStats st = db.stats();
+        line("total_connections_received", std::to_string(e.connections_received()));
+        line("total_commands_processed", std::to_string(e.commands_processed()));
+        line("instantaneous_ops_per_sec", "0");
+        line("rejected_connections", std::to_string(e.rejected_connections()));
+        line("expired_keys", std::to_string(st.expirations));
+        line("evicted_keys", std::to_string(st.evictions));
+        line("keyspace_hits", std::to_string(st.hits));
+        line("keyspace_misses", std::to_string(st.misses));
+        line("pubsub_channels", std::to_string(db.bus().channels().size()));
+        line("pubsub_patterns", std::to_string(db.bus().numpat()));
+    }
+    if (want("replication")) {
+        header("Replication");
+        line("role", "master");
+        line("connected_slaves", "0");
+        line("master_failover_state", "no-failover");
+        line("master_replid", "0000000000000000000000000000000000000000");
+        line("master_repl_offset", "0");
+    }
+    if (want("cpu")) {
+        header("CPU");
+        rusage ru{};
+        ::getrusage(RUSAGE_SELF, &ru);
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%ld.%06ld", static_cast<long>(ru.ru_stime.tv_sec), static_cast<long>(ru.ru_stime.tv_usec));
+        line("used_cpu_sys", buf);
+        std::snprintf(buf, sizeof buf, "%ld.%06ld", static_cast<long>(ru.ru_utime.tv_sec), static_cast<long>(ru.ru_utime.tv_usec));
+        line("used_cpu_user", buf);
+    }
+    if (want("keyspace")) {
+        header("Keyspace");
+        for (std::size_t i = 0; i < db.databases(); ++i) {
+            const std::size_t keys = db.db(i).size();
+            if (keys == 0) continue;
+            line("db" + std::to_string(i), "keys=" + std::to_string(keys) + ",expires=" +
+                                               std::to_string(db.db(i).keys_with_ttl()) + ",avg_ttl=0");
+        }
+    }
+    return out;
+}
+
+template <Clock C>
+void info(Ctx<C>& c) {
+    std::string text;
+    if (c.argc() == 1) {
+        text = info_text(c.engine, "default");
+    } else {
+        for (std::size_t i = 1; i < c.argc(); ++i) {
+            std::string part = info_text(c.engine, c.arg(i));
+            if (!text.empty() && !part.empty()) text += "\r\n";
+            text += part;
+        }
+    }
+    c.out.verbatim(text);
+}
+
+template <Clock C>
+void dbsize(Ctx<C>& c) {
+    c.out.integer(static_cast<long long>(c.db().size()));
+}
+
+/// FLUSHDB / FLUSHALL [ASYNC|SYNC].
+template <Clock C, bool All>
+void flush(Ctx<C>& c) {
+    if (c.argc() > 2 || (c.argc() == 2 && !iequals(c.arg(1), "async") && !iequals(c.arg(1), "sync"))) {
+        c.out.error(errors::syntax);
+        return;
+    }
+    if (All) c.engine.database().flush_all();
+    else c.db().flush();
+    c.out.simple("OK");
+}
+
+template <Clock C>
+void time(Ctx<C>& c) {
+    using namespace std::chrono;
+    const auto us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+    c.out.array(2);
+    c.out.bulk(std::to_string(us / 1000000));
+    c.out.bulk(std::to_string(us % 1000000));
+}
+
+template <Clock C>
+void lastsave(Ctx<C>& c) {
+    using namespace std::chrono;
+    c.out.integer(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+}
+
+template <Clock C>
+void shutdown(Ctx<C>& c) {
+    for (std::size_t i = 1; i < c.argc(); ++i) {
+        const std::string a = lower(c.arg(i));
+        if (a == "abort") {
+            c.out.error("ERR No shutdown in progress.");
+            return;
+        }
+        if (a != "nosave" && a != "save" && a != "now" && a != "force") {
+            c.out.error(errors::syntax);
+            return;
+        }
+    }
+    if (!c.engine.request_shutdown()) {
+        c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
+    c.session.close_after_reply();  // Redis closes the connection without a reply
+}
+
+}  // namespace cmd
+
+template <Clock C>
+void register_server_commands(CommandTable<C>& t) {
+    using namespace cmd;
+    auto& command = add_command<C>(t, "command", -1, cmd_loading | cmd_stale, 0, 0, 0, &cmd::command<C>, "server", "Get array of Redis command details", "2.8.13", {"slow", "connection"});
+    const std::uint32_t cf = cmd_loading | cmd_stale;
+    add_command<C>(command.subcommands, "count", 2, cf, 0, 0, 0, &command_count<C>, "server", "Get total number of Redis commands", "2.8.13", {"slow", "connection"});
+    add_command<C>(command.subcommands, "list", -2, cf, 0, 0, 0, &command_list<C>, "server", "Get an array of Redis command names", "7.0.0", {"slow", "connection"});
+    add_command<C>(command.subcommands, "info", -2, cf, 0, 0, 0, &command_info<C>, "server", "Get array of specific Redis command details, or all when no argument is given.", "2.8.13", {"slow", "connection"});
+    add_command<C>(command.subcommands, "docs", -2, cf, 0, 0, 0, &command_docs<C>, "server", "Get array of specific Redis command documentation", "7.0.0", {"slow", "connection"});
+    add_command<C>(command.subcommands, "getkeys", -3, cf, 0, 0, 0, &command_getkeys<C>, "server", "Extract keys given a full Redis command", "2.8.13", {"slow", "connection"});
+    add_command<C>(command.subcommands, "help", 2, cf, 0, 0, 0, &command_help<C>, "server", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
+    add_command<C>(t, "info", -1, cmd_loading | cmd_stale | cmd_random, 0, 0, 0, &info<C>, "server", "Get information and statistics about the server", "1.0.0", {"slow", "dangerous"});
+    add_command<C>(t, "dbsize", 1, cmd_readonly | cmd_fast, 0, 0, 0, &dbsize<C>, "server", "Return the number of keys in the selected database", "1.0.0", {"keyspace", "read", "fast"});
+    add_command<C>(t, "flushdb", -1, cmd_write, 0, 0, 0, &flush<C, false>, "server", "Remove all keys from the current database", "1.0.0", {"keyspace", "write", "slow", "dangerous"});
+    add_command<C>(t, "flushall", -1, cmd_write, 0, 0, 0, &flush<C, true>, "server", "Remove all keys from all databases", "1.0.0", {"keyspace", "write", "slow", "dangerous"});
+    add_command<C>(t, "time", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &cmd::time<C>, "server", "Return the current server time", "2.6.0", {"fast"});
+    add_command<C>(t, "lastsave", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &lastsave<C>, "server", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", {"fast", "admin", "dangerous"});
+    add_command<C>(t, "shutdown", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_no_multi | cmd_allow_busy, 0, 0, 0, &shutdown<C>, "server", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", {"admin", "slow", "dangerous"});
+    auto& config = add_command<C>(t, "config", -2, 0, 0, 0, 0, nullptr, "server", "A container for server configuration commands", "2.0.0", {"slow"});
+    const std::uint32_t adm = cmd_admin | cmd_noscript | cmd_loading | cmd_stale;
+    add_command<C>(config.subcommands, "get", -3, adm, 0, 0, 0, &config_get<C>, "server", "Get the values of configuration parameters", "2.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(config.subcommands, "set", -4, adm, 0, 0, 0, &config_set<C>, "server", "Set configuration parameters to the given values", "2.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(config.subcommands, "resetstat", 2, adm, 0, 0, 0, &config_resetstat<C>, "server", "Reset the stats returned by INFO", "2.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(config.subcommands, "rewrite", 2, adm, 0, 0, 0, &config_rewrite<C>, "server", "Rewrite the configuration file with the in memory configuration", "2.8.0", {"admin", "slow", "dangerous"});
+    add_command<C>(config.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &config_help<C>, "server", "Show helpful text about the different subcommands", "5.0.0", {"slow"});
+}
+
+}  // namespace resp
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_RESP_COMMANDS_SERVER_HPP

@@ -1,0 +1,346 @@
+#ifndef CACHET_RESP_COMMANDS_STRINGS_HPP
+#define CACHET_RESP_COMMANDS_STRINGS_HPP
+
+/// String commands: GET, SET (EX, PX, EXAT, PXAT, NX, XX, KEEPTTL, GET), SETEX, PSETEX, SETNX,
+/// GETSET, GETDEL, GETEX, MGET, MSET, MSETNX, INCR, INCRBY, DECR, DECRBY, INCRBYFLOAT, APPEND,
+/// STRLEN, GETRANGE (SUBSTR), SETRANGE. Replies and errors as Redis 7.0's.
+
+#include <cachet/resp/engine.hpp>
+
+#include <climits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+CACHET_NAMESPACE_BEGIN
+namespace resp {
+namespace cmd {
+
+/// Redis's expire argument (`v` seconds or ms, relative or a Unix time) as a Unix time in ms;
+/// nullopt when Redis reports "invalid expire time" (overflow). `v` may be non-positive.
+inline std::optional<long long> expire_unix_ms(long long v, bool seconds, bool absolute,
+                                               long long unix_now) noexcept {
+    if (seconds) {
+        if (v > LLONG_MAX / 1000 || v < LLONG_MIN / 1000) return std::nullopt;
+        v *= 1000;
+    }
+    if (!absolute) {
+        if (v > LLONG_MAX - unix_now) return std::nullopt;
+        v += unix_now;
+    }
+    return v;
+}
+
+/// The store-clock deadline of a Unix time in ms.
+template <Clock C>
+std::uint64_t store_deadline(Ctx<C>& c, long long unix_ms) {
+    return c.engine.database().deadline_from_unix_ms(unix_ms);
+}
+
+/// The longest string a command may build (proto-max-bulk-len).
+template <Clock C>
+std::size_t max_string(Ctx<C>& c) {
+    return static_cast<std::size_t>(c.engine.limits().max_bulk_len);
+}
+
+template <Clock C>
+void get(Ctx<C>& c) {
+    if (auto v = c.db().get(c.arg(1))) c.out.bulk(*v);
+    else c.out.null();
+}
+
+/// Parses SET's / GETEX's expire options at argv[i] (EX/PX/EXAT/PXAT <n>); writes the error.
+/// Returns false on error.
+template <Clock C>
+bool parse_expire_option(Ctx<C>& c, std::size_t& i, std::optional<std::uint64_t>& deadline,
+                         std::string_view cmd_name, bool& seen) {
+    const std::string_view o = c.arg(i);
+    const bool ex = iequals(o, "ex"), px = iequals(o, "px"), exat = iequals(o, "exat"),
+               pxat = iequals(o, "pxat");
+    if (!(ex || px || exat || pxat)) return true;
+    if (seen || i + 1 >= c.argc()) {
+        c.out.error(errors::syntax);
+        return false;
+    }
+    seen = true;
+    auto v = to_ll(c.arg(i + 1));
+    if (!v) {
+        c.out.error(errors::not_integer);
+        return false;
+    }
+    const auto invalid = [&] {
+        c.out.error("ERR invalid expire time in '" + std::string(cmd_name) + "' command");
+        return false;
+    };
+    if (*v <= 0) return invalid();
+    auto unix = expire_unix_ms(*v, ex || exat, exat || pxat, c.engine.database().unix_ms());
+    if (!unix || *unix <= 0) return invalid();
+    deadline = store_deadline(c, *unix);
+    ++i;
+    return true;
+}
+
+template <Clock C>
+void set(Ctx<C>& c) {
+    typename RedisDb<C>::SetOptions o;
+    bool nx = false, xx = false, keepttl = false, seen_expire = false;
+    std::optional<std::uint64_t> deadline;
+    for (std::size_t i = 3; i < c.argc(); ++i) {
+        const std::string_view a = c.arg(i);
+        const bool is_expire = iequals(a, "ex") || iequals(a, "px") || iequals(a, "exat") ||
+                               iequals(a, "pxat");
+        if (is_expire) {
+            if (keepttl) {
+                c.out.error(errors::syntax);
+                return;
+            }
+            if (!parse_expire_option(c, i, deadline, "set", seen_expire)) return;
+        } else if (iequals(a, "nx") && !xx) {
+            nx = true;
+        } else if (iequals(a, "xx") && !nx) {
+            xx = true;
+        } else if (iequals(a, "keepttl") && !seen_expire) {
+            keepttl = true;
+        } else if (iequals(a, "get")) {
+            o.get = true;
+        } else {
+            c.out.error(errors::syntax);
+            return;
+        }
+    }
+    using When = typename RedisDb<C>::SetOptions::When;
+    o.when = nx ? When::if_absent : xx ? When::if_present : When::always;
+    o.keep_ttl = keepttl;
+    if (deadline) o.deadline = *deadline;
+    auto r = c.db().set(c.arg(1), std::string(c.arg(2)), o);
+    if (o.get) {
+        if (r.old) c.out.bulk(*r.old);
+        else c.out.null();
+    } else if (r.written) {
+        c.out.simple("OK");
+    } else {
+        c.out.null();
+    }
+}
+
+/// SETEX / PSETEX.
+template <Clock C, bool Seconds>
+void setex(Ctx<C>& c) {
+    auto v = to_ll(c.arg(2));
+    if (!v) {
+        c.out.error(errors::not_integer);
+        return;
+    }
+    const char* name = Seconds ? "setex" : "psetex";
+    auto unix = *v > 0 ? expire_unix_ms(*v, Seconds, false, c.engine.database().unix_ms()) : std::nullopt;
+    if (!unix) {
+        c.out.error("ERR invalid expire time in '" + std::string(name) + "' command");
+        return;
+    }
+    typename RedisDb<C>::SetOptions o;
+    o.deadline = store_deadline(c, *unix);
+    c.db().set(c.arg(1), std::string(c.arg(3)), o);
+    c.out.simple("OK");
+}
+
+template <Clock C>
+void setnx(Ctx<C>& c) {
+    typename RedisDb<C>::SetOptions o;
+    o.when = RedisDb<C>::SetOptions::When::if_absent;
+    c.out.integer(c.db().set(c.arg(1), std::string(c.arg(2)), o).written ? 1 : 0);
+}
+
+template <Clock C>
+void getset(Ctx<C>& c) {
+    typename RedisDb<C>::SetOptions o;
+    o.get = true;
+    auto r = c.db().set(c.arg(1), std::string(c.arg(2)), o);
+    if (r.old) c.out.bulk(*r.old);
+    else c.out.null();
+}
+
+template <Clock C>
+void getdel(Ctx<C>& c) {
+    if (auto v = c.db().get_and_delete(c.arg(1))) c.out.bulk(*v);
+    else c.out.null();
+}
+
+template <Clock C>
+void getex(Ctx<C>& c) {
+    std::optional<std::uint64_t> deadline;
+    bool persist = false, seen = false;
+    for (std::size_t i = 2; i < c.argc(); ++i) {
+        if (iequals(c.arg(i), "persist") && !seen) {
+            persist = seen = true;
+        } else if (!persist && (iequals(c.arg(i), "ex") || iequals(c.arg(i), "px") ||
+                                iequals(c.arg(i), "exat") || iequals(c.arg(i), "pxat"))) {
+            if (!parse_expire_option(c, i, deadline, "getex", seen)) return;
+        } else {
+            c.out.error(errors::syntax);
+            return;
+        }
+    }
+    if (auto v = c.db().get_and_touch(c.arg(1), deadline, persist)) c.out.bulk(*v);
+    else c.out.null();
+}
+
+template <Clock C>
+void mget(Ctx<C>& c) {
+    c.out.array(c.argc() - 1);
+    for (std::size_t i = 1; i < c.argc(); ++i) {
+        std::optional<std::string> v;
+        try {
+            v = c.db().get(c.arg(i));
+        } catch (const WrongTypeError&) {  // MGET answers null for a key of another type
+        }
+        if (v) c.out.bulk(*v);
+        else c.out.null();
+    }
+}
+
+/// MSET / MSETNX.
+template <Clock C, bool NX>
+void mset(Ctx<C>& c) {
+    if (c.argc() % 2 == 0) {
+        c.out.error(std::string("ERR wrong number of arguments for '") + (NX ? "msetnx" : "mset") +
+                    "' command");
+        return;
+    }
+    std::vector<std::pair<std::string, std::string>> pairs;
+    pairs.reserve(c.argc() / 2);
+    for (std::size_t i = 1; i + 1 < c.argc(); i += 2)
+        pairs.emplace_back(std::string(c.arg(i)), std::string(c.arg(i + 1)));
+    const bool done = c.db().mset(pairs, NX);
+    if (NX) c.out.integer(done ? 1 : 0);
+    else c.out.simple("OK");
+}
+
+template <Clock C>
+void incr_reply(Ctx<C>& c, long long delta) {
+    auto r = c.db().incr_by(c.arg(1), delta);
+    if (r) c.out.integer(*r);
+    else c.out.error(r.error() == Errc::overflow ? errors::overflow : errors::not_integer);
+}
+
+template <Clock C>
+void incr(Ctx<C>& c) {
+    incr_reply(c, 1);
+}
+template <Clock C>
+void decr(Ctx<C>& c) {
+    incr_reply(c, -1);
+}
+template <Clock C>
+void incrby(Ctx<C>& c) {
+    auto d = to_ll(c.arg(2));
+    if (!d) c.out.error(errors::not_integer);
+    else incr_reply(c, *d);
+}
+template <Clock C>
+void decrby(Ctx<C>& c) {
+    auto d = to_ll(c.arg(2));
+    if (!d) c.out.error(errors::not_integer);
+    else if (*d == LLONG_MIN) c.out.error("ERR decrement would overflow");
+    else incr_reply(c, -*d);
+}
+
+template <Clock C>
+void incrbyfloat(Ctx<C>& c) {
+    auto d = to_ld(c.arg(2));
+    if (!d) {
+        c.out.error(errors::not_float);
+        return;
+    }
+    auto r = c.db().incr_by_float(c.arg(1), *d);
+    if (r) c.out.bulk(*r);
+    else if (r.error() == Errc::overflow) c.out.error("ERR increment would produce NaN or Infinity");
+    else c.out.error(errors::not_float);
+}
+
+template <Clock C>
+void append(Ctx<C>& c) {
+    auto r = c.db().append(c.arg(1), c.arg(2), max_string(c));
+    if (r) c.out.integer(static_cast<long long>(*r));
+    else c.out.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+}
+
+template <Clock C>
+void strlen_(Ctx<C>& c) {
+    auto n = c.db().read_string(c.arg(1), [](const std::string& s) { return s.size(); });
+    c.out.integer(static_cast<long long>(n.value_or(0)));
+}
+
+template <Clock C>
+void getrange(Ctx<C>& c) {
+    auto start = to_ll(c.arg(2)), end = to_ll(c.arg(3));
+    if (!start || !end) {
+        c.out.error(errors::not_integer);
+        return;
+    }
+    auto r = c.db().read_string(c.arg(1), [&](const std::string& s) -> std::string {
+        long long a = *start, b = *end;
+        const auto len = static_cast<long long>(s.size());
+        if (a < 0 && b < 0 && a > b) return {};
+        if (a < 0) a += len;
+        if (b < 0) b += len;
+        if (a < 0) a = 0;
+        if (b < 0) b = 0;
+        if (b >= len) b = len - 1;
+        if (len == 0 || a > b) return {};
+        return s.substr(static_cast<std::size_t>(a), static_cast<std::size_t>(b - a + 1));
+    });
+    c.out.bulk(r ? *r : std::string());
+}
+
+template <Clock C>
+void setrange(Ctx<C>& c) {
+    auto off = to_ll(c.arg(2));
+    if (!off) {
+        c.out.error(errors::not_integer);
+        return;
+    }
+    if (*off < 0) {
+        c.out.error("ERR offset is out of range");
+        return;
+    }
+    auto r = c.db().set_range(c.arg(1), static_cast<std::size_t>(*off), c.arg(3), max_string(c));
+    if (r) c.out.integer(static_cast<long long>(*r));
+    else c.out.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+}
+
+}  // namespace cmd
+
+template <Clock C>
+void register_string_commands(CommandTable<C>& t) {
+    using namespace cmd;
+    const std::uint32_t w = cmd_write | cmd_denyoom;
+    const std::vector<std::string> rd = {"read", "string", "fast"}, wr = {"write", "string", "slow"},
+                                   wf = {"write", "string", "fast"};
+    add_command<C>(t, "get", 2, cmd_readonly | cmd_fast, 1, 1, 1, &get<C>, "string", "Get the value of a key", "1.0.0", rd);
+    add_command<C>(t, "set", -3, w, 1, 1, 1, &set<C>, "string", "Set the string value of a key", "1.0.0", wr);
+    add_command<C>(t, "setex", 4, w, 1, 1, 1, &setex<C, true>, "string", "Set the value and expiration of a key", "2.0.0", wr);
+    add_command<C>(t, "psetex", 4, w, 1, 1, 1, &setex<C, false>, "string", "Set the value and expiration in milliseconds of a key", "2.6.0", wr);
+    add_command<C>(t, "setnx", 3, w | cmd_fast, 1, 1, 1, &setnx<C>, "string", "Set the value of a key, only if the key does not exist", "1.0.0", wf);
+    add_command<C>(t, "getset", 3, w | cmd_fast, 1, 1, 1, &getset<C>, "string", "Set the string value of a key and return its old value", "1.0.0", wf);
+    add_command<C>(t, "getdel", 2, cmd_write | cmd_fast, 1, 1, 1, &getdel<C>, "string", "Get the value of a key and delete the key", "6.2.0", wf);
+    add_command<C>(t, "getex", -2, cmd_write | cmd_fast, 1, 1, 1, &getex<C>, "string", "Get the value of a key and optionally set its expiration", "6.2.0", wf);
+    add_command<C>(t, "mget", -2, cmd_readonly | cmd_fast, 1, -1, 1, &mget<C>, "string", "Get the values of all the given keys", "1.0.0", rd);
+    add_command<C>(t, "mset", -3, w, 1, -1, 2, &mset<C, false>, "string", "Set multiple keys to multiple values", "1.0.1", wr);
+    add_command<C>(t, "msetnx", -3, w, 1, -1, 2, &mset<C, true>, "string", "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1", wr);
+    add_command<C>(t, "incr", 2, w | cmd_fast, 1, 1, 1, &incr<C>, "string", "Increment the integer value of a key by one", "1.0.0", wf);
+    add_command<C>(t, "decr", 2, w | cmd_fast, 1, 1, 1, &decr<C>, "string", "Decrement the integer value of a key by one", "1.0.0", wf);
+    add_command<C>(t, "incrby", 3, w | cmd_fast, 1, 1, 1, &incrby<C>, "string", "Increment the integer value of a key by the given amount", "1.0.0", wf);
+    add_command<C>(t, "decrby", 3, w | cmd_fast, 1, 1, 1, &decrby<C>, "string", "Decrement the integer value of a key by the given number", "1.0.0", wf);
+    add_command<C>(t, "incrbyfloat", 3, w | cmd_fast, 1, 1, 1, &incrbyfloat<C>, "string", "Increment the float value of a key by the given amount", "2.6.0", wf);
+    add_command<C>(t, "append", 3, w | cmd_fast, 1, 1, 1, &append<C>, "string", "Append a value to a key", "2.0.0", wf);
+    add_command<C>(t, "strlen", 2, cmd_readonly | cmd_fast, 1, 1, 1, &strlen_<C>, "string", "Get the length of the value stored in a key", "2.2.0", rd);
+    add_command<C>(t, "getrange", 4, cmd_readonly, 1, 1, 1, &getrange<C>, "string", "Get a substring of the string stored at a key", "2.4.0", {"read", "string", "slow"});
+    add_command<C>(t, "substr", 4, cmd_readonly, 1, 1, 1, &getrange<C>, "string", "Get a substring of the string stored at a key", "1.0.0", {"read", "string", "slow"});
+    add_command<C>(t, "setrange", 4, w, 1, 1, 1, &setrange<C>, "string", "Overwrite part of a string at key starting at the specified offset", "2.2.0", wr);
+}
+
+}  // namespace resp
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_RESP_COMMANDS_STRINGS_HPP

@@ -1,0 +1,846 @@
+#ifndef CACHET_RESP_ENGINE_HPP
+#define CACHET_RESP_ENGINE_HPP
+
+/// The RESP command layer: bytes in, replies out, no sockets. `Engine` is the shared part (the
+/// Database it serves, the command table, CONFIG, the client list, statistics); `Session` is
+/// one connection's state (selected database, protocol version, authentication, name,
+/// subscriptions, transaction, blocked command) as a plain object that a network adapter
+/// feeds with the bytes it reads and drains of the replies it must write. The whole layer is
+/// therefore testable and fuzzable in-process.
+///
+/// ```cpp
+/// cachet::Database db;
+/// cachet::resp::Engine engine(db);
+/// cachet::resp::Session session(engine);
+/// session.process("*1\r\n$4\r\nPING\r\n");   // returns the bytes consumed
+/// assert(session.output() == "+PONG\r\n");
+/// ```
+///
+/// Threading. An Engine is shared by every connection and thread (every member is
+/// thread-safe). A Session belongs to one thread, its connection's I/O thread: `process`,
+/// `output`, `collect_async`, `on_tick` and `close` are called by that thread only. Other
+/// threads reach a session only through its outbox: pub/sub messages, and the reply of a
+/// blocked command served by another client's push (or by the embedding program's), are
+/// posted there, and the callback installed with `set_waker` tells the owning thread to call
+/// `collect_async`.
+///
+/// Execution. `process` runs every complete command in its input before it returns, so a
+/// network adapter writes all their replies at once. Each command is atomic (it takes the
+/// shard locks of its keys; EXEC holds every other command off). A blocked command (BLPOP)
+/// stops the session's processing until it is served or times out; the rest of the input
+/// waits, as in Redis.
+
+#include <cachet/resp/command.hpp>
+#include <cachet/resp/session.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+CACHET_NAMESPACE_BEGIN
+namespace resp {
+
+template <Clock C>
+using CommandTable = std::map<std::string, CommandSpec<C>, std::less<>>;
+
+// Command families, defined in their own headers (included at the end of this one).
+template <Clock C>
+void register_connection_commands(CommandTable<C>& t);
+template <Clock C>
+void register_server_commands(CommandTable<C>& t);
+template <Clock C>
+void register_key_commands(CommandTable<C>& t);
+template <Clock C>
+void register_string_commands(CommandTable<C>& t);
+template <Clock C>
+void register_pubsub_commands(CommandTable<C>& t);
+template <Clock C>
+void register_transaction_commands(CommandTable<C>& t);
+template <Clock C>
+void register_list_commands(CommandTable<C>& t);
+template <Clock C>
+void register_hash_commands(CommandTable<C>& t);
+template <Clock C>
+void register_set_commands(CommandTable<C>& t);
+template <Clock C>
+void register_zset_commands(CommandTable<C>& t);
+template <Clock C>
+void register_config_params(Engine<C>& e);
+
+/// What CLIENT LIST and INFO clients report of a session.
+struct ClientInfo {
+    std::uint64_t id = 0;
+    std::string addr;   ///< peer "ip:port"
+    std::string laddr;  ///< local "ip:port"
+    int fd = -1;
+    std::chrono::steady_clock::time_point created = std::chrono::steady_clock::now();
+};
+
+/// One RESP connection: see the file comment.
+template <Clock C = SteadyClock>
+class Session {
+public:
+    using time_point = std::chrono::steady_clock::time_point;
+
+    explicit Session(Engine<C>& engine, ClientInfo info = {});
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+    ~Session() { close(); }
+
+    /// Executes every complete command at the front of `input`; returns how many bytes it
+    /// consumed (the caller drops them and keeps the rest for the next call, with more bytes
+    /// appended). Stops early when a command blocks or the session must close. Replies go to
+    /// `output()`. A protocol error replies Redis's error and marks the session closing.
+    std::size_t process(std::string_view input);
+
+    /// The replies not yet written. The caller sends and erases from the front.
+    [[nodiscard]] std::string& output() noexcept { return m_out; }
+
+    /// True once the connection must be closed after `output()` is written (QUIT, a protocol
+    /// error, CLIENT KILL, an output buffer limit, SHUTDOWN).
+    [[nodiscard]] bool closing() const noexcept {
+        return m_closing || m_killed.load(std::memory_order_acquire) || m_outbox.overflow();
+    }
+    /// Asks the session to close (CLIENT KILL, from any thread); the owner's waker runs.
+    void kill() {
+        m_killed.store(true, std::memory_order_release);
+        m_outbox.post({});
+    }
+
+    /// Installs the callback other threads call (on any thread, without locks of the session
+    /// held) when they posted output for this session; it should wake the owning thread, which
+    /// then calls `collect_async`.
+    void set_waker(std::function<void()> w) { m_outbox.set_waker(std::move(w)); }
+
+    /// Moves output posted by other threads into `output()`; if it completes the blocked
+    /// command, unblocks the session. Returns true if the session became unblocked (the
+    /// caller should call `process` again with its pending input).
+    bool collect_async();
+
+    /// True while a blocking command waits.
+    [[nodiscard]] bool blocked() const noexcept { return m_blocked != nullptr; }
+    /// When the blocked command times out (nullopt: never, or not blocked).
+    [[nodiscard]] std::optional<time_point> block_deadline() const noexcept {
+        return m_blocked ? m_block_deadline : std::nullopt;
+    }
+    /// Times out the blocked command if its deadline has passed. Returns true if it unblocked.
+    bool on_tick(time_point now);
+
+    /// Ends the session: cancels a blocked command, unsubscribes, unwatches. Idempotent.
+    void close();
+
+    // ------------------------------------------------------------------ state, for commands
+
+    [[nodiscard]] Engine<C>& engine() noexcept { return m_engine; }
+    [[nodiscard]] std::size_t db_index() const noexcept { return m_db; }
+    void select(std::size_t db) noexcept { m_db = db; }
+    [[nodiscard]] Protocol protocol() const noexcept {
+        return static_cast<Protocol>(m_protocol.load(std::memory_order_acquire));
+    }
+    void set_protocol(Protocol p) noexcept {
+        m_protocol.store(static_cast<std::uint8_t>(p), std::memory_order_release);
+        m_writer.set_protocol(p);
+    }
+    [[nodiscard]] bool authenticated() const noexcept { return m_authenticated; }
+    void set_authenticated(bool a) noexcept {
+        m_authenticated = a;
+        m_parser.set_authenticated(a || !auth_required_by_server());
+    }
+    [[nodiscard]] const std::string& name() const noexcept { return m_name; }
+    void set_name(std::string n) { m_name = std::move(n); }
+    [[nodiscard]] const ClientInfo& info() const noexcept { return m_info; }
+    [[nodiscard]] std::uint64_t id() const noexcept { return m_info.id; }
+    [[nodiscard]] std::string_view last_command() const noexcept { return m_last_command; }
+    [[nodiscard]] time_point last_interaction() const noexcept { return m_last_interaction; }
+    [[nodiscard]] Outbox& outbox() noexcept { return m_outbox; }
+    [[nodiscard]] RequestParser& parser() noexcept { return m_parser; }
+    /// Marks the session to close after its pending output (QUIT).
+    void close_after_reply() noexcept { m_closing = true; }
+
+    // pub/sub
+    [[nodiscard]] std::size_t subscriptions() const noexcept {
+        return m_channels.size() + m_patterns.size();
+    }
+    [[nodiscard]] std::size_t channel_count() const noexcept { return m_channels.size(); }
+    [[nodiscard]] std::size_t pattern_count() const noexcept { return m_patterns.size(); }
+    /// SUBSCRIBE / PSUBSCRIBE one name; returns false if already subscribed.
+    bool subscribe(std::string_view name, bool pattern);
+    /// UNSUBSCRIBE / PUNSUBSCRIBE one name; returns false if not subscribed.
+    bool unsubscribe(std::string_view name, bool pattern);
+    /// The names subscribed to, sorted.
+    [[nodiscard]] std::vector<std::string> subscribed(bool pattern) const;
+    /// RESP2 subscriber mode: only (P)SUBSCRIBE, (P)UNSUBSCRIBE, PING, QUIT, RESET allowed.
+    [[nodiscard]] bool in_pubsub_context() const noexcept {
+        return subscriptions() > 0 && protocol() == Protocol::resp2;
+    }
+
+    // transactions
+    [[nodiscard]] bool in_multi() const noexcept { return m_multi; }
+    void begin_multi() noexcept {
+        m_multi = true;
+        m_multi_error = false;
+        m_queued.clear();
+    }
+    void discard_multi() noexcept {
+        m_multi = false;
+        m_multi_error = false;
+        m_queued.clear();
+        unwatch_all();
+    }
+    [[nodiscard]] bool multi_error() const noexcept { return m_multi_error; }
+    /// EXEC: runs the queued commands atomically and writes their replies as an array, or a
+    /// null array if a watched key changed. Precondition: in MULTI, no queuing error.
+    void exec_queued(ReplyWriter& out);
+    void watch(std::string_view key);
+    void unwatch_all();
+    [[nodiscard]] std::size_t watched_count() const noexcept { return m_watched.size(); }
+
+    // blocking
+    /// Blocks the session on `cmd` until it is served (its reply arrives through the outbox)
+    /// or `deadline` passes (then `cmd->timeout_reply`).
+    void block(std::unique_ptr<BlockedCommand> cmd, std::optional<time_point> deadline) {
+        m_blocked = std::move(cmd);
+        m_block_deadline = deadline;
+        m_engine.count_blocked(+1);
+    }
+
+    /// Runs one command (argv[0] its name) and writes its reply: the dispatcher, with Redis's
+    /// checks in Redis's order (existence, arity, authentication, pub/sub context, MULTI
+    /// queuing, OOM). `in_exec`: called by EXEC for a queued command.
+    void execute(std::span<const std::string_view> argv, bool in_exec = false);
+
+    [[nodiscard]] ReplyWriter& writer() noexcept { return m_writer; }
+
+private:
+    void unblock() noexcept {
+        m_blocked.reset();
+        m_block_deadline.reset();
+        m_engine.count_blocked(-1);
+    }
+    [[nodiscard]] bool auth_required_by_server() const;
+    void write_push_message(std::string& buf, std::string_view kind, std::string_view pattern,
+                            std::string_view channel, std::string_view message) const;
+
+    Engine<C>& m_engine;
+    ClientInfo m_info;
+    std::string m_out;
+    ReplyWriter m_writer{m_out};
+    RequestParser m_parser;
+    std::size_t m_db = 0;
+    std::atomic<std::uint8_t> m_protocol{2};
+    bool m_authenticated = false;
+    bool m_closing = false;
+    bool m_closed = false;
+    std::atomic<bool> m_killed{false};
+    std::string m_name;
+    std::string m_last_command = "NULL";
+    time_point m_last_interaction = std::chrono::steady_clock::now();
+
+    Outbox m_outbox;  // before the subscriptions: their handlers post into it
+    std::map<std::string, typename PubSubBus<std::string>::Subscription, std::less<>> m_channels;
+    std::map<std::string, typename PubSubBus<std::string>::Subscription, std::less<>> m_patterns;
+
+    bool m_multi = false;
+    bool m_multi_error = false;
+    std::vector<std::vector<std::string>> m_queued;
+    WatchState m_watch;
+    struct Watched {
+        std::size_t db;
+        std::string key;
+        bool existed;
+    };
+    std::vector<Watched> m_watched;
+
+    std::unique_ptr<BlockedCommand> m_blocked;
+    std::optional<time_point> m_block_deadline;
+    std::uint64_t m_limits_seen = 0;
+};
+
+/// The shared side of the RESP layer: see the file comment.
+template <Clock C = SteadyClock>
+class Engine {
+public:
+    using database_type = BasicDatabase<C>;
+    using session_type = Session<C>;
+
+    explicit Engine(database_type& db, EngineOptions options = {})
+        : m_db(db), m_options(std::move(options)) {
+        register_connection_commands<C>(m_commands);
+        register_server_commands<C>(m_commands);
+        register_key_commands<C>(m_commands);
+        register_string_commands<C>(m_commands);
+        register_pubsub_commands<C>(m_commands);
+        register_transaction_commands<C>(m_commands);
+        register_list_commands<C>(m_commands);
+        register_hash_commands<C>(m_commands);
+        register_set_commands<C>(m_commands);
+        register_zset_commands<C>(m_commands);
+        register_config_params<C>(*this);
+        m_db.set_maxmemory(m_options.maxmemory);
+        m_db.set_noeviction(m_options.maxmemory_policy == "noeviction");
+        if (auto f = parse_notify_flags(m_options.notify_keyspace_events))
+            m_db.set_notify_flags(*f);
+    }
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    [[nodiscard]] database_type& database() noexcept { return m_db; }
+    [[nodiscard]] const CommandTable<C>& commands() const noexcept { return m_commands; }
+    /// The spec of command `name` (any case), or nullptr.
+    [[nodiscard]] const CommandSpec<C>* find(std::string_view name) const {
+        char buf[32];
+        if (name.size() <= sizeof buf) {
+            for (std::size_t i = 0; i < name.size(); ++i)
+                buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+            auto it = m_commands.find(std::string_view(buf, name.size()));
+            return it == m_commands.end() ? nullptr : &it->second;
+        }
+        auto it = m_commands.find(lower(name));
+        return it == m_commands.end() ? nullptr : &it->second;
+    }
+
+    // ------------------------------------------------------------------ configuration
+
+    /// CONFIG GET: every parameter matching `pattern` (glob, case-insensitive), sorted.
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> config_get(
+        std::string_view pattern) const {
+        std::lock_guard lock(m_config_mutex);
+        std::vector<std::pair<std::string, std::string>> out;
+        const std::string p = lower(pattern);
+        for (const auto& [name, param] : m_config)
+            if (cachet::detail::glob_match(p, name)) out.emplace_back(name, param.value);
+        return out;
+    }
+    /// CONFIG SET of one or more parameters, atomically (all are validated before any is
+    /// applied, as in Redis 7): empty on success, else Redis's error text without "ERR ".
+    std::string config_set(std::span<const std::pair<std::string_view, std::string_view>> pairs) {
+        std::vector<std::pair<ConfigParam*, std::string>> accepted;
+        std::vector<std::function<void()>> applies;
+        {
+            std::lock_guard lock(m_config_mutex);
+            std::set<std::string> seen;
+            for (const auto& [name, value] : pairs) {
+                const std::string n = lower(name);
+                auto it = m_config.find(n);
+                if (it == m_config.end())
+                    return "Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'";
+                auto fail = [&](std::string_view why) {
+                    return "CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " +
+                           std::string(why);
+                };
+                if (!seen.insert(n).second) return fail("duplicate parameter");
+                std::string normalized;
+                const std::string err = validate_param(it->second, value, normalized);
+                if (!err.empty()) return fail(err);
+                accepted.emplace_back(&it->second, std::move(normalized));
+            }
+            for (auto& [param, v] : accepted) {
+                param->value = v;
+                if (param->apply) applies.push_back([param, v] { param->apply(v); });
+            }
+        }
+        for (auto& f : applies) f();
+        return {};
+    }
+
+    /// The current value of a parameter (empty if unknown).
+    [[nodiscard]] std::string config_value(std::string_view name) const {
+        std::lock_guard lock(m_config_mutex);
+        auto it = m_config.find(lower(name));
+        return it == m_config.end() ? std::string() : it->second.value;
+    }
+    /// Checks `v` against `p`'s kind; the value to store goes to `normalized`.
+    static std::string validate_param(const ConfigParam& p, std::string_view v, std::string& normalized) {
+        switch (p.kind) {
+            case ParamKind::immutable: return "can't set immutable config";
+            case ParamKind::string: normalized = std::string(v); return {};
+            case ParamKind::boolean:
+                if (iequals(v, "yes")) normalized = "yes";
+                else if (iequals(v, "no")) normalized = "no";
+                else return "argument must be 'yes' or 'no'";
+                return {};
+            case ParamKind::enumeration:
+            case ParamKind::flags: {
+                std::vector<std::string> choices;
+                for (std::size_t pos = 0; pos <= p.choices.size();) {
+                    const std::size_t end = std::min(p.choices.find(", ", pos), p.choices.size());
+                    choices.push_back(p.choices.substr(pos, end - pos));
+                    pos = end + 2;
+                }
+                std::vector<std::string> words;
+                std::size_t pos = 0;
+                while (pos < v.size()) {
+                    while (pos < v.size() && v[pos] == ' ') ++pos;
+                    const std::size_t end = std::min(v.find(' ', pos), v.size());
+                    if (end > pos) words.emplace_back(v.substr(pos, end - pos));
+                    pos = end;
+                }
+                if (words.empty() || (p.kind == ParamKind::enumeration && words.size() != 1))
+                    return "argument(s) must be one of the following: " + p.choices;
+                normalized.clear();
+                for (const auto& w : words) {
+                    auto it = std::find_if(choices.begin(), choices.end(),
+                                           [&](const std::string& ch) { return iequals(ch, w); });
+                    if (it == choices.end())
+                        return "argument(s) must be one of the following: " + p.choices;
+                    if (!normalized.empty()) normalized += ' ';
+                    normalized += *it;
+                }
+                return {};
+            }
+            case ParamKind::integer:
+            case ParamKind::memory: {
+                long long n = 0;
+                if (p.kind == ParamKind::memory) {
+                    auto m = cachet::detail::parse_memory(v);
+                    if (!m) return "argument must be a memory value";
+                    n = *m;
+                } else if (!cachet::detail::string2ll(v, n)) {
+                    return "argument couldn't be parsed into an integer";
+                }
+                if (n < p.min || n > p.max)
+                    return "argument must be between " + std::to_string(p.min) + " and " +
+                           std::to_string(p.max) + " inclusive";
+                normalized = std::to_string(n);
+                return {};
+            }
+            case ParamKind::special:
+                if (!p.validate) return "can't set protected config";
+                return p.validate(v, normalized);
+        }
+        return {};
+    }
+
+    /// Declares a parameter (used by register_config_params).
+    void define_param(std::string name, ConfigParam p) {
+        std::lock_guard lock(m_config_mutex);
+        m_config[std::move(name)] = std::move(p);
+    }
+
+    [[nodiscard]] std::string requirepass() const {
+        std::lock_guard lock(m_config_mutex);
+        return m_options.requirepass;
+    }
+    void set_requirepass(std::string p) {
+        std::lock_guard lock(m_config_mutex);
+        m_options.requirepass = std::move(p);
+        m_auth_required.store(!m_options.requirepass.empty(), std::memory_order_release);
+    }
+    [[nodiscard]] bool auth_required() const noexcept {
+        return m_auth_required.load(std::memory_order_acquire);
+    }
+    [[nodiscard]] ParserLimits limits() const {
+        std::lock_guard lock(m_config_mutex);
+        return m_options.limits;
+    }
+    void set_limits(const ParserLimits& l) {
+        std::lock_guard lock(m_config_mutex);
+        m_options.limits = l;
+        m_limits_version.fetch_add(1, std::memory_order_acq_rel);
+    }
+    [[nodiscard]] std::uint64_t limits_version() const noexcept {
+        return m_limits_version.load(std::memory_order_acquire);
+    }
+    [[nodiscard]] EngineOptions options() const {
+        std::lock_guard lock(m_config_mutex);
+        return m_options;
+    }
+    template <class F>
+    void update_options(F&& f) {
+        std::lock_guard lock(m_config_mutex);
+        f(m_options);
+    }
+    /// Output buffer limits: 0 normal, 1 replica, 2 pubsub.
+    [[nodiscard]] OutputLimit output_limit(int cls) const {
+        std::lock_guard lock(m_config_mutex);
+        return m_output_limits[static_cast<std::size_t>(cls)];
+    }
+    void set_output_limit(int cls, OutputLimit l) {
+        std::lock_guard lock(m_config_mutex);
+        m_output_limits[static_cast<std::size_t>(cls)] = l;
+    }
+
+    // ------------------------------------------------------------------ clients
+
+    /// Registers a session (its id is assigned here). Returns false if maxclients is reached.
+    bool attach(session_type& s, std::uint64_t& id) {
+        std::lock_guard lock(m_clients_mutex);
+        id = ++m_next_id;
+        m_clients[id] = &s;
+        m_total_connections.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+    void detach(std::uint64_t id) {
+        std::lock_guard lock(m_clients_mutex);
+        m_clients.erase(id);
+    }
+    [[nodiscard]] std::size_t client_count() const {
+        std::lock_guard lock(m_clients_mutex);
+        return m_clients.size();
+    }
+    /// Calls `f(Session&)` for every session, under the client-list lock (CLIENT LIST/KILL).
+    /// `f` must only read thread-safe state or call `kill()`.
+    template <class F>
+    void for_each_client(F&& f) {
+        std::lock_guard lock(m_clients_mutex);
+        for (auto& [id, s] : m_clients) f(*s);
+    }
+    /// Admission for a new connection (maxclients): false means reply "ERR max number of
+    /// clients reached" and close.
+    [[nodiscard]] bool admit() const { return client_count() < options().maxclients; }
+    void count_rejected() noexcept { m_rejected.fetch_add(1, std::memory_order_relaxed); }
+
+    // ------------------------------------------------------------------ statistics
+
+    void count_blocked(int delta) noexcept { m_blocked.fetch_add(delta, std::memory_order_relaxed); }
+    [[nodiscard]] long long blocked_clients() const noexcept { return m_blocked.load(std::memory_order_relaxed); }
+    void count_command() noexcept { m_commands_processed.fetch_add(1, std::memory_order_relaxed); }
+    [[nodiscard]] std::uint64_t commands_processed() const noexcept {
+        return m_commands_processed.load();
+    }
+    [[nodiscard]] std::uint64_t connections_received() const noexcept {
+        return m_total_connections.load();
+    }
+    [[nodiscard]] std::uint64_t rejected_connections() const noexcept { return m_rejected.load(); }
+    void reset_stats() noexcept {
+        m_commands_processed = 0;
+        m_total_connections = 0;
+        m_rejected = 0;
+        m_db.reset_stats();
+    }
+    [[nodiscard]] std::chrono::steady_clock::time_point started() const noexcept {
+        return m_started;
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /// SHUTDOWN: calls the hook the network adapter installed (it stops accepting, finishes
+    /// the replies in flight and exits). Without a hook, SHUTDOWN is refused.
+    void set_shutdown_hook(std::function<void()> hook) {
+        std::lock_guard lock(m_config_mutex);
+        m_shutdown = std::move(hook);
+    }
+    bool request_shutdown() {
+        std::function<void()> hook;
+        {
+            std::lock_guard lock(m_config_mutex);
+            hook = m_shutdown;
+        }
+        if (!hook) return false;
+        hook();
+        return true;
+    }
+
+private:
+    database_type& m_db;
+    CommandTable<C> m_commands;
+    mutable std::mutex m_config_mutex;
+    EngineOptions m_options;
+    std::map<std::string, ConfigParam> m_config;
+    OutputLimit m_output_limits[3] = {{}, {256u << 20, 64u << 20, 60}, {32u << 20, 8u << 20, 60}};
+    std::atomic<bool> m_auth_required{!m_options.requirepass.empty()};
+    std::atomic<std::uint64_t> m_limits_version{0};
+    mutable std::mutex m_clients_mutex;
+    std::map<std::uint64_t, session_type*> m_clients;
+    std::uint64_t m_next_id = 0;
+    std::atomic<std::uint64_t> m_commands_processed{0}, m_total_connections{0}, m_rejected{0};
+    std::atomic<long long> m_blocked{0};
+    std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
+    std::function<void()> m_shutdown;
+};
+
+template <Clock C>
+Engine(BasicDatabase<C>&, EngineOptions = {}) -> Engine<C>;
+template <Clock C>
+Session(Engine<C>&, ClientInfo = {}) -> Session<C>;
+
+// ---------------------------------------------------------------------- Ctx, Session
+
+template <Clock C>
+RedisDb<C>& Ctx<C>::db() noexcept {
+    return engine.database().db(session.db_index());
+}
+
+template <Clock C>
+Session<C>::Session(Engine<C>& engine, ClientInfo info)
+    : m_engine(engine), m_info(std::move(info)) {
+    m_engine.attach(*this, m_info.id);
+    m_parser.set_limits(m_engine.limits());
+    m_parser.set_authenticated(!m_engine.auth_required());
+    m_limits_seen = m_engine.limits_version();
+}
+
+template <Clock C>
+bool Session<C>::auth_required_by_server() const {
+    return m_engine.auth_required();
+}
+
+template <Clock C>
+std::size_t Session<C>::process(std::string_view input) {
+    std::size_t consumed = 0;
+    if (m_engine.limits_version() != m_limits_seen) {
+        m_limits_seen = m_engine.limits_version();
+        m_parser.set_limits(m_engine.limits());
+    }
+    while (!m_blocked && !closing()) {
+        const ParseResult r = m_parser.parse(input.substr(consumed));
+        consumed += r.consumed;
+        if (r.status == ParseStatus::need_more) break;
+        if (r.status == ParseStatus::error) {
+            m_writer.error(std::string("ERR ") + std::string(m_parser.error_message()));
+            m_closing = true;
+            break;
+        }
+        m_last_interaction = std::chrono::steady_clock::now();
+        execute(m_parser.args());
+    }
+    return consumed;
+}
+
+template <Clock C>
+void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
+    if (argv.empty()) return;
+    Ctx<C> ctx{m_engine, *this, argv, m_writer, in_exec};
+    const CommandSpec<C>* spec = m_engine.find(argv[0]);
+    auto reject = [&](std::string_view err) {
+        if (m_multi) m_multi_error = true;
+        m_writer.error(err);
+    };
+    if (!spec) {
+        std::string args;
+        for (std::size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+            args += '\'';
+            args += argv[i].substr(0, 128 - std::min<std::size_t>(args.size(), 128));
+            args += "' ";
+        }
+        reject("ERR unknown command '" + std::string(argv[0].substr(0, 128)) +
+               "', with args beginning with: " + args);
+        return;
+    }
+    std::string fullname = spec->name;
+    if (!spec->subcommands.empty()) {
+        if (argv.size() >= 2) {
+            auto it = spec->subcommands.find(lower(argv[1]));
+            if (it == spec->subcommands.end()) {
+                reject("ERR unknown subcommand '" + std::string(argv[1].substr(0, 128)) +
+                       "'. Try " + upper(spec->name) + " HELP.");
+                return;
+            }
+            spec = &it->second;
+            fullname += '|';
+            fullname += spec->name;
+        }
+    }
+    if (!spec->arity_ok(argv.size()) || !spec->handler) {
+        reject("ERR wrong number of arguments for '" + fullname + "' command");
+        return;
+    }
+    if (m_engine.auth_required() && !m_authenticated && !(spec->flags & cmd_no_auth)) {
+        reject(errors::noauth);
+        return;
+    }
+    if (m_multi && !in_exec && (spec->flags & cmd_no_multi)) {
+        reject("ERR Command not allowed inside a transaction");
+        return;
+    }
+    if (in_pubsub_context() && !in_exec) {
+        static const std::set<std::string_view> allowed = {
+            "ping", "subscribe", "unsubscribe", "psubscribe",  "punsubscribe",
+            "quit", "reset",     "ssubscribe",  "sunsubscribe"};
+        if (!allowed.contains(spec->name)) {
+            reject("ERR Can't execute '" + fullname +
+                   "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+                   "in this context");
+            return;
+        }
+    }
+    const bool denyoom = (spec->flags & cmd_denyoom) != 0;
+    if (m_multi && !in_exec) {
+        static const std::set<std::string_view> immediate = {"exec",  "discard", "multi",
+                                                             "watch", "quit",    "reset"};
+        if (!immediate.contains(spec->name)) {
+            if (denyoom && !m_engine.database().make_room()) {
+                reject(errors::oom);
+                return;
+            }
+            m_queued.emplace_back(argv.begin(), argv.end());
+            m_writer.simple("QUEUED");
+            return;
+        }
+    }
+    if (denyoom && !in_exec && !m_engine.database().make_room()) {
+        reject(errors::oom);
+        return;
+    }
+    m_last_command = fullname;
+    m_engine.count_command();
+    try {
+        spec->handler(ctx);
+    } catch (const WrongTypeError&) {
+        m_writer.error(errors::wrongtype);
+    } catch (const std::bad_alloc&) {
+        m_writer.error("ERR out of memory");
+    } catch (const std::length_error&) {
+        m_writer.error("ERR out of memory");
+    }
+}
+
+template <Clock C>
+void Session<C>::exec_queued(ReplyWriter& out) {
+    std::vector<std::vector<std::string>> queued = std::move(m_queued);
+    m_queued.clear();
+    m_multi = false;
+    bool dirty = m_watch.dirty.load(std::memory_order_acquire);
+    // A key that existed at WATCH time and has expired since counts as changed (Redis 7.0).
+    auto& database = m_engine.database();
+    if (!dirty)
+        for (const auto& w : m_watched)
+            if (w.existed && !database.db(w.db).exists(w.key)) dirty = true;
+    unwatch_all();
+    if (dirty) {
+        out.null_array();
+        return;
+    }
+    database.exclusive([&] {
+        out.array(queued.size());
+        for (auto& cmd : queued) {
+            std::vector<std::string_view> argv(cmd.begin(), cmd.end());
+            execute(argv, true);
+        }
+    });
+}
+
+template <Clock C>
+void Session<C>::watch(std::string_view key) {
+    for (const auto& w : m_watched)
+        if (w.db == m_db && w.key == key) return;
+    auto& database = m_engine.database();
+    m_watched.push_back({m_db, std::string(key), database.db(m_db).exists(key)});
+    database.watch(static_cast<int>(m_db), key, &m_watch);
+}
+
+template <Clock C>
+void Session<C>::unwatch_all() {
+    auto& database = m_engine.database();
+    for (const auto& w : m_watched) database.unwatch(static_cast<int>(w.db), w.key, &m_watch);
+    m_watched.clear();
+    m_watch.dirty.store(false, std::memory_order_release);
+}
+
+template <Clock C>
+void Session<C>::write_push_message(std::string& buf, std::string_view kind,
+                                    std::string_view pattern, std::string_view channel,
+                                    std::string_view message) const {
+    ReplyWriter w(buf, protocol());
+    w.push(pattern.empty() ? 3 : 4);
+    w.bulk(kind);
+    if (!pattern.empty()) w.bulk(pattern);
+    w.bulk(channel);
+    w.bulk(message);
+}
+
+template <Clock C>
+bool Session<C>::subscribe(std::string_view name, bool pattern) {
+    auto& subs = pattern ? m_patterns : m_channels;
+    if (subs.find(name) != subs.end()) return false;
+    auto& bus = m_engine.database().bus();
+    std::string key(name);
+    auto handler = [this, pattern, pat = key](std::string_view channel, const std::string& msg) {
+        std::string buf;
+        write_push_message(buf, pattern ? "pmessage" : "message",
+                           pattern ? std::string_view(pat) : std::string_view(), channel, msg);
+        const OutputLimit lim = m_engine.output_limit(2);
+        m_outbox.post(buf, false, lim.hard, 0);
+    };
+    auto sub = pattern ? bus.psubscribe(key, handler) : bus.subscribe(key, handler);
+    subs.emplace(std::move(key), std::move(sub));
+    return true;
+}
+
+template <Clock C>
+bool Session<C>::unsubscribe(std::string_view name, bool pattern) {
+    auto& subs = pattern ? m_patterns : m_channels;
+    auto it = subs.find(name);
+    if (it == subs.end()) return false;
+    subs.erase(it);  // the Subscription's destructor unsubscribes
+    return true;
+}
+
+template <Clock C>
+std::vector<std::string> Session<C>::subscribed(bool pattern) const {
+    std::vector<std::string> out;
+    for (const auto& [name, sub] : pattern ? m_patterns : m_channels) out.push_back(name);
+    return out;
+}
+
+template <Clock C>
+bool Session<C>::collect_async() {
+    const auto [any, unblocked] = m_outbox.drain(m_out);
+    (void)any;
+    if (unblocked && m_blocked) {
+        m_blocked->unregister();
+        unblock();
+        return true;
+    }
+    return false;
+}
+
+template <Clock C>
+bool Session<C>::on_tick(time_point now) {
+    if (!m_blocked || !m_block_deadline || now < *m_block_deadline) return false;
+    if (m_blocked->cancel()) {
+        m_blocked->unregister();
+        m_blocked->timeout_reply(m_writer);
+        unblock();
+        return true;
+    }
+    return false;  // served meanwhile: the reply is in the outbox
+}
+
+template <Clock C>
+void Session<C>::close() {
+    if (m_closed) return;
+    m_closed = true;
+    if (m_blocked) {
+        if (!m_blocked->cancel())
+            while (!m_blocked->finished()) std::this_thread::yield();
+        m_blocked->unregister();
+        unblock();
+    }
+    m_channels.clear();
+    m_patterns.clear();
+    unwatch_all();
+    m_engine.detach(m_info.id);
+}
+
+}  // namespace resp
+CACHET_NAMESPACE_END
+
+#include <cachet/resp/commands/config.hpp>
+#include <cachet/resp/commands/connection.hpp>
+#include <cachet/resp/commands/hashes.hpp>
+#include <cachet/resp/commands/keys.hpp>
+#include <cachet/resp/commands/lists.hpp>
+#include <cachet/resp/commands/pubsub.hpp>
+#include <cachet/resp/commands/server.hpp>
+#include <cachet/resp/commands/sets.hpp>
+#include <cachet/resp/commands/strings.hpp>
+#include <cachet/resp/commands/transactions.hpp>
+#include <cachet/resp/commands/zsets.hpp>
+
+#endif  // CACHET_RESP_ENGINE_HPP

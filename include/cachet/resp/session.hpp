@@ -1,0 +1,102 @@
+#ifndef CACHET_RESP_SESSION_HPP
+#define CACHET_RESP_SESSION_HPP
+
+/// `Session<C>`: one RESP connection's state and its command loop, without a socket. A network
+/// adapter feeds it the bytes it reads (`process`), writes what it leaves in `output()`, and
+/// calls `collect_async` when the waker it installed fires (a pub/sub message or the reply of
+/// a blocked command was posted from another thread) and `on_tick` to time out blocked
+/// commands. See engine.hpp for the threading rules.
+
+#include <cachet/resp/command.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+CACHET_NAMESPACE_BEGIN
+namespace resp {
+
+/// Output posted to a session from other threads (pub/sub messages, served blocked commands).
+/// Thread-safe.
+class Outbox {
+public:
+    /// Appends `bytes`; `unblock` marks the reply of the session's blocked command. Returns
+    /// false (and drops the bytes) if the outbox is over `hard_limit` (0: none) counting
+    /// `already` bytes the session has pending besides; the session is then marked for
+    /// closing.
+    bool post(std::string_view bytes, bool unblock = false, std::size_t hard_limit = 0,
+              std::size_t already = 0) {
+        std::function<void()> wake;
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_overflow) return false;
+            if (hard_limit && m_data.size() + bytes.size() + already > hard_limit && !unblock) {
+                m_overflow = true;
+            } else {
+                m_data.append(bytes);
+                m_unblocked = m_unblocked || unblock;
+            }
+            wake = m_waker;
+        }
+        if (wake) wake();
+        return true;
+    }
+    /// Moves what was posted to the end of `out`; returns {any bytes, the blocked reply came}.
+    std::pair<bool, bool> drain(std::string& out) {
+        std::lock_guard lock(m_mutex);
+        const bool any = !m_data.empty();
+        out.append(m_data);
+        m_data.clear();
+        const bool unblocked = m_unblocked;
+        m_unblocked = false;
+        return {any, unblocked};
+    }
+    void set_waker(std::function<void()> w) {
+        std::lock_guard lock(m_mutex);
+        m_waker = std::move(w);
+    }
+    [[nodiscard]] bool overflow() const {
+        std::lock_guard lock(m_mutex);
+        return m_overflow;
+    }
+    [[nodiscard]] std::size_t size() const {
+        std::lock_guard lock(m_mutex);
+        return m_data.size();
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::string m_data;
+    bool m_unblocked = false;
+    bool m_overflow = false;
+    std::function<void()> m_waker;
+};
+
+/// A blocked command's registration, type-erased: the session cancels it on timeout or
+/// disconnect.
+class BlockedCommand {
+public:
+    virtual ~BlockedCommand() = default;
+    /// waiting -> cancelled; false if a producer claimed it first (its reply is coming).
+    virtual bool cancel() = 0;
+    /// True once the producer's `finish` has posted the reply (after a failed cancel).
+    [[nodiscard]] virtual bool finished() const = 0;
+    /// Removes the registration from every key (call before destroying).
+    virtual void unregister() = 0;
+    /// The reply on timeout (Redis: a null array, or a null for BLMOVE/BRPOPLPUSH).
+    virtual void timeout_reply(ReplyWriter& w) = 0;
+};
+
+}  // namespace resp
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_RESP_SESSION_HPP
