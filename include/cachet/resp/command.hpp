@@ -205,7 +205,8 @@ struct ConfigParam {
     long long min = 0, max = 0;
     std::string choices;  ///< enumeration and flags kinds: ", "-separated
     /// Validates `v` for the special kind; returns the error text or empty, and the value to
-    /// store in `normalized`.
+    /// store in `normalized` (which holds the current value on entry). Called with the
+    /// engine's configuration lock held: it must not call back into the engine.
     std::function<std::string(std::string_view v, std::string& normalized)> validate;
     /// Applies an accepted value (null: stored only, as Redis reports it back).
     std::function<void(const std::string&)> apply;

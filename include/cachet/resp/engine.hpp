@@ -344,7 +344,7 @@ public:
                            std::string(why);
                 };
                 if (!seen.insert(n).second) return fail("duplicate parameter");
-                std::string normalized;
+                std::string normalized = it->second.value;  // validators may read the current value
                 const std::string err = validate_param(it->second, value, normalized);
                 if (!err.empty()) return fail(err);
                 accepted.emplace_back(&it->second, std::move(normalized));

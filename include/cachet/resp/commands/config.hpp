@@ -9,6 +9,8 @@
 
 #include <cachet/resp/engine.hpp>
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -144,8 +146,9 @@ void register_config_params(Engine<C>& e) {
                                                        std::stoull(std::string(w[i + 3]))});
                }
            },
-           [&e](std::string_view v, std::string& normalized) {
-               return config_detail::validate_output_limits(v, normalized, e.config_value("client-output-buffer-limit"));
+           [](std::string_view v, std::string& normalized) {
+               const std::string current = normalized;  // the current value on entry
+               return config_detail::validate_output_limits(v, normalized, current);
            });
     honour("port", std::to_string(o.port), {});
     honour("bind", o.bind, {});

@@ -1,0 +1,486 @@
+// The RESP command layer in-process: exact reply bytes (checked against redis-server 7.0.15)
+// for the connection, server, key, string, pub/sub and transaction commands, TTLs on a manual
+// clock, authentication, pipelining at every split point, and protocol errors.
+#include "support/resp_session.hpp"
+
+#include <cachet/resp/reply_parser.hpp>
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+using namespace std::chrono_literals;
+using test::call;
+using test::raw;
+
+TEST_SUITE("resp_engine") {
+    TEST_CASE("connection commands and Redis's error texts") {
+        test::Server srv;
+        auto s = srv.connect();
+        CHECK(call(*s, {"PING"}) == "+PONG\r\n");
+        CHECK(call(*s, {"ping", "hi"}) == "$2\r\nhi\r\n");
+        CHECK(call(*s, {"ECHO", "x y"}) == "$3\r\nx y\r\n");
+        CHECK(call(*s, {"FOO", "a", "b"}) ==
+              "-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n");
+        CHECK(call(*s, {"foo"}) == "-ERR unknown command 'foo', with args beginning with: \r\n");
+        CHECK(call(*s, {"GET"}) == "-ERR wrong number of arguments for 'get' command\r\n");
+        CHECK(call(*s, {"CONFIG", "GET"}) ==
+              "-ERR wrong number of arguments for 'config|get' command\r\n");
+        CHECK(call(*s, {"CONFIG", "FOO"}) == "-ERR unknown subcommand 'FOO'. Try CONFIG HELP.\r\n");
+        CHECK(call(*s, {"SELECT", "99"}) == "-ERR DB index is out of range\r\n");
+        CHECK(call(*s, {"SELECT", "x"}) == "-ERR value is not an integer or out of range\r\n");
+        CHECK(call(*s, {"AUTH", "x"}) ==
+              "-ERR AUTH <password> called without any password configured for the default user. "
+              "Are you sure your configuration is correct?\r\n");
+        CHECK(call(*s, {"HELLO", "4"}) == "-NOPROTO unsupported protocol version\r\n");
+        CHECK(call(*s, {"HELLO", "3", "foo"}) == "-ERR Syntax error in HELLO option 'foo'\r\n");
+        CHECK(call(*s, {"CLIENT", "SETNAME", "a b"}) ==
+              "-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
+        CHECK(call(*s, {"CLIENT", "GETNAME"}) == "$-1\r\n");
+        CHECK(call(*s, {"CLIENT", "SETNAME", "worker"}) == "+OK\r\n");
+        CHECK(call(*s, {"CLIENT", "GETNAME"}) == "$6\r\nworker\r\n");
+        CHECK(call(*s, {"CLIENT", "KILL", "1.2.3.4:5"}) == "-ERR No such client\r\n");
+        CHECK(call(*s, {"QUIT"}) == "+OK\r\n");
+        CHECK(s->closing());
+    }
+
+    TEST_CASE("HELLO 3 switches to RESP3 replies; HELLO 2 back") {
+        test::Server srv;
+        auto s = srv.connect();
+        const std::string id = std::to_string(s->id());
+        CHECK(call(*s, {"HELLO", "3"}) ==
+              "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n"
+              "$2\r\nid\r\n:" + id + "\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n"
+              "$7\r\nmodules\r\n*0\r\n");
+        CHECK(call(*s, {"GET", "nokey"}) == "_\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "maxmemory"}) == "%1\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
+        call(*s, {"HELLO", "2"});
+        CHECK(call(*s, {"GET", "nokey"}) == "$-1\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "maxmemory"}) == "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
+    }
+
+    TEST_CASE("strings: SET options, TTLs on the manual clock, counters") {
+        test::Server srv;
+        auto s = srv.connect();
+        CHECK(call(*s, {"SET", "k", "v", "EX", "10"}) == "+OK\r\n");
+        CHECK(call(*s, {"TTL", "k"}) == ":10\r\n");
+        srv.clock.advance(4500ms);
+        CHECK(call(*s, {"PTTL", "k"}) == ":5500\r\n");
+        CHECK(call(*s, {"TTL", "k"}) == ":6\r\n");  // rounded as Redis rounds
+        srv.clock.advance(5500ms);
+        CHECK(call(*s, {"GET", "k"}) == "$-1\r\n");
+        CHECK(call(*s, {"TTL", "k"}) == ":-2\r\n");
+        CHECK(call(*s, {"SET", "k", "v", "EX", "0"}) == "-ERR invalid expire time in 'set' command\r\n");
+        CHECK(call(*s, {"SET", "k", "v", "EX", "abc"}) == "-ERR value is not an integer or out of range\r\n");
+        CHECK(call(*s, {"SET", "k", "v", "NX", "XX"}) == "-ERR syntax error\r\n");
+        CHECK(call(*s, {"SET", "k", "v", "KEEPTTL", "EX", "1"}) == "-ERR syntax error\r\n");
+        CHECK(call(*s, {"SET", "k", "v", "EX", "9223372036854775807"}) ==
+              "-ERR invalid expire time in 'set' command\r\n");
+        CHECK(call(*s, {"SET", "k", "v1", "NX"}) == "+OK\r\n");
+        CHECK(call(*s, {"SET", "k", "v2", "NX"}) == "$-1\r\n");
+        CHECK(call(*s, {"SET", "k", "v3", "XX", "GET"}) == "$2\r\nv1\r\n");
+        CHECK(call(*s, {"EXPIRE", "k", "100"}) == ":1\r\n");
+        CHECK(call(*s, {"SET", "k", "v4", "KEEPTTL"}) == "+OK\r\n");
+        CHECK(call(*s, {"TTL", "k"}) == ":100\r\n");
+        CHECK(call(*s, {"SET", "k", "v5"}) == "+OK\r\n");
+        CHECK(call(*s, {"TTL", "k"}) == ":-1\r\n");
+        CHECK(call(*s, {"SETEX", "k", "0", "v"}) == "-ERR invalid expire time in 'setex' command\r\n");
+        CHECK(call(*s, {"PSETEX", "p", "1500", "v"}) == "+OK\r\n");
+        CHECK(call(*s, {"PTTL", "p"}) == ":1500\r\n");
+        CHECK(call(*s, {"SETNX", "p", "w"}) == ":0\r\n");
+        CHECK(call(*s, {"GETSET", "p", "w"}) == "$1\r\nv\r\n");
+        CHECK(call(*s, {"TTL", "p"}) == ":-1\r\n");
+        CHECK(call(*s, {"GETEX", "p", "PX", "200"}) == "$1\r\nw\r\n");
+        CHECK(call(*s, {"PTTL", "p"}) == ":200\r\n");
+        CHECK(call(*s, {"GETEX", "p", "PERSIST"}) == "$1\r\nw\r\n");
+        CHECK(call(*s, {"PTTL", "p"}) == ":-1\r\n");
+        CHECK(call(*s, {"GETEX", "p", "EX", "0"}) == "-ERR invalid expire time in 'getex' command\r\n");
+        CHECK(call(*s, {"GETDEL", "p"}) == "$1\r\nw\r\n");
+        CHECK(call(*s, {"EXISTS", "p"}) == ":0\r\n");
+
+        CHECK(call(*s, {"INCR", "n"}) == ":1\r\n");
+        CHECK(call(*s, {"INCRBY", "n", "41"}) == ":42\r\n");
+        CHECK(call(*s, {"DECRBY", "n", "2"}) == ":40\r\n");
+        CHECK(call(*s, {"DECRBY", "n", "-9223372036854775808"}) == "-ERR decrement would overflow\r\n");
+        CHECK(call(*s, {"INCRBY", "n", "9223372036854775807"}) ==
+              "-ERR increment or decrement would overflow\r\n");
+        CHECK(call(*s, {"INCR", "k"}) == "-ERR value is not an integer or out of range\r\n");
+        CHECK(call(*s, {"INCRBYFLOAT", "f", "1.5"}) == "$3\r\n1.5\r\n");
+        CHECK(call(*s, {"INCRBYFLOAT", "f", "0.1"}) == "$3\r\n1.6\r\n");
+        CHECK(call(*s, {"INCRBYFLOAT", "n", "3e3"}) == "$4\r\n3040\r\n");
+        CHECK(call(*s, {"INCRBYFLOAT", "f", "abc"}) == "-ERR value is not a valid float\r\n");
+        CHECK(call(*s, {"SET", "inf", "inf"}) == "+OK\r\n");
+        CHECK(call(*s, {"INCRBYFLOAT", "inf", "1"}) == "-ERR increment would produce NaN or Infinity\r\n");
+
+        CHECK(call(*s, {"SET", "s", "hello"}) == "+OK\r\n");
+        CHECK(call(*s, {"APPEND", "s", " world"}) == ":11\r\n");
+        CHECK(call(*s, {"STRLEN", "s"}) == ":11\r\n");
+        CHECK(call(*s, {"GETRANGE", "s", "-5", "-1"}) == "$5\r\nworld\r\n");
+        CHECK(call(*s, {"GETRANGE", "s", "5", "2"}) == "$0\r\n\r\n");
+        CHECK(call(*s, {"GETRANGE", "nokey", "0", "1"}) == "$0\r\n\r\n");
+        CHECK(call(*s, {"SETRANGE", "s", "14", "x"}) == ":15\r\n");
+        CHECK(call(*s, {"GET", "s"}) == std::string("$15\r\nhello world\0\0\0x\r\n", 22));
+        CHECK(call(*s, {"SETRANGE", "s", "-1", "x"}) == "-ERR offset is out of range\r\n");
+        CHECK(call(*s, {"SETRANGE", "s", "536870912", "x"}) ==
+              "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n");
+
+        CHECK(call(*s, {"MSET", "a", "1", "b", "2"}) == "+OK\r\n");
+        CHECK(call(*s, {"MSET", "a", "1", "b"}) == "-ERR wrong number of arguments for 'mset' command\r\n");
+        CHECK(call(*s, {"MSETNX", "a", "9", "c", "3"}) == ":0\r\n");
+        CHECK(call(*s, {"MSETNX", "c", "3", "d", "4"}) == ":1\r\n");
+        srv.db.db(0).lists().push_back("list", std::string("x"));
+        CHECK(call(*s, {"MGET", "a", "nokey", "list", "d"}) == "*4\r\n$1\r\n1\r\n$-1\r\n$-1\r\n$1\r\n4\r\n");
+        CHECK(call(*s, {"GET", "list"}) ==
+              "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+        CHECK(call(*s, {"SET", "list", "x", "GET"}) ==
+              "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+        CHECK(call(*s, {"TYPE", "list"}) == "+list\r\n");
+    }
+
+    TEST_CASE("keys: DEL, EXISTS, TYPE, RENAME, COPY, MOVE, EXPIRE conditions, SCAN, KEYS") {
+        test::Server srv;
+        auto s = srv.connect();
+        call(*s, {"MSET", "a", "1", "b", "2", "c", "3"});
+        CHECK(call(*s, {"EXISTS", "a", "a", "zz"}) == ":2\r\n");
+        CHECK(call(*s, {"DEL", "a", "zz"}) == ":1\r\n");
+        CHECK(call(*s, {"TYPE", "a"}) == "+none\r\n");
+        CHECK(call(*s, {"TYPE", "b"}) == "+string\r\n");
+        CHECK(call(*s, {"RENAME", "zz", "y"}) == "-ERR no such key\r\n");
+        CHECK(call(*s, {"EXPIRE", "b", "50"}) == ":1\r\n");
+        CHECK(call(*s, {"RENAME", "b", "bb"}) == "+OK\r\n");
+        CHECK(call(*s, {"TTL", "bb"}) == ":50\r\n");  // RENAME keeps the TTL
+        CHECK(call(*s, {"RENAMENX", "bb", "c"}) == ":0\r\n");
+        CHECK(call(*s, {"COPY", "bb", "bb"}) == "-ERR source and destination objects are the same\r\n");
+        CHECK(call(*s, {"COPY", "bb", "c"}) == ":0\r\n");
+        CHECK(call(*s, {"COPY", "bb", "c", "REPLACE"}) == ":1\r\n");
+        CHECK(call(*s, {"GET", "c"}) == "$1\r\n2\r\n");
+        CHECK(call(*s, {"TTL", "c"}) == ":50\r\n");
+        CHECK(call(*s, {"COPY", "c", "c", "DB", "1"}) == ":1\r\n");
+        CHECK(call(*s, {"MOVE", "c", "0"}) == "-ERR source and destination objects are the same\r\n");
+        CHECK(call(*s, {"MOVE", "c", "1"}) == ":0\r\n");  // db 1 has c already
+        CHECK(call(*s, {"MOVE", "bb", "1"}) == ":1\r\n");
+        CHECK(call(*s, {"SELECT", "1"}) == "+OK\r\n");
+        CHECK(call(*s, {"DBSIZE"}) == ":2\r\n");
+        CHECK(call(*s, {"SELECT", "0"}) == "+OK\r\n");
+
+        CHECK(call(*s, {"SET", "e", "1"}) == "+OK\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "10", "XX"}) == ":0\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "10", "NX"}) == ":1\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "20", "NX"}) == ":0\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "5", "GT"}) == ":0\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "20", "GT"}) == ":1\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "30", "LT"}) == ":0\r\n");
+        CHECK(call(*s, {"PEXPIRE", "e", "1500", "LT"}) == ":1\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "1", "NX", "XX"}) ==
+              "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "1", "GT", "LT"}) ==
+              "-ERR GT and LT options at the same time are not compatible\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "1", "FOO"}) == "-ERR Unsupported option FOO\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "9223372036854775807"}) ==
+              "-ERR invalid expire time in 'expire' command\r\n");
+        const long long unix_s = srv.db.unix_ms() / 1000;
+        CHECK(call(*s, {"EXPIREAT", "e", std::to_string(unix_s + 100)}) == ":1\r\n");
+        CHECK(call(*s, {"EXPIRETIME", "e"}) == ":" + std::to_string(unix_s + 100) + "\r\n");
+        CHECK(call(*s, {"PERSIST", "e"}) == ":1\r\n");
+        CHECK(call(*s, {"PERSIST", "e"}) == ":0\r\n");
+        CHECK(call(*s, {"EXPIRETIME", "e"}) == ":-1\r\n");
+        CHECK(call(*s, {"EXPIRETIME", "nokey"}) == ":-2\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "-1"}) == ":1\r\n");  // a past time deletes the key
+        CHECK(call(*s, {"EXISTS", "e"}) == ":0\r\n");
+
+        CHECK(call(*s, {"FLUSHDB"}) == "+OK\r\n");
+        for (int i = 0; i < 300; ++i) call(*s, {"SET", "key:" + std::to_string(i), "v"});
+        call(*s, {"SET", "other", "v"});
+        std::set<std::string> seen;
+        std::string cursor = "0";
+        do {
+            cachet::resp::ReplyParser p;
+            const std::string reply = call(*s, {"SCAN", cursor, "MATCH", "key:*", "COUNT", "20"});
+            REQUIRE(p.parse(reply).status == cachet::resp::ParseStatus::complete);
+            const auto& f = p.frame();
+            REQUIRE(f.elements.size() == 2);
+            cursor = f.elements[0].str;
+            for (const auto& k : f.elements[1].elements) seen.insert(k.str);
+        } while (cursor != "0");
+        CHECK(seen.size() == 300);
+        CHECK_FALSE(seen.contains("other"));
+        CHECK(call(*s, {"SCAN", "x"}) == "-ERR invalid cursor\r\n");
+        CHECK(call(*s, {"SCAN", "0", "COUNT", "0"}) == "-ERR syntax error\r\n");
+        CHECK(call(*s, {"KEYS", "oth*"}) == "*1\r\n$5\r\nother\r\n");
+        CHECK(call(*s, {"RANDOMKEY"}).starts_with("$"));
+        CHECK(call(*s, {"DBSIZE"}) == ":301\r\n");
+        CHECK(call(*s, {"FLUSHALL"}) == "+OK\r\n");
+        CHECK(call(*s, {"RANDOMKEY"}) == "$-1\r\n");
+        CHECK(call(*s, {"OBJECT", "ENCODING", "k"}) == "-ERR 'object' is not supported by cachet-server\r\n");
+    }
+
+    TEST_CASE("pipelined input split at every byte gives the same replies") {
+        const std::string input = test::encode({"SET", "k", "a\r\nb"}) + "GET k\r\n" +
+                                  test::encode({"INCR", "n"}) + "PING\n" + test::encode({"MGET", "k", "n"});
+        std::string expected;
+        {
+            test::Server srv;
+            auto s = srv.connect();
+            expected = raw(*s, input);
+        }
+        CHECK(expected == "+OK\r\n$4\r\na\r\nb\r\n:1\r\n+PONG\r\n*2\r\n$4\r\na\r\nb\r\n$1\r\n1\r\n");
+        for (std::size_t split = 1; split < input.size(); ++split) {
+            test::Server srv;
+            auto s = srv.connect();
+            std::string buffer(input.substr(0, split));
+            std::string out;
+            buffer.erase(0, s->process(buffer));
+            buffer += input.substr(split);
+            buffer.erase(0, s->process(buffer));
+            CHECK(buffer.empty());
+            REQUIRE(s->output() == expected);
+        }
+    }
+
+    TEST_CASE("a protocol error gets Redis's reply and closes only that session") {
+        test::Server srv;
+        auto bad = srv.connect();
+        auto good = srv.connect();
+        CHECK(raw(*bad, "*1\r\n$x\r\n") == "-ERR Protocol error: invalid bulk length\r\n");
+        CHECK(bad->closing());
+        CHECK(raw(*bad, "PING\r\n").empty());  // nothing more is executed
+        CHECK(call(*good, {"PING"}) == "+PONG\r\n");
+        auto big = srv.connect();
+        CHECK(raw(*big, "*1\r\n$536870913\r\n") == "-ERR Protocol error: invalid bulk length\r\n");
+    }
+
+    TEST_CASE("requirepass: NOAUTH until AUTH, WRONGPASS, HELLO AUTH") {
+        cachet::resp::EngineOptions options;
+        options.requirepass = "secret";
+        test::Server srv(options);
+        auto s = srv.connect();
+        CHECK(call(*s, {"GET", "k"}) == "-NOAUTH Authentication required.\r\n");
+        CHECK(call(*s, {"FOO"}) == "-ERR unknown command 'FOO', with args beginning with: \r\n");
+        CHECK(call(*s, {"AUTH", "wrong"}) == "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+        CHECK(call(*s, {"HELLO", "3"}).starts_with("-NOAUTH HELLO must be called with the client already authenticated"));
+        CHECK(call(*s, {"AUTH", "default", "secret"}) == "+OK\r\n");
+        CHECK(call(*s, {"GET", "k"}) == "$-1\r\n");
+        auto t = srv.connect();
+        CHECK(call(*t, {"HELLO", "3", "AUTH", "default", "secret"}).starts_with("%7\r\n"));
+        CHECK(call(*t, {"GET", "k"}) == "_\r\n");
+        CHECK(call(*t, {"CONFIG", "SET", "requirepass", ""}) == "+OK\r\n");
+        auto u = srv.connect();
+        CHECK(call(*u, {"GET", "k"}) == "$-1\r\n");
+    }
+
+    TEST_CASE("CONFIG GET globs, SET validates like Redis and applies what cachet honours") {
+        test::Server srv;
+        auto s = srv.connect();
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", "abc"}) ==
+              "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "appendonly", "maybe"}) ==
+              "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' or 'no'\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "maxclients", "-5"}) ==
+              "-ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must be between 1 and 4294967295 inclusive\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "daemonize", "no"}) ==
+              "-ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "foo", "bar"}) ==
+              "-ERR Unknown option or number of arguments for CONFIG SET - 'foo'\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", "1", "maxmemory", "2"}) ==
+              "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - duplicate parameter\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "bad"}) ==
+              "-ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: "
+              "volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction\r\n");
+        // Atomic: one bad value and nothing is applied.
+        CHECK(call(*s, {"CONFIG", "SET", "hz", "20", "maxmemory", "bad"}).starts_with("-ERR CONFIG SET failed"));
+        CHECK(call(*s, {"CONFIG", "GET", "hz"}) == "*2\r\n$2\r\nhz\r\n$2\r\n10\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "hz", "20", "list-max-listpack-size", "-3", "save", ""}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "hz"}) == "*2\r\n$2\r\nhz\r\n$2\r\n20\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", "1mb"}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "maxmemory"}) == "*2\r\n$9\r\nmaxmemory\r\n$7\r\n1048576\r\n");
+        CHECK(srv.db.maxmemory() == 1048576);
+        CHECK(call(*s, {"CONFIG", "GET", "maxmemory-p*"}) ==
+              "*2\r\n$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEA"}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "notify-keyspace-events"}) ==
+              "*2\r\n$22\r\nnotify-keyspace-events\r\n$3\r\nAKE\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "Q"}) ==
+              "-ERR CONFIG SET failed (possibly related to argument 'notify-keyspace-events') - Invalid event class character. Use 'Ag$lshzxeKEtmdn'.\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "client-output-buffer-limit", "pubsub 1mb 512kb 10"}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "client-output-buffer-limit"}) ==
+              "*2\r\n$26\r\nclient-output-buffer-limit\r\n$65\r\nnormal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 10\r\n");
+        CHECK(srv.engine.output_limit(2).hard == 1048576);
+        CHECK(call(*s, {"CONFIG", "SET", "proto-max-bulk-len", "2mb"}) == "+OK\r\n");
+        CHECK(raw(*s, "*1\r\n$2097153\r\n") == "-ERR Protocol error: invalid bulk length\r\n");
+    }
+
+    TEST_CASE("maxmemory: noeviction answers OOM; allkeys-lru evicts") {
+        test::Server srv;
+        auto s = srv.connect();
+        for (int i = 0; i < 100; ++i) call(*s, {"SET", "k" + std::to_string(i), std::string(100, 'x')});
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", "1000"}) == "+OK\r\n");
+        CHECK(call(*s, {"SET", "more", "x"}) ==
+              "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+        CHECK(call(*s, {"GET", "k1"}) == "$100\r\n" + std::string(100, 'x') + "\r\n");  // reads still work
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == "+OK\r\n");
+        CHECK(call(*s, {"SET", "more", "x"}) == "+OK\r\n");
+        CHECK(srv.db.used_memory() <= 1000 + 400);  // evicted down to the limit before the write
+        CHECK(srv.db.stats().evictions > 90);
+    }
+
+    TEST_CASE("MULTI/EXEC runs queued commands; a queuing error aborts with EXECABORT") {
+        test::Server srv;
+        auto s = srv.connect();
+        CHECK(call(*s, {"EXEC"}) == "-ERR EXEC without MULTI\r\n");
+        CHECK(call(*s, {"DISCARD"}) == "-ERR DISCARD without MULTI\r\n");
+        CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*s, {"MULTI"}) == "-ERR MULTI calls can not be nested\r\n");
+        CHECK(call(*s, {"WATCH", "x"}) == "-ERR WATCH inside MULTI is not allowed\r\n");
+        CHECK(call(*s, {"SET", "a", "1"}) == "+QUEUED\r\n");
+        CHECK(call(*s, {"INCR", "a"}) == "+QUEUED\r\n");
+        CHECK(call(*s, {"GET", "a"}) == "+QUEUED\r\n");
+        CHECK(call(*s, {"EXEC"}) == "*3\r\n+OK\r\n:2\r\n$1\r\n2\r\n");
+        CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*s, {"SET", "a"}) == "-ERR wrong number of arguments for 'set' command\r\n");
+        CHECK(call(*s, {"INCR", "a"}) == "+QUEUED\r\n");
+        CHECK(call(*s, {"EXEC"}) == "-EXECABORT Transaction discarded because of previous errors.\r\n");
+        CHECK(call(*s, {"GET", "a"}) == "$1\r\n2\r\n");
+        CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*s, {"SHUTDOWN"}) == "-ERR Command not allowed inside a transaction\r\n");
+        CHECK(call(*s, {"DISCARD"}) == "+OK\r\n");
+        // A runtime error inside EXEC is just that command's reply.
+        CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+        call(*s, {"SET", "str", "x"});
+        call(*s, {"INCR", "str"});
+        CHECK(call(*s, {"EXEC"}) == "*2\r\n+OK\r\n-ERR value is not an integer or out of range\r\n");
+    }
+
+    TEST_CASE("WATCH: a change by another client, by the program, or an expiry aborts EXEC") {
+        test::Server srv;
+        auto s = srv.connect();
+        auto other = srv.connect();
+        call(*s, {"SET", "w", "1"});
+        auto attempt = [&](auto&& meddle) {
+            CHECK(call(*s, {"WATCH", "w"}) == "+OK\r\n");
+            meddle();
+            CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+            call(*s, {"SET", "w", "mine"});
+            return call(*s, {"EXEC"});
+        };
+        CHECK(attempt([] {}) == "*1\r\n+OK\r\n");
+        CHECK(attempt([&] { call(*other, {"SET", "w", "theirs"}); }) == "*-1\r\n");
+        CHECK(attempt([&] { srv.db.db(0).set("w", "program"); }) == "*-1\r\n");
+        CHECK(attempt([&] { call(*other, {"SET", "unrelated", "x"}); }) == "*1\r\n+OK\r\n");
+        call(*s, {"PEXPIRE", "w", "10"});
+        CHECK(attempt([&] { srv.clock.advance(20ms); }) == "*-1\r\n");
+        CHECK(call(*s, {"WATCH", "w"}) == "+OK\r\n");
+        call(*other, {"SET", "w", "x"});
+        CHECK(call(*s, {"UNWATCH"}) == "+OK\r\n");
+        call(*s, {"MULTI"});
+        call(*s, {"GET", "w"});
+        CHECK(call(*s, {"EXEC"}) == "*1\r\n$1\r\nx\r\n");
+    }
+
+    TEST_CASE("pub/sub: channels, patterns, counts, subscriber context, RESP3 pushes") {
+        test::Server srv;
+        auto sub = srv.connect();
+        auto pub = srv.connect();
+        CHECK(call(*sub, {"SUBSCRIBE", "news", "sport"}) ==
+              "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$5\r\nsport\r\n:2\r\n");
+        CHECK(call(*sub, {"PSUBSCRIBE", "n*"}) == "*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:3\r\n");
+        CHECK(call(*pub, {"PUBLISH", "news", "hi"}) == ":2\r\n");
+        CHECK(test::async(*sub) ==
+              "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n"
+              "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$2\r\nhi\r\n");
+        CHECK(call(*pub, {"PUBSUB", "NUMSUB", "news", "none"}) == "*4\r\n$4\r\nnews\r\n:1\r\n$4\r\nnone\r\n:0\r\n");
+        CHECK(call(*pub, {"PUBSUB", "NUMPAT"}) == ":1\r\n");
+        CHECK(call(*pub, {"PUBSUB", "CHANNELS"}) == "*2\r\n$4\r\nnews\r\n$5\r\nsport\r\n");
+        CHECK(call(*sub, {"GET", "x"}) ==
+              "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n");
+        CHECK(call(*sub, {"PING"}) == "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+        CHECK(call(*sub, {"UNSUBSCRIBE"}) ==
+              "*3\r\n$11\r\nunsubscribe\r\n$4\r\nnews\r\n:2\r\n*3\r\n$11\r\nunsubscribe\r\n$5\r\nsport\r\n:1\r\n");
+        CHECK(call(*sub, {"PUNSUBSCRIBE"}) == "*3\r\n$12\r\npunsubscribe\r\n$2\r\nn*\r\n:0\r\n");
+        CHECK(call(*sub, {"UNSUBSCRIBE"}) == "*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
+        CHECK(call(*pub, {"PUBLISH", "news", "hi"}) == ":0\r\n");
+        // RESP3: pushes, and any command is allowed while subscribed.
+        call(*sub, {"HELLO", "3"});
+        CHECK(call(*sub, {"SUBSCRIBE", "a"}) == ">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+        CHECK(call(*sub, {"GET", "x"}) == "_\r\n");
+        call(*pub, {"PUBLISH", "a", "m"});
+        CHECK(test::async(*sub) == ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nm\r\n");
+        // The embedding program publishes on the same bus.
+        srv.db.bus().publish("a", "from-program");
+        CHECK(test::async(*sub) == ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$12\r\nfrom-program\r\n");
+    }
+
+    TEST_CASE("keyspace notifications follow notify-keyspace-events") {
+        test::Server srv;
+        auto sub = srv.connect();
+        auto s = srv.connect();
+        call(*sub, {"PSUBSCRIBE", "__key*__:*"});
+        call(*s, {"SET", "k", "v"});
+        CHECK(test::async(*sub).empty());  // off by default
+        call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEA"});
+        call(*s, {"SET", "k", "v", "EX", "5"});
+        call(*s, {"INCR", "n"});
+        call(*s, {"DEL", "k"});
+        const std::string got = test::async(*sub);
+        for (const char* want : {"__keyspace@0__:k\r\n$3\r\nset", "__keyevent@0__:set\r\n$1\r\nk",
+                                 "__keyevent@0__:expire\r\n$1\r\nk", "__keyevent@0__:incrby\r\n$1\r\nn",
+                                 "__keyevent@0__:del\r\n$1\r\nk"})
+            CHECK(got.find(want) != std::string::npos);
+        call(*s, {"CONFIG", "SET", "notify-keyspace-events", "Ex"});
+        call(*s, {"SET", "t", "v", "PX", "10"});
+        srv.clock.advance(20ms);
+        srv.db.run_pending();
+        CHECK(test::async(*sub) == "*4\r\n$8\r\npmessage\r\n$10\r\n__key*__:*\r\n$22\r\n__keyevent@0__:expired\r\n$1\r\nt\r\n");
+    }
+
+    TEST_CASE("INFO, DBSIZE, TIME, COMMAND COUNT/INFO, CLIENT LIST") {
+        test::Server srv;
+        auto s = srv.connect();
+        call(*s, {"SET", "a", "1"});
+        call(*s, {"GET", "a"});
+        call(*s, {"GET", "zz"});
+        const std::string info = call(*s, {"INFO"});
+        CHECK(info.find("keyspace_hits:1\r\n") != std::string::npos);
+        CHECK(info.find("keyspace_misses:1\r\n") != std::string::npos);
+        CHECK(info.find("role:master\r\n") != std::string::npos);
+        CHECK(info.find("db0:keys=1,expires=0,avg_ttl=0") != std::string::npos);
+        const std::string stats = call(*s, {"INFO", "stats"});
+        CHECK(stats.find("# Stats\r\n") != std::string::npos);
+        CHECK(stats.find("# Server") == std::string::npos);
+        CHECK(call(*s, {"CONFIG", "RESETSTAT"}) == "+OK\r\n");
+        CHECK(call(*s, {"INFO", "stats"}).find("keyspace_hits:0\r\n") != std::string::npos);
+        const std::string count = call(*s, {"COMMAND", "COUNT"});
+        CHECK(count == ":" + std::to_string(srv.engine.commands().size()) + "\r\n");
+        CHECK(call(*s, {"COMMAND", "INFO", "get"}).starts_with(
+            "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"));
+        CHECK(call(*s, {"COMMAND", "INFO", "nosuch"}) == "*1\r\n*-1\r\n");
+        CHECK(call(*s, {"COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"}) == "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+        CHECK(call(*s, {"TIME"}).starts_with("*2\r\n$10\r\n"));
+        auto t = srv.connect();
+        call(*t, {"CLIENT", "SETNAME", "second"});
+        const std::string list = call(*s, {"CLIENT", "LIST"});
+        CHECK(list.find("name=second") != std::string::npos);
+        CHECK(call(*s, {"CLIENT", "KILL", "ID", std::to_string(t->id())}) == ":1\r\n");
+        CHECK(t->closing());
+        CHECK(call(*s, {"SHUTDOWN"}) == "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+        bool stopped = false;
+        srv.engine.set_shutdown_hook([&] { stopped = true; });
+        CHECK(call(*s, {"SHUTDOWN", "NOSAVE"}).empty());
+        CHECK(stopped);
+        CHECK(s->closing());
+    }
+
+    TEST_CASE("a program thread and RESP sessions on one Database see each other's writes") {
+        test::Server srv;
+        auto s = srv.connect();
+        std::thread writer([&] {
+            for (int i = 0; i < 1000; ++i) (void)srv.db.db(0).incr_by("counter", 1);
+        });
+        for (int i = 0; i < 1000; ++i) call(*s, {"INCR", "counter"});
+        writer.join();
+        CHECK(call(*s, {"GET", "counter"}) == "$4\r\n2000\r\n");
+    }
+}
