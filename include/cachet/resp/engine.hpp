@@ -334,7 +334,8 @@ public:
         {
             std::lock_guard lock(m_config_mutex);
             std::set<std::string> seen;
-            for (const auto& [name, value] : pairs) {
+            for (const auto& pair : pairs) {
+                const std::string_view name = pair.first, value = pair.second;
                 const std::string n = lower(name);
                 auto it = m_config.find(n);
                 if (it == m_config.end())
@@ -349,9 +350,10 @@ public:
                 if (!err.empty()) return fail(err);
                 accepted.emplace_back(&it->second, std::move(normalized));
             }
-            for (auto& [param, v] : accepted) {
-                param->value = v;
-                if (param->apply) applies.push_back([param, v] { param->apply(v); });
+            for (auto& entry : accepted) {
+                ConfigParam* param = entry.first;
+                param->value = entry.second;
+                if (param->apply) applies.push_back([param, v = entry.second] { param->apply(v); });
             }
         }
         for (auto& f : applies) f();
