@@ -372,16 +372,34 @@ public:
     std::pair<V*, bool> try_emplace(KK&& key, A&&... args) {
         if constexpr (!std::is_same_v<std::remove_cvref_t<KK>, K>) {
             return try_emplace(K(std::forward<KK>(key)), std::forward<A>(args)...);
+        } else {
+            auto [n, made] = this->find_or_make(key, [&] {
+                return new Node(std::forward<KK>(key), std::forward<A>(args)...);
+            });
+            return {&n->value, made};
         }
-        auto [n, made] = this->find_or_make(key, [&] {
-            return new Node(std::forward<KK>(key), std::forward<A>(args)...);
-        });
-        return {&n->value, made};
+    }
+    /// The value of `key`, inserting `make()`'s result if it is absent (`make` runs only
+    /// then, so a value is never built, copied or moved for nothing). Strong guarantee.
+    template <class KK, class Make>
+    V* try_emplace_with(KK&& key, Make&& make) {
+        if constexpr (!std::is_same_v<std::remove_cvref_t<KK>, K>) {
+            return try_emplace_with(K(std::forward<KK>(key)), std::forward<Make>(make));
+        } else {
+            auto [n, made] = this->find_or_make(
+                key, [&] { return new Node(std::forward<KK>(key), make()); });
+            (void)made;
+            return &n->value;
+        }
     }
     /// Sets `key` to `value`. Returns true if the key was new.
     template <class KK, class VV>
     bool insert_or_assign(KK&& key, VV&& value) {
-        auto [v, made] = try_emplace(std::forward<KK>(key), value);
+        bool made = false;
+        V* v = try_emplace_with(std::forward<KK>(key), [&] {
+            made = true;
+            return V(std::forward<VV>(value));
+        });
         if (!made) *v = std::forward<VV>(value);
         return made;
     }
@@ -436,8 +454,10 @@ public:
     /// Adds `key`. Returns true if it was new. Strong guarantee.
     template <class KK>
     bool insert(KK&& key) {
-        if constexpr (!std::is_same_v<std::remove_cvref_t<KK>, K>) return insert(K(std::forward<KK>(key)));
-        return this->find_or_make(key, [&] { return new Node(std::forward<KK>(key)); }).second;
+        if constexpr (!std::is_same_v<std::remove_cvref_t<KK>, K>)
+            return insert(K(std::forward<KK>(key)));
+        else
+            return this->find_or_make(key, [&] { return new Node(std::forward<KK>(key)); }).second;
     }
     /// `f(const K&)` for every member.
     template <class F>

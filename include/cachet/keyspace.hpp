@@ -333,6 +333,9 @@ private:
         std::optional<K> key;
         unsigned bits = 0;
         std::string_view name;  ///< Redis's name for the change, if the operation gave one
+        /// The named change emptied and deleted the key (SREM of the last member): announced
+        /// before the removal, as Redis sends "srem" then "del".
+        bool before_removals = false;
     };
 
     template <class Q>
@@ -443,7 +446,11 @@ public:
         /// Applies the callback's changes. Strong guarantee for a new entry: if indexing it
         /// throws, nothing changed.
         void commit() {
-            if (m_ks.m_write_listener && !m_erase && current()) record_events();
+            if (m_ks.m_write_listener && current()) {
+                if (!m_erase) record_events();
+                else if (m_existing && !m_created && m_dirty && !m_events.name.empty())
+                    record_erasing_update();
+            }
             if (m_replaced) m_batch.push(m_replaced.release(), RemovalCause::replaced);
             if (m_deadline != no_deadline && !m_erase) m_ks.ensure_wheel(m_shard, m_now);
             if (m_created) {
@@ -477,6 +484,13 @@ public:
             if (bits == 0) return;
             m_events.key.emplace(current()->key);
             m_events.bits = bits;
+        }
+
+        /// A named change that left the key to be deleted (its container emptied).
+        void record_erasing_update() {
+            m_events.key.emplace(m_existing->key);
+            m_events.bits = 1u << static_cast<unsigned>(WriteEvent::update);
+            m_events.before_removals = true;
         }
 
         Keyspace& m_ks;
@@ -556,12 +570,18 @@ public:
                 return r;
             }
         };
+        Batch batch;
+        auto finish = [&] {
+            if (writes.before_removals) announce(writes);
+            batch.deliver(listener());
+            if (!writes.before_removals) announce(writes);
+        };
         if constexpr (std::is_void_v<R>) {
-            locked(key, run);
-            announce(writes);
+            locked_into(key, run, batch);
+            finish();
         } else {
-            R r = locked(key, run);
-            announce(writes);
+            R r = locked_into(key, run, batch);
+            finish();
             return r;
         }
     }
@@ -648,8 +668,11 @@ public:
                 if (slot->m_events.bits) writes.push_back(std::move(slot->m_events));
             }
         }
+        for (const auto& w : writes)
+            if (w.before_removals) announce(w);
         batch.deliver(listener());
-        for (const auto& w : writes) announce(w);
+        for (const auto& w : writes)
+            if (!w.before_removals) announce(w);
         if constexpr (!std::is_void_v<R>) return std::move(*result);
     }
 
@@ -1095,30 +1118,34 @@ private:
     /// announce the removals after unlocking. Returns what `body` returns.
     template <class Q, class Body>
     auto locked(const Q& key, Body&& body) {
+        Batch batch;
         using R = std::invoke_result_t<Body&, Shard&, std::uint64_t, std::uint64_t, Batch&>;
+        if constexpr (std::is_void_v<R>) {
+            locked_into(key, body, batch);
+            batch.deliver(listener());
+        } else {
+            R result = locked_into(key, body, batch);
+            batch.deliver(listener());
+            return result;
+        }
+    }
+
+    /// `locked` without the announcement: the removals stay in `batch` for the caller to
+    /// deliver (after the lock is released), except when `body` throws, when they are
+    /// announced before the exception propagates.
+    template <class Q, class Body>
+    decltype(auto) locked_into(const Q& key, Body&& body, Batch& batch) {
         const std::uint64_t hv = hash_of(key);
         Shard& s = shard_for(hv);
         const std::uint64_t now = now_ms();
-        Batch batch;
-        // If `body` throws, what was removed before still gets announced (then it rethrows).
-        auto run = [&]() -> decltype(auto) {
-            std::unique_lock lock(s.mutex);
-            try {
-                maintain(s, now, batch);
-                return body(s, hv, now, batch);
-            } catch (...) {
-                lock.unlock();
-                batch.deliver(listener());
-                throw;
-            }
-        };
-        if constexpr (std::is_void_v<R>) {
-            run();
+        std::unique_lock lock(s.mutex);
+        try {
+            maintain(s, now, batch);
+            return body(s, hv, now, batch);
+        } catch (...) {
+            lock.unlock();
             batch.deliver(listener());
-        } else {
-            R result = run();
-            batch.deliver(listener());
-            return result;
+            throw;
         }
     }
 
