@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# cachet-server against redis-server on this machine, in one run: redis-benchmark throughput and
+# latency for each workload, unpipelined and pipelined, alternating the two servers over several
+# rounds (medians reported); then resident memory per key for small string keys.
+#
+#   bench/resp_vs_redis.sh [options]
+#     --cachet PATH        cachet-server binary (default: the newest build/*/examples/resp_server/)
+#     --redis PATH         redis-server binary (default: redis-server on PATH)
+#     --io-threads N       cachet-server's I/O threads (default: the number of cores)
+#     --rounds N           rounds per measurement, medians reported (default 3)
+#     --clients N          redis-benchmark -c (default 50)
+#     --requests N         -n for unpipelined runs (default 100000); pipelined runs use 8x
+#     --pipeline N         -P of the pipelined runs (default 16)
+#     --keyspace N         -r: random keys in [0, N) (default 100000; 0: one key for all, as
+#                          redis-benchmark does without -r)
+#     --workloads LIST     comma-separated (default set,get,incr,lpush,lpop,sadd,hset,zadd,publish)
+#     --memory-keys N      keys for the memory measurement (default 1000000; 0: skip it)
+#     --no-throughput      only the memory measurement
+#
+# Both servers listen on 127.0.0.1 only, on free ports, with --save '' --appendonly no, and are
+# killed on exit. A workload is skipped when cachet-server rejects its command (probed first
+# with redis-cli). The memory figure is (VmRSS after loading - VmRSS of the empty server) /
+# DBSIZE, with keys "key:%012d" and 3-byte values (redis-benchmark's defaults), loaded through
+# redis-cli --pipe into fresh servers.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+cachet_bin="" redis_bin="" io_threads="" rounds=3 clients=50 requests=100000 pipeline=16
+keyspace=100000 workloads="set,get,incr,lpush,lpop,sadd,hset,zadd,publish" memory_keys=1000000
+throughput=1
+while (($#)); do
+    case "$1" in
+        --cachet) cachet_bin="$2"; shift ;;
+        --redis) redis_bin="$2"; shift ;;
+        --io-threads) io_threads="$2"; shift ;;
+        --rounds) rounds="$2"; shift ;;
+        --clients) clients="$2"; shift ;;
+        --requests) requests="$2"; shift ;;
+        --pipeline) pipeline="$2"; shift ;;
+        --keyspace) keyspace="$2"; shift ;;
+        --workloads) workloads="$2"; shift ;;
+        --memory-keys) memory_keys="$2"; shift ;;
+        --no-throughput) throughput=0 ;;
+        -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+if [[ -z $cachet_bin ]]; then
+    cachet_bin=$(ls -t build/*/examples/resp_server/cachet-server 2>/dev/null | head -n1 || true)
+fi
+[[ -x $cachet_bin ]] || { echo "cachet-server not found: build it or pass --cachet PATH" >&2; exit 1; }
+redis_bin=${redis_bin:-$(command -v redis-server || true)}
+[[ -x $redis_bin ]] || { echo "redis-server not found (Debian: apt-get install redis-server)" >&2; exit 1; }
+for tool in redis-benchmark redis-cli python3; do
+    command -v "$tool" >/dev/null || { echo "$tool not found (Debian: redis-tools, python3)" >&2; exit 1; }
+done
+io_threads=${io_threads:-$(nproc)}
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_ping() {  # port
+    local i
+    for i in $(seq 1 200); do
+        [[ $(redis-cli -h 127.0.0.1 -p "$1" PING 2>/dev/null) == PONG ]] && return 0
+        sleep 0.05
+    done
+    echo "server on port $1 did not answer PING" >&2
+    return 1
+}
+
+# start_server NAME -> sets $started_port and $started_pid
+start_server() {
+    local name="$1" port
+    port=$(free_port)
+    if [[ $name == cachet ]]; then
+        "$cachet_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+            --io-threads "$io_threads" >"$work/$name.$port.log" 2>&1 &
+    else
+        "$redis_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+            >"$work/$name.$port.log" 2>&1 &
+    fi
+    started_pid=$!
+    pids+=("$started_pid")
+    started_port=$port
+    wait_ping "$port"
+}
+
+stop_server() {  # port pid
+    redis-cli -h 127.0.0.1 -p "$1" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+    wait "$2" 2>/dev/null || true
+}
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+echo "# cachet-server vs redis-server, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "# machine: $(nproc) cores, ${cpu_model:-unknown CPU}; kernel $(uname -r)"
+echo "# cachet-server: $cachet_bin (--io-threads $io_threads)"
+echo "# redis-server:  $("$redis_bin" --version | head -n1)"
+echo "# redis-benchmark -c $clients -r $keyspace, -n $requests (unpipelined) / $((requests * 8)) (-P $pipeline), $rounds rounds, servers alternating"
+
+# ------------------------------------------------------------------------------ throughput
+if ((throughput)); then
+    start_server cachet
+    cachet_port=$started_port
+    start_server redis
+    redis_port=$started_port
+
+    # Probe: skip the workloads cachet-server does not implement (yet).
+    IFS=, read -r -a wanted <<<"$workloads"
+    run=()
+    for w in "${wanted[@]}"; do
+        case "$w" in
+            set) probe=(SET __probe__ x) ;;
+            get) probe=(GET __probe__) ;;
+            incr) probe=(INCR __probe_n__) ;;
+            lpush | rpush) probe=(LPUSH __probe_l__ x) ;;
+            lpop | rpop) probe=(LPOP __probe_l__) ;;
+            sadd) probe=(SADD __probe_s__ x) ;;
+            hset) probe=(HSET __probe_h__ f x) ;;
+            zadd) probe=(ZADD __probe_z__ 1 x) ;;
+            publish) probe=(PUBLISH __probe__ x) ;;
+            *) echo "unknown workload: $w" >&2; exit 2 ;;
+        esac
+        out=$(redis-cli -h 127.0.0.1 -p "$cachet_port" "${probe[@]}" 2>&1 || true)
+        if [[ $out == ERR* || $out == *"unknown command"* ]]; then
+            echo "# skipped $w: cachet-server answers ${probe[0]} with: $out"
+        else
+            run+=("$w")
+        fi
+    done
+    redis-cli -h 127.0.0.1 -p "$cachet_port" FLUSHALL >/dev/null
+
+    results="$work/results.csv"
+    : >"$results"
+    bench_one() {  # server port workload pipeline round
+        local server="$1" port="$2" w="$3" p="$4" n="$requests" line
+        ((p > 1)) && n=$((requests * 8))
+        local -a args=(-h 127.0.0.1 -p "$port" -c "$clients" -n "$n" -P "$p" --csv)
+        ((keyspace > 0)) && args+=(-r "$keyspace")
+        if [[ $w == publish ]]; then
+            line=$(redis-benchmark "${args[@]}" publish channel:__rand_int__ message 2>/dev/null | tail -n1)
+        else
+            line=$(redis-benchmark "${args[@]}" -t "$w" 2>/dev/null | tail -n1)
+        fi
+        # "SET","87719.30","0.522","0.096","0.511","0.711","0.887","2.199"
+        # test, rps, avg, min, p50, p95, p99, max (ms)
+        echo "$server,$w,$p,$5,$(echo "$line" | tr -d '"' | cut -d, -f2,5,7)" >>"$results"
+    }
+    for ((r = 1; r <= rounds; r++)); do
+        for w in "${run[@]}"; do
+            for p in 1 "$pipeline"; do
+                if (((r + ${#w}) % 2)); then
+                    bench_one cachet "$cachet_port" "$w" "$p" "$r"
+                    bench_one redis "$redis_port" "$w" "$p" "$r"
+                else
+                    bench_one redis "$redis_port" "$w" "$p" "$r"
+                    bench_one cachet "$cachet_port" "$w" "$p" "$r"
+                fi
+            done
+        done
+        echo "# round $r of $rounds done" >&2
+    done
+    stop_server "$cachet_port" "${pids[0]}"
+    stop_server "$redis_port" "${pids[1]}"
+    cp "$results" "${RESP_BENCH_RAW:-/dev/null}" 2>/dev/null || true
+
+    python3 - "$results" "$pipeline" <<'EOF'
+import csv, statistics, sys
+rows = list(csv.reader(open(sys.argv[1])))
+pipeline = sys.argv[2]
+data = {}
+for server, w, p, rnd, rps, p50, p99 in rows:
+    d = data.setdefault((w, p), {}).setdefault(server, {"rps": [], "p50": [], "p99": []})
+    d["rps"].append(float(rps)); d["p50"].append(float(p50)); d["p99"].append(float(p99))
+order = []
+for server, w, p, *_ in rows:
+    if (w, p) not in order:
+        order.append((w, p))
+med = lambda xs: statistics.median(xs)
+print()
+print("| workload | pipeline | cachet rps | redis rps | ratio | cachet p50/p99 ms | redis p50/p99 ms |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for w, p in order:
+    c, r = data[(w, p)]["cachet"], data[(w, p)]["redis"]
+    print("| %s | %s | %.0f | %.0f | %.2fx | %.3f / %.3f | %.3f / %.3f |" % (
+        w.upper(), "-P " + p if p != "1" else "none", med(c["rps"]), med(r["rps"]),
+        med(c["rps"]) / med(r["rps"]), med(c["p50"]), med(c["p99"]), med(r["p50"]), med(r["p99"])))
+EOF
+fi
+
+# ------------------------------------------------------------------------------ memory
+if ((memory_keys > 0)); then
+    python3 - "$memory_keys" >"$work/load.resp" <<'EOF'
+import sys
+n = int(sys.argv[1])
+out = sys.stdout.buffer
+chunk = []
+for i in range(n):
+    k = b"key:%012d" % i
+    chunk.append(b"*3\r\n$3\r\nSET\r\n$16\r\n%s\r\n$3\r\nxxx\r\n" % k)
+    if len(chunk) == 10000:
+        out.write(b"".join(chunk)); chunk = []
+out.write(b"".join(chunk))
+EOF
+    echo
+    echo "| server | empty RSS | loaded RSS | keys | bytes/key |"
+    echo "|---|---:|---:|---:|---:|"
+    declare -A per_key
+    for name in cachet redis; do
+        start_server "$name"
+        port=$started_port pid=$started_pid
+        sleep 0.5
+        empty=$(rss_kb "$pid")
+        redis-cli -h 127.0.0.1 -p "$port" --pipe <"$work/load.resp" >"$work/pipe.$name.log" 2>&1
+        sleep 0.5
+        loaded=$(rss_kb "$pid")
+        keys=$(redis-cli -h 127.0.0.1 -p "$port" DBSIZE)
+        per_key[$name]=$(python3 -c "print('%.1f' % (($loaded - $empty) * 1024 / $keys))")
+        printf '| %s | %.1f MiB | %.1f MiB | %d | %s |\n' "$name" "$(echo "$empty / 1024" | bc -l)" \
+            "$(echo "$loaded / 1024" | bc -l)" "$keys" "${per_key[$name]}"
+        stop_server "$port" "$pid"
+    done
+    python3 -c "print('\ncachet / redis bytes per key: %.2fx' % (${per_key[cachet]} / ${per_key[redis]}))"
+fi
