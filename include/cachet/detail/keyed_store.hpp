@@ -115,10 +115,16 @@ public:
     void settle() {
         if (!m_slot.exists()) return;
         if (m_waiters && m_waiters->has_waiters()) {
-            // A Database key may hold another type: then it serves nobody from here.
-            if (container_type* c = Traits::try_as(m_slot.value()); c && !c->empty())
-                m_waiters->serve(m_key, *c, [](const container_type& x) { return !x.empty(); },
-                                 m_served);
+            // A Database key may hold another type: then it serves nobody from here. Look
+            // through cvalue(): value() would mark the key changed (a write event, an access)
+            // even when nobody waits on this key; only a consumer served changes it.
+            if (const container_type* seen = Traits::try_as(m_slot.cvalue());
+                seen && !seen->empty()) {
+                auto* c = const_cast<container_type*>(seen);  // the slot's own, mutable value
+                if (m_waiters->serve(m_key, *c, [](const container_type& x) { return !x.empty(); },
+                                     m_served) > 0)
+                    (void)m_slot.value();  // marks it changed
+            }
         }
         if (Traits::is_empty(m_slot.cvalue())) m_slot.erase();
     }

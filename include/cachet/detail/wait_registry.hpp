@@ -93,10 +93,10 @@ public:
 
     void finish() final {
         complete();
-        {
-            std::lock_guard lock(m_mutex);
-            m_done = true;
-        }
+        // Notify under the lock: once `m_done` is visible the consumer may return (a timed-out
+        // wait rechecks it) and destroy this object, so nothing may touch it after the unlock.
+        std::lock_guard lock(m_mutex);
+        m_done = true;
         m_cv.notify_all();
     }
 
