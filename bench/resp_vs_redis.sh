@@ -16,6 +16,9 @@
 #     --workloads LIST     comma-separated (default set,get,incr,lpush,lpop,sadd,hset,zadd,publish)
 #     --memory-keys N      keys for the memory measurement (default 1000000; 0: skip it)
 #     --no-throughput      only the memory measurement
+#     --nice N             run the servers and redis-benchmark at this niceness (e.g. -10, as
+#                          root, to stand out from other load on a shared machine; default 0)
+#     --bench-threads N    redis-benchmark --threads (default: 1, its single-threaded default)
 #
 # Both servers listen on 127.0.0.1 only, on free ports, with --save '' --appendonly no, and are
 # killed on exit. A workload is skipped when cachet-server rejects its command (probed first
@@ -27,7 +30,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 cachet_bin="" redis_bin="" io_threads="" rounds=3 clients=50 requests=100000 pipeline=16
 keyspace=100000 workloads="set,get,incr,lpush,lpop,sadd,hset,zadd,publish" memory_keys=1000000
-throughput=1
+throughput=1 nice_level=0 bench_threads=1
 while (($#)); do
     case "$1" in
         --cachet) cachet_bin="$2"; shift ;;
@@ -41,7 +44,9 @@ while (($#)); do
         --workloads) workloads="$2"; shift ;;
         --memory-keys) memory_keys="$2"; shift ;;
         --no-throughput) throughput=0 ;;
-        -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --nice) nice_level="$2"; shift ;;
+        --bench-threads) bench_threads="$2"; shift ;;
+        -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -88,10 +93,10 @@ start_server() {
     local name="$1" port
     port=$(free_port)
     if [[ $name == cachet ]]; then
-        "$cachet_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+        nice -n "$nice_level" "$cachet_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
             --io-threads "$io_threads" >"$work/$name.$port.log" 2>&1 &
     else
-        "$redis_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+        nice -n "$nice_level" "$redis_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
             >"$work/$name.$port.log" 2>&1 &
     fi
     started_pid=$!
@@ -112,14 +117,15 @@ echo "# cachet-server vs redis-server, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "# machine: $(nproc) cores, ${cpu_model:-unknown CPU}; kernel $(uname -r)"
 echo "# cachet-server: $cachet_bin (--io-threads $io_threads)"
 echo "# redis-server:  $("$redis_bin" --version | head -n1)"
-echo "# redis-benchmark -c $clients -r $keyspace, -n $requests (unpipelined) / $((requests * 8)) (-P $pipeline), $rounds rounds, servers alternating"
+echo "# redis-benchmark -c $clients -r $keyspace --threads $bench_threads, -n $requests (unpipelined) / $((requests * 8)) (-P $pipeline), $rounds rounds, servers alternating; nice $nice_level"
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ------------------------------------------------------------------------------ throughput
 if ((throughput)); then
     start_server cachet
-    cachet_port=$started_port
+    cachet_port=$started_port cachet_pid=$started_pid
     start_server redis
-    redis_port=$started_port
+    redis_port=$started_port redis_pid=$started_pid
 
     # Probe: skip the workloads cachet-server does not implement (yet).
     IFS=, read -r -a wanted <<<"$workloads"
@@ -148,36 +154,42 @@ if ((throughput)); then
 
     results="$work/results.csv"
     : >"$results"
-    bench_one() {  # server port workload pipeline round
-        local server="$1" port="$2" w="$3" p="$4" n="$requests" line
+    cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # utime + stime, in clock ticks
+    bench_one() {  # server port pid workload pipeline round
+        local server="$1" port="$2" pid="$3" w="$4" p="$5" r="$6" n="$requests" line t0 t1
+        t0=$(cpu_ticks "$pid")
         ((p > 1)) && n=$((requests * 8))
         local -a args=(-h 127.0.0.1 -p "$port" -c "$clients" -n "$n" -P "$p" --csv)
+        ((bench_threads > 1)) && args+=(--threads "$bench_threads")
         ((keyspace > 0)) && args+=(-r "$keyspace")
         if [[ $w == publish ]]; then
-            line=$(redis-benchmark "${args[@]}" publish channel:__rand_int__ message 2>/dev/null | tail -n1)
+            line=$(nice -n "$nice_level" redis-benchmark "${args[@]}" publish channel:__rand_int__ message 2>/dev/null | tail -n1)
         else
-            line=$(redis-benchmark "${args[@]}" -t "$w" 2>/dev/null | tail -n1)
+            line=$(nice -n "$nice_level" redis-benchmark "${args[@]}" -t "$w" 2>/dev/null | tail -n1)
         fi
+        t1=$(cpu_ticks "$pid")
         # "SET","87719.30","0.522","0.096","0.511","0.711","0.887","2.199"
-        # test, rps, avg, min, p50, p95, p99, max (ms)
-        echo "$server,$w,$p,$5,$(echo "$line" | tr -d '"' | cut -d, -f2,5,7)" >>"$results"
+        # test, rps, avg, min, p50, p95, p99, max (ms); then the server's CPU ns per request
+        echo "$server,$w,$p,$r,$(echo "$line" | tr -d '"' | cut -d, -f2,5,7),$(((t1 - t0) * 1000000000 / clk_tck / n))" \
+            >>"$results"
     }
+    clk_tck=$(getconf CLK_TCK)
     for ((r = 1; r <= rounds; r++)); do
         for w in "${run[@]}"; do
             for p in 1 "$pipeline"; do
                 if (((r + ${#w}) % 2)); then
-                    bench_one cachet "$cachet_port" "$w" "$p" "$r"
-                    bench_one redis "$redis_port" "$w" "$p" "$r"
+                    bench_one cachet "$cachet_port" "$cachet_pid" "$w" "$p" "$r"
+                    bench_one redis "$redis_port" "$redis_pid" "$w" "$p" "$r"
                 else
-                    bench_one redis "$redis_port" "$w" "$p" "$r"
-                    bench_one cachet "$cachet_port" "$w" "$p" "$r"
+                    bench_one redis "$redis_port" "$redis_pid" "$w" "$p" "$r"
+                    bench_one cachet "$cachet_port" "$cachet_pid" "$w" "$p" "$r"
                 fi
             done
         done
         echo "# round $r of $rounds done" >&2
     done
-    stop_server "$cachet_port" "${pids[0]}"
-    stop_server "$redis_port" "${pids[1]}"
+    stop_server "$cachet_port" "$cachet_pid"
+    stop_server "$redis_port" "$redis_pid"
     cp "$results" "${RESP_BENCH_RAW:-/dev/null}" 2>/dev/null || true
 
     python3 - "$results" "$pipeline" <<'EOF'
@@ -185,22 +197,28 @@ import csv, statistics, sys
 rows = list(csv.reader(open(sys.argv[1])))
 pipeline = sys.argv[2]
 data = {}
-for server, w, p, rnd, rps, p50, p99 in rows:
-    d = data.setdefault((w, p), {}).setdefault(server, {"rps": [], "p50": [], "p99": []})
+for server, w, p, rnd, rps, p50, p99, cpu in rows:
+    d = data.setdefault((w, p), {}).setdefault(server, {"rps": [], "p50": [], "p99": [], "cpu": []})
     d["rps"].append(float(rps)); d["p50"].append(float(p50)); d["p99"].append(float(p99))
+    d["cpu"].append(float(cpu) / 1000)  # ns -> us
 order = []
 for server, w, p, *_ in rows:
     if (w, p) not in order:
         order.append((w, p))
 med = lambda xs: statistics.median(xs)
 print()
-print("| workload | pipeline | cachet rps | redis rps | ratio | cachet p50/p99 ms | redis p50/p99 ms |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("| workload | pipeline | cachet rps | redis rps | ratio | cachet p50/p99 ms | redis p50/p99 ms "
+      "| server CPU us/req cachet / redis |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for w, p in order:
     c, r = data[(w, p)]["cachet"], data[(w, p)]["redis"]
-    print("| %s | %s | %.0f | %.0f | %.2fx | %.3f / %.3f | %.3f / %.3f |" % (
+    print("| %s | %s | %.0f | %.0f | %.2fx | %.3f / %.3f | %.3f / %.3f | %.2f / %.2f |" % (
         w.upper(), "-P " + p if p != "1" else "none", med(c["rps"]), med(r["rps"]),
-        med(c["rps"]) / med(r["rps"]), med(c["p50"]), med(c["p99"]), med(r["p50"]), med(r["p99"])))
+        med(c["rps"]) / med(r["rps"]), med(c["p50"]), med(c["p99"]), med(r["p50"]), med(r["p99"]),
+        med(c["cpu"]), med(r["cpu"])))
+print()
+print("rps: median of the rounds; p50/p99: medians of each run's percentiles; server CPU: user+system")
+print("time the server process used per request (from /proc/PID/stat), less sensitive to other load")
 EOF
 fi
 

@@ -149,7 +149,7 @@ struct ServerOptions {
     /// Messages below this level are dropped.
     LogLevel verbosity = LogLevel::notice;
     /// Log sink (thread-safe); empty: redis-style lines on stderr.
-    std::function<void(LogLevel, std::string_view)> log;
+    std::function<void(LogLevel, std::string_view)> log{};
 };
 
 /// Counters since the server was made. Read with `Server::stats()`.

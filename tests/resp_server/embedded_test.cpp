@@ -77,11 +77,9 @@ TEST_SUITE("resp_server") {
 TEST_CASE("a program mounts the server over its own Database and stops it") {
     cachet::Database db;
     cachet::resp::Engine engine(db);
-    cachet::resp_server::ServerOptions options;
-    options.port = 0;
-    options.io_threads = 2;
-    options.verbosity = cachet::resp_server::LogLevel::warning;
-    cachet::resp_server::Server server(engine, options);
+    // As in server.hpp's file comment (designated initializers compile warning-free).
+    cachet::resp_server::Server server(
+        engine, {.port = 0, .io_threads = 2, .verbosity = cachet::resp_server::LogLevel::warning});
     server.start();
     REQUIRE(server.port() > 0);
     CHECK(server.io_threads() == 2);
