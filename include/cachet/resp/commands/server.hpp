@@ -55,7 +55,7 @@ void write_command_info(ReplyWriter& out, const CommandSpec<C>& s, const std::st
     if (s.flags & cmd_random) tips.push_back("nondeterministic_output");
     if (s.flags & cmd_sort_reply) tips.push_back("nondeterministic_output_order");
     out.array(tips.size());
-    for (auto t : tips) out.simple(t);
+    for (auto t : tips) out.bulk(t);
     if (s.first_key > 0) {
         out.array(1);
         out.map(3);
@@ -204,7 +204,7 @@ void command_help(Ctx<C>& c) {
         "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
         "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
         "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
-        "HELP", "    Print this help."};
+        "HELP", "    Prints this help."};
     c.out.array(std::size(lines));
     for (const char* l : lines) c.out.simple(l);
 }
