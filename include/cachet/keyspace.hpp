@@ -146,8 +146,9 @@ struct StoreOptions {
     weigher_type weigher{};
     /// TTL of entries written without one; zero means they do not expire.
     std::chrono::milliseconds default_ttl{0};
-    /// Eviction policy of a bounded store.
-    Eviction eviction = Eviction::lru;
+    /// Eviction policy of a bounded store: W-TinyLFU by default (frequency-aware admission,
+    /// adaptive window; its hits take only the shard's shared lock), or exact LRU.
+    Eviction eviction = Eviction::tinylfu;
     /// Called for every entry that leaves the store, outside the lock (see the header comment).
     listener_type removal_listener{};
     /// Called after each write that took effect (set, update, expire, persist; in that order
@@ -314,10 +315,13 @@ private:
     /// One shard: what a lookup touches first (lock, index, hit and miss counters) shares the
     /// first cache line; the timing wheel (~9 KB) is allocated when the shard first sees a TTL.
     struct alignas(detail::cache_line) Shard {
-        mutable Mutex mutex;
+        /// Exclusive side: `Mutex`, for every write and for LRU hits; shared side: reads.
+        mutable detail::ShardMutex<Mutex> mutex;
         detail::FlatIndex<Entry> index;
-        // Counters are written under `mutex` only (see detail::bump) and read by anyone.
+        // Counters are written under `mutex` only (see detail::bump) and read by anyone; hits
+        // and misses of shared-lock reads are counted in the reader table instead.
         std::atomic<std::uint64_t> hits{0}, misses{0};
+        std::uint32_t inserts_since_adapt = 0;  ///< tinylfu: inserts since the last adapt()
         std::unique_ptr<TimerWheel<Entry>> wheel;  ///< null until an entry gets a deadline
         LruPolicy lru;       ///< order when bounded with Eviction::lru
         TinyLfuPolicy tlfu;  ///< order when bounded with Eviction::tinylfu
@@ -457,6 +461,8 @@ public:
                 if (m_erase) return;  // created and erased in one callback: never existed
                 Entry* e = m_created.get();
                 e->weight = m_ks.weigh(e);          // user code: before anything is linked
+                if (m_ks.m_bounded && m_ks.m_eviction == Eviction::tinylfu)
+                    m_shard.tlfu.reserve_insert();  // may throw; nothing linked yet
                 m_shard.index.insert(m_hash32, e);  // may throw; then unique_ptr frees e
                 m_created.release();
                 m_ks.link_new(m_shard, e, m_deadline, m_now, m_batch);
@@ -525,7 +531,9 @@ public:
         m_bounded = options.max_entries != 0 || options.max_weight != 0;
         const std::size_t n = options.shards ? options.shards : default_shards(options);
         m_shard_shift = static_cast<unsigned>(64 - std::countr_zero(n));
+        m_readers = std::make_unique<detail::ReaderTable>(n);
         m_shards.reset(new Shard[n]);
+        for (std::size_t i = 0; i < n; ++i) m_shards[i].mutex.bind(m_readers.get(), i);
         m_shard_count = n;
         m_max_entries = options.max_entries;
         m_max_weight = options.max_weight;
@@ -676,26 +684,55 @@ public:
         if constexpr (!std::is_void_v<R>) return std::move(*result);
     }
 
-    /// Calls `f(const K&, const V&)` on `key`'s live entry under its shard lock and records the
-    /// access (a hit; the policy sees it). Returns false, a miss, if there is none. `f` may
-    /// instead take a third argument, the operation's time in ms of the store's clock (saves a
-    /// second clock read). `f` must not call into this store. Complexity: O(1) expected plus `f`.
+    /// Calls `f(const K&, const V&)` on `key`'s live entry and records the access (a hit; the
+    /// policy sees it). Returns false, a miss, if there is none. `f` may instead take a third
+    /// argument, the operation's time in ms of the store's clock (saves a second clock read).
+    /// `f` must not call into this store. Complexity: O(1) expected plus `f`.
+    ///
+    /// Locking: the shard's *shared* side (see detail::ShardMutex), unless the store is bounded
+    /// with `Eviction::lru`, whose exact order needs the exclusive lock to relink on a hit. Under
+    /// the shared lock `f` may run at the same time as other readers' callbacks on the same
+    /// shard (and entry), never with a writer; it sees the value as const. The hit is recorded
+    /// for the policy with relaxed per-entry and sketch updates, and counted in the reader's own
+    /// stripe. A read changes nothing else: an expired entry is a miss and is left for the
+    /// timing wheel, which a reader advances only when time has moved and the exclusive lock is
+    /// free at once (try-lock), so expiry stays active on read-mostly workloads.
     template <class Q, class F>
         requires lookup_key<Q>
     bool read(const Q& key, F&& f) {
-        return with_live(key, [&](Shard& s, Entry* e, Batch&, std::uint64_t now) {
-            if (!e) {
-                detail::bump(s.misses);
-                return false;
+        if (m_bounded && m_eviction == Eviction::lru) return read_exclusive(key, f);
+        const std::uint64_t hv = hash_of(key);
+        Shard& s = shard_for(hv);
+        const std::uint64_t now = now_ms();
+        bool hit = false, due = false;
+        {
+            struct Guard {
+                Shard& s;
+                detail::ReaderTable::Slot& slot;
+                bool& hit;
+                ~Guard() { s.mutex.unlock_shared(slot, hit); }
+            } g{s, s.mutex.lock_shared(), hit};
+            const Entry* e = s.index.find(static_cast<std::uint32_t>(hv),
+                                          [&](const Entry* x) { return m_eq(x->key, key); });
+            due = s.wheel && s.wheel->needs_advance(now);
+            if (e && CACHET_LIKELY(e->deadline > now)) {
+                hit = true;
+                if (m_bounded) {
+                    Entry* me = const_cast<Entry*>(e);  // only the atomic reference bit changes
+                    s.tlfu.record_hit(me, e->hash);
+                    if (e->policy_region == TinyLfuPolicy::window)
+                        detail::ShardMutex<Mutex>::count(g.slot.window_hits);
+                }
+                if constexpr (std::is_invocable_v<F&, const K&, const V&, std::uint64_t>)
+                    f(e->key, e->value, now);
+                else
+                    f(e->key, e->value);
+            } else {
+                detail::ShardMutex<Mutex>::count(g.slot.misses);
             }
-            detail::bump(s.hits);
-            if (m_bounded) policy_access(s, e);
-            if constexpr (std::is_invocable_v<F&, const K&, const V&, std::uint64_t>)
-                f(std::as_const(e->key), std::as_const(e->value), now);
-            else
-                f(std::as_const(e->key), std::as_const(e->value));
-            return true;
-        });
+        }
+        if (CACHET_UNLIKELY(due)) maintain_if_free(s, now);
+        return hit;
     }
 
     /// True if `key` has a live entry. A peek: not counted as a hit or miss, and not an access
@@ -942,8 +979,9 @@ public:
         for (std::size_t i = 0; i < m_shard_count; ++i) {
             const Shard& s = m_shards[i];
             constexpr auto r = std::memory_order_relaxed;
-            st.hits += s.hits.load(r);
-            st.misses += s.misses.load(r);
+            const auto readers = s.mutex.totals();
+            st.hits += s.hits.load(r) + readers.hits;
+            st.misses += s.misses.load(r) + readers.misses;
             st.puts += s.puts.load(r);
             st.evictions += s.evictions.load(r);
             st.evicted_weight += s.evicted_weight.load(r);
@@ -959,6 +997,7 @@ public:
         for (std::size_t i = 0; i < m_shard_count; ++i) {
             Shard& s = m_shards[i];
             std::lock_guard lock(s.mutex);
+            s.mutex.reset_counters();
             for (auto* c : {&s.hits, &s.misses, &s.puts, &s.evictions, &s.evicted_weight,
                             &s.expirations, &s.erasures})
                 c->store(0, std::memory_order_relaxed);
@@ -1027,11 +1066,9 @@ public:
             if (m_bounded && m_eviction == Eviction::lru &&
                 (!s.lru.check_invariants() || s.lru.size() != s.index.size()))
                 return false;
-            if (m_bounded && m_eviction == Eviction::tinylfu) {
-                std::uint64_t tracked = 0;
-                s.tlfu.for_each([&](const PolicyHook*) { ++tracked; });
-                if (!s.tlfu.check_invariants() || tracked != s.index.size()) return false;
-            }
+            if (m_bounded && m_eviction == Eviction::tinylfu &&
+                (!s.tlfu.check_invariants() || s.tlfu.size() != s.index.size()))
+                return false;
             std::uint64_t w = 0, timed = 0;
             bool ok = true;
             s.index.for_each([&](const Entry* e) {
@@ -1083,6 +1120,36 @@ private:
             const bool named = (ev == WriteEvent::update || ev == WriteEvent::set) && !w.name.empty();
             m_write_listener(*w.key, ev, named ? w.name : to_string(ev));
         }
+    }
+
+    /// `read` for exact LRU: under the exclusive lock, relinking the entry on a hit.
+    template <class Q, class F>
+    bool read_exclusive(const Q& key, F& f) {
+        return with_live(key, [&](Shard& s, Entry* e, Batch&, std::uint64_t now) {
+            if (!e) {
+                detail::bump(s.misses);
+                return false;
+            }
+            detail::bump(s.hits);
+            policy_access(s, e);
+            if constexpr (std::is_invocable_v<F&, const K&, const V&, std::uint64_t>)
+                f(std::as_const(e->key), std::as_const(e->value), now);
+            else
+                f(std::as_const(e->key), std::as_const(e->value));
+            return true;
+        });
+    }
+
+    /// Advances the shard's wheel if its exclusive lock is free right now (a reader's share of
+    /// active expiry); otherwise leaves it to the writer that holds it.
+    void maintain_if_free(Shard& s, std::uint64_t now) {
+        Batch batch;
+        {
+            std::unique_lock lock(s.mutex, std::try_to_lock);
+            if (!lock.owns_lock()) return;
+            maintain(s, now, batch);
+        }
+        batch.deliver(listener());
     }
 
     /// Advances the shard's wheel to `now`, within the per-operation budget. O(expire_budget).
@@ -1261,8 +1328,16 @@ private:
             [](const PolicyHook* h) { return static_cast<const Entry*>(h)->weight; });
     }
     void policy_insert(Shard& s, Entry* e) noexcept {
-        if (m_eviction == Eviction::lru) s.lru.on_insert(e);
-        else s.tlfu.on_insert(e, e->hash, e->weight);
+        if (m_eviction == Eviction::lru) {
+            s.lru.on_insert(e);
+            return;
+        }
+        s.tlfu.on_insert(e, e->hash, e->weight);
+        if (++s.inserts_since_adapt >= 16) {  // feed the window controller now and then
+            s.inserts_since_adapt = 0;
+            const auto t = s.mutex.totals();
+            s.tlfu.adapt(t.hits, t.window_hits);
+        }
     }
     void policy_access(Shard& s, Entry* e) noexcept {
         if (m_eviction == Eviction::lru) s.lru.on_access(e);
@@ -1275,7 +1350,7 @@ private:
     /// Sizes the frequency-aware policy of shard `s` for its bound (entries, or weight).
     void size_policy(Shard& s) {
         if (m_eviction == Eviction::tinylfu)
-            s.tlfu.set_capacity(s.max_entries ? s.max_entries : s.max_weight);
+            s.tlfu.set_capacity(s.max_entries ? s.max_entries : s.max_weight, s.max_entries);
     }
 
     void require_bounded() const {
@@ -1314,6 +1389,7 @@ private:
     [[no_unique_address]] Hash m_hash{};
     [[no_unique_address]] KeyEqual m_eq{};
     C m_clock;
+    std::unique_ptr<detail::ReaderTable> m_readers;  ///< readers' stripes of every shard
     std::unique_ptr<Shard[]> m_shards;
     std::size_t m_shard_count = 1;
     unsigned m_shard_shift = 64;

@@ -11,6 +11,7 @@
 
 #include <cachet/detail/config.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <string_view>
 
@@ -20,8 +21,10 @@ CACHET_NAMESPACE_BEGIN
 enum class Eviction : std::uint8_t {
     /// Least recently used: a hit moves the entry to the front; the back is evicted. O(1).
     lru,
-    /// W-TinyLFU with an adaptive window (Caffeine's policy): frequency-aware admission in
-    /// front of a segmented LRU. O(1). Opt-in while it is being tuned; see eviction/tinylfu.hpp.
+    /// W-TinyLFU with an adaptive window (the default): a recency window, frequency-aware
+    /// admission (a count-min sketch) into a segmented main region, the window's share steered
+    /// by where hits land. Hits record themselves without the shard's exclusive lock.
+    /// O(1) amortised. See eviction/tinylfu.hpp.
     tinylfu,
 };
 
@@ -33,11 +36,14 @@ enum class Eviction : std::uint8_t {
     return "unknown";
 }
 
-/// The links an entry carries for its shard's eviction policy. 24 bytes (17 used).
+/// The links an entry carries for its shard's eviction policy. 24 bytes (18 used).
 struct PolicyHook {
     PolicyHook* policy_prev = nullptr;  ///< nullptr <=> not tracked by a policy
     PolicyHook* policy_next = nullptr;
     std::uint8_t policy_region = 0;     ///< which of the policy's lists holds it (0: none)
+    /// Set by a hit that holds only the shard's shared lock (relaxed; several readers may set
+    /// it at once); read and cleared by the policy under the exclusive lock.
+    std::atomic<std::uint8_t> policy_ref{0};
 };
 
 namespace detail {
