@@ -348,15 +348,17 @@ using CachetKv = KvStoreAdapter<K, V, cachet::SpinMutex, cachet_kv_name>;
 template <class K, class V>
 using StdMutexKv = KvStoreAdapter<K, V, std::mutex, std_mutex_kv_name>;
 
-/// cachet::KvStore bounded to `capacity` entries (LRU); every entry has a TTL.
-template <class K, class V>
-class CachetKvBounded {
+/// cachet::KvStore bounded to `capacity` entries with eviction policy `P` (the default,
+/// W-TinyLFU, or LRU); every entry has a TTL.
+template <class K, class V, cachet::Eviction P, const char* Name>
+class BoundedKvAdapter {
 public:
     using key_type = K;
     using mapped_type = V;
-    static constexpr const char* name = "CachetKvBounded";
+    static constexpr const char* name = Name;
 
-    explicit CachetKvBounded(std::size_t capacity) : m_kv({.max_entries = capacity}) {
+    explicit BoundedKvAdapter(std::size_t capacity)
+        : m_kv({.max_entries = capacity, .eviction = P}) {
         m_kv.reserve(capacity);
     }
 
@@ -371,6 +373,18 @@ public:
 private:
     cachet::KvStore<K, V> m_kv;
 };
+
+inline constexpr char cachet_kv_bounded_name[] = "CachetKvBounded";
+inline constexpr char cachet_kv_bounded_lru_name[] = "CachetKvBoundedLru";
+
+/// The bounded store as shipped: W-TinyLFU (hits take the shard's shared lock only).
+template <class K, class V>
+using CachetKvBounded =
+    BoundedKvAdapter<K, V, cachet::Eviction::tinylfu, cachet_kv_bounded_name>;
+/// The bounded store with exact LRU (hits relink under the exclusive lock).
+template <class K, class V>
+using CachetKvBoundedLru =
+    BoundedKvAdapter<K, V, cachet::Eviction::lru, cachet_kv_bounded_lru_name>;
 
 }  // namespace bench
 

@@ -170,6 +170,7 @@ public:
         h->policy_ref.store(0, std::memory_order_relaxed);
         detail::policy_link_front(m_window, h);
         m_window_weight += w;
+        m_fresh = h;
     }
 
     /// A hit on tracked `h`: marks it referenced and counts it in the sketch. Safe under the
@@ -198,6 +199,7 @@ public:
         std::uint64_t* region = region_weight(h->policy_region);
         if (!region) return;
         *region -= w;
+        if (h == m_fresh) m_fresh = nullptr;
         detail::policy_unlink(h);
         h->policy_prev = h->policy_next = nullptr;
         h->policy_region = none;
@@ -224,7 +226,7 @@ public:
         while (m_window_weight > window_max && !empty(m_window)) {
             PolicyHook* t = m_window.policy_prev;
             if (take_ref(t)) {
-                detail::policy_move_front(m_window, t);
+                second_chance_in_window(t);
                 continue;
             }
             move_region(t, weight_of(t), probation);
@@ -305,6 +307,7 @@ public:
         for (auto* q : {&m_window, &m_probation, &m_protected}) detail::policy_init(*q);
         m_window_weight = m_probation_weight = m_protected_weight = 0;
         m_tracked = 0;
+        m_fresh = nullptr;
     }
 
     /// Links are consistent in all three regions, each node's region tag matches its list, and
@@ -342,6 +345,21 @@ private:
         return true;
     }
 
+    /// Rotates referenced window tail `t` to the most recent end, but behind the newest
+    /// arrival: its hit happened before that arrival, so the arrival stays the most recent
+    /// (a new entry is never pushed to the tail by older entries' second chances).
+    void second_chance_in_window(PolicyHook* t) noexcept {
+        if (!m_fresh || m_fresh == t) {
+            detail::policy_move_front(m_window, t);
+            return;
+        }
+        detail::policy_unlink(t);
+        t->policy_prev = m_fresh;
+        t->policy_next = m_fresh->policy_next;
+        m_fresh->policy_next->policy_prev = t;
+        m_fresh->policy_next = t;
+    }
+
     template <class WeightOf>
     void drain_protected(WeightOf& weight_of, std::uint64_t window_max) noexcept {
         const std::uint64_t main_max = m_capacity > window_max ? m_capacity - window_max : 0;
@@ -370,6 +388,7 @@ private:
     std::uint64_t* region_weight(std::uint8_t r) noexcept { return weight_slot(*this, r); }
     /// Moves tracked `h` (weight `w`) to the most recent end of region `to`.
     void move_region(PolicyHook* h, std::uint32_t w, Region to) noexcept {
+        if (h == m_fresh) m_fresh = nullptr;
         *region_weight(h->policy_region) -= w;
         detail::policy_unlink(h);
         h->policy_region = to;
@@ -380,6 +399,7 @@ private:
     PolicyHook m_window, m_probation, m_protected;  // sentinels; MRU at next, LRU at prev
     std::uint64_t m_window_weight = 0, m_probation_weight = 0, m_protected_weight = 0;
     std::uint64_t m_capacity = 0, m_window_max = 1, m_tracked = 0;
+    PolicyHook* m_fresh = nullptr;  ///< the newest arrival while it is still in the window
     double m_window_fp = 1.0;
     detail::FrequencySketch m_sketch;
     // Controller state: marks of the cumulative counters at the start of the period.
