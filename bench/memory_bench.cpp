@@ -5,8 +5,8 @@
 //
 // overhead_per_entry = (bytes held by the full store) / entries - sizeof(key) - sizeof(value):
 // entry nodes, index buckets, timing wheels, the eviction policy's sketch, the reader table and
-// the shards, all amortised over the entries. Requested bytes: malloc's own headers (8 bytes per
-// block with glibc, plus rounding to 16) come on top. Issue goal: at most 48 bytes for a bounded
+// the shards, all amortised over the entries. Counted as malloc_usable_size (rounding included);
+// malloc's own 8-byte header per block comes on top. Issue goal: at most 48 bytes for a bounded
 // store with TTLs (Caffeine: 64 bounded, 80 bounded with expiry, JVM object headers included).
 
 #include <benchmark/benchmark.h>
@@ -19,30 +19,30 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+
+#include <malloc.h>
 #include <unordered_map>
 
 namespace {
-std::atomic<std::int64_t> g_live{0};  // bytes currently allocated through operator new
-
-struct Header {
-    std::size_t size;
-    std::size_t pad;  // keep 16-byte alignment
-};
+std::atomic<std::int64_t> g_live{0};  // bytes currently held through operator new
 }  // namespace
 
+// Replacement allocation functions: malloc/free underneath, counting malloc_usable_size (the
+// bytes each block really provides, rounding included; malloc's 8-byte header is not counted).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void* operator new(std::size_t n) {
-    auto* h = static_cast<Header*>(std::malloc(n + sizeof(Header)));
-    if (!h) throw std::bad_alloc();
-    h->size = n;
-    g_live.fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
-    return h + 1;
+    void* p = std::malloc(n ? n : 1);
+    if (!p) throw std::bad_alloc();
+    g_live.fetch_add(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
+    return p;
 }
 void* operator new[](std::size_t n) { return operator new(n); }
 void operator delete(void* p) noexcept {
     if (!p) return;
-    auto* h = static_cast<Header*>(p) - 1;
-    g_live.fetch_sub(static_cast<std::int64_t>(h->size), std::memory_order_relaxed);
-    std::free(h);
+    g_live.fetch_sub(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
+    std::free(p);
 }
 void operator delete[](void* p) noexcept { operator delete(p); }
 void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
