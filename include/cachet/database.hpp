@@ -295,6 +295,23 @@ class BasicDatabase;
 
 namespace detail {
 
+/// Keyspace-event control for the operations whose events Redis names or orders differently
+/// from what the store announces on its own. Thread-local: the store announces on the thread of
+/// the operation, after its lock is released but before the operation returns.
+/// `t_self_announcing`: the store's write and `del` announcements are not published (WATCH still
+/// sees them); the operation publishes its events itself, in Redis's order (MSET, MSETNX,
+/// RENAME, COPY, MOVE, FLUSHDB). `t_silent_persist`: a TTL cleared by an overwrite is not a
+/// `persist` event (Redis's setKey clears it silently).
+inline thread_local int t_self_announcing = 0;
+inline thread_local int t_silent_persist = 0;
+struct ThreadFlag {
+    int& flag;
+    explicit ThreadFlag(int& f) noexcept : flag(f) { ++flag; }
+    ~ThreadFlag() { --flag; }
+    ThreadFlag(const ThreadFlag&) = delete;
+    ThreadFlag& operator=(const ThreadFlag&) = delete;
+};
+
 /// How a Database backend finds a container in a `Value`: a key of another type throws
 /// `WrongTypeError`.
 template <class Container>
@@ -428,6 +445,7 @@ public:
     /// written).
     SetResult set(std::string_view key, std::string value, const SetOptions& o = {}) {
         detail::ExecGate::Shared g(*m_gate);
+        detail::ThreadFlag silent_persist(detail::t_silent_persist);
         return m_keyspace.access(key, [&](auto& slot) {
             SetResult r;
             const bool exists = slot.exists();
@@ -455,17 +473,24 @@ public:
         std::vector<std::string> keys;
         keys.reserve(pairs.size());
         for (const auto& p : pairs) keys.push_back(p.first);
-        return m_keyspace.access_many(std::span<const std::string>(keys), [&](auto& slots) {
-            if (nx)
-                for (std::size_t i = 0; i < slots.size(); ++i)
-                    if (slots[i].exists()) return false;
-            for (std::size_t i = 0; i < slots.size(); ++i) {
-                slots[i].emplace(pairs[i].second);  // later duplicates win, as in Redis
-                slots[i].name_update("set");
-                slots[i].persist();
-            }
-            return true;
-        });
+        bool done;
+        {
+            detail::ThreadFlag self(detail::t_self_announcing);
+            done = m_keyspace.access_many(std::span<const std::string>(keys), [&](auto& slots) {
+                if (nx)
+                    for (std::size_t i = 0; i < slots.size(); ++i)
+                        if (slots[i].exists()) return false;
+                for (std::size_t i = 0; i < slots.size(); ++i) {
+                    slots[i].emplace(pairs[i].second);  // later duplicates win, as in Redis
+                    slots[i].name_update("set");
+                    slots[i].persist();
+                }
+                return true;
+            });
+        }
+        if (done)  // one event per pair, a repeated key included, as Redis
+            for (const auto& p : pairs) m_owner.notify(m_index, "set", p.first);
+        return done;
     }
 
     /// INCRBY / DECRBY on a string holding a 64-bit integer (absent: 0). Errors as Redis:
@@ -614,13 +639,16 @@ public:
     /// EXPIRE family: sets the deadline of `key` to `deadline` (ms of the store's clock) under
     /// Redis's NX / XX / GT / LT conditions (a key without TTL counts as infinite for GT/LT).
     /// Returns false if the key is absent or the condition fails. A deadline at or before now
-    /// deletes the key (as Redis, which reports it as `del`).
+    /// deletes the key (as Redis, which reports it as `del`). `also_xx`: XX given with GT or LT
+    /// (both conditions must hold).
     enum class ExpireCond : std::uint8_t { always, nx, xx, gt, lt };
-    bool expire_at(std::string_view key, std::uint64_t deadline, ExpireCond cond = ExpireCond::always) {
+    bool expire_at(std::string_view key, std::uint64_t deadline, ExpireCond cond = ExpireCond::always,
+                   bool also_xx = false) {
         detail::ExecGate::Shared g(*m_gate);
         return m_keyspace.access(key, [&](auto& slot) {
             if (!slot.exists()) return false;
             const std::uint64_t cur = slot.deadline_ms();
+            if (also_xx && cur == no_deadline) return false;
             switch (cond) {
                 case ExpireCond::always: break;
                 case ExpireCond::nx: if (cur != no_deadline) return false; break;
@@ -668,6 +696,7 @@ public:
     Result<bool> rename(const std::string& src, const std::string& dst, bool nx = false) {
         detail::ExecGate::Shared g(*m_gate);
         const std::string keys[2] = {src, dst};
+        std::optional<detail::ThreadFlag> self(std::in_place, detail::t_self_announcing);
         auto r = m_keyspace.access_many(std::span<const std::string>(keys, 2),
                                         [&](auto& slots) -> Result<bool> {
             if (!slots[0].exists()) return Errc::not_found;
@@ -681,8 +710,10 @@ public:
             slots[0].erase();
             return true;
         });
-        if (r && *r && src != dst) {
+        self.reset();
+        if (r && *r && src != dst) {  // Redis's events: rename_from, rename_to (no del, no expire)
             m_owner.notify(m_index, "rename_from", src);
+            m_owner.notify(m_index, "rename_to", dst);
             serve_blocked(dst);
         }
         return r;
@@ -698,15 +729,22 @@ public:
                 return std::pair<Value, std::uint64_t>(slot.cvalue(), slot.deadline_ms());
             });
         if (!v) return false;
-        const bool done = to.m_keyspace.access(dst, [&](auto& slot) {
-            if (slot.exists() && !replace) return false;
-            slot.emplace(std::move(v->first));
-            slot.name_update("copy_to");
-            if (v->second == no_deadline) slot.persist();
-            else slot.set_deadline_ms(v->second);
-            return true;
-        });
-        if (done) to.serve_blocked(dst);
+        bool done;
+        {
+            detail::ThreadFlag self(detail::t_self_announcing);
+            done = to.m_keyspace.access(dst, [&](auto& slot) {
+                if (slot.exists() && !replace) return false;
+                slot.emplace(std::move(v->first));
+                slot.name_update("copy_to");
+                if (v->second == no_deadline) slot.persist();
+                else slot.set_deadline_ms(v->second);
+                return true;
+            });
+        }
+        if (done) {
+            m_owner.notify(to.m_index, "copy_to", dst);  // Redis's only event (no expire)
+            to.serve_blocked(dst);
+        }
         return done;
     }
 
@@ -714,6 +752,7 @@ public:
     bool move(const std::string& key, RedisDb& to) {
         if (&to == this) return false;
         detail::ExecGate::Shared g(*m_gate);
+        std::optional<detail::ThreadFlag> self(std::in_place, detail::t_self_announcing);
         std::optional<std::pair<Value, std::uint64_t>> v = m_keyspace.access(
             key, [&](auto& slot) -> std::optional<std::pair<Value, std::uint64_t>> {
                 if (!slot.exists() || to.m_keyspace.contains(key)) return std::nullopt;
@@ -728,7 +767,9 @@ public:
             if (v->second == no_deadline) slot.persist();
             else slot.set_deadline_ms(v->second);
         });
-        m_owner.notify(m_index, "move_from", key);
+        self.reset();
+        m_owner.notify(m_index, "move_from", key);  // Redis's events: move_from, move_to
+        m_owner.notify(to.m_index, "move_to", key);
         to.serve_blocked(key);
         return true;
     }
@@ -775,6 +816,7 @@ public:
     /// FLUSHDB.
     void flush() {
         detail::ExecGate::Shared g(*m_gate);
+        detail::ThreadFlag self(detail::t_self_announcing);  // Redis sends no per-key event
         m_keyspace.clear();
     }
 
@@ -1003,6 +1045,7 @@ private:
 
     void on_removed(int db, const std::string& key, RemovalCause cause) {
         touch(db, key);
+        if (cause == RemovalCause::erased && detail::t_self_announcing) return;
         switch (cause) {
             case RemovalCause::erased: notify(db, "del", key); break;
             case RemovalCause::expired: notify(db, "expired", key); break;
@@ -1012,7 +1055,8 @@ private:
     }
     void on_written(int db, const std::string& key, WriteEvent e, std::string_view name) {
         touch(db, key);
-        (void)e;
+        if (detail::t_self_announcing) return;
+        if (e == WriteEvent::persist && detail::t_silent_persist) return;
         notify(db, name, key);
     }
 

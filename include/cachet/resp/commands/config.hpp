@@ -9,9 +9,14 @@
 
 #include <cachet/resp/engine.hpp>
 
+#include <algorithm>
+#include <climits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 CACHET_NAMESPACE_BEGIN
@@ -71,6 +76,28 @@ inline std::string validate_output_limits(std::string_view v, std::string& norma
     }
     return {};
 }
+
+/// Redis 7.0's configuration aliases: (name, old name), one value under two parameters.
+inline constexpr std::pair<std::string_view, std::string_view> aliases[] = {
+    {"hash-max-listpack-entries", "hash-max-ziplist-entries"},
+    {"hash-max-listpack-value", "hash-max-ziplist-value"},
+    {"list-max-listpack-size", "list-max-ziplist-size"},
+    {"zset-max-listpack-entries", "zset-max-ziplist-entries"},
+    {"zset-max-listpack-value", "zset-max-ziplist-value"},
+    {"busy-reply-threshold", "lua-time-limit"},
+    {"cluster-replica-no-failover", "cluster-slave-no-failover"},
+    {"cluster-replica-validity-factor", "cluster-slave-validity-factor"},
+    {"min-replicas-max-lag", "min-slaves-max-lag"},
+    {"min-replicas-to-write", "min-slaves-to-write"},
+    {"repl-ping-replica-period", "repl-ping-slave-period"},
+    {"replica-announce-ip", "slave-announce-ip"},
+    {"replica-announce-port", "slave-announce-port"},
+    {"replica-ignore-maxmemory", "slave-ignore-maxmemory"},
+    {"replica-lazy-flush", "slave-lazy-flush"},
+    {"replica-priority", "slave-priority"},
+    {"replica-read-only", "slave-read-only"},
+    {"replica-serve-stale-data", "slave-serve-stale-data"},
+};
 
 }  // namespace config_detail
 
@@ -150,6 +177,15 @@ void register_config_params(Engine<C>& e) {
                const std::string current = normalized;  // the current value on entry
                return config_detail::validate_output_limits(v, normalized, current);
            });
+    // hz: an integer in [0, INT_MAX] that Redis then clamps to [1, 500] (updateHZ), and reports
+    // clamped.
+    honour("hz", "10", {}, [](std::string_view v, std::string& normalized) -> std::string {
+        long long n;
+        if (!cachet::detail::string2ll(v, n)) return "argument couldn't be parsed into an integer";
+        if (n < 0 || n > INT_MAX) return "argument must be between 0 and 2147483647 inclusive";
+        normalized = std::to_string(std::clamp(n, 1LL, 500LL));
+        return {};
+    });
     honour("port", std::to_string(o.port), {});
     honour("bind", o.bind, {});
     honour("io-threads", std::to_string(o.io_threads), {});
@@ -206,29 +242,83 @@ void register_config_params(Engine<C>& e) {
 
 namespace cmd {
 
+/// CONFIG GET, as Redis 7.0: a name without glob characters ([*?) is looked up directly and
+/// reported as typed; a pattern reports the matching parameters' own names; a parameter matched
+/// twice (in any case) is reported once, by its first match.
 template <Clock C>
 void config_get(Ctx<C>& c) {
-    std::map<std::string, std::string> found;
-    for (std::size_t i = 2; i < c.argc(); ++i)
-        for (auto& [k, v] : c.engine.config_get(c.arg(i))) found[k] = v;
+    std::map<std::string, std::pair<std::string, std::string>> found;  // lower-case name -> (shown, value)
+    for (std::size_t i = 2; i < c.argc(); ++i) {
+        const std::string_view arg = c.arg(i);
+        if (arg.find_first_of("[*?") == std::string_view::npos) {
+            if (arg.find('\\') != std::string_view::npos) continue;  // no parameter has one
+            for (auto& [k, v] : c.engine.config_get(arg))
+                if (iequals(k, arg)) found.try_emplace(k, std::string(arg), v);
+            continue;
+        }
+        for (auto& [k, v] : c.engine.config_get(arg)) found.try_emplace(k, k, v);
+    }
     c.out.map(found.size());
-    for (const auto& [k, v] : found) {
-        c.out.bulk(k);
-        c.out.bulk(v);
+    for (const auto& [k, shown_value] : found) {
+        c.out.bulk(shown_value.first);
+        c.out.bulk(shown_value.second);
     }
 }
 
+/// CONFIG SET, with Redis 7.0's order of checks: an odd argument count is a syntax error; then
+/// every name is looked up (the first unknown, immutable, protected or repeated one is reported
+/// with the name as typed); only then are the values validated, in order, and an invalid one
+/// reported with the parameter's own (lower-case) name.
 template <Clock C>
 void config_set(Ctx<C>& c) {
-    if (c.argc() % 2 != 0) {
+    if (c.argc() < 4) {
         c.out.error("ERR wrong number of arguments for 'config|set' command");
         return;
     }
+    if (c.argc() % 2 != 0) {
+        c.out.error(errors::syntax);
+        return;
+    }
+    std::vector<std::string> names;
+    for (std::size_t i = 2; i + 1 < c.argc(); i += 2) {
+        const std::string_view typed = c.arg(i);
+        const std::string_view shown = typed.substr(0, typed.find('\0'));  // as Redis's %s prints it
+        const std::string n = lower(typed);
+        const ParamDef* def = nullptr;
+        for (const ParamDef& d : config_params)
+            if (d.name == n) def = &d;
+        auto fail = [&](std::string_view why) {
+            c.out.error("ERR CONFIG SET failed (possibly related to argument '" + std::string(shown) + "') - " +
+                        std::string(why));
+        };
+        if (!def) {
+            c.out.error("ERR Unknown option or number of arguments for CONFIG SET - '" + std::string(shown) + "'");
+            return;
+        }
+        if (def->kind == ParamKind::immutable) return fail("can't set immutable config");
+        if (n == "dir" || n == "dbfilename") return fail("can't set protected config");
+        if (std::find(names.begin(), names.end(), n) != names.end()) return fail("duplicate parameter");
+        names.push_back(n);
+    }
     std::vector<std::pair<std::string_view, std::string_view>> pairs;
-    for (std::size_t i = 2; i + 1 < c.argc(); i += 2) pairs.emplace_back(c.arg(i), c.arg(i + 1));
+    for (std::size_t i = 2, k = 0; i + 1 < c.argc(); i += 2, ++k) pairs.emplace_back(names[k], c.arg(i + 1));
     const std::string err = c.engine.config_set(pairs);
-    if (err.empty()) c.out.simple("OK");
-    else c.out.error("ERR " + err);
+    if (!err.empty()) {
+        c.out.error("ERR " + err);
+        return;
+    }
+    // Redis 7.0's old names (hash-max-ziplist-entries, slave-priority, lua-time-limit, ...) are
+    // parameters of their own over the same value: set the partner too; the later one wins.
+    std::map<std::string_view, std::pair<std::string_view, std::string>> shared;  // new name -> (old, value)
+    for (const std::string& n : names)
+        for (const auto& [now, old] : config_detail::aliases)
+            if (n == now || n == old) shared[now] = {old, c.engine.config_value(n)};
+    for (const auto& [now, old_value] : shared) {
+        const std::pair<std::string_view, std::string_view> both[] = {{now, old_value.second},
+                                                                      {old_value.first, old_value.second}};
+        (void)c.engine.config_set(both);
+    }
+    c.out.simple("OK");
 }
 
 template <Clock C>
@@ -255,7 +345,7 @@ void config_help(Ctx<C>& c) {
         "REWRITE",
         "    Rewrite the configuration file.",
         "HELP",
-        "    Print this help."};
+        "    Prints this help."};
     c.out.array(std::size(lines));
     for (const char* l : lines) c.out.simple(l);
 }

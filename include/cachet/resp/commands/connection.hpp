@@ -7,6 +7,7 @@
 #include <cachet/resp/engine.hpp>
 
 #include <chrono>
+#include <climits>
 #include <string>
 
 CACHET_NAMESPACE_BEGIN
@@ -145,6 +146,10 @@ void select(Ctx<C>& c) {
         c.out.error(errors::not_integer);
         return;
     }
+    if (*n < INT_MIN || *n > INT_MAX) {  // Redis reads the number as an int
+        c.out.error("ERR value is out of range, value must between -2147483648 and 2147483647");
+        return;
+    }
     if (*n < 0 || static_cast<unsigned long long>(*n) >= c.engine.database().databases()) {
         c.out.error(errors::db_range);
         return;
@@ -234,14 +239,15 @@ void client_info(Ctx<C>& c) {
 
 template <Clock C>
 void client_list(Ctx<C>& c) {
-    std::optional<bool> pubsub_only;
+    int pubsub_only = -1;  // -1: any client, 0: normal, 1: pub/sub (not std::optional: GCC 12 -O3
+                           // warns maybe-uninitialized on it)
     std::vector<std::uint64_t> ids;
     for (std::size_t i = 2; i < c.argc(); ++i) {
         if (iequals(c.arg(i), "type") && i + 1 < c.argc()) {
             const std::string t = lower(c.arg(i + 1));
-            if (t == "normal") pubsub_only = false;
-            else if (t == "pubsub") pubsub_only = true;
-            else if (t == "master" || t == "replica" || t == "slave") pubsub_only = std::nullopt, ids.push_back(0);
+            if (t == "normal") pubsub_only = 0;
+            else if (t == "pubsub") pubsub_only = 1;
+            else if (t == "master" || t == "replica" || t == "slave") pubsub_only = -1, ids.push_back(0);
             else {
                 c.out.error("ERR Unknown client type '" + std::string(c.arg(i + 1)) + "'");
                 return;
@@ -263,7 +269,7 @@ void client_list(Ctx<C>& c) {
     }
     std::string text;
     c.engine.for_each_client([&](Session<C>& s) {
-        if (pubsub_only && (s.subscriptions() > 0) != *pubsub_only) return;
+        if (pubsub_only >= 0 && (s.subscriptions() > 0) != (pubsub_only == 1)) return;
         if (!ids.empty() && std::find(ids.begin(), ids.end(), s.id()) == ids.end()) return;
         text += client_line(s);
         text += '\n';
@@ -363,7 +369,7 @@ void client_help(Ctx<C>& c) {
         "    TYPE (normal|pubsub), USER <username>, SKIPME (YES|NO).",
         "LIST [options ...]", "    Return information about client connections.",
         "SETNAME <name>", "    Assign the name <name> to the current connection.",
-        "HELP", "    Print this help."};
+        "HELP", "    Prints this help."};
     c.out.array(std::size(lines));
     for (const char* l : lines) c.out.simple(l);
 }

@@ -8,7 +8,9 @@
 #include <cachet/resp/commands/strings.hpp>
 #include <cachet/resp/engine.hpp>
 
+#include <cctype>
 #include <charconv>
+#include <climits>
 #include <optional>
 #include <string>
 
@@ -43,13 +45,28 @@ void keys(Ctx<C>& c) {
     for (const auto& k : ks) c.out.bulk(k);
 }
 
-/// Parses a SCAN cursor (an unsigned 64-bit decimal, as Redis's parseScanCursorOrReply).
+/// An option keyword as Redis's strcasecmp() sees it: up to the first NUL byte. (Not strings.hpp's
+/// c_str: this file may be compiled before that one's body, see engine.hpp's includes.)
+[[nodiscard]] inline std::string_view until_nul(std::string_view s) noexcept { return s.substr(0, s.find('\0')); }
+
+/// Parses a SCAN cursor as Redis 7.0's parseScanCursorOrReply does, with strtoul(): no leading
+/// space; an optional sign (a negative cursor wraps modulo 2^64); an empty string is cursor 0;
+/// the text ends at a NUL byte (a C string); more than 64 bits is invalid.
 inline std::optional<std::uint64_t> parse_cursor(std::string_view s) noexcept {
+    if (const auto nul = s.find('\0'); nul != std::string_view::npos) s = s.substr(0, nul);
+    if (s.empty()) return 0;
+    if (std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+    bool negative = false;
+    std::string_view digits = s;
+    if (digits[0] == '+' || digits[0] == '-') {
+        negative = digits[0] == '-';
+        digits.remove_prefix(1);
+    }
     std::uint64_t v = 0;
-    if (s.empty()) return std::nullopt;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-    return v;
+    if (digits.empty() || digits[0] < '0' || digits[0] > '9') return std::nullopt;  // no number
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec != std::errc() || p != digits.data() + digits.size()) return std::nullopt;
+    return negative ? 0 - v : v;
 }
 
 /// The options of SCAN / HSCAN / SSCAN / ZSCAN from argv[first]: MATCH, COUNT (and TYPE when
@@ -59,6 +76,7 @@ struct ScanOptions {
     std::size_t count = 10;
     std::optional<ValueType> type;
     bool unknown_type = false;  ///< TYPE named no type: nothing matches
+    bool empty_pattern = false;  ///< MATCH "": only an empty name matches (as in Redis)
 };
 template <Clock C>
 bool parse_scan_options(Ctx<C>& c, std::size_t first, ScanOptions& o, bool allow_type) {
@@ -67,7 +85,7 @@ bool parse_scan_options(Ctx<C>& c, std::size_t first, ScanOptions& o, bool allow
             c.out.error(errors::syntax);
             return false;
         }
-        const std::string_view opt = c.arg(i), val = c.arg(i + 1);
+        const std::string_view opt = until_nul(c.arg(i)), val = c.arg(i + 1);
         if (iequals(opt, "count")) {
             auto n = to_ll(val);
             if (!n) {
@@ -81,8 +99,9 @@ bool parse_scan_options(Ctx<C>& c, std::size_t first, ScanOptions& o, bool allow
             o.count = static_cast<std::size_t>(*n);
         } else if (iequals(opt, "match")) {
             o.pattern = val == "*" ? std::string_view() : val;
+            o.empty_pattern = val.empty();
         } else if (iequals(opt, "type") && allow_type) {
-            const std::string t = lower(val);
+            const std::string t = lower(until_nul(val));
             if (t == "string") o.type = ValueType::string;
             else if (t == "list") o.type = ValueType::list;
             else if (t == "hash") o.type = ValueType::hash;
@@ -108,7 +127,7 @@ void scan(Ctx<C>& c) {
     if (!parse_scan_options(c, 2, o, true)) return;
     std::vector<std::string> found;
     const std::uint64_t next = c.db().scan(*cursor, o.count, o.pattern, o.type, [&](const std::string& k) {
-        if (!o.unknown_type) found.push_back(k);
+        if (!o.unknown_type && (!o.empty_pattern || k.empty())) found.push_back(k);
     });
     c.out.array(2);
     c.out.bulk(std::to_string(next));
@@ -137,13 +156,13 @@ void expire(Ctx<C>& c) {
     Cond cond = Cond::always;
     bool nx = false, xx = false, gt = false, lt = false;
     for (std::size_t i = 3; i < c.argc(); ++i) {
-        const std::string_view o = c.arg(i);
+        const std::string_view o = until_nul(c.arg(i));
         if (iequals(o, "nx")) nx = true;
         else if (iequals(o, "xx")) xx = true;
         else if (iequals(o, "gt")) gt = true;
         else if (iequals(o, "lt")) lt = true;
         else {
-            c.out.error("ERR Unsupported option " + std::string(o));
+            c.out.error_trimmed("ERR Unsupported option " + std::string(o));
             return;
         }
     }
@@ -170,7 +189,7 @@ void expire(Ctx<C>& c) {
         c.out.error("ERR invalid expire time in '" + std::string(name) + "' command");
         return;
     }
-    c.out.integer(c.db().expire_at(c.arg(1), store_deadline(c, *unix), cond) ? 1 : 0);
+    c.out.integer(c.db().expire_at(c.arg(1), store_deadline(c, *unix), cond, xx && (gt || lt)) ? 1 : 0);
 }
 
 /// TTL / PTTL.
@@ -189,7 +208,12 @@ void expiretime(Ctx<C>& c) {
     else if (*d == no_deadline) c.out.integer(-1);
     else {
         const long long unix = c.engine.database().unix_from_deadline(*d);
-        c.out.integer(Seconds ? unix / 1000 : unix);
+        // Seconds rounded to the nearest, as Redis's (ms + 500) / 1000 (no overflow near 2^63).
+        const auto rounded = [](long long ms) {
+            return ms < 0 ? (ms + 500) / 1000
+                          : static_cast<long long>((static_cast<unsigned long long>(ms) + 500) / 1000);
+        };
+        c.out.integer(Seconds ? rounded(unix) : unix);
     }
 }
 
@@ -213,6 +237,10 @@ std::optional<std::size_t> parse_db(Ctx<C>& c, std::string_view s) {
         c.out.error(errors::not_integer);
         return std::nullopt;
     }
+    if (*n < INT_MIN || *n > INT_MAX) {  // Redis reads the number as an int
+        c.out.error("ERR value is out of range, value must between -2147483648 and 2147483647");
+        return std::nullopt;
+    }
     if (*n < 0 || static_cast<unsigned long long>(*n) >= c.engine.database().databases()) {
         c.out.error(errors::db_range);
         return std::nullopt;
@@ -225,9 +253,9 @@ void copy(Ctx<C>& c) {
     std::size_t dst_db = c.session.db_index();
     bool replace = false;
     for (std::size_t i = 3; i < c.argc(); ++i) {
-        if (iequals(c.arg(i), "replace")) {
+        if (iequals(until_nul(c.arg(i)), "replace")) {
             replace = true;
-        } else if (iequals(c.arg(i), "db") && i + 1 < c.argc()) {
+        } else if (iequals(until_nul(c.arg(i)), "db") && i + 1 < c.argc()) {
             auto d = parse_db(c, c.arg(++i));
             if (!d) return;
             dst_db = *d;

@@ -56,8 +56,18 @@ void publish(Ctx<C>& c) {
         c.engine.database().bus().publish(c.arg(1), std::string(c.arg(2)))));
 }
 
+/// PUBSUB CHANNELS / SHARDCHANNELS take at most one pattern; more is Redis's subcommand error.
+template <Clock C>
+bool pubsub_at_most_one_pattern(Ctx<C>& c) {
+    if (c.argc() <= 3) return true;
+    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1).substr(0, 128)) +
+                "'. Try PUBSUB HELP.");
+    return false;
+}
+
 template <Clock C>
 void pubsub_channels(Ctx<C>& c) {
+    if (!pubsub_at_most_one_pattern(c)) return;
     const auto ch = c.engine.database().bus().channels(c.argc() == 3 ? c.arg(2) : std::string_view());
     c.out.array(ch.size());
     for (const auto& n : ch) c.out.bulk(n);
@@ -85,7 +95,7 @@ void pubsub_empty(Ctx<C>& c) {  // sharded pub/sub: no shard channels in a stand
             c.out.bulk(c.arg(i));
             c.out.integer(0);
         }
-    } else {
+    } else if (pubsub_at_most_one_pattern(c)) {
         c.out.array(0);
     }
 }
@@ -106,7 +116,7 @@ void pubsub_help(Ctx<C>& c) {
         "SHARDNUMSUB [<shardchannel> ...]",
         "    Return the number of subscribers for the specified shard level channel(s)",
         "HELP",
-        "    Print this help."};
+        "    Prints this help."};
     c.out.array(std::size(lines));
     for (const char* l : lines) c.out.simple(l);
 }

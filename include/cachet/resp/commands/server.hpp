@@ -352,7 +352,8 @@ void dbsize(Ctx<C>& c) {
 /// FLUSHDB / FLUSHALL [ASYNC|SYNC].
 template <Clock C, bool All>
 void flush(Ctx<C>& c) {
-    if (c.argc() > 2 || (c.argc() == 2 && !iequals(c.arg(1), "async") && !iequals(c.arg(1), "sync"))) {
+    const std::string_view opt = c.argc() == 2 ? c.arg(1).substr(0, c.arg(1).find('\0')) : std::string_view();
+    if (c.argc() > 2 || (c.argc() == 2 && !iequals(opt, "async") && !iequals(opt, "sync"))) {  // strcasecmp
         c.out.error(errors::syntax);
         return;
     }

@@ -17,6 +17,10 @@ CACHET_NAMESPACE_BEGIN
 namespace resp {
 namespace cmd {
 
+/// An argument as Redis's C-string checks see it: option keywords are compared with strcasecmp()
+/// and names are formatted into error texts with %s, both of which stop at a NUL byte.
+[[nodiscard]] inline std::string_view c_str(std::string_view s) noexcept { return s.substr(0, s.find('\0')); }
+
 /// Redis's expire argument (`v` seconds or ms, relative or a Unix time) as a Unix time in ms;
 /// nullopt when Redis reports "invalid expire time" (overflow). `v` may be non-positive.
 inline std::optional<long long> expire_unix_ms(long long v, bool seconds, bool absolute,
@@ -50,69 +54,84 @@ void get(Ctx<C>& c) {
     else c.out.null();
 }
 
-/// Parses SET's / GETEX's expire options at argv[i] (EX/PX/EXAT/PXAT <n>); writes the error.
-/// Returns false on error.
+/// SET's and GETEX's options, parsed as Redis's parseExtendedStringArgumentsOrReply does: the
+/// syntax of every option first (a repeated EX/NX/GET is accepted, a conflicting one is a syntax
+/// error); the expire value is only validated afterwards (expire_deadline).
+struct StringOptions {
+    bool nx = false, xx = false, get = false, keepttl = false, persist = false;
+    bool ex = false, px = false, exat = false, pxat = false;
+    std::string_view expire;  ///< the value of the last EX/PX/EXAT/PXAT
+    bool has_expire() const noexcept { return ex || px || exat || pxat; }
+};
+
+/// Parses argv[3..] (SET) or argv[2..] (GETEX); writes the syntax error and returns false.
 template <Clock C>
-bool parse_expire_option(Ctx<C>& c, std::size_t& i, std::optional<std::uint64_t>& deadline,
-                         std::string_view cmd_name, bool& seen) {
-    const std::string_view o = c.arg(i);
-    const bool ex = iequals(o, "ex"), px = iequals(o, "px"), exat = iequals(o, "exat"),
-               pxat = iequals(o, "pxat");
-    if (!(ex || px || exat || pxat)) return true;
-    if (seen || i + 1 >= c.argc()) {
-        c.out.error(errors::syntax);
-        return false;
+bool parse_string_options(Ctx<C>& c, bool is_set, StringOptions& o) {
+    for (std::size_t i = is_set ? 3 : 2; i < c.argc(); ++i) {
+        const std::string_view a = c_str(c.arg(i));
+        const bool next = i + 1 < c.argc();
+        if (is_set && iequals(a, "nx") && !o.xx) {
+            o.nx = true;
+        } else if (is_set && iequals(a, "xx") && !o.nx) {
+            o.xx = true;
+        } else if (is_set && iequals(a, "get")) {
+            o.get = true;
+        } else if (is_set && iequals(a, "keepttl") && !o.persist && !o.has_expire()) {
+            o.keepttl = true;
+        } else if (!is_set && iequals(a, "persist") && !o.has_expire() && !o.keepttl) {
+            o.persist = true;
+        } else if (iequals(a, "ex") && !o.keepttl && !o.persist && !o.exat && !o.px && !o.pxat && next) {
+            o.ex = true;
+            o.expire = c.arg(++i);
+        } else if (iequals(a, "px") && !o.keepttl && !o.persist && !o.ex && !o.exat && !o.pxat && next) {
+            o.px = true;
+            o.expire = c.arg(++i);
+        } else if (iequals(a, "exat") && !o.keepttl && !o.persist && !o.ex && !o.px && !o.pxat && next) {
+            o.exat = true;
+            o.expire = c.arg(++i);
+        } else if (iequals(a, "pxat") && !o.keepttl && !o.persist && !o.ex && !o.exat && !o.px && next) {
+            o.pxat = true;
+            o.expire = c.arg(++i);
+        } else {
+            c.out.error(errors::syntax);
+            return false;
+        }
     }
-    seen = true;
-    auto v = to_ll(c.arg(i + 1));
+    return true;
+}
+
+/// The store deadline of the options' expire value (Redis's getExpireMillisecondsOrReply);
+/// writes the error and returns nullopt when the value is not an integer or not a valid time.
+template <Clock C>
+std::optional<std::uint64_t> expire_deadline(Ctx<C>& c, const StringOptions& o, std::string_view cmd_name) {
+    auto v = to_ll(o.expire);
     if (!v) {
         c.out.error(errors::not_integer);
-        return false;
+        return std::nullopt;
     }
-    const auto invalid = [&] {
+    std::optional<long long> unix;
+    if (*v > 0) unix = expire_unix_ms(*v, o.ex || o.exat, o.exat || o.pxat, c.engine.database().unix_ms());
+    if (!unix || *unix <= 0) {
         c.out.error("ERR invalid expire time in '" + std::string(cmd_name) + "' command");
-        return false;
-    };
-    if (*v <= 0) return invalid();
-    auto unix = expire_unix_ms(*v, ex || exat, exat || pxat, c.engine.database().unix_ms());
-    if (!unix || *unix <= 0) return invalid();
-    deadline = store_deadline(c, *unix);
-    ++i;
-    return true;
+        return std::nullopt;
+    }
+    return store_deadline(c, *unix);
 }
 
 template <Clock C>
 void set(Ctx<C>& c) {
+    StringOptions so;
+    if (!parse_string_options(c, true, so)) return;
     typename RedisDb<C>::SetOptions o;
-    bool nx = false, xx = false, keepttl = false, seen_expire = false;
-    std::optional<std::uint64_t> deadline;
-    for (std::size_t i = 3; i < c.argc(); ++i) {
-        const std::string_view a = c.arg(i);
-        const bool is_expire = iequals(a, "ex") || iequals(a, "px") || iequals(a, "exat") ||
-                               iequals(a, "pxat");
-        if (is_expire) {
-            if (keepttl) {
-                c.out.error(errors::syntax);
-                return;
-            }
-            if (!parse_expire_option(c, i, deadline, "set", seen_expire)) return;
-        } else if (iequals(a, "nx") && !xx) {
-            nx = true;
-        } else if (iequals(a, "xx") && !nx) {
-            xx = true;
-        } else if (iequals(a, "keepttl") && !seen_expire) {
-            keepttl = true;
-        } else if (iequals(a, "get")) {
-            o.get = true;
-        } else {
-            c.out.error(errors::syntax);
-            return;
-        }
+    if (so.has_expire()) {
+        auto deadline = expire_deadline(c, so, "set");
+        if (!deadline) return;
+        o.deadline = *deadline;
     }
     using When = typename RedisDb<C>::SetOptions::When;
-    o.when = nx ? When::if_absent : xx ? When::if_present : When::always;
-    o.keep_ttl = keepttl;
-    if (deadline) o.deadline = *deadline;
+    o.when = so.nx ? When::if_absent : so.xx ? When::if_present : When::always;
+    o.keep_ttl = so.keepttl;
+    o.get = so.get;
     auto r = c.db().set(c.arg(1), std::string(c.arg(2)), o);
     if (o.get) {
         if (r.old) c.out.bulk(*r.old);
@@ -168,20 +187,25 @@ void getdel(Ctx<C>& c) {
 
 template <Clock C>
 void getex(Ctx<C>& c) {
+    StringOptions so;
+    if (!parse_string_options(c, false, so)) return;
     std::optional<std::uint64_t> deadline;
-    bool persist = false, seen = false;
-    for (std::size_t i = 2; i < c.argc(); ++i) {
-        if (iequals(c.arg(i), "persist") && !seen) {
-            persist = seen = true;
-        } else if (!persist && (iequals(c.arg(i), "ex") || iequals(c.arg(i), "px") ||
-                                iequals(c.arg(i), "exat") || iequals(c.arg(i), "pxat"))) {
-            if (!parse_expire_option(c, i, deadline, "getex", seen)) return;
-        } else {
-            c.out.error(errors::syntax);
+    if (so.has_expire()) {
+        // As Redis: a missing key answers null and another type WRONGTYPE before the expire
+        // value is validated.
+        auto t = c.db().type(c.arg(1));
+        if (!t) {
+            c.out.null();
             return;
         }
+        if (*t != ValueType::string) {
+            c.out.error(errors::wrongtype);
+            return;
+        }
+        deadline = expire_deadline(c, so, "getex");
+        if (!deadline) return;
     }
-    if (auto v = c.db().get_and_touch(c.arg(1), deadline, persist)) c.out.bulk(*v);
+    if (auto v = c.db().get_and_touch(c.arg(1), deadline, so.persist)) c.out.bulk(*v);
     else c.out.null();
 }
 
@@ -248,8 +272,9 @@ void decrby(Ctx<C>& c) {
 template <Clock C>
 void incrbyfloat(Ctx<C>& c) {
     auto d = to_ld(c.arg(2));
-    if (!d) {
-        c.out.error(errors::not_float);
+    if (!d) {  // Redis checks the key's type before the increment
+        auto t = c.db().type(c.arg(1));
+        c.out.error(t && *t != ValueType::string ? errors::wrongtype : errors::not_float);
         return;
     }
     auto r = c.db().incr_by_float(c.arg(1), *d);
