@@ -619,18 +619,27 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     if (argv.empty()) return;
     Ctx<C> ctx{m_engine, *this, argv, m_writer, in_exec};
     const CommandSpec<C>* spec = m_engine.find(argv[0]);
+    // Names in these errors as Redis's %s / %.*s prints them: up to a NUL byte.
+    const auto c_str = [](std::string_view s) { return s.substr(0, s.find('\0')); };
     auto reject = [&](std::string_view err) {
+        if (spec && spec->name == "exec" && m_multi) {  // Redis's rejectCommand: a rejected
+            discard_multi();                             // EXEC aborts the transaction
+            if (err.starts_with("ERR ")) err.remove_prefix(4);
+            m_writer.error("EXECABORT Transaction discarded because of: " + std::string(err));
+            return;
+        }
         if (m_multi) m_multi_error = true;
         m_writer.error(err);
     };
     if (!spec) {
         std::string args;
         for (std::size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+            const std::size_t room = 128 - args.size();
             args += '\'';
-            args += argv[i].substr(0, 128 - std::min<std::size_t>(args.size(), 128));
+            args += c_str(argv[i]).substr(0, room);
             args += "' ";
         }
-        reject("ERR unknown command '" + std::string(argv[0].substr(0, 128)) +
+        reject("ERR unknown command '" + std::string(c_str(argv[0]).substr(0, 128)) +
                "', with args beginning with: " + args);
         return;
     }
@@ -639,7 +648,7 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         if (argv.size() >= 2) {
             auto it = spec->subcommands.find(lower(argv[1]));
             if (it == spec->subcommands.end()) {
-                reject("ERR unknown subcommand '" + std::string(argv[1].substr(0, 128)) +
+                reject("ERR unknown subcommand '" + std::string(c_str(argv[1]).substr(0, 128)) +
                        "'. Try " + upper(spec->name) + " HELP.");
                 return;
             }
@@ -691,6 +700,7 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     }
     m_last_command = fullname;
     m_engine.count_command();
+    const std::size_t reply_at = m_out.size();
     try {
         spec->handler(ctx);
     } catch (const WrongTypeError&) {
@@ -699,6 +709,14 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         m_writer.error("ERR out of memory");
     } catch (const std::length_error&) {
         m_writer.error("ERR out of memory");
+    }
+    // Pushes this command caused for this very connection (its own keyspace notifications, a
+    // PUBLISH to a channel it subscribes to) go before its reply, as Redis writes them during
+    // the command. Only when nothing else may be waiting in the outbox for a blocked command.
+    if (!m_blocked && m_outbox.size() != 0 && m_writer.open_deferred() == 0) {
+        std::string pushes;
+        (void)m_outbox.drain(pushes);
+        m_out.insert(reply_at, pushes);
     }
 }
 
