@@ -574,11 +574,11 @@ TEST_SUITE("list_store") {
         s.push_back("s", {"1", "2"});
         (void)s.move("s", "d", ListEnd::back, ListEnd::front);
         (void)s.pop({"d"}, ListEnd::front, 1);
-        // The LMOVE that empties l: Redis sends `rpush d`, `lpop l`, `del l`; the core
-        // announces each key's changes in key order, removals after the key's named change.
+        // An LMOVE is announced as Redis sends it: the destination's push, the source's pop,
+        // then (when the source empties) its removal, `del`.
         CHECK(events == Strings{"rpush l", "lpush l", "lpop l", "rpop l", "lset l", "linsert l",
-                                "lrem l", "ltrim l", "rpop l", "rpush d", "lpop l", "erased l",
-                                "rpush d", "rpush s", "rpop s", "lpush d", "lpop d"});
+                                "lrem l", "ltrim l", "rpop l", "rpush d", "rpush d", "lpop l",
+                                "erased l", "rpush s", "lpush d", "rpop s", "lpop d"});
     }
 
     TEST_CASE("a blocked consumer elsewhere does not turn a no-op write into an event") {

@@ -616,7 +616,8 @@ public:
     /// keys (a move between two lists, a set operation stored into a destination) is atomic:
     /// no other thread sees one key changed and not the other. Shards are locked in index
     /// order, so concurrent calls cannot deadlock. The changes are applied in key order when
-    /// `f` returns, then notifications go out after the locks are released. `f` must not call
+    /// `f` returns, then notifications go out after the locks are released (the write events
+    /// in key order, then the removals). `f` must not call
     /// into this store. Complexity: O(k log k) for k keys plus `f`, plus at most
     /// `expire_budget` timers per shard. Allocates O(k). Exceptions: as `access`.
     template <class F>
@@ -676,11 +677,11 @@ public:
                 if (slot->m_events.bits) writes.push_back(std::move(slot->m_events));
             }
         }
-        for (const auto& w : writes)
-            if (w.before_removals) announce(w);
+        // Every key's write event in key order, then the removals: a multi-key change is
+        // announced as the operation describes it (LMOVE: the push, the pop, then the emptied
+        // source's removal).
+        for (const auto& w : writes) announce(w);
         batch.deliver(listener());
-        for (const auto& w : writes)
-            if (!w.before_removals) announce(w);
         if constexpr (!std::is_void_v<R>) return std::move(*result);
     }
 

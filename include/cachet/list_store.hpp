@@ -1008,9 +1008,11 @@ public:
     /// of the element (the one returned).
     std::optional<T> move(const K& src, const K& dst, ListEnd from,
                           ListEnd to) requires std::copy_constructible<T> {
-        const K keys[2] = {src, dst};
+        // Destination first: write_many announces events in key order, and Redis sends the
+        // destination's push before the source's pop (and its "del").
+        const K keys[2] = {dst, src};
         return m_backend.write_many(std::span<const K>(keys), [&](auto& refs) {
-            return move_locked(refs[0], refs[1], from, to);
+            return move_locked(refs[1], refs[0], from, to);
         });
     }
 
