@@ -616,8 +616,8 @@ public:
     /// keys (a move between two lists, a set operation stored into a destination) is atomic:
     /// no other thread sees one key changed and not the other. Shards are locked in index
     /// order, so concurrent calls cannot deadlock. The changes are applied in key order when
-    /// `f` returns, then notifications go out after the locks are released (the write events
-    /// in key order, then the removals). `f` must not call
+    /// `f` returns, then notifications go out after the locks are released, key by key in key
+    /// order (each key's write event and removals, as `access` orders them). `f` must not call
     /// into this store. Complexity: O(k log k) for k keys plus `f`, plus at most
     /// `expire_budget` timers per shard. Allocates O(k). Exceptions: as `access`.
     template <class F>
@@ -635,10 +635,11 @@ public:
         std::sort(order.begin(), order.end());
         order.erase(std::unique(order.begin(), order.end()), order.end());
         const std::uint64_t now = now_ms();
-        Batch batch;
-        std::vector<PendingWrites> writes;
+        Batch batch;  // maintenance and entries found expired on the way
+        std::vector<std::unique_ptr<Batch>> key_batches;  // what each key's change removed
+        std::vector<PendingWrites> writes;                // each key's write events
         std::optional<std::conditional_t<std::is_void_v<R>, char, R>> result;
-        {
+        try {
             // Lock in ascending shard order; the guard unlocks whatever was locked.
             struct Guard {
                 Keyspace& ks;
@@ -666,22 +667,32 @@ public:
                 slots.m_of_key[i] = found;
                 if (found < slots.m_unique.size()) continue;
                 Shard& s = m_shards[shard_ids[i]];
-                slots.m_unique.emplace_back(new Slot<const K&>(
-                    *this, s, find_live(s, hashes[i], keys[i], now, batch), hashes[i], now,
-                    keys[i], batch));
+                Entry* live = find_live(s, hashes[i], keys[i], now, batch);
+                key_batches.emplace_back(new Batch);
+                slots.m_unique.emplace_back(new Slot<const K&>(*this, s, live, hashes[i], now,
+                                                               keys[i], *key_batches.back()));
             }
             if constexpr (std::is_void_v<R>) f(slots);
             else result.emplace(f(slots));
+            writes.reserve(slots.m_unique.size());
             for (auto& slot : slots.m_unique) {
                 slot->commit();
-                if (slot->m_events.bits) writes.push_back(std::move(slot->m_events));
+                writes.push_back(std::move(slot->m_events));
             }
+        } catch (...) {
+            batch.deliver(listener());
+            throw;
         }
-        // Every key's write event in key order, then the removals: a multi-key change is
-        // announced as the operation describes it (LMOVE: the push, the pop, then the emptied
-        // source's removal).
-        for (const auto& w : writes) announce(w);
+        // Key by key, in key order: each key's write event and what its change removed (its
+        // own removal after a change that emptied it, as Redis sends "srem", "del"). So a
+        // multi-key change is announced as the operation describes it: SMOVE "srem src",
+        // "del src", "sadd dst"; LMOVE (destination first) "rpush dst", "lpop src", "del src".
         batch.deliver(listener());
+        for (std::size_t i = 0; i < writes.size(); ++i) {
+            if (writes[i].before_removals) announce(writes[i]);
+            key_batches[i]->deliver(listener());
+            if (!writes[i].before_removals) announce(writes[i]);
+        }
         if constexpr (!std::is_void_v<R>) return std::move(*result);
     }
 
