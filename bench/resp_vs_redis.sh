@@ -18,7 +18,10 @@
 #     --no-throughput      only the memory measurement
 #     --nice N             run the servers and redis-benchmark at this niceness (e.g. -10, as
 #                          root, to stand out from other load on a shared machine; default 0)
-#     --bench-threads N    redis-benchmark --threads (default: 1, its single-threaded default)
+#     --bench-threads N    redis-benchmark --threads (default: 1, its single-threaded default).
+#                          A single-threaded redis-benchmark saturates near 50k requests/s here,
+#                          below what either server can do; with --threads its rps figure moves in
+#                          steps of 250 ms of run time, so the default --requests becomes 400000
 #
 # Both servers listen on 127.0.0.1 only, on free ports, with --save '' --appendonly no, and are
 # killed on exit. A workload is skipped when cachet-server rejects its command (probed first
@@ -28,7 +31,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-cachet_bin="" redis_bin="" io_threads="" rounds=3 clients=50 requests=100000 pipeline=16
+cachet_bin="" redis_bin="" io_threads="" rounds=3 clients=50 requests="" pipeline=16
 keyspace=100000 workloads="set,get,incr,lpush,lpop,sadd,hset,zadd,publish" memory_keys=1000000
 throughput=1 nice_level=0 bench_threads=1
 while (($#)); do
@@ -46,7 +49,7 @@ while (($#)); do
         --no-throughput) throughput=0 ;;
         --nice) nice_level="$2"; shift ;;
         --bench-threads) bench_threads="$2"; shift ;;
-        -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -62,6 +65,10 @@ for tool in redis-benchmark redis-cli python3; do
     command -v "$tool" >/dev/null || { echo "$tool not found (Debian: redis-tools, python3)" >&2; exit 1; }
 done
 io_threads=${io_threads:-$(nproc)}
+if [[ -z $requests ]]; then
+    requests=100000
+    ((bench_threads > 1)) && requests=400000
+fi
 
 work=$(mktemp -d)
 pids=()
