@@ -897,8 +897,8 @@ public:
         return m_wall_offset_ms + static_cast<long long>(m_dbs[0]->now_ms());
     }
     /// The deadline on the stores' clock of a Unix time in ms (clamped at 0).
-    [[nodiscard]] std::uint64_t deadline_from_unix_ms(long long unix) const noexcept {
-        const long long d = unix - m_wall_offset_ms;
+    [[nodiscard]] std::uint64_t deadline_from_unix_ms(long long unix_time_ms) const noexcept {
+        const long long d = unix_time_ms - m_wall_offset_ms;
         return d <= 0 ? 0 : static_cast<std::uint64_t>(d);
     }
     [[nodiscard]] long long unix_from_deadline(std::uint64_t deadline) const noexcept {

@@ -103,7 +103,7 @@ void hello(Ctx<C>& c) {
     if (c.engine.auth_required() && !c.session.authenticated()) {
         c.out.error(
             "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-            "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+            "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
             "select the RESP protocol version at the same time");
         return;
     }

@@ -184,12 +184,12 @@ void expire(Ctx<C>& c) {
         return;
     }
     const char* name = Absolute ? (Seconds ? "expireat" : "pexpireat") : (Seconds ? "expire" : "pexpire");
-    auto unix = expire_unix_ms(*v, Seconds, Absolute, c.engine.database().unix_ms());
-    if (!unix) {
+    auto unix_ms_value = expire_unix_ms(*v, Seconds, Absolute, c.engine.database().unix_ms());
+    if (!unix_ms_value) {
         c.out.error("ERR invalid expire time in '" + std::string(name) + "' command");
         return;
     }
-    c.out.integer(c.db().expire_at(c.arg(1), store_deadline(c, *unix), cond, xx && (gt || lt)) ? 1 : 0);
+    c.out.integer(c.db().expire_at(c.arg(1), store_deadline(c, *unix_ms_value), cond, xx && (gt || lt)) ? 1 : 0);
 }
 
 /// TTL / PTTL.
@@ -207,13 +207,13 @@ void expiretime(Ctx<C>& c) {
     if (!d) c.out.integer(-2);
     else if (*d == no_deadline) c.out.integer(-1);
     else {
-        const long long unix = c.engine.database().unix_from_deadline(*d);
+        const long long unix_ms_value = c.engine.database().unix_from_deadline(*d);
         // Seconds rounded to the nearest, as Redis's (ms + 500) / 1000 (no overflow near 2^63).
         const auto rounded = [](long long ms) {
             return ms < 0 ? (ms + 500) / 1000
                           : static_cast<long long>((static_cast<unsigned long long>(ms) + 500) / 1000);
         };
-        c.out.integer(Seconds ? rounded(unix) : unix);
+        c.out.integer(Seconds ? rounded(unix_ms_value) : unix_ms_value);
     }
 }
 

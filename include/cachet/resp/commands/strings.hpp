@@ -109,13 +109,13 @@ std::optional<std::uint64_t> expire_deadline(Ctx<C>& c, const StringOptions& o, 
         c.out.error(errors::not_integer);
         return std::nullopt;
     }
-    std::optional<long long> unix;
-    if (*v > 0) unix = expire_unix_ms(*v, o.ex || o.exat, o.exat || o.pxat, c.engine.database().unix_ms());
-    if (!unix || *unix <= 0) {
+    std::optional<long long> unix_ms_value;
+    if (*v > 0) unix_ms_value = expire_unix_ms(*v, o.ex || o.exat, o.exat || o.pxat, c.engine.database().unix_ms());
+    if (!unix_ms_value || *unix_ms_value <= 0) {
         c.out.error("ERR invalid expire time in '" + std::string(cmd_name) + "' command");
         return std::nullopt;
     }
-    return store_deadline(c, *unix);
+    return store_deadline(c, *unix_ms_value);
 }
 
 template <Clock C>
@@ -152,13 +152,13 @@ void setex(Ctx<C>& c) {
         return;
     }
     const char* name = Seconds ? "setex" : "psetex";
-    auto unix = *v > 0 ? expire_unix_ms(*v, Seconds, false, c.engine.database().unix_ms()) : std::nullopt;
-    if (!unix) {
+    auto unix_ms_value = *v > 0 ? expire_unix_ms(*v, Seconds, false, c.engine.database().unix_ms()) : std::nullopt;
+    if (!unix_ms_value) {
         c.out.error("ERR invalid expire time in '" + std::string(name) + "' command");
         return;
     }
     typename RedisDb<C>::SetOptions o;
-    o.deadline = store_deadline(c, *unix);
+    o.deadline = store_deadline(c, *unix_ms_value);
     c.db().set(c.arg(1), std::string(c.arg(3)), o);
     c.out.simple("OK");
 }
