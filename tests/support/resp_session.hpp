@@ -12,6 +12,12 @@
 #include <string_view>
 #include <vector>
 
+// The engine and sessions over a ManualClock are instantiated once, in
+// resp_instantiation_test.cpp, instead of in every RESP test file (each would otherwise compile
+// every command of the engine again).
+extern template class cachet::resp::Engine<cachet::ManualClock>;
+extern template class cachet::resp::Session<cachet::ManualClock>;
+
 namespace test {
 
 using Db = cachet::BasicDatabase<cachet::ManualClock>;

@@ -278,24 +278,10 @@ public:
     using database_type = BasicDatabase<C>;
     using session_type = Session<C>;
 
-    explicit Engine(database_type& db, EngineOptions options = {})
-        : m_db(db), m_options(std::move(options)) {
-        register_connection_commands<C>(m_commands);
-        register_server_commands<C>(m_commands);
-        register_key_commands<C>(m_commands);
-        register_string_commands<C>(m_commands);
-        register_pubsub_commands<C>(m_commands);
-        register_transaction_commands<C>(m_commands);
-        register_list_commands<C>(m_commands);
-        register_hash_commands<C>(m_commands);
-        register_set_commands<C>(m_commands);
-        register_zset_commands<C>(m_commands);
-        register_config_params<C>(*this);
-        m_db.set_maxmemory(m_options.maxmemory);
-        m_db.set_noeviction(m_options.maxmemory_policy == "noeviction");
-        if (auto f = parse_notify_flags(m_options.notify_keyspace_events))
-            m_db.set_notify_flags(*f);
-    }
+    /// An engine serving `db`, configured by `options`. Builds the command table and the
+    /// CONFIG parameters (defined after the class, so a program may instantiate it once:
+    /// `extern template class cachet::resp::Engine<C>;` elsewhere).
+    explicit Engine(database_type& db, EngineOptions options = {});
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
@@ -565,6 +551,25 @@ private:
     std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
     std::function<void()> m_shutdown;
 };
+
+template <Clock C>
+Engine<C>::Engine(database_type& db, EngineOptions options)
+    : m_db(db), m_options(std::move(options)) {
+    register_connection_commands<C>(m_commands);
+    register_server_commands<C>(m_commands);
+    register_key_commands<C>(m_commands);
+    register_string_commands<C>(m_commands);
+    register_pubsub_commands<C>(m_commands);
+    register_transaction_commands<C>(m_commands);
+    register_list_commands<C>(m_commands);
+    register_hash_commands<C>(m_commands);
+    register_set_commands<C>(m_commands);
+    register_zset_commands<C>(m_commands);
+    register_config_params<C>(*this);
+    m_db.set_maxmemory(m_options.maxmemory);
+    m_db.set_noeviction(m_options.maxmemory_policy == "noeviction");
+    if (auto f = parse_notify_flags(m_options.notify_keyspace_events)) m_db.set_notify_flags(*f);
+}
 
 template <Clock C>
 Engine(BasicDatabase<C>&, EngineOptions = {}) -> Engine<C>;
