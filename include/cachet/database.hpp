@@ -881,6 +881,7 @@ public:
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
         m_wall_offset_ms = static_cast<long long>(sys) - static_cast<long long>(m_dbs[0]->now_ms());
+        refresh_write_events();  // nobody listens yet
     }
     BasicDatabase(const BasicDatabase&) = delete;
     BasicDatabase& operator=(const BasicDatabase&) = delete;
@@ -919,6 +920,7 @@ public:
         std::lock_guard lock(m_watch_mutex);
         m_watched[watch_key(db, key)].push_back(state);
         m_watch_count.fetch_add(1, std::memory_order_acq_rel);
+        refresh_write_events();
     }
     /// Stops watching `key` for `state`.
     void unwatch(int db, std::string_view key, WatchState* state) {
@@ -931,6 +933,7 @@ public:
         v.erase(pos);
         m_watch_count.fetch_sub(1, std::memory_order_acq_rel);
         if (v.empty()) m_watched.erase(it);
+        refresh_write_events();
     }
     /// Marks the watchers of `key` dirty (a write the listeners do not see, e.g. FLUSHDB).
     void touch(int db, std::string_view key) {
@@ -955,7 +958,11 @@ public:
     // ------------------------------------------------------------------ notifications
 
     /// notify-keyspace-events as bits (see NotifyFlags).
-    void set_notify_flags(unsigned flags) noexcept { m_notify.store(flags, std::memory_order_release); }
+    void set_notify_flags(unsigned flags) {
+        std::lock_guard lock(m_watch_mutex);  // serialises refresh_write_events
+        m_notify.store(flags, std::memory_order_release);
+        refresh_write_events();
+    }
     [[nodiscard]] unsigned notify_flags() const noexcept { return m_notify.load(std::memory_order_acquire); }
 
     /// Publishes keyspace event `event` for `key` of database `db`, if the flags ask for it.
@@ -1034,6 +1041,14 @@ public:
 
 private:
     friend class RedisDb<C>;
+
+    /// The keyspaces report writes only while someone listens: keyspace notifications on, or
+    /// a key WATCHed. Callers hold m_watch_mutex (or are the constructor).
+    void refresh_write_events() noexcept {
+        const bool on = m_notify.load(std::memory_order_acquire) != 0 ||
+                        m_watch_count.load(std::memory_order_acquire) != 0;
+        for (auto& d : m_dbs) d->m_keyspace.set_write_events(on);
+    }
 
     static std::string watch_key(int db, std::string_view key) {
         std::string k = std::to_string(db);

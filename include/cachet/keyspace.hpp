@@ -450,7 +450,8 @@ public:
         /// Applies the callback's changes. Strong guarantee for a new entry: if indexing it
         /// throws, nothing changed.
         void commit() {
-            if (m_ks.m_write_listener && current()) {
+            if (m_ks.m_write_listener && m_ks.m_write_events.load(std::memory_order_acquire) &&
+                current()) {
                 if (!m_erase) record_events();
                 else if (m_existing && !m_created && m_dirty && !m_events.name.empty())
                     record_erasing_update();
@@ -1067,6 +1068,12 @@ public:
         return evicted;
     }
 
+    /// Turns the write listener's calls on or off (it stays installed; on by default). Off
+    /// saves every write the key copy and the call: a Database turns it on only while someone
+    /// listens (keyspace notifications, WATCH). The flag is read under the shard lock, so a
+    /// write that begins after this call returns sees it. Thread-safe.
+    void set_write_events(bool on) noexcept { m_write_events.store(on, std::memory_order_release); }
+
     /// Checks every shard's index, wheel and policy against each other. For tests. O(size()).
     [[nodiscard]] bool check_invariants() const {
         for (std::size_t i = 0; i < m_shard_count; ++i) {
@@ -1412,6 +1419,7 @@ private:
     std::uint64_t m_default_ttl_ms = 0;
     std::size_t m_expire_budget = 16;
     std::atomic<std::size_t> m_evict_cursor{0};  ///< evict_to_weight's next shard
+    std::atomic<bool> m_write_events{true};      ///< see set_write_events
     typename options_type::weigher_type m_weigher;
     typename options_type::listener_type m_listener;
     typename options_type::write_listener_type m_write_listener;

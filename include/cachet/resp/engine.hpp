@@ -114,7 +114,8 @@ public:
     /// True once the connection must be closed after `output()` is written (QUIT, a protocol
     /// error, CLIENT KILL, an output buffer limit, SHUTDOWN).
     [[nodiscard]] bool closing() const noexcept {
-        return m_closing || m_killed.load(std::memory_order_acquire) || m_outbox.overflow();
+        return m_closing.load(std::memory_order_relaxed) || m_killed.load(std::memory_order_acquire) ||
+               m_outbox.overflow();
     }
     /// Asks the session to close (CLIENT KILL, from any thread); the owner's waker runs.
     void kill() {
@@ -133,7 +134,7 @@ public:
     bool collect_async();
 
     /// True while a blocking command waits.
-    [[nodiscard]] bool blocked() const noexcept { return m_blocked != nullptr; }
+    [[nodiscard]] bool blocked() const noexcept { return m_is_blocked.load(std::memory_order_relaxed); }
     /// When the blocked command times out (nullopt: never, or not blocked).
     [[nodiscard]] std::optional<time_point> block_deadline() const noexcept {
         return m_blocked ? m_block_deadline : std::nullopt;
@@ -147,8 +148,8 @@ public:
     // ------------------------------------------------------------------ state, for commands
 
     [[nodiscard]] Engine<C>& engine() noexcept { return m_engine; }
-    [[nodiscard]] std::size_t db_index() const noexcept { return m_db; }
-    void select(std::size_t db) noexcept { m_db = db; }
+    [[nodiscard]] std::size_t db_index() const noexcept { return m_db.load(std::memory_order_relaxed); }
+    void select(std::size_t db) noexcept { m_db.store(db, std::memory_order_relaxed); }
     [[nodiscard]] Protocol protocol() const noexcept {
         return static_cast<Protocol>(m_protocol.load(std::memory_order_acquire));
     }
@@ -161,23 +162,39 @@ public:
         m_authenticated = a;
         m_parser.set_authenticated(a || !auth_required_by_server());
     }
-    [[nodiscard]] const std::string& name() const noexcept { return m_name; }
-    void set_name(std::string n) { m_name = std::move(n); }
+    /// The client's name (CLIENT SETNAME). A copy: other threads read it (CLIENT LIST).
+    [[nodiscard]] std::string name() const {
+        std::lock_guard lock(m_name_mutex);
+        return m_name;
+    }
+    void set_name(std::string n) {
+        std::lock_guard lock(m_name_mutex);
+        m_name = std::move(n);
+    }
     [[nodiscard]] const ClientInfo& info() const noexcept { return m_info; }
     [[nodiscard]] std::uint64_t id() const noexcept { return m_info.id; }
-    [[nodiscard]] std::string_view last_command() const noexcept { return m_last_command; }
-    [[nodiscard]] time_point last_interaction() const noexcept { return m_last_interaction; }
+    /// The last command run, as CLIENT LIST names it ("get", "client|list"), "NULL" before any.
+    /// Thread-safe.
+    [[nodiscard]] std::string last_command() const {
+        const CommandSpec<C>* spec = m_last_spec.load(std::memory_order_acquire);
+        const CommandSpec<C>* parent = m_last_parent.load(std::memory_order_acquire);
+        if (!spec) return "NULL";
+        return parent ? parent->name + "|" + spec->name : spec->name;
+    }
+    /// When the client last sent a command. Thread-safe.
+    [[nodiscard]] time_point last_interaction() const noexcept {
+        return time_point(time_point::duration(m_last_interaction.load(std::memory_order_relaxed)));
+    }
     [[nodiscard]] Outbox& outbox() noexcept { return m_outbox; }
     [[nodiscard]] RequestParser& parser() noexcept { return m_parser; }
     /// Marks the session to close after its pending output (QUIT).
-    void close_after_reply() noexcept { m_closing = true; }
+    void close_after_reply() noexcept { m_closing.store(true, std::memory_order_relaxed); }
 
     // pub/sub
-    [[nodiscard]] std::size_t subscriptions() const noexcept {
-        return m_channels.size() + m_patterns.size();
-    }
-    [[nodiscard]] std::size_t channel_count() const noexcept { return m_channels.size(); }
-    [[nodiscard]] std::size_t pattern_count() const noexcept { return m_patterns.size(); }
+    /// Subscriptions (channels plus patterns). Thread-safe.
+    [[nodiscard]] std::size_t subscriptions() const noexcept { return channel_count() + pattern_count(); }
+    [[nodiscard]] std::size_t channel_count() const noexcept { return m_channel_count.load(std::memory_order_relaxed); }
+    [[nodiscard]] std::size_t pattern_count() const noexcept { return m_pattern_count.load(std::memory_order_relaxed); }
     /// SUBSCRIBE / PSUBSCRIBE one name; returns false if already subscribed.
     bool subscribe(std::string_view name, bool pattern);
     /// UNSUBSCRIBE / PUNSUBSCRIBE one name; returns false if not subscribed.
@@ -190,14 +207,15 @@ public:
     }
 
     // transactions
-    [[nodiscard]] bool in_multi() const noexcept { return m_multi; }
+    /// Thread-safe.
+    [[nodiscard]] bool in_multi() const noexcept { return m_multi.load(std::memory_order_relaxed); }
     void begin_multi() noexcept {
-        m_multi = true;
+        m_multi.store(true, std::memory_order_relaxed);
         m_multi_error = false;
         m_queued.clear();
     }
     void discard_multi() noexcept {
-        m_multi = false;
+        m_multi.store(false, std::memory_order_relaxed);
         m_multi_error = false;
         m_queued.clear();
         unwatch_all();
@@ -216,6 +234,7 @@ public:
     void block(std::unique_ptr<BlockedCommand> cmd, std::optional<time_point> deadline) {
         m_blocked = std::move(cmd);
         m_block_deadline = deadline;
+        m_is_blocked.store(true, std::memory_order_relaxed);
         m_engine.count_blocked(+1);
     }
 
@@ -226,10 +245,19 @@ public:
 
     [[nodiscard]] ReplyWriter& writer() noexcept { return m_writer; }
 
+    /// Commands this session ran since it opened (or CONFIG RESETSTAT). Thread-safe.
+    [[nodiscard]] std::uint64_t commands_processed() const noexcept {
+        return m_commands.load(std::memory_order_relaxed);
+    }
+    void reset_command_count() noexcept {
+        m_commands.store(0, std::memory_order_relaxed);
+    }
+
 private:
     void unblock() noexcept {
         m_blocked.reset();
         m_block_deadline.reset();
+        m_is_blocked.store(false, std::memory_order_relaxed);
         m_engine.count_blocked(-1);
     }
     [[nodiscard]] bool auth_required_by_server() const;
@@ -241,21 +269,28 @@ private:
     std::string m_out;
     ReplyWriter m_writer{m_out};
     RequestParser m_parser;
-    std::size_t m_db = 0;
+    // What other threads may read (CLIENT LIST, INFO, CLIENT KILL) is atomic or locked; the
+    // owning thread is the only writer.
+    std::atomic<std::size_t> m_db{0};
     std::atomic<std::uint8_t> m_protocol{2};
     bool m_authenticated = false;
-    bool m_closing = false;
+    std::atomic<bool> m_closing{false};
     bool m_closed = false;
     std::atomic<bool> m_killed{false};
+    mutable std::mutex m_name_mutex;
     std::string m_name;
-    std::string m_last_command = "NULL";
-    time_point m_last_interaction = std::chrono::steady_clock::now();
+    std::atomic<const CommandSpec<C>*> m_last_spec{nullptr}, m_last_parent{nullptr};
+    std::atomic<time_point::rep> m_last_interaction{
+        std::chrono::steady_clock::now().time_since_epoch().count()};
+    std::atomic<std::size_t> m_channel_count{0}, m_pattern_count{0};
+    std::atomic<bool> m_is_blocked{false};
+    std::atomic<std::uint64_t> m_commands{0};  ///< summed into the engine's total on close
 
     Outbox m_outbox;  // before the subscriptions: their handlers post into it
     std::map<std::string, typename PubSubBus<std::string>::Subscription, std::less<>> m_channels;
     std::map<std::string, typename PubSubBus<std::string>::Subscription, std::less<>> m_patterns;
 
-    bool m_multi = false;
+    std::atomic<bool> m_multi{false};
     bool m_multi_error = false;
     std::vector<std::vector<std::string>> m_queued;
     WatchState m_watch;
@@ -287,17 +322,11 @@ public:
 
     [[nodiscard]] database_type& database() noexcept { return m_db; }
     [[nodiscard]] const CommandTable<C>& commands() const noexcept { return m_commands; }
-    /// The spec of command `name` (any case), or nullptr.
-    [[nodiscard]] const CommandSpec<C>* find(std::string_view name) const {
-        char buf[32];
-        if (name.size() <= sizeof buf) {
-            for (std::size_t i = 0; i < name.size(); ++i)
-                buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
-            auto it = m_commands.find(std::string_view(buf, name.size()));
-            return it == m_commands.end() ? nullptr : &it->second;
-        }
-        auto it = m_commands.find(lower(name));
-        return it == m_commands.end() ? nullptr : &it->second;
+    /// The spec of command `name` (any case), or nullptr. O(|name|): a hash of the name's
+    /// ASCII-lower-cased bytes, no allocation.
+    [[nodiscard]] const CommandSpec<C>* find(std::string_view name) const noexcept {
+        auto it = m_index.find(name);
+        return it == m_index.end() ? nullptr : it->second;
     }
 
     // ------------------------------------------------------------------ configuration
@@ -453,14 +482,18 @@ public:
         std::lock_guard lock(m_config_mutex);
         f(m_options);
     }
-    /// Output buffer limits: 0 normal, 1 replica, 2 pubsub.
-    [[nodiscard]] OutputLimit output_limit(int cls) const {
-        std::lock_guard lock(m_config_mutex);
-        return m_output_limits[static_cast<std::size_t>(cls)];
+    /// Output buffer limits: 0 normal, 1 replica, 2 pubsub. Lock-free (read per pub/sub
+    /// message).
+    [[nodiscard]] OutputLimit output_limit(int cls) const noexcept {
+        const auto& l = m_output_limits[static_cast<std::size_t>(cls)];
+        return {l[0].load(std::memory_order_relaxed), l[1].load(std::memory_order_relaxed),
+                l[2].load(std::memory_order_relaxed)};
     }
-    void set_output_limit(int cls, OutputLimit l) {
-        std::lock_guard lock(m_config_mutex);
-        m_output_limits[static_cast<std::size_t>(cls)] = l;
+    void set_output_limit(int cls, OutputLimit l) noexcept {
+        auto& dst = m_output_limits[static_cast<std::size_t>(cls)];
+        dst[0].store(l.hard, std::memory_order_relaxed);
+        dst[1].store(l.soft, std::memory_order_relaxed);
+        dst[2].store(l.soft_seconds, std::memory_order_relaxed);
     }
 
     // ------------------------------------------------------------------ clients
@@ -497,16 +530,22 @@ public:
 
     void count_blocked(int delta) noexcept { m_blocked.fetch_add(delta, std::memory_order_relaxed); }
     [[nodiscard]] long long blocked_clients() const noexcept { return m_blocked.load(std::memory_order_relaxed); }
-    void count_command() noexcept { m_commands_processed.fetch_add(1, std::memory_order_relaxed); }
-    [[nodiscard]] std::uint64_t commands_processed() const noexcept {
-        return m_commands_processed.load();
+    /// Adds a closed session's command count to the total.
+    void count_commands(std::uint64_t n) noexcept { m_commands_processed.fetch_add(n, std::memory_order_relaxed); }
+    /// Commands processed since start (or CONFIG RESETSTAT): the closed sessions' plus the
+    /// live ones' (each session counts its own, so no counter is shared on the hot path).
+    [[nodiscard]] std::uint64_t commands_processed() {
+        std::uint64_t n = m_commands_processed.load(std::memory_order_relaxed);
+        for_each_client([&](session_type& s) { n += s.commands_processed(); });
+        return n;
     }
     [[nodiscard]] std::uint64_t connections_received() const noexcept {
         return m_total_connections.load();
     }
     [[nodiscard]] std::uint64_t rejected_connections() const noexcept { return m_rejected.load(); }
-    void reset_stats() noexcept {
+    void reset_stats() {
         m_commands_processed = 0;
+        for_each_client([](session_type& s) { s.reset_command_count(); });
         m_total_connections = 0;
         m_rejected = 0;
         m_db.reset_stats();
@@ -540,7 +579,27 @@ private:
     mutable std::mutex m_config_mutex;
     EngineOptions m_options;
     std::map<std::string, ConfigParam> m_config;
-    OutputLimit m_output_limits[3] = {{}, {256u << 20, 64u << 20, 60}, {32u << 20, 8u << 20, 60}};
+    std::atomic<std::uint64_t> m_output_limits[3][3] = {
+        {0, 0, 0}, {256u << 20, 64u << 20, 60}, {32u << 20, 8u << 20, 60}};
+    /// Every command and subcommand-holding command by name, ASCII case-insensitively.
+    struct NameHash {
+        std::size_t operator()(std::string_view s) const noexcept {
+            std::uint64_t h = 1469598103934665603ull;
+            for (unsigned char c : s) h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 1099511628211ull;
+            return static_cast<std::size_t>(h);
+        }
+    };
+    struct NameEqual {
+        bool operator()(std::string_view a, std::string_view b) const noexcept {
+            if (a.size() != b.size()) return false;
+            for (std::size_t i = 0; i < a.size(); ++i) {
+                const unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+                if ((x >= 'A' && x <= 'Z' ? x + 32u : x) != (y >= 'A' && y <= 'Z' ? y + 32u : y)) return false;
+            }
+            return true;
+        }
+    };
+    std::unordered_map<std::string_view, const CommandSpec<C>*, NameHash, NameEqual> m_index;
     std::atomic<bool> m_auth_required{!m_options.requirepass.empty()};
     std::atomic<std::uint64_t> m_limits_version{0};
     mutable std::mutex m_clients_mutex;
@@ -566,6 +625,7 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_set_commands<C>(m_commands);
     register_zset_commands<C>(m_commands);
     register_config_params<C>(*this);
+    for (const auto& [name, spec] : m_commands) m_index.emplace(std::string_view(name), &spec);
     m_db.set_maxmemory(m_options.maxmemory);
     m_db.set_noeviction(m_options.maxmemory_policy == "noeviction");
     if (auto f = parse_notify_flags(m_options.notify_keyspace_events)) m_db.set_notify_flags(*f);
@@ -610,10 +670,11 @@ std::size_t Session<C>::process(std::string_view input) {
         if (r.status == ParseStatus::need_more) break;
         if (r.status == ParseStatus::error) {
             m_writer.error(std::string("ERR ") + std::string(m_parser.error_message()));
-            m_closing = true;
+            m_closing.store(true, std::memory_order_relaxed);
             break;
         }
-        m_last_interaction = std::chrono::steady_clock::now();
+        m_last_interaction.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                                 std::memory_order_relaxed);
         execute(m_parser.args());
     }
     return consumed;
@@ -648,7 +709,7 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
                "', with args beginning with: " + args);
         return;
     }
-    std::string fullname = spec->name;
+    const CommandSpec<C>* parent = nullptr;
     if (!spec->subcommands.empty()) {
         if (argv.size() >= 2) {
             auto it = spec->subcommands.find(lower(argv[1]));
@@ -657,13 +718,14 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
                        "'. Try " + upper(spec->name) + " HELP.");
                 return;
             }
+            parent = spec;
             spec = &it->second;
-            fullname += '|';
-            fullname += spec->name;
         }
     }
+    // Redis's full name ("get", "config|get"), built only for the error replies that need it.
+    const auto fullname = [&] { return parent ? parent->name + "|" + spec->name : spec->name; };
     if (!spec->arity_ok(argv.size()) || !spec->handler) {
-        reject("ERR wrong number of arguments for '" + fullname + "' command");
+        reject("ERR wrong number of arguments for '" + fullname() + "' command");
         return;
     }
     if (m_engine.auth_required() && !m_authenticated && !(spec->flags & cmd_no_auth)) {
@@ -679,7 +741,7 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
             "ping", "subscribe", "unsubscribe", "psubscribe",  "punsubscribe",
             "quit", "reset",     "ssubscribe",  "sunsubscribe"};
         if (!allowed.contains(spec->name)) {
-            reject("ERR Can't execute '" + fullname +
+            reject("ERR Can't execute '" + fullname() +
                    "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
                    "in this context");
             return;
@@ -703,8 +765,10 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         reject(errors::oom);
         return;
     }
-    m_last_command = fullname;
-    m_engine.count_command();
+    m_last_spec.store(spec, std::memory_order_release);
+    m_last_parent.store(parent, std::memory_order_release);
+    // One writer (this thread): a plain load and store, no read-modify-write.
+    m_commands.store(m_commands.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     const std::size_t reply_at = m_out.size();
     try {
         spec->handler(ctx);
@@ -729,7 +793,7 @@ template <Clock C>
 void Session<C>::exec_queued(ReplyWriter& out) {
     std::vector<std::vector<std::string>> queued = std::move(m_queued);
     m_queued.clear();
-    m_multi = false;
+    m_multi.store(false, std::memory_order_relaxed);
     bool dirty = m_watch.dirty.load(std::memory_order_acquire);
     // A key that existed at WATCH time and has expired since counts as changed (Redis 7.0).
     auto& database = m_engine.database();
@@ -753,10 +817,12 @@ void Session<C>::exec_queued(ReplyWriter& out) {
 template <Clock C>
 void Session<C>::watch(std::string_view key) {
     for (const auto& w : m_watched)
-        if (w.db == m_db && w.key == key) return;
+        if (w.db == db_index() && w.key == key) return;
     auto& database = m_engine.database();
-    m_watched.push_back({m_db, std::string(key), database.db(m_db).exists(key)});
-    database.watch(static_cast<int>(m_db), key, &m_watch);
+    // Register first, then look: a write that the registration misses committed before the
+    // look, which then sees it (both take the key's shard lock).
+    database.watch(static_cast<int>(db_index()), key, &m_watch);
+    m_watched.push_back({db_index(), std::string(key), database.db(db_index()).exists(key)});
 }
 
 template <Clock C>
@@ -794,6 +860,7 @@ bool Session<C>::subscribe(std::string_view name, bool pattern) {
     };
     auto sub = pattern ? bus.psubscribe(key, handler) : bus.subscribe(key, handler);
     subs.emplace(std::move(key), std::move(sub));
+    (pattern ? m_pattern_count : m_channel_count).fetch_add(1, std::memory_order_relaxed);
     return true;
 }
 
@@ -803,6 +870,7 @@ bool Session<C>::unsubscribe(std::string_view name, bool pattern) {
     auto it = subs.find(name);
     if (it == subs.end()) return false;
     subs.erase(it);  // the Subscription's destructor unsubscribes
+    (pattern ? m_pattern_count : m_channel_count).fetch_sub(1, std::memory_order_relaxed);
     return true;
 }
 
@@ -849,6 +917,9 @@ void Session<C>::close() {
     }
     m_channels.clear();
     m_patterns.clear();
+    m_channel_count.store(0, std::memory_order_relaxed);
+    m_pattern_count.store(0, std::memory_order_relaxed);
+    m_engine.count_commands(m_commands.exchange(0, std::memory_order_relaxed));
     unwatch_all();
     m_engine.detach(m_info.id);
 }
