@@ -13,7 +13,10 @@
 #     --pipeline N         -P of the pipelined runs (default 16)
 #     --keyspace N         -r: random keys in [0, N) (default 100000; 0: one key for all, as
 #                          redis-benchmark does without -r)
-#     --workloads LIST     comma-separated (default set,get,incr,lpush,lpop,sadd,hset,zadd,publish)
+#     --workloads LIST     comma-separated (default set,get,incr,lpush,lpop,rpop,sadd,spop,hset,
+#                          zadd,zrange100,blpop,publish). zrange100: ZRANGE of 100 members of a
+#                          200-member sorted set; blpop: a BLPOP handoff, producers (RPUSH) and
+#                          consumers (BLPOP) running at once, the consumers' rate reported
 #     --memory-keys N      keys for the memory measurement (default 1000000; 0: skip it)
 #     --no-throughput      only the memory measurement
 #     --nice N             run the servers and redis-benchmark at this niceness (e.g. -10, as
@@ -32,7 +35,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 cachet_bin="" redis_bin="" io_threads="" rounds=3 clients=50 requests="" pipeline=16
-keyspace=100000 workloads="set,get,incr,lpush,lpop,sadd,hset,zadd,publish" memory_keys=1000000
+keyspace=100000 workloads="set,get,incr,lpush,lpop,rpop,sadd,spop,hset,zadd,zrange100,blpop,publish"
+memory_keys=1000000
 throughput=1 nice_level=0 bench_threads=1
 while (($#)); do
     case "$1" in
@@ -144,7 +148,10 @@ if ((throughput)); then
             incr) probe=(INCR __probe_n__) ;;
             lpush | rpush) probe=(LPUSH __probe_l__ x) ;;
             lpop | rpop) probe=(LPOP __probe_l__) ;;
+            blpop) probe=(BLPOP __probe_l__ 0.001) ;;
             sadd) probe=(SADD __probe_s__ x) ;;
+            spop) probe=(SPOP __probe_s__) ;;
+            zrange100) probe=(ZRANGE __probe_z__ 0 99) ;;
             hset) probe=(HSET __probe_h__ f x) ;;
             zadd) probe=(ZADD __probe_z__ 1 x) ;;
             publish) probe=(PUBLISH __probe__ x) ;;
@@ -158,6 +165,11 @@ if ((throughput)); then
         fi
     done
     redis-cli -h 127.0.0.1 -p "$cachet_port" FLUSHALL >/dev/null
+    # ZRANGE of 100 reads a 200-member sorted set, the same on both servers.
+    zfill=(ZADD bench:zset)
+    for i in $(seq 1 200); do zfill+=("$i" "member:$i"); done
+    redis-cli -h 127.0.0.1 -p "$cachet_port" "${zfill[@]}" >/dev/null
+    redis-cli -h 127.0.0.1 -p "$redis_port" "${zfill[@]}" >/dev/null
 
     results="$work/results.csv"
     : >"$results"
@@ -171,6 +183,18 @@ if ((throughput)); then
         ((keyspace > 0)) && args+=(-r "$keyspace")
         if [[ $w == publish ]]; then
             line=$(nice -n "$nice_level" redis-benchmark "${args[@]}" publish channel:__rand_int__ message 2>/dev/null | tail -n1)
+        elif [[ $w == zrange100 ]]; then
+            line=$(nice -n "$nice_level" redis-benchmark "${args[@]}" zrange bench:zset 0 99 2>/dev/null | tail -n1)
+        elif [[ $w == blpop ]]; then
+            # Producers and consumers at once on one queue; 10% more pushes than pops so no
+            # consumer waits forever at the end. The consumers' rate is the handoff rate.
+            local -a prod=(-h 127.0.0.1 -p "$port" -c "$clients" -n $((n + n / 10)) -P "$p" --csv)
+            ((bench_threads > 1)) && prod+=(--threads "$bench_threads")
+            nice -n "$nice_level" redis-benchmark "${prod[@]}" rpush bench:queue job >/dev/null 2>&1 &
+            local producer=$!
+            line=$(nice -n "$nice_level" redis-benchmark "${args[@]}" blpop bench:queue 1 2>/dev/null | tail -n1)
+            wait "$producer" 2>/dev/null || true
+            redis-cli -h 127.0.0.1 -p "$port" DEL bench:queue >/dev/null
         else
             line=$(nice -n "$nice_level" redis-benchmark "${args[@]}" -t "$w" 2>/dev/null | tail -n1)
         fi
