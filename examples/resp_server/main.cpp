@@ -14,6 +14,7 @@
 // An unknown directive, or a value Redis would refuse, is a fatal error (exit 1). cachet's own
 // addition: `port-file PATH`, written once listening.
 
+#include "engine_instance.hpp"
 #include "server.hpp"
 
 #include <cachet/database.hpp>

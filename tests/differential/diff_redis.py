@@ -121,6 +121,7 @@ class Conn:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
         self.pos = 0
+        self.lifted = []  # pushes found inside a reply, handed out before it
 
     def close(self):
         try:
@@ -183,19 +184,34 @@ class Conn:
         if t in (b"*", b"~", b">", b"%", b"|"):
             if n < 0:
                 return Node(t, bytes(self.buf[start:self.pos]))
+            header = bytes(self.buf[start:self.pos])
             count = n * 2 if t in (b"%", b"|") else n
-            children = [self._parse() for _ in range(count)]
+            children = []
+            while len(children) < count:
+                child = self._parse()
+                if child.t == b">" and t != b">":
+                    # A push inside another reply (Redis 7.0 writes a keyspace event it raises
+                    # while building a reply, e.g. BZPOPMIN's, in the middle of it): it is out of
+                    # band, so it is lifted out and delivered before the reply.
+                    self.lifted.append(child)
+                    continue
+                children.append(child)
             if t == b"|":  # an attribute precedes the reply it annotates
                 node = self._parse()
                 return Node(node.t, bytes(self.buf[start:self.pos]), node.value, node.children)
-            return Node(t, bytes(self.buf[start:self.pos]), None, children)
+            return Node(t, header + b"".join(c.raw for c in children), None, children)
         raise ProtocolError("%s: unknown reply type %r" % (self.name, line[:40]))
 
     def read(self):
-        """Reads exactly one complete reply."""
+        """Reads exactly one complete reply (a push found inside a reply comes out first)."""
+        if self.lifted:
+            return self.lifted.pop(0)
         node = self._parse()
         del self.buf[:self.pos]
         self.pos = 0
+        if self.lifted:
+            self.lifted.append(node)
+            return self.lifted.pop(0)
         return node
 
     def pending(self, wait=0.05):
@@ -358,6 +374,8 @@ TYPE_KEYS = {
     "zset": [b"zset:a", b"zset:b"],
 }
 ALL_TYPE_KEYS = [k for ks in TYPE_KEYS.values() for k in ks]
+# Sorted sets whose members all have score 0, for the lex-range commands (see Gen.lex_key).
+LEX_KEYS = [b"zlex:a", b"zlex:b"]
 ODD_KEYS = [b"", b"k\r\n0", b"\x00\xff", b"key with spaces", b"k[1]", b"k]", b"k-", b"k\\", b"K0", b"k*"]
 
 INTS = [b"0", b"1", b"-1", b"2", b"3", b"10", b"-10", b"100", b"12345", b"-99999",
@@ -434,6 +452,14 @@ class Gen:
         if x < 0.96:
             return self.pick(ALL_TYPE_KEYS)
         return self.pick(ODD_KEYS)
+
+    def lex_key(self):
+        """A key for the lex-range commands: mostly a sorted set whose members all have score 0
+        (ZADD zlex:* only ever adds with score 0), since Redis leaves lex ranges over mixed
+        scores unspecified; sometimes a key nothing writes (a missing key)."""
+        if self.chance(0.9):
+            return self.pick(LEX_KEYS)
+        return b"zlex:none"
 
     def keys(self, kind=None, lo=1, hi=4):
         return [self.key(kind) for _ in range(self.randint(lo, hi))]
@@ -779,14 +805,25 @@ def _expire_opts(g):
                    [b"N\x00X"], [b"NX\x00"]])
 
 
+def _relative_expire(g, values):
+    """A relative TTL and its options. With GT or LT the TTL is made unlike any other (a random
+    offset): a relative deadline equal to the key's current one compares equal or not
+    depending on whether a millisecond passed between the two commands, on each server."""
+    opts = _expire_opts(g)
+    ttl = g.pick(values)
+    if any(o.upper() in (b"GT", b"LT") for o in opts) and ttl.isdigit():
+        ttl = b"%d" % (int(ttl) + g.randint(1, 999999) * 7)
+    return [ttl] + opts
+
+
 @cmd("EXPIRE", K, -3)
 def _expire(g):
-    return [b"EXPIRE", g.key(), g.pick(EXPIRE_REL_S)] + _expire_opts(g)
+    return [b"EXPIRE", g.key()] + _relative_expire(g, EXPIRE_REL_S)
 
 
 @cmd("PEXPIRE", K, -3)
 def _pexpire(g):
-    return [b"PEXPIRE", g.key(), g.pick(EXPIRE_REL_MS)] + _expire_opts(g)
+    return [b"PEXPIRE", g.key()] + _relative_expire(g, EXPIRE_REL_MS)
 
 
 @cmd("EXPIREAT", K, -3, weight=1.5)
@@ -1500,6 +1537,15 @@ def _zadd(g):
     return a
 
 
+@cmd("ZADD", Z, -4, weight=1.5)
+def _zadd_lex(g):
+    """Members with score 0 into the lex-range keys."""
+    a = [b"ZADD", g.pick(LEX_KEYS)]
+    for _ in range(g.randint(1, 4)):
+        a += [b"0", g.member()]
+    return a
+
+
 @cmd("ZINCRBY", Z, 4)
 def _zincrby(g):
     return [b"ZINCRBY", g.key("zset"), g.score(), g.member()]
@@ -1533,7 +1579,7 @@ def _zrange(g):
         lo, hi = g.pick(LEX_BOUNDS), g.pick(LEX_BOUNDS)
     else:
         lo, hi = g.index(), g.index()
-    a = [b"ZRANGE", g.key("zset"), lo, hi]
+    a = [b"ZRANGE", g.lex_key() if mode == b"BYLEX" else g.key("zset"), lo, hi]
     o = []
     if mode:
         o.append([mode])
@@ -1559,7 +1605,7 @@ def _zrangestore(g):
         lo, hi = g.pick(LEX_BOUNDS), g.pick(LEX_BOUNDS)
     else:
         lo, hi = g.index(), g.index()
-    a = [b"ZRANGESTORE", g.key("zset"), g.key("zset"), lo, hi]
+    a = [b"ZRANGESTORE", g.key("zset"), g.lex_key() if mode == b"BYLEX" else g.key("zset"), lo, hi]
     if mode:
         a.append(mode)
     if g.chance(0.3):
@@ -1588,7 +1634,7 @@ def _zrangebyscore(g):
 
 @cmd("ZRANGEBYLEX", Z, -4, weight=1.5)
 def _zrangebylex(g):
-    a = [g.pick([b"ZRANGEBYLEX", b"ZREVRANGEBYLEX"]), g.key("zset"), g.pick(LEX_BOUNDS), g.pick(LEX_BOUNDS)]
+    a = [g.pick([b"ZRANGEBYLEX", b"ZREVRANGEBYLEX"]), g.lex_key(), g.pick(LEX_BOUNDS), g.pick(LEX_BOUNDS)]
     if g.chance(0.3):
         a += _limit(g)
     if g.chance(0.03):
@@ -1616,7 +1662,7 @@ def _zcount(g):
 
 @cmd("ZLEXCOUNT", Z, 4)
 def _zlexcount(g):
-    return [b"ZLEXCOUNT", g.key("zset"), g.pick(LEX_BOUNDS), g.pick(LEX_BOUNDS)]
+    return [b"ZLEXCOUNT", g.lex_key(), g.pick(LEX_BOUNDS), g.pick(LEX_BOUNDS)]
 
 
 @cmd("ZREM", Z, -3)
@@ -1636,7 +1682,7 @@ def _zremrangebyscore(g):
 
 @cmd("ZREMRANGEBYLEX", Z, 4, weight=0.5)
 def _zremrangebylex(g):
-    return [b"ZREMRANGEBYLEX", g.key("zset"), g.pick(LEX_BOUNDS), g.pick(LEX_BOUNDS)]
+    return [b"ZREMRANGEBYLEX", g.lex_key(), g.pick(LEX_BOUNDS), g.pick(LEX_BOUNDS)]
 
 
 @cmd("ZPOPMIN", Z, -2)

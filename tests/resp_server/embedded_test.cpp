@@ -6,6 +6,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include "engine_instance.hpp"
 #include "../../examples/resp_server/server.hpp"
 
 #include <cachet/database.hpp>

@@ -688,8 +688,8 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     // Names in these errors as Redis's %s / %.*s prints them: up to a NUL byte.
     const auto c_str = [](std::string_view s) { return s.substr(0, s.find('\0')); };
     auto reject = [&](std::string_view err) {
-        if (spec && spec->name == "exec" && m_multi) {  // Redis's rejectCommand: a rejected
-            discard_multi();                             // EXEC aborts the transaction
+        if (spec && spec->name == "exec") {  // Redis's rejectCommand: a rejected EXEC aborts
+            discard_multi();                  // the transaction and unwatches, even outside one
             if (err.starts_with("ERR ")) err.remove_prefix(4);
             m_writer.error("EXECABORT Transaction discarded because of: " + std::string(err));
             return;

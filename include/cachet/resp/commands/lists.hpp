@@ -682,14 +682,19 @@ void blocking_move(Ctx<C>& c, ListEnd from, ListEnd to, long long timeout_ms) {
     std::unique_ptr<Blocked> w;
     std::optional<std::string> got;
     const std::string keys[2] = {c.key(1), c.key(2)};
-    const bool done = check_or_register(c, w, std::span<const std::string>(keys, 2), [&](auto& refs) {
-        const RedisList* s = refs[0].peek();  // WRONGTYPE on the source first
+    // Locked destination first: events go out key by key, and Redis sends the destination's
+    // push before the source's pop.
+    const std::string locked[2] = {keys[1], keys[0]};
+    const bool done = check_or_register(c, w, std::span<const std::string>(locked, 2), [&](auto& refs) {
+        auto& src = refs[1];
+        auto& dst = refs[0];
+        const RedisList* s = src.peek();  // WRONGTYPE on the source first
         if (s && !s->empty()) {
-            (void)refs[1].peek();  // then on the destination, before anything changes
-            std::string v = pop_end(*refs[0].get(), from);
-            refs[0].event(pop_event(from));
-            push_end(refs[1].create(), to, v);  // the source itself when the keys are equal
-            refs[1].event(push_event(to));
+            (void)dst.peek();  // then on the destination, before anything changes
+            std::string v = pop_end(*src.get(), from);
+            src.event(pop_event(from));
+            push_end(dst.create(), to, v);  // the source itself when the keys are equal
+            dst.event(push_event(to));
             got.emplace(std::move(v));
             return true;
         }
