@@ -30,6 +30,7 @@
 /// the keyspace core publishes neither the push nor the "del" (Redis: lpush, lpop, del).
 
 #include <cachet/list_store.hpp>
+#include <cachet/resp/commands/blocking.hpp>
 #include <cachet/resp/engine.hpp>
 
 #include <atomic>
@@ -53,8 +54,6 @@ namespace resp {
 namespace listcmd {
 
 inline constexpr std::string_view err_not_positive = "ERR value is out of range, must be positive";
-inline constexpr std::string_view err_timeout_float = "ERR timeout is not a float or out of range";
-inline constexpr std::string_view err_timeout_negative = "ERR timeout is negative";
 
 /// LEFT / RIGHT (any case), as getListPositionFromObjectOrReply.
 [[nodiscard]] inline std::optional<ListEnd> parse_end(std::string_view s) noexcept {
@@ -78,73 +77,25 @@ inline void push_end(RedisList& l, ListEnd e, std::string v) {
     else l.push_back(std::move(v));
 }
 
-/// Redis's getTimeoutFromObjectOrReply in seconds (7.0): the argument as a long double, times
-/// 1000, rounded up (ceill) and converted to a long long as x86-64 converts (a value out of
-/// range, infinities included, becomes LLONG_MIN, hence "negative"). Returns the timeout in
-/// ms (0: no limit), or nullopt after writing the error.
-[[nodiscard]] inline std::optional<long long> parse_timeout_ms(ReplyWriter& out,
-                                                               std::string_view arg) {
-    auto v = to_ld(arg);
-    if (!v) {
-        out.error(err_timeout_float);
-        return std::nullopt;
-    }
-    const long double ms = std::ceil(*v * 1000.0L);
-    long long t = LLONG_MIN;
-    if (ms >= -9223372036854775808.0L && ms < 9223372036854775808.0L) t = static_cast<long long>(ms);
-    if (t < 0) {
-        out.error(err_timeout_negative);
-        return std::nullopt;
-    }
-    return t;
-}
-
-/// The session deadline of a timeout of `ms` milliseconds from now (0, or too far away to
-/// represent: none).
-[[nodiscard]] inline std::optional<std::chrono::steady_clock::time_point> deadline_in(long long ms) {
-    if (ms <= 0) return std::nullopt;
-    const auto now = std::chrono::steady_clock::now();
-    const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::time_point::max() - now);
-    if (ms >= room.count() / 2) return std::nullopt;  // ~146 years: Redis never wakes either
-    return now + std::chrono::milliseconds(ms);
-}
-
-/// One `ContainerRef` as the `refs[i]` of `write_many`.
-template <class Ref>
-struct OneRef {
-    Ref& ref;
-    Ref& operator[](std::size_t) noexcept { return ref; }
-};
-
-/// `f(refs)` with `refs[i]` the container of `keys[i]`, all locked at once (a plain write for
-/// one key).
-template <class Backend, class F>
-auto with_refs(Backend& backend, std::span<const std::string> keys, F&& f) {
-    if (keys.size() == 1) {
-        return backend.write(keys[0], [&](auto& ref) {
-            OneRef<std::remove_reference_t<decltype(ref)>> one{ref};
-            return f(one);
-        });
-    }
-    return backend.write_many(keys, [&](auto& refs) { return f(refs); });
-}
+using blocking::deadline_in;
+using blocking::parse_timeout_ms;
+using blocking::with_refs;
 
 /// A client blocked on list keys: BLPOP/BRPOP (one element), BLMPOP (up to `count`), BLMOVE /
 /// BRPOPLPUSH (one element moved into `dst`). Registered in the database's list wait
-/// registry and owned by the session (see the file comment).
+/// registry and owned by the session (see the file comment and blocking.hpp).
 template <Clock C>
-class BlockedList final : public BlockedCommand,
-                          public cachet::detail::BlockedConsumer<std::string, RedisList> {
+class BlockedList final
+    : public blocking::BlockedClient<C, RedisList, typename RedisDb<C>::list_registry> {
+    using Base = blocking::BlockedClient<C, RedisList, typename RedisDb<C>::list_registry>;
+
 public:
     enum class Kind : std::uint8_t { pop, mpop, move };
 
     BlockedList(Session<C>& session, RedisDb<C>& db, Kind kind, ListEnd from, ListEnd to,
                 std::size_t count, std::string dst)
-        : m_session(session), m_db(db), m_kind(kind), m_from(from), m_to(to), m_count(count),
-          m_dst(std::move(dst)) {}
-
-    // ---------------------------------------------------------------- BlockedConsumer
+        : Base(session, db.list_waiters()), m_db(db), m_kind(kind), m_from(from), m_to(to),
+          m_count(count), m_dst(std::move(dst)) {}
 
     /// Under the producer's locks: pops what this client wants. Never throws (an allocation
     /// failure becomes an error reply).
@@ -156,47 +107,16 @@ public:
             else
                 m_one.emplace(pop_end(l, m_from));
         } catch (...) {
-            m_failed = true;
+            this->m_failed = true;
         }
     }
 
-    /// On the producer's thread, its locks released: completes a move, posts the reply, and
-    /// marks this consumer finished (the last touch: the session may destroy it right after).
-    void finish() override {
-        std::string reply;
-        try {
-            ReplyWriter w(reply, m_session.protocol());
-            write_reply(w);
-        } catch (...) {
-            reply = "-ERR out of memory\r\n";
-        }
-        m_session.outbox().post(reply, /*unblock=*/true);
-        m_finished.store(true, std::memory_order_release);
-    }
-
-    // ---------------------------------------------------------------- BlockedCommand
-
-    bool cancel() override { return try_cancel(); }
-    [[nodiscard]] bool finished() const override {
-        return m_finished.load(std::memory_order_acquire);
-    }
-    /// Leaves every key's queue; if a producer claimed this consumer, waits for its `finish`
-    /// to return (it posts the reply, then sets the flag), so the session may destroy it.
-    void unregister() override {
-        m_db.list_waiters().remove(this);
-        if (state() == State::served)
-            while (!finished()) std::this_thread::yield();
-    }
     /// Redis replies to a timed-out list client with a null array (BLMOVE and BRPOPLPUSH too).
     void timeout_reply(ReplyWriter& w) override { w.null_array(); }
 
 private:
-    void write_reply(ReplyWriter& w) {
-        if (m_failed) {
-            w.error("ERR out of memory");
-            return;
-        }
-        auto& database = m_session.engine().database();
+    void write_reply(ReplyWriter& w) override {
+        auto& database = this->m_session.engine().database();
         const int db_index = m_db.index();
         // The producer's write may have created and emptied the key in one access, which the
         // keyspace reports to nobody: WATCH must still see the key modified (Redis's
@@ -240,7 +160,6 @@ private:
         }
     }
 
-    Session<C>& m_session;
     RedisDb<C>& m_db;
     Kind m_kind;
     ListEnd m_from;
@@ -251,44 +170,13 @@ private:
     std::string m_key;
     std::optional<std::string> m_one;
     std::vector<std::string> m_many;
-    bool m_failed = false;
-    std::atomic<bool> m_finished{false};
 };
 
-/// Registers `w` on each distinct key of `keys` (under their shard locks); on failure
-/// (allocation) leaves every queue it joined and rethrows.
-template <Clock C>
-void register_on(RedisDb<C>& db, BlockedList<C>& w, std::span<const std::string> keys) {
-    auto& registry = db.list_waiters();
-    try {
-        for (std::size_t i = 0; i < keys.size(); ++i) {
-            bool seen = false;
-            for (std::size_t j = 0; j < i && !seen; ++j) seen = keys[j] == keys[i];
-            if (!seen) registry.add(keys[i], &w);
-        }
-    } catch (...) {
-        registry.remove(&w);  // still under the shard locks: no producer can have claimed it
-        throw;
-    }
-}
-
-/// Runs a blocking command's atomic check-and-register (`f(refs)` under the locks of
-/// `lock_keys`, which builds and registers the consumer in `w` when it must block), making
-/// sure a consumer registered by a call that then throws is unregistered before it is freed.
+/// The list family's check-and-register (blocking::check_or_register over the lists).
 template <Clock C, class F>
 bool check_or_register(Ctx<C>& c, std::unique_ptr<BlockedList<C>>& w,
                        std::span<const std::string> lock_keys, F&& f) {
-    try {
-        return with_refs(c.db().lists().backend(), lock_keys, f);
-    } catch (...) {
-        if (w) {
-            if (!w->cancel())
-                while (!w->finished()) std::this_thread::yield();
-            c.db().list_waiters().remove(w.get());
-            w.reset();
-        }
-        throw;
-    }
+    return blocking::check_or_register(c.db().lists().backend(), w, lock_keys, std::forward<F>(f));
 }
 
 // ------------------------------------------------------------------ pushes
@@ -634,7 +522,7 @@ void blocking_pop(Ctx<C>& c, std::vector<std::string> keys, ListEnd end, std::si
         w = std::make_unique<Blocked>(c.session, c.db(),
                                       count == 0 ? Blocked::Kind::pop : Blocked::Kind::mpop, end,
                                       end, count, std::string());
-        register_on(c.db(), *w, ks);
+        w->register_on(ks);
         return false;
     });
     if (done) {
@@ -700,7 +588,7 @@ void blocking_move(Ctx<C>& c, ListEnd from, ListEnd to, long long timeout_ms) {
         }
         if (!may_block) return false;
         w = std::make_unique<Blocked>(c.session, c.db(), Blocked::Kind::move, from, to, 1, keys[1]);
-        register_on(c.db(), *w, std::span<const std::string>(keys, 1));
+        w->register_on(std::span<const std::string>(keys, 1));
         return false;
     });
     if (done) {

@@ -67,6 +67,7 @@
 /// add created the key and the served clients emptied it, the keyspace core publishes neither
 /// the "zadd" nor the "del" (Redis: zadd, zpopmin, del).
 
+#include <cachet/resp/commands/blocking.hpp>
 #include <cachet/resp/commands/collections.hpp>
 #include <cachet/resp/engine.hpp>
 #include <cachet/sorted_set.hpp>
@@ -96,8 +97,6 @@ inline constexpr std::string_view err_score_range = "ERR min or max is not a flo
 inline constexpr std::string_view err_lex_range = "ERR min or max not valid string range item";
 inline constexpr std::string_view err_nan = "ERR resulting score is not a number (NaN)";
 inline constexpr std::string_view err_not_positive = "ERR value is out of range, must be positive";
-inline constexpr std::string_view err_timeout_float = "ERR timeout is not a float or out of range";
-inline constexpr std::string_view err_timeout_negative = "ERR timeout is negative";
 inline constexpr std::string_view err_numkeys = "ERR numkeys should be greater than 0";
 inline constexpr std::string_view err_count = "ERR count should be greater than 0";
 
@@ -113,36 +112,9 @@ using Element = std::pair<std::string, double>;
     return v;
 }
 
-/// Redis's getTimeoutFromObjectOrReply in seconds (7.0): the argument as a long double, times
-/// 1000, rounded up (ceill), converted to a long long as x86-64 converts (a value out of range,
-/// infinities included, becomes LLONG_MIN, hence "negative"). The timeout in ms (0: no limit),
-/// or nullopt after writing the error.
-[[nodiscard]] inline std::optional<long long> parse_timeout_ms(ReplyWriter& out, std::string_view arg) {
-    auto v = to_ld(arg);
-    if (!v) {
-        out.error(err_timeout_float);
-        return std::nullopt;
-    }
-    const long double ms = std::ceil(*v * 1000.0L);
-    long long t = LLONG_MIN;
-    if (ms >= -9223372036854775808.0L && ms < 9223372036854775808.0L) t = static_cast<long long>(ms);
-    if (t < 0) {
-        out.error(err_timeout_negative);
-        return std::nullopt;
-    }
-    return t;
-}
-
-/// The session deadline of a timeout of `ms` milliseconds from now (0, or too far away to
-/// represent: none).
-[[nodiscard]] inline std::optional<std::chrono::steady_clock::time_point> deadline_in(long long ms) {
-    if (ms <= 0) return std::nullopt;
-    const auto now = std::chrono::steady_clock::now();
-    const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::time_point::max() - now);
-    if (ms >= room.count() / 2) return std::nullopt;  // centuries: Redis never wakes either
-    return now + std::chrono::milliseconds(ms);
-}
+using blocking::deadline_in;
+using blocking::parse_timeout_ms;
+using blocking::with_refs;
 
 /// getRangeLongFromObjectOrReply(1, LONG_MAX, msg) for numkeys / COUNT: one text for a
 /// malformed and an out-of-range value.
@@ -269,26 +241,6 @@ inline void write_key_and_elements(ReplyWriter& out, const std::string& key,
 }
 
 // ---------------------------------------------------------------------- locking
-
-/// One `ContainerRef` as the `refs[i]` of `write_many`.
-template <class Ref>
-struct OneRef {
-    Ref& ref;
-    Ref& operator[](std::size_t) noexcept { return ref; }
-};
-
-/// `f(refs)` with `refs[i]` the container of `keys[i]`, all locked at once (a plain write for
-/// one key).
-template <class Backend, class F>
-auto with_refs(Backend& backend, std::span<const std::string> keys, F&& f) {
-    if (keys.size() == 1) {
-        return backend.write(keys[0], [&](auto& ref) {
-            OneRef<std::remove_reference_t<decltype(ref)>> one{ref};
-            return f(one);
-        });
-    }
-    return backend.write_many(keys, [&](auto& refs) { return f(refs); });
-}
 
 /// Stores `result` in the destination `ref` (any type replaced, fresh TTL), or deletes it if
 /// `result` is empty. Returns the result's size.
@@ -867,13 +819,13 @@ void zmpop(Ctx<C>& c) {
 /// score]) or BZMPOP (up to `count`, replied [key, [[member, score] ...]]). Registered in the
 /// database's sorted-set wait registry and owned by the session (see the file comment).
 template <Clock C>
-class BlockedZPop final : public BlockedCommand,
-                          public cachet::detail::BlockedConsumer<std::string, RedisZSet> {
+class BlockedZPop final
+    : public blocking::BlockedClient<C, RedisZSet, typename RedisDb<C>::zset_registry> {
+    using Base = blocking::BlockedClient<C, RedisZSet, typename RedisDb<C>::zset_registry>;
+
 public:
     BlockedZPop(Session<C>& session, RedisDb<C>& db, ZEnd end, std::size_t count)
-        : m_session(session), m_db(db), m_end(end), m_count(count) {}
-
-    // ---------------------------------------------------------------- BlockedConsumer
+        : Base(session, db.zset_waiters()), m_db(db), m_end(end), m_count(count) {}
 
     /// Under the producer's locks: pops what this client wants. Never throws (an allocation
     /// failure becomes an error reply, with nothing popped).
@@ -883,47 +835,16 @@ public:
             if (m_count == 0) m_many.push_back(m_end == ZEnd::min ? *z.pop_min() : *z.pop_max());
             else m_many = m_end == ZEnd::min ? z.pop_min(m_count) : z.pop_max(m_count);
         } catch (...) {
-            m_failed = true;
+            this->m_failed = true;
         }
     }
 
-    /// On the producer's thread, its locks released: posts the reply and marks this consumer
-    /// finished (the last touch: the session may destroy it right after).
-    void finish() override {
-        std::string reply;
-        try {
-            ReplyWriter w(reply, m_session.protocol());
-            write_reply(w);
-        } catch (...) {
-            reply = "-ERR out of memory\r\n";
-        }
-        m_session.outbox().post(reply, /*unblock=*/true);
-        m_finished.store(true, std::memory_order_release);
-    }
-
-    // ---------------------------------------------------------------- BlockedCommand
-
-    bool cancel() override { return try_cancel(); }
-    [[nodiscard]] bool finished() const override {
-        return m_finished.load(std::memory_order_acquire);
-    }
-    /// Leaves every key's queue; if a producer claimed this consumer, waits for its `finish`
-    /// to return (it posts the reply, then sets the flag), so the session may destroy it.
-    void unregister() override {
-        m_db.zset_waiters().remove(this);
-        if (state() == State::served)
-            while (!finished()) std::this_thread::yield();
-    }
     /// Redis replies to a timed-out BZPOPMIN / BZPOPMAX / BZMPOP with a null array.
     void timeout_reply(ReplyWriter& w) override { w.null_array(); }
 
 private:
-    void write_reply(ReplyWriter& w) {
-        if (m_failed) {
-            w.error("ERR out of memory");
-            return;
-        }
-        auto& database = m_session.engine().database();
+    void write_reply(ReplyWriter& w) override {
+        auto& database = this->m_session.engine().database();
         const int db_index = m_db.index();
         // The producer's write may have created and emptied the key in one access, which the
         // keyspace reports to nobody: WATCH must still see the key modified, so touch it here
@@ -940,15 +861,12 @@ private:
         }
     }
 
-    Session<C>& m_session;
     RedisDb<C>& m_db;
     ZEnd m_end;
     std::size_t m_count;
     // Written by `take` (producer, under its locks), read by `finish` (same producer thread).
     std::string m_key;
     std::vector<Element> m_many;
-    bool m_failed = false;
-    std::atomic<bool> m_finished{false};
 };
 
 /// Pops from the first of `keys` holding a sorted set, or blocks on all of them (see the file
@@ -962,39 +880,22 @@ void blocking_pop(Ctx<C>& c, std::vector<std::string> keys, ZEnd end, std::size_
     std::string got_key;
     std::vector<Element> got;
     const std::span<const std::string> ks(keys);
-    auto& registry = c.db().zset_waiters();
-    bool done = false;
-    try {
-        done = with_refs(c.db().zsets().backend(), ks, [&](auto& refs) {
-            for (std::size_t i = 0; i < ks.size(); ++i) {
-                const RedisZSet* z = refs[i].peek();  // WRONGTYPE, in key order
-                if (!z || z->empty()) continue;
-                RedisZSet& zs = *refs[i].get();
-                if (count == 0) got.push_back(end == ZEnd::min ? *zs.pop_min() : *zs.pop_max());
-                else got = end == ZEnd::min ? zs.pop_min(count) : zs.pop_max(count);
-                refs[i].event(end == ZEnd::min ? "zpopmin" : "zpopmax");
-                got_key = ks[i];
-                return true;
-            }
-            if (!may_block) return false;
-            w = std::make_unique<Blocked>(c.session, c.db(), end, count);
-            for (std::size_t i = 0; i < ks.size(); ++i) {  // each distinct key once
-                bool seen = false;
-                for (std::size_t j = 0; j < i && !seen; ++j) seen = ks[j] == ks[i];
-                if (!seen) registry.add(ks[i], w.get());
-            }
-            return false;
-        });
-    } catch (...) {
-        // Registration failed part-way (allocation): no producer can have claimed the
-        // consumer while the locks were held, but one may have since, through a key it joined.
-        if (w) {
-            if (!w->cancel())
-                while (!w->finished()) std::this_thread::yield();
-            registry.remove(w.get());
+    const bool done = blocking::check_or_register(c.db().zsets().backend(), w, ks, [&](auto& refs) {
+        for (std::size_t i = 0; i < ks.size(); ++i) {
+            const RedisZSet* z = refs[i].peek();  // WRONGTYPE, in key order
+            if (!z || z->empty()) continue;
+            RedisZSet& zs = *refs[i].get();
+            if (count == 0) got.push_back(end == ZEnd::min ? *zs.pop_min() : *zs.pop_max());
+            else got = end == ZEnd::min ? zs.pop_min(count) : zs.pop_max(count);
+            refs[i].event(end == ZEnd::min ? "zpopmin" : "zpopmax");
+            got_key = ks[i];
+            return true;
         }
-        throw;
-    }
+        if (!may_block) return false;
+        w = std::make_unique<Blocked>(c.session, c.db(), end, count);
+        w->register_on(ks);
+        return false;
+    });
     if (done) {
         if (count == 0) {
             c.out.array(3);
