@@ -161,13 +161,7 @@ public:
     /// last field deletes the key. Event `hdel` when something was removed. O(1) expected.
     /// Thread-safe.
     bool remove(const key_type& key, const field_type& field) {
-        return this->m_backend.write(key, [&](auto& ref) {
-            const container_type* c = ref.peek();
-            if (!c || !c->contains(field)) return false;
-            ref.get()->erase(field);
-            ref.event("hdel");
-            return true;
-        });
+        return this->erase_element(key, field, "hdel");
     }
     /// Removes each of `fields` (HDEL). Returns how many were present (a field named twice
     /// counts once). O(M) expected, M = the number of fields named. Thread-safe.
@@ -175,21 +169,7 @@ public:
         requires std::ranges::input_range<R> && (!std::convertible_to<R, field_type>) &&
                  std::convertible_to<std::ranges::range_reference_t<R>, const field_type&>
     std::size_t remove(const key_type& key, R&& fields) {
-        return this->m_backend.write(key, [&](auto& ref) {
-            const container_type* c = ref.peek();
-            if (!c) return std::size_t{0};
-            container_type* m = nullptr;
-            std::size_t removed = 0;
-            for (const field_type& f : fields) {
-                if (!m) {
-                    if (!c->contains(f)) continue;
-                    m = ref.get();
-                }
-                removed += m->erase(f) ? 1 : 0;
-            }
-            if (removed) ref.event("hdel");
-            return removed;
-        });
+        return this->template erase_elements<field_type>(key, fields, "hdel");
     }
     std::size_t remove(const key_type& key, std::initializer_list<field_type> fields) {
         return remove(key, std::span<const field_type>(fields.begin(), fields.size()));

@@ -884,7 +884,7 @@ public:
     std::optional<std::pair<K, std::vector<T>>> pop(std::span<const K> keys, ListEnd end,
                                                     size_type count = 1) {
         check_keys(keys, count);
-        return with_refs(keys, [&](auto& refs) -> std::optional<std::pair<K, std::vector<T>>> {
+        return this->with_refs(keys, [&](auto& refs) -> std::optional<std::pair<K, std::vector<T>>> {
             for (std::size_t i = 0; i < keys.size(); ++i) {
                 if (!refs[i].peek()) continue;
                 list_type& l = *refs[i].get();
@@ -1223,37 +1223,10 @@ private:
         return v;
     }
 
-    /// Adapts one `ContainerRef` to the `refs[i]` interface of `write_many`.
-    template <class Ref>
-    struct OneRef {
-        Ref& ref;
-        Ref& operator[](std::size_t) noexcept { return ref; }
-    };
-    /// `f(refs)` with `refs[i]` the container of `keys[i]`, all locked: a plain write for one
-    /// key, `write_many` for several.
-    template <class F>
-    auto with_refs(std::span<const K> keys, F&& f) {
-        if (keys.size() == 1) {
-            return m_backend.write(keys[0], [&](auto& ref) {
-                OneRef<std::remove_reference_t<decltype(ref)>> one{ref};
-                return f(one);
-            });
-        }
-        return m_backend.write_many(keys, [&](auto& refs) { return f(refs); });
-    }
-
     template <class Rep, class Period>
     static std::optional<std::chrono::steady_clock::time_point> deadline_after(
         std::chrono::duration<Rep, Period> timeout) {
-        if (!(timeout >= timeout.zero()))  // negative (or NaN)
-            throw std::invalid_argument("cachet::ListStore: timeout must not be negative");
-        if (timeout == timeout.zero()) return std::nullopt;  // no limit, as BLPOP 0
-        const auto now = std::chrono::steady_clock::now();
-        // A deadline past what the clock can represent (with a wide margin) is no limit.
-        const std::chrono::duration<double> room =
-            std::chrono::steady_clock::time_point::max() - now;
-        if (std::chrono::duration<double>(timeout) >= room * 0.5) return std::nullopt;
-        return now + std::chrono::ceil<std::chrono::steady_clock::duration>(timeout);
+        return detail::wait_deadline(timeout, "cachet::ListStore: timeout must not be negative");
     }
 
     /// A thread blocked in `pop_*_wait`: takes one element (count 0) or up to `count` from the
@@ -1380,7 +1353,7 @@ private:
         auto& registry = m_backend.waiters();
         bool served = false;
         try {
-            const bool at_once = with_refs(lock_keys, [&](auto& refs) {
+            const bool at_once = this->with_refs(lock_keys, [&](auto& refs) {
                 if (try_now(refs)) return true;
                 make();
                 const typename Backend::key_equal eq{};

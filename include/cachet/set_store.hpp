@@ -157,13 +157,7 @@ public:
     /// Removes `member` (SREM with one member). Returns true if it was present; removing the
     /// last member deletes the key. Event `srem` when removed. O(1) expected. Thread-safe.
     bool remove(const key_type& key, const member_type& member) {
-        return this->m_backend.write(key, [&](auto& ref) {
-            const container_type* c = ref.peek();
-            if (!c || !c->contains(member)) return false;
-            ref.get()->erase(member);
-            ref.event("srem");
-            return true;
-        });
+        return this->erase_element(key, member, "srem");
     }
     /// Removes each of `members` (SREM). Returns how many were present. O(M) expected, M = the
     /// number named. Thread-safe.
@@ -171,21 +165,7 @@ public:
         requires std::ranges::input_range<R> && (!std::convertible_to<R, member_type>) &&
                  std::convertible_to<std::ranges::range_reference_t<R>, const member_type&>
     std::size_t remove(const key_type& key, R&& members) {
-        return this->m_backend.write(key, [&](auto& ref) {
-            const container_type* c = ref.peek();
-            if (!c) return std::size_t{0};
-            container_type* s = nullptr;
-            std::size_t removed = 0;
-            for (const member_type& m : members) {
-                if (!s) {
-                    if (!c->contains(m)) continue;
-                    s = ref.get();
-                }
-                removed += s->erase(m) ? 1 : 0;
-            }
-            if (removed) ref.event("srem");
-            return removed;
-        });
+        return this->template erase_elements<member_type>(key, members, "srem");
     }
     std::size_t remove(const key_type& key, std::initializer_list<member_type> members) {
         return remove(key, std::span<const member_type>(members.begin(), members.size()));

@@ -1924,7 +1924,7 @@ public:
                                                                     ZEnd end, size_type count = 1) {
         if (count == 0) throw std::invalid_argument("cachet::ZSetStore::pop: count should be greater than 0");
         if (keys.empty()) return std::nullopt;
-        return with_refs(keys, [&](auto& refs) -> std::optional<std::pair<key_type, std::vector<value_type>>> {
+        return this->with_refs(keys, [&](auto& refs) -> std::optional<std::pair<key_type, std::vector<value_type>>> {
             for (std::size_t i = 0; i < keys.size(); ++i) {
                 if (!refs[i].exists()) continue;
                 zset_type* z = refs[i].get();
@@ -2147,29 +2147,11 @@ private:
         });
     }
 
-    /// Adapts one ContainerRef to the refs[i] interface of write_many.
-    template <class Ref>
-    struct OneRef {
-        Ref& ref;
-        Ref& operator[](std::size_t) noexcept { return ref; }
-    };
-    /// `f(refs)` with refs[i] the container of keys[i], all locked: a plain write for one key.
-    template <class F>
-    auto with_refs(std::span<const key_type> keys, F&& f) {
-        if (keys.size() == 1) {
-            return this->m_backend.write(keys[0], [&](auto& ref) {
-                OneRef<std::remove_reference_t<decltype(ref)>> one{ref};
-                return f(one);
-            });
-        }
-        return this->m_backend.write_many(keys, [&](auto& refs) { return f(refs); });
-    }
-
     /// Computes `op(sets)` over the sources (nullptr for absent keys) with all keys locked.
     template <class Op>
     auto combine(std::span<const key_type> keys, Op&& op) {
         if (keys.empty()) return op(std::span<const zset_type* const>{});
-        return with_refs(keys, [&](auto& refs) {
+        return this->with_refs(keys, [&](auto& refs) {
             std::vector<const zset_type*> sets(keys.size());
             for (std::size_t i = 0; i < keys.size(); ++i) sets[i] = refs[i].peek();
             return op(std::span<const zset_type* const>(sets));
@@ -2224,13 +2206,7 @@ private:
     template <class Rep, class Period>
     static std::optional<std::chrono::steady_clock::time_point> deadline_after(
         std::chrono::duration<Rep, Period> timeout) {
-        if (!(timeout >= timeout.zero()))  // negative (or NaN)
-            throw std::invalid_argument("cachet::ZSetStore: timeout is negative");
-        if (timeout == timeout.zero()) return std::nullopt;  // no limit, as BZPOPMIN 0
-        const auto now = std::chrono::steady_clock::now();
-        const std::chrono::duration<double> room = std::chrono::steady_clock::time_point::max() - now;
-        if (std::chrono::duration<double>(timeout) >= room * 0.5) return std::nullopt;
-        return now + std::chrono::ceil<std::chrono::steady_clock::duration>(timeout);
+        return detail::wait_deadline(timeout, "cachet::ZSetStore: timeout is negative");
     }
 
     /// A thread blocked in a pop: `take` pops under the producer's lock.
@@ -2303,7 +2279,7 @@ private:
         auto& registry = this->m_backend.waiters();
         bool served = false;
         try {
-            const bool at_once = with_refs(keys, [&](auto& refs) {
+            const bool at_once = this->with_refs(keys, [&](auto& refs) {
                 if (try_now(refs)) return true;
                 const typename Backend::key_equal eq{};
                 for (std::size_t i = 0; i < keys.size(); ++i) {

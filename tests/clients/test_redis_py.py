@@ -2,13 +2,15 @@
 """redis-py (Debian's python3-redis, run by /usr/bin/python3) over every data type, as an
 application uses it: strings, keys and expiry, lists (with BLPOP and BLMOVE served by another
 connection), hashes, sets, sorted sets (every ZRANGE form), a MULTI/EXEC pipeline, WATCH with a
-conflicting write from another client (WatchError), and a Flask-style cache-aside flow without
-Flask, counting hits. Every result is asserted exactly.
+conflicting write from another client (WatchError), and the workshops' Flask cache-aside app
+(a real Flask app driven through its test client), counting hits. Every result is asserted
+exactly.
 
     test_redis_py.py /path/to/cachet-server
     test_redis_py.py --redis [/path/to/redis-server]     # the same against a real Redis
 
-Skipped (exit 77) when the redis module is missing (Debian: apt-get install python3-redis).
+Skipped (exit 77) when the redis or flask module is missing (Debian: apt-get install
+python3-redis python3-flask).
 """
 
 import functools
@@ -25,8 +27,9 @@ warnings.simplefilter("ignore", DeprecationWarning)  # HMSET is a deprecated com
 
 try:
     import redis
-except ImportError:
-    print("SKIP: the redis module is missing (Debian: apt-get install python3-redis)")
+    import flask
+except ImportError as e:
+    print("SKIP: %s (Debian: apt-get install python3-redis python3-flask)" % e)
     sys.exit(clients_harness.SKIP)
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
@@ -505,58 +508,67 @@ def transactions(r, r2):
 
 
 def cache_aside(r):
-    """The Flask cache-aside app of the workshops, without Flask: a route function decorated
-    to check GET first and, on a miss, compute the page and SET it with EX."""
+    """The workshops' Flask cache-aside app: a view decorated to GET the page from the cache
+    first and, on a miss, compute it (the slow database query) and SET it with EX. Driven
+    through Flask's test client, so it runs Flask's routing and JSON without a web server."""
     stats = {"hits": 0, "misses": 0, "computed": []}
+    app = flask.Flask("cache_aside")
 
     def cached(ttl):
         def wrap(fn):
             @functools.wraps(fn)
-            def view(*args):
-                key = "cache:%s:%s" % (fn.__name__, ":".join(map(str, args)))
+            def view(**kwargs):
+                key = "cache:%s:%s" % (flask.request.path, fn.__name__)
                 hit = r.get(key)
                 if hit is not None:
                     stats["hits"] += 1
-                    return json.loads(hit)
+                    return flask.Response(hit, mimetype="application/json",
+                                          headers={"X-Cache": "hit"})
                 stats["misses"] += 1
-                value = fn(*args)
-                check(r.set(key, json.dumps(value), ex=ttl) is True, "cache SET EX")
-                return value
+                body = json.dumps(fn(**kwargs))
+                check(r.set(key, body, ex=ttl) is True, "cache SET EX")
+                return flask.Response(body, mimetype="application/json",
+                                      headers={"X-Cache": "miss"})
             return view
         return wrap
 
+    @app.route("/products/<int:product_id>")
     @cached(ttl=60)
     def product(product_id):
-        stats["computed"].append(product_id)  # "the slow database query"
+        stats["computed"].append(product_id)
         return {"id": product_id, "name": "product %d" % product_id, "price": 9.99 * product_id}
 
-    routes = {"/products/<id>": product}
+    client = app.test_client()
 
-    def get(path):  # a minimal dispatcher standing in for Flask's routing
-        prefix, _, arg = path.rpartition("/")
-        return routes[prefix + "/<id>"](int(arg))
+    def get(pid, cache):
+        resp = client.get("/products/%d" % pid)
+        expect_eq(resp.status_code, 200, "GET /products/%d status" % pid)
+        expect_eq(resp.headers["X-Cache"], cache, "GET /products/%d X-Cache" % pid)
+        expect_eq(resp.get_json(), {"id": pid, "name": "product %d" % pid, "price": 9.99 * pid},
+                  "GET /products/%d body" % pid)
 
-    for pid in [1, 2, 1, 1, 3, 2, 1]:
-        expect_eq(get("/products/%d" % pid), {"id": pid, "name": "product %d" % pid,
-                                               "price": 9.99 * pid}, "GET /products/%d" % pid)
+    for pid, cache in [(1, "miss"), (2, "miss"), (1, "hit"), (1, "hit"), (3, "miss"),
+                       (2, "hit"), (1, "hit")]:
+        get(pid, cache)
+    expect_eq(client.get("/products/x").status_code, 404, "a route that does not match")
     expect_eq((stats["hits"], stats["misses"]), (4, 3), "hits and misses")
     expect_eq(stats["computed"], [1, 2, 3], "computed once per product")
-    expect_eq(r.ttl("cache:product:1"), 60, "the cached page's TTL")
-    expect_eq(json.loads(r.get("cache:product:2"))["name"], "product 2", "the cached JSON")
+    key1, key2, key3 = ("cache:/products/%d:product" % i for i in (1, 2, 3))
+    expect_eq(r.ttl(key1), 60, "the cached page's TTL")
+    expect_eq(json.loads(r.get(key2))["name"], "product 2", "the cached JSON")
     # Invalidation: DEL, and the next request misses.
-    expect_eq(r.delete("cache:product:1"), 1, "invalidate")
-    get("/products/1")
+    expect_eq(r.delete(key1), 1, "invalidate")
+    get(1, "miss")
     expect_eq((stats["hits"], stats["misses"], stats["computed"]), (4, 4, [1, 2, 3, 1]),
               "after invalidation")
     # Expiry: the entry times out and is computed again.
-    check(r.pexpire("cache:product:3", 100) is True, "PEXPIRE the cached page")
+    check(r.pexpire(key3, 100) is True, "PEXPIRE the cached page")
     time.sleep(0.3)
-    get("/products/3")
-    get("/products/3")
+    get(3, "miss")
+    get(3, "hit")
     expect_eq((stats["hits"], stats["misses"], stats["computed"]), (5, 5, [1, 2, 3, 1, 3]),
               "after expiry")
-    expect_eq(sorted(r.keys("cache:*")), ["cache:product:1", "cache:product:2", "cache:product:3"],
-              "cached keys")
+    expect_eq(sorted(r.keys("cache:*")), [key1, key2, key3], "cached keys")
 
 
 def main():

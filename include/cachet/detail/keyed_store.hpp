@@ -295,6 +295,28 @@ public:
     OwnedBackend& operator=(const OwnedBackend&) = delete;
 };
 
+/// One `ContainerRef` as the `refs[i]` of `write_many`.
+template <class Ref>
+struct OneRef {
+    Ref& ref;
+    Ref& operator[](std::size_t) noexcept { return ref; }
+};
+
+/// `f(refs)` with `refs[i]` the container of `keys[i]` in `backend` (a KeyspaceBackend or
+/// OwnedBackend), all locked at once: a plain `write` for one key, `write_many` for several.
+/// What the blocking pops of every container and the RESP layer use to check several keys
+/// and register a waiter atomically.
+template <class Backend, class Key, class F>
+auto with_refs(Backend& backend, std::span<const Key> keys, F&& f) {
+    if (keys.size() == 1) {
+        return backend.write(keys[0], [&](auto& ref) {
+            OneRef<std::remove_reference_t<decltype(ref)>> one{ref};
+            return f(one);
+        });
+    }
+    return backend.write_many(keys, [&](auto& refs) { return f(refs); });
+}
+
 /// The per-key operations every keyed container has, whatever its container: they act on the
 /// key, not on what it holds. `Backend` provides `core()` (a Keyspace).
 /// Thread-safety: every member function is thread-safe; each takes one shard lock (except the
@@ -385,6 +407,46 @@ public:
     [[nodiscard]] bool check_invariants() const { return core().check_invariants(); }
 
 protected:
+    /// Erases `element` from `key`'s container (HDEL, SREM of one). Returns true if it was
+    /// there; the last element's removal deletes the key. Announces `event` when removed.
+    template <class E>
+    bool erase_element(const key_type& key, const E& element, const char* event) {
+        return m_backend.write(key, [&](auto& ref) {
+            const container_type* c = ref.peek();
+            if (!c || !c->contains(element)) return false;
+            ref.get()->erase(element);
+            ref.event(event);
+            return true;
+        });
+    }
+    /// Erases each of `elements` (a range); returns how many were there (one named twice counts
+    /// once). The container is only opened for writing once an element is found, so naming
+    /// only absent elements changes nothing. Announces `event` if anything was removed.
+    template <class E, class R>
+    std::size_t erase_elements(const key_type& key, R&& elements, const char* event) {
+        return m_backend.write(key, [&](auto& ref) {
+            const container_type* c = ref.peek();
+            if (!c) return std::size_t{0};
+            container_type* w = nullptr;
+            std::size_t removed = 0;
+            for (const E& e : elements) {
+                if (!w) {
+                    if (!c->contains(e)) continue;
+                    w = ref.get();
+                }
+                removed += w->erase(e) ? 1 : 0;
+            }
+            if (removed) ref.event(event);
+            return removed;
+        });
+    }
+
+    /// `f(refs)` with `refs[i]` the container of `keys[i]`, all locked (`detail::with_refs`).
+    template <class F>
+    auto with_refs(std::span<const key_type> keys, F&& f) {
+        return detail::with_refs(m_backend, keys, std::forward<F>(f));
+    }
+
     Backend m_backend;
 };
 

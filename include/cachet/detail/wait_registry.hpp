@@ -36,6 +36,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <stop_token>
 #include <unordered_map>
 #include <utility>
@@ -43,6 +44,22 @@
 
 CACHET_NAMESPACE_BEGIN
 namespace detail {
+
+/// The steady-clock deadline of a blocking wait of `timeout` (BLPOP's and BZPOPMIN's timeout
+/// argument): nullopt for zero (no limit, as `BLPOP k 0`) and for a timeout too long for the
+/// clock to represent. Throws std::invalid_argument(`negative_message`) for a negative (or NaN)
+/// timeout.
+template <class Rep, class Period>
+std::optional<std::chrono::steady_clock::time_point> wait_deadline(
+    std::chrono::duration<Rep, Period> timeout, const char* negative_message) {
+    if (!(timeout >= timeout.zero())) throw std::invalid_argument(negative_message);
+    if (timeout == timeout.zero()) return std::nullopt;
+    const auto now = std::chrono::steady_clock::now();
+    // A deadline past what the clock can represent (with a wide margin) is no limit.
+    const std::chrono::duration<double> room = std::chrono::steady_clock::time_point::max() - now;
+    if (std::chrono::duration<double>(timeout) >= room * 0.5) return std::nullopt;
+    return now + std::chrono::ceil<std::chrono::steady_clock::duration>(timeout);
+}
 
 /// One consumer blocked on one or more keys. Served at most once.
 template <class K, class Container>

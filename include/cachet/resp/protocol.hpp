@@ -13,6 +13,7 @@
 /// (github.com/redis/redis-specifications, protocol/RESP3.md) and Redis 7.0's networking.c.
 
 #include <cachet/detail/config.hpp>
+#include <cachet/detail/redis_number.hpp>
 
 #include <climits>
 #include <cstddef>
@@ -68,38 +69,12 @@ struct ParseResult {
 
 namespace detail {
 
-/// Redis's `string2ll` (util.c): parses all of `s` as a signed 64-bit decimal. Rejects the
-/// empty string, strings of 21 or more bytes, a leading '+', spaces, leading zeros ("01", "-0")
-/// and overflow. Returns false when `s` is not such a number. O(|s|), no allocation, noexcept.
+/// Redis's `string2ll` (util.c) into a `std::int64_t`: `cachet::detail::string2ll`
+/// (detail/redis_number.hpp), which says what it accepts. O(|s|), no allocation, noexcept.
 [[nodiscard]] constexpr bool string2ll(std::string_view s, std::int64_t& value) noexcept {
-    if (s.empty() || s.size() >= 21) return false;
-    if (s.size() == 1 && s[0] == '0') {
-        value = 0;
-        return true;
-    }
-    std::size_t i = 0;
-    bool negative = false;
-    if (s[0] == '-') {
-        negative = true;
-        if (++i == s.size()) return false;
-    }
-    if (s[i] < '1' || s[i] > '9') return false;
-    std::uint64_t v = static_cast<std::uint64_t>(s[i] - '0');
-    for (++i; i < s.size(); ++i) {
-        if (s[i] < '0' || s[i] > '9') return false;
-        const auto digit = static_cast<std::uint64_t>(s[i] - '0');
-        if (v > UINT64_MAX / 10) return false;
-        v *= 10;
-        if (v > UINT64_MAX - digit) return false;
-        v += digit;
-    }
-    if (negative) {
-        if (v > static_cast<std::uint64_t>(INT64_MAX) + 1) return false;
-        value = static_cast<std::int64_t>(0 - v);  // two's complement: -2^63 included
-    } else {
-        if (v > static_cast<std::uint64_t>(INT64_MAX)) return false;
-        value = static_cast<std::int64_t>(v);
-    }
+    long long v = 0;
+    if (!cachet::detail::string2ll(s, v)) return false;
+    value = static_cast<std::int64_t>(v);
     return true;
 }
 

@@ -62,25 +62,7 @@ inline constexpr std::string_view err_timeout_negative = "ERR timeout is negativ
     return now + std::chrono::milliseconds(ms);
 }
 
-/// One `ContainerRef` as the `refs[i]` of `write_many`.
-template <class Ref>
-struct OneRef {
-    Ref& ref;
-    Ref& operator[](std::size_t) noexcept { return ref; }
-};
-
-/// `f(refs)` with `refs[i]` the container of `keys[i]`, all locked at once (a plain write for
-/// one key).
-template <class Backend, class F>
-auto with_refs(Backend& backend, std::span<const std::string> keys, F&& f) {
-    if (keys.size() == 1) {
-        return backend.write(keys[0], [&](auto& ref) {
-            OneRef<std::remove_reference_t<decltype(ref)>> one{ref};
-            return f(one);
-        });
-    }
-    return backend.write_many(keys, [&](auto& refs) { return f(refs); });
-}
+using cachet::detail::with_refs;
 
 /// A client blocked on keys of one container type, registered in `Registry` (a
 /// detail::WaitRegistry over that type). Derived classes implement `take` (under the
