@@ -473,6 +473,47 @@ TEST_SUITE("resp_engine") {
         CHECK(s->closing());
     }
 
+    TEST_CASE("INFO keyspace's avg_ttl estimates the TTL left; MEMORY USAGE as Redis checks it") {
+        test::Server srv;
+        auto s = srv.connect();
+        for (const char* k : {"a", "b", "c", "d", "e", "f"}) call(*s, {"SET", k, "v", "EX", "100"});
+        call(*s, {"SET", "p1", "v"});  // no TTL: not part of the average
+        call(*s, {"SET", "p2", "v"});
+        CHECK(call(*s, {"INFO", "keyspace"}).find("db0:keys=8,expires=6,avg_ttl=100000\r\n") !=
+              std::string::npos);
+        srv.clock.advance(40s);
+        CHECK(call(*s, {"INFO", "keyspace"}).find("db0:keys=8,expires=6,avg_ttl=60000\r\n") !=
+              std::string::npos);
+        call(*s, {"SELECT", "1"});
+        call(*s, {"SET", "only", "v"});
+        CHECK(call(*s, {"INFO", "keyspace"}).find("db1:keys=1,expires=0,avg_ttl=0\r\n") !=
+              std::string::npos);
+
+        // MEMORY USAGE: the weight maxmemory counts, null for an absent key, Redis's argument
+        // checks (SAMPLES takes a non-negative integer; anything else is a syntax error).
+        const std::string small = call(*s, {"MEMORY", "USAGE", "only"});
+        REQUIRE(small.starts_with(":"));
+        const long long small_bytes = std::stoll(small.substr(1));
+        CHECK(small_bytes >= 96);
+        call(*s, {"SET", "big", std::string(1000, 'x')});
+        const std::string big = call(*s, {"MEMORY", "USAGE", "big", "SAMPLES", "0"});
+        REQUIRE(big.starts_with(":"));
+        CHECK(std::stoll(big.substr(1)) >= small_bytes + 1000);
+        call(*s, {"RPUSH", "list", "a", "b", "c"});
+        CHECK(call(*s, {"MEMORY", "USAGE", "list"}).starts_with(":"));
+        CHECK(call(*s, {"MEMORY", "USAGE", "nosuch"}) == "$-1\r\n");
+        CHECK(call(*s, {"MEMORY", "USAGE", "only", "samples"}) == "-ERR syntax error\r\n");
+        CHECK(call(*s, {"MEMORY", "USAGE", "only", "SAMPLES", "-1"}) == "-ERR syntax error\r\n");
+        CHECK(call(*s, {"MEMORY", "USAGE", "only", "SAMPLES", "x"}) ==
+              "-ERR value is not an integer or out of range\r\n");
+        CHECK(call(*s, {"MEMORY", "USAGE", "only", "SAMPLES", "5", "foo"}) == "-ERR syntax error\r\n");
+        CHECK(call(*s, {"MEMORY", "USAGE"}) ==
+              "-ERR wrong number of arguments for 'memory|usage' command\r\n");
+        CHECK(call(*s, {"MEMORY", "foo"}) == "-ERR unknown subcommand 'foo'. Try MEMORY HELP.\r\n");
+        CHECK(call(*s, {"MEMORY", "HELP"}).starts_with(
+            "*6\r\n+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
+    }
+
     TEST_CASE("a program thread and RESP sessions on one Database see each other's writes") {
         test::Server srv;
         auto s = srv.connect();

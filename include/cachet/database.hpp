@@ -625,6 +625,21 @@ public:
             return slot.cvalue().type();
         });
     }
+    /// MEMORY USAGE: the bytes `key` and its value take by the store's estimate (the weight
+    /// maxmemory counts), or nullopt if the key is absent. A peek. O(1): containers are
+    /// estimated from their element count (see Value::memory_estimate).
+    [[nodiscard]] std::optional<std::uint64_t> memory_usage(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [](auto& slot) -> std::optional<std::uint64_t> {
+            if (!slot.exists()) return std::nullopt;
+            return key_memory(slot.key(), slot.cvalue());
+        });
+    }
+    /// The estimate of what one key costs: its entry (~96 bytes with links and TTL), its name
+    /// when too long for the string's inline buffer, and its value.
+    [[nodiscard]] static std::uint64_t key_memory(const std::string& k, const Value& v) noexcept {
+        return 96 + (k.size() < 16 ? 0 : k.size() + 1) + v.memory_estimate();
+    }
     /// EXISTS for one key (a peek).
     [[nodiscard]] bool exists(std::string_view key) {
         detail::ExecGate::Shared g(*m_gate);
@@ -813,6 +828,12 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return m_keyspace.size(); }
     /// Keys with a TTL (INFO keyspace's expires=). O(shards).
     [[nodiscard]] std::size_t keys_with_ttl() const { return m_keyspace.expiring_count(); }
+    /// INFO keyspace's avg_ttl: the mean TTL left of keys that have one, in ms, estimated from
+    /// a random sample of them (0 when there are none). O(samples).
+    [[nodiscard]] std::uint64_t average_ttl_ms() const {
+        if (keys_with_ttl() == 0) return 0;
+        return m_keyspace.sample_average_ttl_ms(detail::random_u64);
+    }
     /// FLUSHDB.
     void flush() {
         detail::ExecGate::Shared g(*m_gate);
@@ -831,9 +852,7 @@ private:
         // Bounded by weight so the eviction policy keeps its order, with a bound no store
         // reaches: maxmemory is enforced store-wide by evict_to_weight, never per shard.
         so.max_weight = std::numeric_limits<std::uint64_t>::max() / 4;
-        so.weigher = [](const std::string& k, const Value& v) -> std::uint64_t {
-            return 96 + (k.size() < 16 ? 0 : k.size() + 1) + v.memory_estimate();
-        };
+        so.weigher = [](const std::string& k, const Value& v) { return key_memory(k, v); };
         so.removal_listener = [this](const std::string& k, const Value&, RemovalCause cause) {
             m_owner.on_removed(m_index, k, cause);
         };

@@ -209,6 +209,38 @@ void command_help(Ctx<C>& c) {
     for (const char* l : lines) c.out.simple(l);
 }
 
+/// MEMORY USAGE key [SAMPLES count]: the store's estimate of the bytes the key takes (what
+/// maxmemory counts), or a null reply for an absent key. SAMPLES is checked as Redis checks it
+/// and otherwise ignored: the estimate never walks a container.
+template <Clock C>
+void memory_usage(Ctx<C>& c) {
+    for (std::size_t j = 3; j < c.argc(); ++j) {
+        if (iequals(c.arg(j), "samples") && j + 1 < c.argc()) {
+            const auto n = to_ll(c.arg(j + 1));
+            if (!n) return c.out.error(errors::not_integer);
+            if (*n < 0) return c.out.error(errors::syntax);
+            ++j;
+        } else {
+            return c.out.error(errors::syntax);
+        }
+    }
+    const auto bytes = c.db().memory_usage(c.arg(2));
+    if (!bytes) return c.out.null();
+    c.out.integer(static_cast<long long>(*bytes));
+}
+
+template <Clock C>
+void memory_help(Ctx<C>& c) {
+    static const char* lines[] = {
+        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "USAGE <key> [SAMPLES <count>]",
+        "    Return memory in bytes used by <key> and its value, as cachet-server estimates it",
+        "    (the weight maxmemory counts). SAMPLES is accepted and ignored.",
+        "HELP", "    Prints this help."};
+    c.out.array(std::size(lines));
+    for (const char* l : lines) c.out.simple(l);
+}
+
 /// The text INFO replies with, for the sections named by `section` ("default", "all",
 /// "everything" or one section name).
 template <Clock C>
@@ -322,8 +354,10 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         for (std::size_t i = 0; i < db.databases(); ++i) {
             const std::size_t keys = db.db(i).size();
             if (keys == 0) continue;
-            line("db" + std::to_string(i), "keys=" + std::to_string(keys) + ",expires=" +
-                                               std::to_string(db.db(i).keys_with_ttl()) + ",avg_ttl=0");
+            line("db" + std::to_string(i),
+                 "keys=" + std::to_string(keys) + ",expires=" +
+                     std::to_string(db.db(i).keys_with_ttl()) +
+                     ",avg_ttl=" + std::to_string(db.db(i).average_ttl_ms()));
         }
     }
     return out;
@@ -417,6 +451,9 @@ void register_server_commands(CommandTable<C>& t) {
     add_command<C>(t, "time", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &cmd::time<C>, "server", "Return the current server time", "2.6.0", {"fast"});
     add_command<C>(t, "lastsave", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &lastsave<C>, "server", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", {"fast", "admin", "dangerous"});
     add_command<C>(t, "shutdown", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_no_multi | cmd_allow_busy, 0, 0, 0, &shutdown<C>, "server", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", {"admin", "slow", "dangerous"});
+    auto& memory = add_command<C>(t, "memory", -2, 0, 0, 0, 0, nullptr, "server", "A container for memory diagnostics commands", "4.0.0", {"slow"});
+    add_command<C>(memory.subcommands, "usage", -3, cmd_readonly, 2, 2, 1, &memory_usage<C>, "server", "Estimate the memory usage of a key", "4.0.0", {"read", "slow"});
+    add_command<C>(memory.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &memory_help<C>, "server", "Show helpful text about the different subcommands", "4.0.0", {"slow"});
     auto& config = add_command<C>(t, "config", -2, 0, 0, 0, 0, nullptr, "server", "A container for server configuration commands", "2.0.0", {"slow"});
     const std::uint32_t adm = cmd_admin | cmd_noscript | cmd_loading | cmd_stale;
     add_command<C>(config.subcommands, "get", -3, adm, 0, 0, 0, &config_get<C>, "server", "Get the values of configuration parameters", "2.0.0", {"admin", "slow", "dangerous"});
