@@ -184,6 +184,13 @@ inline constexpr std::string_view db_range = "ERR DB index is out of range";
 inline constexpr std::string_view not_positive = "ERR value is out of range, must be positive";
 }  // namespace errors
 
+/// Writes a HELP subcommand's reply: `lines` as an array of simple strings.
+template <class Out, std::size_t N>
+void help_reply(Out& out, const char* const (&lines)[N]) {
+    out.array(N);
+    for (const char* l : lines) out.simple(l);
+}
+
 /// Parses argv as Redis's getLongLongFromObject does.
 [[nodiscard]] inline std::optional<long long> to_ll(std::string_view s) noexcept {
     long long v;

@@ -346,8 +346,7 @@ void config_help(Ctx<C>& c) {
         "    Rewrite the configuration file.",
         "HELP",
         "    Prints this help."};
-    c.out.array(std::size(lines));
-    for (const char* l : lines) c.out.simple(l);
+    help_reply(c.out, lines);
 }
 
 }  // namespace cmd

@@ -370,8 +370,7 @@ void client_help(Ctx<C>& c) {
         "LIST [options ...]", "    Return information about client connections.",
         "SETNAME <name>", "    Assign the name <name> to the current connection.",
         "HELP", "    Prints this help."};
-    c.out.array(std::size(lines));
-    for (const char* l : lines) c.out.simple(l);
+    help_reply(c.out, lines);
 }
 
 /// Subcommand of CLIENT that only needs to answer OK (client-side caching and tracking knobs

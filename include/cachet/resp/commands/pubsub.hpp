@@ -117,8 +117,7 @@ void pubsub_help(Ctx<C>& c) {
         "    Return the number of subscribers for the specified shard level channel(s)",
         "HELP",
         "    Prints this help."};
-    c.out.array(std::size(lines));
-    for (const char* l : lines) c.out.simple(l);
+    help_reply(c.out, lines);
 }
 
 }  // namespace cmd

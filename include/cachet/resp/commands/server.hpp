@@ -205,8 +205,7 @@ void command_help(Ctx<C>& c) {
         "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
         "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
         "HELP", "    Prints this help."};
-    c.out.array(std::size(lines));
-    for (const char* l : lines) c.out.simple(l);
+    help_reply(c.out, lines);
 }
 
 /// MEMORY USAGE key [SAMPLES count]: the store's estimate of the bytes the key takes (what
@@ -237,8 +236,7 @@ void memory_help(Ctx<C>& c) {
         "    Return memory in bytes used by <key> and its value, as cachet-server estimates it",
         "    (the weight maxmemory counts). SAMPLES is accepted and ignored.",
         "HELP", "    Prints this help."};
-    c.out.array(std::size(lines));
-    for (const char* l : lines) c.out.simple(l);
+    help_reply(c.out, lines);
 }
 
 /// The text INFO replies with, for the sections named by `section` ("default", "all",
