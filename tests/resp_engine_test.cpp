@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -471,6 +472,35 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"SHUTDOWN", "NOSAVE"}).empty());
         CHECK(stopped);
         CHECK(s->closing());
+    }
+
+    TEST_CASE("a *STORE over a key with a TTL clears it silently: no persist event (setKey)") {
+        test::Server srv;
+        auto sub = srv.connect();
+        auto s = srv.connect();
+        call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEA"});
+        call(*s, {"ZADD", "src", "1", "a", "2", "b"});
+        call(*s, {"SADD", "s1", "x", "y"});
+        for (const char* dst : {"zd", "sd", "ud"}) {
+            if (std::string_view(dst) == "sd") call(*s, {"SADD", dst, "z"});
+            else call(*s, {"ZADD", dst, "5", "q"});
+            call(*s, {"EXPIRE", dst, "100"});
+        }
+        call(*sub, {"PSUBSCRIBE", "__keyevent@0__:*"});
+        CHECK(call(*s, {"ZRANGESTORE", "zd", "src", "0", "-1"}) == ":2\r\n");
+        CHECK(call(*s, {"SINTERSTORE", "sd", "s1"}) == ":2\r\n");
+        CHECK(call(*s, {"ZUNIONSTORE", "ud", "1", "src"}) == ":2\r\n");
+        for (const char* k : {"zd", "sd", "ud"}) CHECK(call(*s, {"TTL", k}) == ":-1\r\n");
+        const std::string got = test::async(*sub);
+        CHECK(got.find("__keyevent@0__:zrangestore\r\n$2\r\nzd") != std::string::npos);
+        CHECK(got.find("__keyevent@0__:sinterstore\r\n$2\r\nsd") != std::string::npos);
+        CHECK(got.find("__keyevent@0__:zunionstore\r\n$2\r\nud") != std::string::npos);
+        CHECK(got.find("persist") == std::string::npos);
+        // PERSIST itself still announces it.
+        call(*s, {"EXPIRE", "zd", "100"});
+        test::async(*sub);
+        call(*s, {"PERSIST", "zd"});
+        CHECK(test::async(*sub).find("__keyevent@0__:persist\r\n$2\r\nzd") != std::string::npos);
     }
 
     TEST_CASE("INFO keyspace's avg_ttl estimates the TTL left; MEMORY USAGE as Redis checks it") {

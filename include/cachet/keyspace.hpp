@@ -429,10 +429,13 @@ public:
             m_deadline_touched = true;
         }
         /// Gives the entry the TTL a fresh write gets: the store's default TTL from now, or
-        /// none. Precondition: `exists()`.
+        /// none. After `emplace`, the TTL change is not announced separately (no `persist` or
+        /// `expire` event: the value was replaced, as Redis's setKey does). Precondition:
+        /// `exists()`.
         void reset_ttl() noexcept {
             m_deadline = m_ks.m_default_ttl_ms ? m_now + m_ks.m_default_ttl_ms : no_deadline;
             m_deadline_touched = true;
+            m_ttl_reset = true;
         }
 
     private:
@@ -485,7 +488,9 @@ public:
             if (m_emplaced) bits |= 1u << static_cast<unsigned>(WriteEvent::set);
             else if (m_dirty) bits |= 1u << static_cast<unsigned>(WriteEvent::update);
             const std::uint64_t before = m_created ? no_deadline : m_existing->deadline;
-            if (m_deadline_touched && m_deadline != before)
+            // A value replaced wholesale with a fresh TTL (reset_ttl after emplace: Redis's
+            // setKey) is announced as the write alone, not also as persist/expire.
+            if (m_deadline_touched && m_deadline != before && !(m_ttl_reset && m_emplaced))
                 bits |= 1u << static_cast<unsigned>(m_deadline == no_deadline ? WriteEvent::persist
                                                                               : WriteEvent::expire);
             if (bits == 0) return;
@@ -513,6 +518,7 @@ public:
         bool m_dirty = false;
         bool m_emplaced = false;
         bool m_deadline_touched = false;
+        bool m_ttl_reset = false;  ///< reset_ttl() was called (a wholesale replacement)
         PendingWrites m_events;
         bool m_erase = false;
     };
