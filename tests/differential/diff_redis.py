@@ -2170,8 +2170,11 @@ def main():
                     help="comma-separated notify-keyspace-events values to draw from instead of "
                          "the default ones")
     ap.add_argument("--strict-push-order", action="store_true",
-                    help="keyspace events pushed to the connection that caused them must precede "
-                         "the command's reply, as in Redis 7.0 (default: compared apart from it)")
+                    help="keyspace events pushed to the connection that caused them must come in "
+                         "the same order relative to the command's reply as Redis's (Redis 7.0 "
+                         "varies by command: SET, INCR, DEL push first; RPUSH, HSET, EXPIRE reply "
+                         "first; cachet-server always pushes first, so this mode reports those; "
+                         "default: compared apart from the reply)")
     ap.add_argument("--independent-protocols", action="store_true",
                     help="a different command sequence for RESP2 and RESP3 (default: the same one)")
     ap.add_argument("--verbose", "-v", action="store_true")
