@@ -466,16 +466,7 @@ private:
         return this->m_backend.write_many(std::span<const key_type>(all), [&](auto& refs) {
             std::vector<const container_type*> sets(keys.size());
             for (std::size_t i = 0; i < keys.size(); ++i) sets[i] = refs[i + 1].peek();
-            container_type result = make(std::span<const container_type* const>(sets));
-            auto& out = refs[0];
-            const std::size_t n = result.size();
-            if (n == 0) {
-                out.erase();
-                return n;
-            }
-            out.replace(std::move(result));
-            out.event(event);
-            return n;
+            return refs[0].store(make(std::span<const container_type* const>(sets)), event);
         });
     }
 

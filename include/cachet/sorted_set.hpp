@@ -2170,21 +2170,8 @@ private:
             std::vector<const zset_type*> sets(keys.size());
             for (std::size_t i = 0; i < keys.size(); ++i) sets[i] = refs[i + 1].peek();
             zset_type result = op(std::span<const zset_type* const>(sets));
-            return put(refs[0], std::move(result), event);
+            return refs[0].store(std::move(result), event);
         });
-    }
-
-    /// Stores `result` as the key's value (fresh TTL), or deletes the key if it is empty.
-    template <class Ref>
-    static size_type put(Ref& ref, zset_type&& result, std::string_view event) {
-        const size_type n = result.size();
-        if (n == 0) {
-            if (ref.exists()) ref.erase();
-            return 0;
-        }
-        ref.replace(std::move(result));
-        ref.event(event);
-        return n;
     }
 
     template <class Visit>
@@ -2196,7 +2183,7 @@ private:
                 // In range order, so each add lands at the end of the list or near it.
                 visit_range(*z, [&](const value_type& v) { result.add(v.first, v.second); });
             }
-            return put(refs[0], std::move(result), "zrangestore");
+            return refs[0].store(std::move(result), "zrangestore");
         });
     }
 

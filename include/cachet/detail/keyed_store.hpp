@@ -98,6 +98,19 @@ public:
     }
     /// Deletes the key.
     void erase() noexcept { m_slot.erase(); }
+    /// A *STORE command's destination (SINTERSTORE, ZUNIONSTORE, ZRANGESTORE, ...): stores
+    /// `c` as with `replace` and names the change `event`, or, if `c` is empty, deletes the key
+    /// (announced as a deletion only, as Redis does). Returns `c`'s size.
+    std::size_t store(container_type c, std::string_view event) {
+        const std::size_t n = c.size();
+        if (n == 0) {
+            if (exists()) erase();
+            return 0;
+        }
+        replace(std::move(c));
+        this->event(event);
+        return n;
+    }
 
     /// Names the change for keyspace notifications as Redis does (`"lpush"`, `"zadd"`, ...):
     /// a string literal. Also marks the value changed.

@@ -9,6 +9,7 @@
 /// the reply in the client's protocol, posts it to the session's outbox (from which
 /// `Session::collect_async` delivers it and unblocks the session) and marks it finished.
 
+#include <cachet/detail/wait_registry.hpp>
 #include <cachet/resp/engine.hpp>
 
 #include <atomic>
@@ -55,11 +56,7 @@ inline constexpr std::string_view err_timeout_negative = "ERR timeout is negativ
 /// represent: none).
 [[nodiscard]] inline std::optional<std::chrono::steady_clock::time_point> deadline_in(long long ms) {
     if (ms <= 0) return std::nullopt;
-    const auto now = std::chrono::steady_clock::now();
-    const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::time_point::max() - now);
-    if (ms >= room.count() / 2) return std::nullopt;  // ~146 years: Redis never wakes either
-    return now + std::chrono::milliseconds(ms);
+    return cachet::detail::wait_deadline(std::chrono::milliseconds(ms), err_timeout_negative.data());
 }
 
 using cachet::detail::with_refs;

@@ -240,22 +240,6 @@ inline void write_key_and_elements(ReplyWriter& out, const std::string& key,
     }
 }
 
-// ---------------------------------------------------------------------- locking
-
-/// Stores `result` in the destination `ref` (any type replaced, fresh TTL), or deletes it if
-/// `result` is empty. Returns the result's size.
-template <class Ref>
-std::size_t put(Ref& ref, RedisZSet&& result, std::string_view event) {
-    const std::size_t n = result.size();
-    if (n == 0) {
-        if (ref.exists()) ref.erase();
-        return 0;
-    }
-    ref.replace(std::move(result));
-    ref.event(event);
-    return n;
-}
-
 // ---------------------------------------------------------------------- lex ranges
 
 /// Where Redis's listpack starts a lex range (zzlFirstInLexRange, or zzlLastInLexRange when
@@ -658,7 +642,7 @@ void zrangestore(Ctx<C>& c) {
                 });
             }
             if (!enc.listpack) result.mark();
-            return put(refs[0], std::move(result), "zrangestore");
+            return refs[0].store(std::move(result), "zrangestore");
         });
     c.out.integer(static_cast<long long>(n));
 }
@@ -1108,7 +1092,7 @@ void zsetop(Ctx<C>& c) {
                 constexpr std::string_view event = Op == SetOp::unite   ? "zunionstore"
                                                    : Op == SetOp::inter ? "zinterstore"
                                                                         : "zdiffstore";
-                o.size = put(refs[0], std::move(o.result), event);
+                o.size = refs[0].store(std::move(o.result), event);
             }
             return o;
         }
