@@ -137,6 +137,53 @@ TEST_SUITE("timer_wheel") {
         CHECK(fired <= 10);
     }
 
+    TEST_CASE("a crowded bucket's lanes: cascade with a small budget, cancels and reschedules "
+              "between the steps") {
+        // 2,000 timers in one level-2 bucket (deadlines 4096..8191 ms ahead) spread over the
+        // bucket's lanes; the sweep that cascades them runs 5 timers per call, and between calls
+        // timers are cancelled or moved, including ones taken from the bucket but not yet
+        // looked at.
+        Wheel w(0);
+        std::vector<Timer> ts(2000);
+        std::mt19937_64 rng(17);
+        std::map<int, std::uint64_t> model;
+        for (std::size_t i = 0; i < ts.size(); ++i) {
+            ts[i].id = static_cast<int>(i);
+            const std::uint64_t d = 4096 + rng() % 4096;
+            w.schedule(&ts[i], d);
+            model[ts[i].id] = d;
+        }
+        CHECK(w.check_invariants());
+        std::uint64_t now = 0;
+        while (!model.empty()) {
+            now += 1 + rng() % 97;
+            std::uint64_t last = 0;
+            while (w.advance(now, 5, [&](Timer* t) {
+                CHECK(t->deadline <= now);
+                CHECK(t->deadline >= last);
+                last = t->deadline;
+                REQUIRE(model.count(t->id) == 1);
+                CHECK(model[t->id] == t->deadline);
+                model.erase(t->id);
+            }) == 0) {
+                last = 0;
+                auto& t = ts[rng() % ts.size()];
+                if (rng() % 2) {
+                    w.cancel(&t);
+                    model.erase(t.id);
+                } else {
+                    const std::uint64_t d = now + 1 + rng() % 5000;
+                    w.schedule(&t, d);
+                    model[t.id] = d;
+                }
+                REQUIRE(w.check_invariants());
+                REQUIRE(w.size() == model.size());
+            }
+            for (auto& [id, d] : model) REQUIRE(d > now);  // nothing due was left behind
+        }
+        CHECK(w.empty());
+    }
+
     TEST_CASE("randomized against a std::multimap model") {
         for (std::uint64_t seed = 1; seed <= 20; ++seed) {
             CAPTURE(seed);

@@ -134,7 +134,7 @@ struct StoreOptions {
     /// up to a power of two (at most 1,024), and for a store bounded by `max_entries`, no more
     /// than one shard per 2,048 entries, since each shard enforces its share of the bound on its
     /// own. Many shards keep threads off each other's locks; an idle shard costs ~200 bytes,
-    /// plus ~9 KB for its timing wheel once it holds an entry with a TTL.
+    /// plus ~37 KB for its timing wheel once it holds an entry with a TTL.
     std::size_t shards = 0;
     /// Bound on the number of entries; 0 for none. Split evenly over the shards.
     std::uint64_t max_entries = 0;
@@ -198,10 +198,10 @@ struct StoreStats {
 
 namespace detail {
 
-/// One key's node: key, value, deadline and wheel links, policy links, hash, weight.
-/// Key and value come first in the node, followed by the deadline (the first field of
-/// TimerHook), so a lookup reads one contiguous span (for 8-byte keys and values, 24 bytes) and
-/// usually one cache line.
+/// One key's node: key, value, wheel links and deadline, policy links, hash, weight.
+/// Key and value come first in the node, followed by the wheel links and the deadline, so a
+/// lookup reads one contiguous span (for 8-byte keys and values, 40 bytes) and usually one cache
+/// line.
 template <class K, class V>
 struct EntryData {
     template <class KK, class... A>
@@ -237,7 +237,7 @@ public:
         e->timer_prev = nullptr;
         e->timer_next = nullptr;
         const auto tagged = reinterpret_cast<std::uintptr_t>(e) | static_cast<std::uintptr_t>(cause);
-        if (m_tail) m_tail->timer_next = reinterpret_cast<TimerHook*>(tagged);
+        if (m_tail) m_tail->timer_next = reinterpret_cast<TimerLinks*>(tagged);
         else m_head = tagged;
         m_tail = e;
     }
@@ -313,7 +313,7 @@ private:
     using Batch = detail::RemovalBatch<Entry>;
 
     /// One shard: what a lookup touches first (lock, index, hit and miss counters) shares the
-    /// first cache line; the timing wheel (~9 KB) is allocated when the shard first sees a TTL.
+    /// first cache line; the timing wheel (~37 KB) is allocated when the shard first sees a TTL.
     struct alignas(detail::cache_line) Shard {
         /// Exclusive side: `Mutex`, for every write and for LRU hits; shared side: reads.
         mutable detail::ShardMutex<Mutex> mutex;

@@ -10,10 +10,12 @@
 #define CACHET_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CACHET_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define CACHET_NOINLINE __attribute__((noinline))
+#define CACHET_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define CACHET_LIKELY(x) (x)
 #define CACHET_UNLIKELY(x) (x)
 #define CACHET_NOINLINE
+#define CACHET_PREFETCH(p) ((void)(p))
 #endif
 
 CACHET_NAMESPACE_BEGIN
