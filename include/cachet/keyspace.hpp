@@ -134,7 +134,7 @@ struct StoreOptions {
     /// up to a power of two (at most 1,024), and for a store bounded by `max_entries`, no more
     /// than one shard per 2,048 entries, since each shard enforces its share of the bound on its
     /// own. Many shards keep threads off each other's locks; an idle shard costs ~200 bytes,
-    /// plus ~37 KB for its timing wheel once it holds an entry with a TTL.
+    /// plus ~25 KB for its timing wheel once it holds an entry with a TTL.
     std::size_t shards = 0;
     /// Bound on the number of entries; 0 for none. Split evenly over the shards.
     std::uint64_t max_entries = 0;
@@ -313,7 +313,7 @@ private:
     using Batch = detail::RemovalBatch<Entry>;
 
     /// One shard: what a lookup touches first (lock, index, hit and miss counters) shares the
-    /// first cache line; the timing wheel (~37 KB) is allocated when the shard first sees a TTL.
+    /// first cache line; the timing wheel (~25 KB) is allocated when the shard first sees a TTL.
     struct alignas(detail::cache_line) Shard {
         /// Exclusive side: `Mutex`, for every write and for LRU hits; shared side: reads.
         mutable detail::ShardMutex<Mutex> mutex;

@@ -17,7 +17,7 @@
 /// bucket whose nodes are no longer in cache waits for four misses at once rather than for one
 /// after another (pointer chasing through one list made the cascade DRAM-latency bound: with
 /// one lane, 1M timers took 211 ms to schedule and expire; with four, 113 ms; see
-/// bench/timer_wheel_bench.cpp). The price is memory: the wheel's sentinels take about 37 KB.
+/// bench/timer_wheel_bench.cpp). The price is memory: the list heads take ~25 KB (~9 KB with one).
 ///
 /// Timers are intrusive: the timed object derives from `TimerHook`, which holds the
 /// links and the deadline, so scheduling never allocates. `advance` takes a budget (a number of
