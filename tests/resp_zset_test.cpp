@@ -584,7 +584,7 @@ TEST_SUITE("resp_zset") {
         call(*s, {"COPY", "big", "copy"});
         call(*s, {"ZADD", "copy", "-0", "w"});
         CHECK(call(*s, {"ZSCORE", "copy", "w"}) == "$2\r\n-0\r\n");
-        // Past 128 members, by plain ZADDs (the limits are read once, when the set grows past them).
+        // Past 128 members, by plain ZADDs (each ZADD checks the configured limits).
         for (int i = 0; i < 130; ++i) call(*s, {"ZADD", "grow", std::to_string(i), "m" + std::to_string(i)});
         CHECK(call(*s, {"ZREMRANGEBYRANK", "grow", "0", "125"}) == ":126\r\n");
         call(*s, {"ZADD", "grow", "-0", "n"});
@@ -602,6 +602,22 @@ TEST_SUITE("resp_zset") {
         CHECK(call(*s, {"ZADD", "small2", "-0", "c", "1", "a", "2", "b"}) == ":3\r\n");  // c first: a listpack's
         CHECK(call(*s, {"ZSCORE", "small2", "c"}) == "$1\r\n0\r\n");
         CHECK(cachet::SortedSet<std::string>{{"a", 1}}.marked() == false);
+        // Created while zset-max-listpack-value was 0: a skiplist from its first ZADD, which
+        // stays one after the limit is raised again (found by the differential test, seed 5102).
+        CHECK(call(*s, {"CONFIG", "SET", "zset-max-listpack-entries", "128"}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "zset-max-listpack-value", "0"}) == "+OK\r\n");
+        CHECK(call(*s, {"ZADD", "made", "1", "a", "2", "b"}) == ":2\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "zset-max-listpack-value", "64"}) == "+OK\r\n");
+        CHECK(call(*s, {"ZADD", "made", "-0", "c"}) == ":1\r\n");
+        CHECK(call(*s, {"ZSCORE", "made", "c"}) == "$2\r\n-0\r\n");
+        // An update alone never converts, even of a set now over a lowered limit.
+        CHECK(call(*s, {"ZADD", "upd", "1", "a", "2", "b", "3", "c"}) == ":3\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "zset-max-listpack-entries", "2"}) == "+OK\r\n");
+        CHECK(call(*s, {"ZADD", "upd", "5", "a"}) == ":0\r\n");
+        CHECK(call(*s, {"ZREM", "upd", "c"}) == ":1\r\n");
+        CHECK(call(*s, {"ZADD", "upd", "-0", "b"}) == ":0\r\n");
+        CHECK(call(*s, {"ZSCORE", "upd", "b"}) == "$1\r\n0\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "zset-max-listpack-entries", "128"}) == "+OK\r\n");
     }
 
     TEST_CASE("SortedSet's mark is copied, moved and swapped with the set, cleared by clear()") {

@@ -337,6 +337,7 @@ private:
         std::optional<K> key;
         unsigned bits = 0;
         std::string_view name;  ///< Redis's name for the change, if the operation gave one
+        std::string_view then;  ///< a second named change, announced after it (`also_name`)
         /// The named change emptied and deleted the key (SREM of the last member): announced
         /// before the removal, as Redis sends "srem" then "del".
         bool before_removals = false;
@@ -405,6 +406,10 @@ public:
             m_dirty = true;
             m_events.name = name;
         }
+        /// Names a second change of the same key by the same operation, announced (as an
+        /// `update`) after the one `name_update` named: LMOVE from a list to itself is Redis's
+        /// "lpush" then "rpop". Requires `name_update` first; `name` as for it.
+        void also_name(std::string_view name) noexcept { m_events.then = name; }
 
         /// The time the slot was opened at, in ms of the store's clock.
         [[nodiscard]] std::uint64_t now_ms() const noexcept { return m_now; }
@@ -489,10 +494,15 @@ public:
             else if (m_dirty) bits |= 1u << static_cast<unsigned>(WriteEvent::update);
             const std::uint64_t before = m_created ? no_deadline : m_existing->deadline;
             // A value replaced wholesale with a fresh TTL (reset_ttl after emplace: Redis's
-            // setKey) is announced as the write alone, not also as persist/expire.
-            if (m_deadline_touched && m_deadline != before && !(m_ttl_reset && m_emplaced))
-                bits |= 1u << static_cast<unsigned>(m_deadline == no_deadline ? WriteEvent::persist
-                                                                              : WriteEvent::expire);
+            // setKey) is announced as the write alone, not also as persist/expire. A TTL set is
+            // announced even when the deadline is the one the key had (Redis announces every
+            // EXPIRE that succeeds); a TTL removed only when there was one.
+            if (m_deadline_touched && !(m_ttl_reset && m_emplaced)) {
+                if (m_deadline != no_deadline)
+                    bits |= 1u << static_cast<unsigned>(WriteEvent::expire);
+                else if (before != no_deadline)
+                    bits |= 1u << static_cast<unsigned>(WriteEvent::persist);
+            }
             if (bits == 0) return;
             m_events.key.emplace(current()->key);
             m_events.bits = bits;
@@ -1175,6 +1185,7 @@ private:
             const auto ev = static_cast<WriteEvent>(e);
             const bool named = (ev == WriteEvent::update || ev == WriteEvent::set) && !w.name.empty();
             m_write_listener(*w.key, ev, named ? w.name : to_string(ev));
+            if (named && !w.then.empty()) m_write_listener(*w.key, WriteEvent::update, w.then);
         }
     }
 

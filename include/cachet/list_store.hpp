@@ -1220,6 +1220,7 @@ private:
         else
             dst.push_back(*v);
         d.event(push_event(to));
+        if (&s.slot() == &d.slot()) d.also_event(pop_event(from));  // one key: push, then pop
         return v;
     }
 

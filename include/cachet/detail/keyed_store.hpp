@@ -115,6 +115,8 @@ public:
     /// Names the change for keyspace notifications as Redis does (`"lpush"`, `"zadd"`, ...):
     /// a string literal. Also marks the value changed.
     void event(std::string_view redis_event) noexcept { m_slot.name_update(redis_event); }
+    /// A second event of the same operation on this key, announced after `event`'s.
+    void also_event(std::string_view redis_event) noexcept { m_slot.also_name(redis_event); }
 
     /// The keyspace slot, for TTL control (`set_ttl`, `persist`, `deadline_ms`, ...).
     [[nodiscard]] Slot& slot() noexcept { return m_slot; }

@@ -473,6 +473,19 @@ public:
     [[nodiscard]] std::uint64_t limits_version() const noexcept {
         return m_limits_version.load(std::memory_order_acquire);
     }
+    /// Redis's sorted-set listpack limits (zset-max-listpack-entries / -value), which decide
+    /// what shows of Redis's encoding in replies. Kept here lock-free (CONFIG SET stores them)
+    /// so that every ZADD can read them.
+    [[nodiscard]] std::pair<long long, long long> zset_listpack_limits() const noexcept {
+        return {m_zset_lp_entries.load(std::memory_order_relaxed),
+                m_zset_lp_value.load(std::memory_order_relaxed)};
+    }
+    void set_zset_listpack_entries(long long n) noexcept {
+        m_zset_lp_entries.store(n, std::memory_order_relaxed);
+    }
+    void set_zset_listpack_value(long long n) noexcept {
+        m_zset_lp_value.store(n, std::memory_order_relaxed);
+    }
     [[nodiscard]] EngineOptions options() const {
         std::lock_guard lock(m_config_mutex);
         return m_options;
@@ -602,6 +615,7 @@ private:
     std::unordered_map<std::string_view, const CommandSpec<C>*, NameHash, NameEqual> m_index;
     std::atomic<bool> m_auth_required{!m_options.requirepass.empty()};
     std::atomic<std::uint64_t> m_limits_version{0};
+    std::atomic<long long> m_zset_lp_entries{128}, m_zset_lp_value{64};
     mutable std::mutex m_clients_mutex;
     std::map<std::uint64_t, session_type*> m_clients;
     std::uint64_t m_next_id = 0;

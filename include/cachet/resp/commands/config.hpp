@@ -186,6 +186,10 @@ void register_config_params(Engine<C>& e) {
         normalized = std::to_string(std::clamp(n, 1LL, 500LL));
         return {};
     });
+    honour("zset-max-listpack-entries", "128",
+           [&e](const std::string& v) { e.set_zset_listpack_entries(std::stoll(v)); });
+    honour("zset-max-listpack-value", "64",
+           [&e](const std::string& v) { e.set_zset_listpack_value(std::stoll(v)); });
     honour("port", std::to_string(o.port), {});
     honour("bind", o.bind, {});
     honour("io-threads", std::to_string(o.io_threads), {});

@@ -46,10 +46,8 @@
 /// (different scores) returns; and a score of -0 stored in it becomes 0 (ZADD INCR / ZINCRBY
 /// of -0 creating a member still replies "-0", the score computed before storing, and ZUNION
 /// / ZINTER / ZDIFF reply the -0 they compute, as Redis does). ZADD follows Redis's conversion
-/// element by element when it stores a -0; otherwise it reads the limits (CONFIG's lock, as
-/// costly as a ZADD) only after an insert takes an unmarked set past the default limits (128
-/// members, 64 bytes), so with lower configured limits a set grown between them is marked only
-/// when it is next judged too large, which matters once it shrinks back.
+/// element by element when it stores a -0, and otherwise marks the set when its inserts took it
+/// past the configured limits (kept lock-free by the engine, so every ZADD reads them).
 ///
 /// Differences from Redis. A skiplist's ZSCAN walks cachet's own hash index (another order and
 /// other cursors than Redis's dict; every element present throughout is still returned). A lex
@@ -132,14 +130,11 @@ struct ListpackLimits {
     long long value = 64;
 };
 
-/// The configured limits. As costly as a whole ZADD (the CONFIG table's lock and lookups): read
-/// them only when needed, and never under a shard lock (CONFIG's lock is taken on its own).
+/// The configured limits (two relaxed atomic loads; CONFIG SET stores them).
 template <Clock C>
 ListpackLimits listpack_limits(Ctx<C>& c) {
-    ListpackLimits l;
-    if (auto v = to_ll(c.engine.config_value("zset-max-listpack-entries"))) l.entries = *v;
-    if (auto v = to_ll(c.engine.config_value("zset-max-listpack-value"))) l.value = *v;
-    return l;
+    const auto [entries, value] = c.engine.zset_listpack_limits();
+    return {entries, value};
 }
 
 /// True if a set of these contents fits a listpack.
@@ -177,8 +172,7 @@ struct EncodingTracker {
 
 /// A *STORE result as Redis stores it (zsetConvertToListpackIfNeeded): a small one becomes a
 /// listpack, which turns a -0 score into 0 (it stores integral scores as integers); a large one
-/// stays a skiplist (marked). `lim` is read before the shard locks are taken (CONFIG has its
-/// own lock).
+/// stays a skiplist (marked). `lim`: the configured limits (`listpack_limits`).
 inline void as_stored(RedisZSet& z, const ListpackLimits& lim) {
     if (!fits_listpack(z, lim)) {
         z.mark();
@@ -189,20 +183,6 @@ inline void as_stored(RedisZSet& z, const ListpackLimits& lim) {
     RedisZSet fixed;
     for (const auto& [m, s] : z) fixed.add(m, s == 0 ? 0.0 : s);
     z = std::move(fixed);
-}
-
-/// Marks `key`'s set as a skiplist if it no longer fits a listpack (after a ZADD took it past
-/// the default limits; Redis converted it then, with the configured limits). The mark is not a
-/// change of the value: no event, no WATCH. A key that meanwhile holds another type is left.
-template <Clock C>
-void mark_if_converted(Ctx<C>& c, const std::string& key) {
-    const ListpackLimits lim = listpack_limits(c);
-    c.db().zsets().backend().write(key, [&](auto& ref) {
-        if (!ref.exists()) return;
-        const RedisZSet* z = ref.slot().cvalue().template get_if<RedisZSet>();
-        if (z && !z->marked() && !fits_listpack(*z, lim))
-            const_cast<RedisZSet*>(z)->mark();  // the slot's own value, under its lock
-    });
 }
 
 /// Redis 7.0's double2ll: `d` as a long long if it is integral and within +-LLONG_MAX/2.
@@ -334,12 +314,12 @@ void zadd(Ctx<C>& c) {
     const bool incr = has(flags, ZAddFlags::incr);
     const bool incr_minus_zero = incr && negative_zero(items.front().second);
     // Redis's encoding shows in a -0 score (a listpack stores it as 0) and, once a set was
-    // converted to a skiplist, in later replies (see the file comment). With a -0 to add, read
-    // the limits first and follow the conversion element by element; otherwise, only an insert
-    // that takes an unmarked set past the default limits makes us read them, afterwards.
+    // converted to a skiplist, in later replies (see the file comment). With a -0 to add,
+    // follow the conversion element by element; otherwise mark the set once the inserts are
+    // done if any of them took it past the configured limits, as Redis converts it then.
+    const ListpackLimits limits = listpack_limits(c);
     std::optional<ListpackLimits> lim;
-    if (minus_zero) lim = listpack_limits(c);
-    bool check_conversion = false;
+    if (minus_zero) lim = limits;
     const std::string key = c.key(1);
     using Reply = ZAddReply<double>;
     auto r = c.db().zsets().backend().write(key, [&](auto& ref) -> Result<Reply> {
@@ -372,6 +352,7 @@ void zadd(Ctx<C>& c) {
         RedisZSet& z = ref.create();
         reply = {};
         std::size_t longest_new = 0;
+        bool inserted = false;
         for (const auto& [m, s] : items) {
             double score = s;
             if (enc) {
@@ -381,21 +362,23 @@ void zadd(Ctx<C>& c) {
             const std::size_t before = z.size();
             auto one = z.add(m, score, flags);
             if (!one.has_value()) return one.error();  // unreachable: checked above
-            if (z.size() > before) longest_new = std::max(longest_new, m.size());
+            if (z.size() > before) {
+                inserted = true;
+                longest_new = std::max(longest_new, m.size());
+            }
             reply.count += (*one).count;
             reply.score = (*one).score;
         }
-        const ListpackLimits defaults;
         if (enc) {
             if (!enc->listpack) z.mark();
-        } else if (!z.marked() && (static_cast<long long>(z.size()) > defaults.entries ||
-                                   static_cast<long long>(longest_new) > defaults.value)) {
-            check_conversion = true;
+        } else if (inserted && !z.marked() &&
+                   (static_cast<long long>(z.size()) > limits.entries ||
+                    static_cast<long long>(longest_new) > limits.value)) {
+            z.mark();
         }
         ref.event(incr ? "zincr" : "zadd");
         return reply;
     });
-    if (check_conversion) mark_if_converted(c, key);
     if (!r.has_value()) {
         c.out.error(err_nan);
         return;
