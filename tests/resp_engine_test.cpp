@@ -328,6 +328,22 @@ TEST_SUITE("resp_engine") {
         CHECK(srv.db.stats().evictions > 90);
     }
 
+    TEST_CASE("maxmemory with allkeys-lru: a GET keeps its key (reads relink while eviction is on)") {
+        test::Server srv;
+        auto s = srv.connect();
+        for (int i = 0; i < 100; ++i) call(*s, {"SET", "k" + std::to_string(i), std::string(100, 'x')});
+        const std::uint64_t full = srv.db.used_memory();
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", std::to_string(full + 100)}) == "+OK\r\n");
+        // k0 and k1 are the oldest writes; reading them now makes them the most recent.
+        CHECK(call(*s, {"GET", "k0"}).starts_with("$100"));
+        CHECK(call(*s, {"GET", "k1"}).starts_with("$100"));
+        for (int i = 0; i < 20; ++i) call(*s, {"SET", "n" + std::to_string(i), std::string(100, 'y')});
+        CHECK(srv.db.stats().evictions >= 15);
+        CHECK(call(*s, {"EXISTS", "k0", "k1"}) == ":2\r\n");
+        CHECK(call(*s, {"EXISTS", "k2"}) == ":0\r\n");  // the oldest not read went first
+    }
+
     TEST_CASE("MULTI/EXEC runs queued commands; a queuing error aborts with EXECABORT") {
         test::Server srv;
         auto s = srv.connect();

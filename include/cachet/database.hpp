@@ -901,6 +901,7 @@ public:
                              .count();
         m_wall_offset_ms = static_cast<long long>(sys) - static_cast<long long>(m_dbs[0]->now_ms());
         refresh_write_events();  // nobody listens yet
+        update_lru_reads();
     }
     BasicDatabase(const BasicDatabase&) = delete;
     BasicDatabase& operator=(const BasicDatabase&) = delete;
@@ -997,10 +998,16 @@ public:
 
     // ------------------------------------------------------------------ memory
 
-    void set_maxmemory(std::uint64_t bytes) noexcept { m_maxmemory.store(bytes); }
+    void set_maxmemory(std::uint64_t bytes) noexcept {
+        m_maxmemory.store(bytes);
+        update_lru_reads();
+    }
     [[nodiscard]] std::uint64_t maxmemory() const noexcept { return m_maxmemory.load(); }
     /// True if maxmemory-policy is noeviction (writes get OOM instead of evicting).
-    void set_noeviction(bool on) noexcept { m_noeviction.store(on); }
+    void set_noeviction(bool on) noexcept {
+        m_noeviction.store(on);
+        update_lru_reads();
+    }
     [[nodiscard]] bool noeviction() const noexcept { return m_noeviction.load(); }
     /// The store's estimate of the memory its keys and values use.
     [[nodiscard]] std::uint64_t used_memory() const noexcept {
@@ -1076,6 +1083,14 @@ private:
         return k;
     }
     static int watch_db(const std::string& k) { return std::stoi(k.substr(0, k.find(':'))); }
+
+    /// Reads keep the exact LRU order (the exclusive lock per GET) only while something can
+    /// evict by it: a maxmemory with an evicting policy. Otherwise a read takes the shared lock
+    /// and the order is that of writes until eviction is turned on.
+    void update_lru_reads() noexcept {
+        const bool exact = maxmemory() != 0 && !noeviction();
+        for (auto& d : m_dbs) d->m_keyspace.set_exact_lru_reads(exact);
+    }
 
     void on_removed(int db, const std::string& key, RemovalCause cause) {
         touch(db, key);

@@ -719,7 +719,8 @@ public:
     /// `f` must not call into this store. Complexity: O(1) expected plus `f`.
     ///
     /// Locking: the shard's *shared* side (see detail::ShardMutex), unless the store is bounded
-    /// with `Eviction::lru`, whose exact order needs the exclusive lock to relink on a hit. Under
+    /// with `Eviction::lru`, whose exact order needs the exclusive lock to relink on a hit
+    /// (unless `set_exact_lru_reads(false)`: then such a hit is only counted). Under
     /// the shared lock `f` may run at the same time as other readers' callbacks on the same
     /// shard (and entry), never with a writer; it sees the value as const. The hit is recorded
     /// for the policy with relaxed per-entry and sketch updates, and counted in the reader's own
@@ -729,7 +730,9 @@ public:
     template <class Q, class F>
         requires lookup_key<Q>
     bool read(const Q& key, F&& f) {
-        if (m_bounded && m_eviction == Eviction::lru) return read_exclusive(key, f);
+        if (m_bounded && m_eviction == Eviction::lru &&
+            m_exact_lru_reads.load(std::memory_order_relaxed))
+            return read_exclusive(key, f);
         const std::uint64_t hv = hash_of(key);
         Shard& s = shard_for(hv);
         const std::uint64_t now = now_ms();
@@ -746,7 +749,7 @@ public:
             due = s.wheel && s.wheel->needs_advance(now);
             if (e && CACHET_LIKELY(e->deadline > now)) {
                 hit = true;
-                if (m_bounded) {
+                if (m_bounded && m_eviction == Eviction::tinylfu) {
                     Entry* me = const_cast<Entry*>(e);  // only the atomic reference bit changes
                     s.tlfu.record_hit(me, e->hash);
                     if (e->policy_region == TinyLfuPolicy::window)
@@ -762,6 +765,15 @@ public:
         }
         if (CACHET_UNLIKELY(due)) maintain_if_free(s, now);
         return hit;
+    }
+
+    /// For a store bounded with `Eviction::lru`: whether a hit relinks its entry (exact LRU, the
+    /// exclusive lock; the default) or is only counted, under the shared lock, leaving the order
+    /// the order of writes. For a store whose bound is not enforced for a while (the RESP
+    /// Database while no maxmemory with an evicting policy is set), so reads do not pay for an
+    /// order nothing uses. Thread-safe; takes effect for reads that start after it. O(1).
+    void set_exact_lru_reads(bool exact) noexcept {
+        m_exact_lru_reads.store(exact, std::memory_order_relaxed);
     }
 
     /// True if `key` has a live entry. A peek: not counted as a hit or miss, and not an access
@@ -1461,6 +1473,7 @@ private:
     std::size_t m_shard_count = 1;
     unsigned m_shard_shift = 64;
     bool m_bounded = false;
+    std::atomic<bool> m_exact_lru_reads{true};  ///< see set_exact_lru_reads
     Eviction m_eviction = Eviction::lru;
     std::uint64_t m_max_entries = 0;  // written by set_max_* (callers serialise resizes)
     std::uint64_t m_max_weight = 0;
