@@ -459,7 +459,7 @@ public:
     }
     /// A deep copy, with the same skiplist shape. O(N); allocates N nodes.
     SortedSet(const SortedSet& o) : SortedSet() {
-        m_marked = o.m_marked;
+        m_tag = o.m_tag;
         if (o.m_length == 0) return;
         std::vector<Node*> nodes;
         nodes.reserve(o.m_length);
@@ -493,7 +493,7 @@ public:
         std::swap(m_length, o.m_length);
         std::swap(m_level, o.m_level);
         std::swap(m_head_cap, o.m_head_cap);
-        std::swap(m_marked, o.m_marked);
+        std::swap(m_tag, o.m_tag);
         std::swap(m_index, o.m_index);
     }
     friend void swap(SortedSet& a, SortedSet& b) noexcept { a.swap(b); }
@@ -502,18 +502,18 @@ public:
 
     [[nodiscard]] size_type size() const noexcept { return m_length; }
     [[nodiscard]] bool empty() const noexcept { return m_length == 0; }
-    /// Removes every member (and the mark). O(N). Invalidates every iterator.
+    /// Removes every member (and resets the tag). O(N). Invalidates every iterator.
     void clear() noexcept {
         destroy();
-        m_marked = false;
+        m_tag = 0;
     }
 
-    /// One bit carried with the set (copied, moved and swapped with it; cleared by `clear`),
-    /// which the set itself never reads nor compares. The RESP layer marks a set that Redis
-    /// would hold in its skiplist encoding from then on (Redis never converts a set back to a
-    /// listpack, and some replies differ between the two). O(1), no-throw.
-    [[nodiscard]] bool marked() const noexcept { return m_marked; }
-    void mark(bool on = true) noexcept { m_marked = on; }
+    /// One byte carried with the set (copied, moved and swapped with it; 0 when new, reset by
+    /// `clear`), which the set itself never reads nor compares. The RESP layer records there
+    /// which encoding Redis would give the set (listpack or skiplist: Redis never converts a
+    /// set back to a listpack, and some replies differ between the two). O(1), no-throw.
+    [[nodiscard]] std::uint8_t tag() const noexcept { return m_tag; }
+    void set_tag(std::uint8_t t) noexcept { m_tag = t; }
 
     [[nodiscard]] const_iterator begin() const noexcept { return {first(), this}; }
     [[nodiscard]] const_iterator end() const noexcept { return {nullptr, this}; }
@@ -1080,7 +1080,7 @@ private:
         m_length = std::exchange(o.m_length, 0);
         m_level = std::exchange(o.m_level, std::uint8_t{1});
         m_head_cap = std::exchange(o.m_head_cap, std::uint8_t{0});
-        m_marked = std::exchange(o.m_marked, false);
+        m_tag = std::exchange(o.m_tag, std::uint8_t{0});
         m_index = std::move(o.m_index);
     }
     /// Links `n` into the index with hash `h`; frees it if that throws.
@@ -1414,7 +1414,7 @@ private:
     std::size_t m_length = 0;       ///< nodes in the list == m_index.size()
     std::uint8_t m_level = 1;       ///< levels in use: the highest node's height (1 if empty)
     std::uint8_t m_head_cap = 0;    ///< levels the head has room for (0: no head)
-    bool m_marked = false;          ///< see `marked()`
+    std::uint8_t m_tag = 0;         ///< see `tag()`
     Index m_index;                  ///< member -> node, threaded through the same nodes
 };
 

@@ -36,18 +36,19 @@
 /// Encodings. Redis keeps a small sorted set (at most zset-max-listpack-entries members, none
 /// longer than zset-max-listpack-value bytes) in a listpack and converts it to a skiplist for
 /// good once it outgrows either limit; some replies show which. cachet has one representation
-/// and emulates what shows: a set is held "as a listpack" unless it is marked as converted
-/// (`SortedSet::marked`, set where Redis converts: a ZADD / ZINCRBY past the limits, a
-/// ZRANGESTORE or *STORE result created or grown large) or is too large now (a set the program
-/// filled through `db.zsets()` carries no mark). Such a set's ZSCAN replies every element with
-/// cursor 0, in score order, an integral score written as the integer the listpack stores
+/// and emulates what shows: it records in each set (`SortedSet::tag`) the encoding Redis would
+/// have given it, where Redis decides it: a ZADD / ZINCRBY creating the set or inserting past
+/// the configured limits (which the engine keeps lock-free, so every ZADD reads them), a
+/// ZRANGESTORE or *STORE result; COPY, RENAME and MOVE carry it. A set the program filled
+/// through `db.zsets()` has none recorded and is judged on its contents. A listpack's ZSCAN
+/// replies every element with cursor 0, in score order, an integral score written as the
+/// integer the listpack stores
 /// ("100000000000000000", where a skiplist writes "1e+17"); its lex ranges walk it linearly as
 /// the listpack does, which decides what a range over members out of lexicographic order
 /// (different scores) returns; and a score of -0 stored in it becomes 0 (ZADD INCR / ZINCRBY
 /// of -0 creating a member still replies "-0", the score computed before storing, and ZUNION
 /// / ZINTER / ZDIFF reply the -0 they compute, as Redis does). ZADD follows Redis's conversion
-/// element by element when it stores a -0, and otherwise marks the set when its inserts took it
-/// past the configured limits (kept lock-free by the engine, so every ZADD reads them).
+/// element by element when it stores a -0.
 ///
 /// Differences from Redis. A skiplist's ZSCAN walks cachet's own hash index (another order and
 /// other cursors than Redis's dict; every element present throughout is still returned). A lex
@@ -145,11 +146,22 @@ inline bool fits_listpack(const RedisZSet& z, const ListpackLimits& l) {
     });
 }
 
-/// True if Redis would hold `z` as a listpack: not marked as converted to a skiplist (which
-/// Redis never undoes; see `SortedSet::marked`) and small enough now (a set the program
-/// filled through `db.zsets()` is not marked, so it is judged on its contents alone).
+/// The encoding Redis would give a set, as far as the RESP layer followed it (kept in
+/// `SortedSet::tag`). Every set a RESP command creates or grows records it; a set the program
+/// filled through `db.zsets()` has none until a ZADD records it.
+enum class ZEncoding : std::uint8_t { unknown = 0, listpack = 1, skiplist = 2 };
+inline void set_encoding(RedisZSet& z, ZEncoding e) noexcept {
+    z.set_tag(static_cast<std::uint8_t>(e));
+}
+
+/// True if Redis would hold `z` as a listpack: as recorded, or, with nothing recorded, if it
+/// fits the limits now.
 inline bool listpack_encoded(const RedisZSet& z, const ListpackLimits& l) {
-    return !z.marked() && fits_listpack(z, l);
+    switch (static_cast<ZEncoding>(z.tag())) {
+        case ZEncoding::listpack: return true;
+        case ZEncoding::skiplist: return false;
+        default: return fits_listpack(z, l);
+    }
 }
 
 /// Follows Redis's encoding while elements are inserted one by one (zsetAdd): a listpack
@@ -172,17 +184,18 @@ struct EncodingTracker {
 
 /// A *STORE result as Redis stores it (zsetConvertToListpackIfNeeded): a small one becomes a
 /// listpack, which turns a -0 score into 0 (it stores integral scores as integers); a large one
-/// stays a skiplist (marked). `lim`: the configured limits (`listpack_limits`).
+/// stays a skiplist. Records which. `lim`: the configured limits (`listpack_limits`).
 inline void as_stored(RedisZSet& z, const ListpackLimits& lim) {
     if (!fits_listpack(z, lim)) {
-        z.mark();
+        set_encoding(z, ZEncoding::skiplist);
         return;
     }
-    if (std::none_of(z.begin(), z.end(), [](const Element& e) { return negative_zero(e.second); }))
-        return;
-    RedisZSet fixed;
-    for (const auto& [m, s] : z) fixed.add(m, s == 0 ? 0.0 : s);
-    z = std::move(fixed);
+    if (std::any_of(z.begin(), z.end(), [](const Element& e) { return negative_zero(e.second); })) {
+        RedisZSet fixed;
+        for (const auto& [m, s] : z) fixed.add(m, s == 0 ? 0.0 : s);
+        z = std::move(fixed);
+    }
+    set_encoding(z, ZEncoding::listpack);
 }
 
 /// Redis 7.0's double2ll: `d` as a long long if it is integral and within +-LLONG_MAX/2.
@@ -315,11 +328,10 @@ void zadd(Ctx<C>& c) {
     const bool incr_minus_zero = incr && negative_zero(items.front().second);
     // Redis's encoding shows in a -0 score (a listpack stores it as 0) and, once a set was
     // converted to a skiplist, in later replies (see the file comment). With a -0 to add,
-    // follow the conversion element by element; otherwise mark the set once the inserts are
-    // done if any of them took it past the configured limits, as Redis converts it then.
+    // follow the conversion element by element; otherwise record the conversion once the
+    // inserts are done if any of them took it past the configured limits, as Redis converts
+    // it then.
     const ListpackLimits limits = listpack_limits(c);
-    std::optional<ListpackLimits> lim;
-    if (minus_zero) lim = limits;
     const std::string key = c.key(1);
     using Reply = ZAddReply<double>;
     auto r = c.db().zsets().backend().write(key, [&](auto& ref) -> Result<Reply> {
@@ -341,14 +353,14 @@ void zadd(Ctx<C>& c) {
             if (incr) reply.score = act == cachet::detail::ZAddAction::unchanged ? std::optional(target) : std::nullopt;
         }
         if (!changes) return reply;
+        // The encoding before: as recorded; for a new key, Redis's creation rule (a skiplist if
+        // its first member is too long for a listpack, or listpacks are off).
+        const bool was_listpack =
+            cz ? listpack_encoded(*cz, limits)
+               : limits.entries != 0 &&
+                     static_cast<long long>(items.front().first.size()) <= limits.value;
         std::optional<EncodingTracker> enc;
-        if (lim) {
-            enc.emplace(EncodingTracker{*lim});
-            // A new key is created as a skiplist if its first member is too long for a listpack.
-            enc->listpack = cz ? listpack_encoded(*cz, *lim)
-                               : lim->entries != 0 &&
-                                     static_cast<long long>(items.front().first.size()) <= lim->value;
-        }
+        if (minus_zero) enc.emplace(EncodingTracker{limits, was_listpack});
         RedisZSet& z = ref.create();
         reply = {};
         std::size_t longest_new = 0;
@@ -369,13 +381,11 @@ void zadd(Ctx<C>& c) {
             reply.count += (*one).count;
             reply.score = (*one).score;
         }
-        if (enc) {
-            if (!enc->listpack) z.mark();
-        } else if (inserted && !z.marked() &&
-                   (static_cast<long long>(z.size()) > limits.entries ||
-                    static_cast<long long>(longest_new) > limits.value)) {
-            z.mark();
-        }
+        const bool listpack =
+            enc ? enc->listpack
+                : was_listpack && !(inserted && (static_cast<long long>(z.size()) > limits.entries ||
+                                                 static_cast<long long>(longest_new) > limits.value));
+        set_encoding(z, listpack ? ZEncoding::listpack : ZEncoding::skiplist);
         ref.event(incr ? "zincr" : "zadd");
         return reply;
     });
@@ -624,7 +634,7 @@ void zrangestore(Ctx<C>& c) {
                     result.add(e.first, enc.stored(e.second));
                 });
             }
-            if (!enc.listpack) result.mark();
+            set_encoding(result, enc.listpack ? ZEncoding::listpack : ZEncoding::skiplist);
             return refs[0].store(std::move(result), "zrangestore");
         });
     c.out.integer(static_cast<long long>(n));
