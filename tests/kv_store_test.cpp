@@ -285,6 +285,17 @@ TEST_SUITE("kv_store") {
         CHECK(kv.empty());
     }
 
+    TEST_CASE("report_replaced = false: overwrites are not reported, every other cause is") {
+        Recorder<std::string, int> rec;
+        Kv kv({.removal_listener = rec.listener(), .report_replaced = false});
+        kv.put("a", 1);
+        kv.put("a", 2);
+        CHECK(kv.exchange("a", 3) == 2);
+        CHECK(kv.get("a") == 3);
+        kv.erase("a");
+        CHECK(rec.take() == std::vector<Ev>{{"a", 3, RemovalCause::erased}});
+    }
+
     TEST_CASE("the listener runs outside the lock and may call back into the store") {
         cachet::ManualClock clock;
         Kv* self = nullptr;

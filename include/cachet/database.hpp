@@ -856,6 +856,7 @@ private:
         so.removal_listener = [this](const std::string& k, const Value&, RemovalCause cause) {
             m_owner.on_removed(m_index, k, cause);
         };
+        so.report_replaced = false;  // an overwrite is announced (and WATCH touched) as a write
         so.write_listener = [this](const std::string& k, WriteEvent e, std::string_view name) {
             m_owner.on_written(m_index, k, e, name);
         };

@@ -151,6 +151,10 @@ struct StoreOptions {
     Eviction eviction = Eviction::tinylfu;
     /// Called for every entry that leaves the store, outside the lock (see the header comment).
     listener_type removal_listener{};
+    /// Whether `removal_listener` also hears of overwritten values (cause `replaced`). An
+    /// overwrite it hears of copies the key and allocates a node to carry the old value past
+    /// the lock; a listener that has no use for them (the RESP Database's) turns them off.
+    bool report_replaced = true;
     /// Called after each write that took effect (set, update, expire, persist; in that order
     /// within one operation), outside the lock, on the writing thread, after the removal
     /// notifications of the same operation. Off (and free) when empty; when set, each write
@@ -376,7 +380,7 @@ public:
             m_erase = false;
             if (Entry* e = current()) {
                 V next(std::forward<A>(args)...);  // if this throws, nothing changed
-                if (m_ks.m_listener && e == m_existing && !m_replaced) {
+                if (m_ks.m_report_replaced && e == m_existing && !m_replaced) {
                     // The listener gets the old value after the lock is released.
                     m_replaced.reset(new Entry(e->hash, e->key, std::move(e->value)));
                 }
@@ -539,6 +543,7 @@ public:
         : m_clock(std::move(clock)) {
         options.validate();
         m_listener = std::move(options.removal_listener);
+        m_report_replaced = m_listener && options.report_replaced;
         m_write_listener = std::move(options.write_listener);
         m_weigher = std::move(options.weigher);
         m_default_ttl_ms =
@@ -1483,6 +1488,7 @@ private:
     std::atomic<bool> m_write_events{true};      ///< see set_write_events
     typename options_type::weigher_type m_weigher;
     typename options_type::listener_type m_listener;
+    bool m_report_replaced = false;  ///< a listener is set and hears of overwrites
     typename options_type::write_listener_type m_write_listener;
 
     mutable std::mutex m_janitor_mutex;
