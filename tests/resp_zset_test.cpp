@@ -738,6 +738,26 @@ TEST_SUITE("resp_zset") {
         CHECK(call(*a, {"PING"}) == "+PONG\r\n");
     }
 
+    TEST_CASE("a ZADD taken whole by a blocked BZPOPMIN is announced: zadd, zpopmin, del") {
+        test::Server srv;
+        auto b = srv.connect();
+        auto p = srv.connect();
+        auto sub = srv.connect();
+        call(*p, {"CONFIG", "SET", "notify-keyspace-events", "KEA"});
+        call(*sub, {"PSUBSCRIBE", "__keyspace@0__:z"});
+        CHECK(call(*b, {"BZPOPMIN", "z", "0"}).empty());
+        CHECK(call(*p, {"ZADD", "z", "1", "m"}) == ":1\r\n");
+        CHECK(b->collect_async());
+        const std::string got = test::async(*sub);
+        const std::size_t zadd = got.find("$4\r\nzadd\r\n"), pop = got.find("$7\r\nzpopmin\r\n"),
+                          del = got.find("$3\r\ndel\r\n");
+        CHECK(zadd != std::string::npos);
+        CHECK(pop != std::string::npos);
+        CHECK(del != std::string::npos);
+        CHECK(zadd < pop);
+        CHECK(pop < del);
+    }
+
     TEST_CASE("a blocked BZMPOP is served with its COUNT; the key is deleted when emptied") {
         test::Server srv;
         auto a = srv.connect();

@@ -363,6 +363,8 @@ public:
 
         /// True if a live entry is present (created in this callback included).
         [[nodiscard]] bool exists() const noexcept { return current() != nullptr && !m_erase; }
+        /// True if this callback created the entry (it was absent when the slot was opened).
+        [[nodiscard]] bool created() const noexcept { return m_created != nullptr; }
         /// Precondition: `exists()`.
         [[nodiscard]] const K& key() const noexcept { return current()->key; }
         /// The value, for reading or changing in place. Precondition: `exists()`.
@@ -465,8 +467,7 @@ public:
             if (m_ks.m_write_listener && m_ks.m_write_events.load(std::memory_order_acquire) &&
                 current()) {
                 if (!m_erase) record_events();
-                else if (m_existing && !m_created && m_dirty && !m_events.name.empty())
-                    record_erasing_update();
+                else if (m_dirty && !m_events.name.empty()) record_erasing_update();
             }
             if (m_replaced) m_batch.push(m_replaced.release(), RemovalCause::replaced);
             if (m_deadline != no_deadline && !m_erase) m_ks.ensure_wheel(m_shard, m_now);
@@ -512,10 +513,14 @@ public:
             m_events.bits = bits;
         }
 
-        /// A named change that left the key to be deleted (its container emptied).
+        /// A named change that left the key to be deleted (its container emptied): announced
+        /// before the removal. A key created and emptied by one operation (a push whose
+        /// elements all went to blocked consumers) is announced too, as created (`set` with the
+        /// name: Redis's "rpush"), though it never entered the index and no removal follows.
         void record_erasing_update() {
-            m_events.key.emplace(m_existing->key);
-            m_events.bits = 1u << static_cast<unsigned>(WriteEvent::update);
+            m_events.key.emplace(current()->key);
+            m_events.bits = 1u << static_cast<unsigned>(m_created ? WriteEvent::set
+                                                                   : WriteEvent::update);
             m_events.before_removals = true;
         }
 

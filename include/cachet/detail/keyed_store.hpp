@@ -137,8 +137,10 @@ public:
                 seen && !seen->empty()) {
                 auto* c = const_cast<container_type*>(seen);  // the slot's own, mutable value
                 if (m_waiters->serve(m_key, *c, [](const container_type& x) { return !x.empty(); },
-                                     m_served) > 0)
+                                     m_served) > 0) {
                     (void)m_slot.value();  // marks it changed
+                    if (m_slot.created() && c->empty()) m_served.back()->emptied_new_key();
+                }
             }
         }
         if (Traits::is_empty(m_slot.cvalue())) m_slot.erase();

@@ -79,6 +79,11 @@ public:
     /// Called by that producer after it released its locks: complete the operation (a move
     /// pushes into its destination) and wake the consumer. Called exactly once per claim.
     virtual void finish() = 0;
+    /// Called by that producer, right after `take`, when this consumer took the last elements
+    /// of a key the producer's own operation had created (a push whose elements all went to
+    /// blocked consumers): the key is gone, and no removal of it is reported by the store.
+    /// Redis announces its deletion after the consumers' pops; the RESP layer does it here.
+    virtual void emptied_new_key() noexcept {}
 
     [[nodiscard]] State state() const noexcept { return m_state.load(std::memory_order_acquire); }
     /// waiting -> served. True for the one caller that wins. Lock-free.

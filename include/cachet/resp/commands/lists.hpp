@@ -111,6 +111,10 @@ public:
         }
     }
 
+    /// This client took the last elements of a key its producer had just created: announce
+    /// the key's deletion after the pop, as Redis does.
+    void emptied_new_key() noexcept override { m_emptied = true; }
+
     /// Redis replies to a timed-out list client with a null array (BLMOVE and BRPOPLPUSH too).
     void timeout_reply(ReplyWriter& w) override { w.null_array(); }
 
@@ -126,12 +130,14 @@ private:
         switch (m_kind) {
             case Kind::pop:
                 database.notify(db_index, pop_event(m_from), m_key);
+                if (m_emptied) database.notify(db_index, "del", m_key);
                 w.array(2);
                 w.bulk(m_key);
                 w.bulk(*m_one);
                 return;
             case Kind::mpop:
                 database.notify(db_index, pop_event(m_from), m_key);
+                if (m_emptied) database.notify(db_index, "del", m_key);
                 w.array(2);
                 w.bulk(m_key);
                 w.array(m_many.size());
@@ -155,6 +161,8 @@ private:
                     return;
                 }
                 database.notify(db_index, pop_event(m_from), m_key);
+                // Moved into the key it came from: the key exists again.
+                if (m_emptied && m_key != m_dst) database.notify(db_index, "del", m_key);
                 w.bulk(*m_one);
                 return;
         }
@@ -170,6 +178,7 @@ private:
     std::string m_key;
     std::optional<std::string> m_one;
     std::vector<std::string> m_many;
+    bool m_emptied = false;  ///< see emptied_new_key
 };
 
 /// The list family's check-and-register (blocking::check_or_register over the lists).
@@ -583,6 +592,7 @@ void blocking_move(Ctx<C>& c, ListEnd from, ListEnd to, long long timeout_ms) {
             src.event(pop_event(from));
             push_end(dst.create(), to, v);  // the source itself when the keys are equal
             dst.event(push_event(to));
+            if (&src.slot() == &dst.slot()) dst.also_event(pop_event(from));  // push, then pop
             got.emplace(std::move(v));
             return true;
         }

@@ -816,6 +816,10 @@ public:
         }
     }
 
+    /// This client took the last elements of a key its producer had just created: announce
+    /// the key's deletion after the pop, as Redis does.
+    void emptied_new_key() noexcept override { m_emptied = true; }
+
     /// Redis replies to a timed-out BZPOPMIN / BZPOPMAX / BZMPOP with a null array.
     void timeout_reply(ReplyWriter& w) override { w.null_array(); }
 
@@ -828,6 +832,7 @@ private:
         // (not in `take`, under the shard lock).
         database.touch(db_index, m_key);
         database.notify(db_index, m_end == ZEnd::min ? "zpopmin" : "zpopmax", m_key);
+        if (m_emptied) database.notify(db_index, "del", m_key);
         if (m_count == 0) {
             w.array(3);
             w.bulk(m_key);
@@ -844,6 +849,7 @@ private:
     // Written by `take` (producer, under its locks), read by `finish` (same producer thread).
     std::string m_key;
     std::vector<Element> m_many;
+    bool m_emptied = false;  ///< see emptied_new_key
 };
 
 /// Pops from the first of `keys` holding a sorted set, or blocks on all of them (see the file
