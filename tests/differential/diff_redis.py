@@ -958,10 +958,13 @@ def _config_set(g):
     for _ in range(1 if g.chance(0.8) else g.randint(2, 3)):
         p = g.pick(list(CONFIG_VALUES))
         a += [p, g.pick(CONFIG_VALUES[p])]
+    # No parameter name whose text before a NUL byte names a parameter ("hz\x00x"): Redis 7.0
+    # hashes the whole name but compares it as a C string, so whether it finds "hz" depends on
+    # its random hash seed (seed 5169 once found "Daemonize\x00x" to be daemonize).
     if g.chance(0.06):
         a += g.pick([[b"nosuchparam", b"1"], [b"daemonize", b"yes"], [b"hz"], [b"hz", b"10", b"HZ", b"20"],
-                     [b"no\x00such", b"1"], [b"hz\x00", b"1"], [b"dir", b"/tmp"], [b"DBFILENAME", b"x.rdb"],
-                     [b"Daemonize\x00x", b"no"], [b"HZ", b"1\x002"]])
+                     [b"no\x00such", b"1"], [b"dir", b"/tmp"], [b"DBFILENAME", b"x.rdb"],
+                     [b"HZ", b"1\x002"]])
     return a
 
 
@@ -979,7 +982,7 @@ def _config_get(g):
 @cmd("CONFIG misc", V, -2, weight=0.3)
 def _config_misc(g):
     return g.pick([[b"CONFIG", b"RESETSTAT"], [b"CONFIG", b"FOO"], [b"CONFIG", b"GET"], [b"CONFIG", b"SET", b"hz"],
-                   [b"CONFIG", b"F\x00OO"], [b"CONFIG", b"GET", b"hz\x00"],
+                   [b"CONFIG", b"F\x00OO"], [b"CONFIG", b"GET", b"no\x00such"],
                    [b"CONFIG", b"RESETSTAT", b"x"], [b"CONFIG"]])
 
 
