@@ -765,7 +765,7 @@ TEST_SUITE("resp_lists") {
         call(*w, {"MULTI"});
         call(*w, {"PING"});
         CHECK(call(*w, {"EXEC"}) == "*-1\r\n");
-        // The served client's pop is a keyspace event (Redis: lpush, lpop, del; see lists.hpp).
+        // The served client's pop is a keyspace event (see lists.hpp).
         call(*p, {"CONFIG", "SET", "notify-keyspace-events", "Kl"});
         call(*sub, {"SUBSCRIBE", "__keyspace@0__:q", "__keyspace@0__:d"});
         CHECK(call(*b, {"BLMOVE", "q", "d", "RIGHT", "LEFT", "0"}).empty());

@@ -24,10 +24,12 @@
 /// that arrive at the same moment on connections of different I/O threads register in either
 /// order. A BLMOVE served while its destination holds another type pops the element, fails
 /// to push it and puts it back at the end it came from (Redis never pops it), so a push to
-/// the source in between can leave it in another position. Keyspace events of a push that
-/// serves blocked clients: the served pop ("lpop"/"rpop") is published by `finish`, after the
-/// producer's own events; when the push created the key and the served clients emptied it,
-/// the keyspace core publishes neither the push nor the "del" (Redis: lpush, lpop, del).
+/// the source in between can leave it in another position.
+///
+/// Keyspace events of a push that serves blocked clients, as Redis's: the producer's push,
+/// then each served client's (a BLMOVE's push into its destination, then) pop, published by
+/// `finish`, then "del" if the served clients emptied a key the push had created
+/// (`emptied_new_key`).
 
 #include <cachet/list_store.hpp>
 #include <cachet/resp/commands/blocking.hpp>
@@ -122,9 +124,8 @@ private:
     void write_reply(ReplyWriter& w) override {
         auto& database = this->m_session.engine().database();
         const int db_index = m_db.index();
-        // The producer's write may have created and emptied the key in one access, which the
-        // keyspace reports to nobody: WATCH must still see the key modified (Redis's
-        // signalModifiedKey), so touch it here (not in `take`: touch_all takes shard locks
+        // The producer's write may have created and emptied the key in one access: WATCH must
+        // see the key modified by the pop too (Redis's signalModifiedKey), so touch it here (not in `take`: touch_all takes shard locks
         // under the watch lock, so the watch lock is never taken under a shard lock).
         database.touch(db_index, m_key);
         switch (m_kind) {

@@ -61,10 +61,11 @@
 /// specifications of ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZUNION, ZINTER, ZDIFF, ZINTERCARD,
 /// ZMPOP and BZMPOP, and per-key flags (ZRANGESTORE's "OW" destination, BZPOPMIN's "delete");
 /// COMMAND DOCS lacks the "deprecated" doc flag of ZRANGEBYSCORE and friends (the command table
-/// cannot express them). Keyspace events of an add that serves blocked clients: the served pop
-/// ("zpopmin" / "zpopmax") is published by `finish`, after the producer's own events; when the
-/// add created the key and the served clients emptied it, the keyspace core publishes neither
-/// the "zadd" nor the "del" (Redis: zadd, zpopmin, del).
+/// cannot express them).
+///
+/// Keyspace events of an add that serves blocked clients, as Redis's: the producer's "zadd",
+/// then each served pop ("zpopmin" / "zpopmax", published by `finish`), then "del" if the
+/// served clients emptied a key the add had created (`emptied_new_key`).
 
 #include <cachet/resp/commands/blocking.hpp>
 #include <cachet/resp/commands/collections.hpp>
@@ -827,8 +828,8 @@ private:
     void write_reply(ReplyWriter& w) override {
         auto& database = this->m_session.engine().database();
         const int db_index = m_db.index();
-        // The producer's write may have created and emptied the key in one access, which the
-        // keyspace reports to nobody: WATCH must still see the key modified, so touch it here
+        // The producer's write may have created and emptied the key in one access: WATCH must
+        // see the key modified by the pop too, so touch it here
         // (not in `take`, under the shard lock).
         database.touch(db_index, m_key);
         database.notify(db_index, m_end == ZEnd::min ? "zpopmin" : "zpopmax", m_key);
