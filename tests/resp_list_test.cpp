@@ -781,52 +781,30 @@ TEST_SUITE("resp_lists") {
         test::Server srv;
         auto b = srv.connect();
         auto p = srv.connect();
-        auto sub = srv.connect();
-        call(*p, {"CONFIG", "SET", "notify-keyspace-events", "KEA"});
-        call(*sub, {"PSUBSCRIBE", "__keyspace@0__:*"});
-        // "key event," for each pmessage received: *4 pmessage <pattern> <channel> <message>.
-        const auto events = [&] {
-            const std::string got = test::async(*sub);
-            std::string out;
-            const auto bulk = [&](std::size_t& at) {  // the bulk string at `at`; moves past it
-                const std::size_t eol = got.find("\r\n", at);
-                const std::size_t len = std::stoul(got.substr(at + 1, eol - at - 1));
-                std::string v = got.substr(eol + 2, len);
-                at = eol + 2 + len + 2;
-                return v;
-            };
-            for (std::size_t at = got.find("pmessage\r\n"); at != std::string::npos;
-                 at = got.find("pmessage\r\n", at)) {
-                at += 10;
-                bulk(at);  // the pattern
-                const std::string channel = bulk(at);
-                out += channel.substr(15) + " " + bulk(at) + ",";
-            }
-            return out;
-        };
+        test::KeyspaceWatch watch(srv);
         CHECK(call(*b, {"BLPOP", "q", "0"}).empty());
         CHECK(call(*p, {"RPUSH", "q", "x"}) == ":1\r\n");
         CHECK(b->collect_async());
         CHECK(test::async(*b) == "*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
-        CHECK(events() == "q rpush,q lpop,q del,");
+        CHECK(watch.events() == "q rpush,q lpop,q del,");
         // Into another key: the destination's push before the source's pop and del.
         CHECK(call(*b, {"BLMOVE", "q", "d", "RIGHT", "LEFT", "0"}).empty());
         CHECK(call(*p, {"RPUSH", "q", "y"}) == ":1\r\n");
         CHECK(b->collect_async());
         CHECK(test::async(*b) == "$1\r\ny\r\n");
-        CHECK(events() == "q rpush,d lpush,q rpop,q del,");
+        CHECK(watch.events() == "q rpush,d lpush,q rpop,q del,");
         // Into the key it came from: it exists again, no del.
         CHECK(call(*b, {"BLMOVE", "e", "e", "LEFT", "RIGHT", "0"}).empty());
         CHECK(call(*p, {"RPUSH", "e", "z"}) == ":1\r\n");
         CHECK(b->collect_async());
         CHECK(test::async(*b) == "$1\r\nz\r\n");
-        CHECK(events() == "e rpush,e rpush,e lpop,");
+        CHECK(watch.events() == "e rpush,e rpush,e lpop,");
         // Not taken whole: no del.
         CHECK(call(*b, {"BLPOP", "f", "0"}).empty());
         CHECK(call(*p, {"RPUSH", "f", "1", "2"}) == ":2\r\n");
         CHECK(b->collect_async());
         CHECK(test::async(*b) == "*2\r\n$1\r\nf\r\n$1\r\n1\r\n");
-        CHECK(events() == "f rpush,f lpop,");
+        CHECK(watch.events() == "f rpush,f lpop,");
     }
 
     TEST_CASE("stress: producer threads and looping BLPOP sessions; every element popped once") {

@@ -73,6 +73,38 @@ inline std::string async(Session& s) {
     return out;
 }
 
+/// A session subscribed to every keyspace event of database 0 (it turns them all on:
+/// notify-keyspace-events KEA). `events()` returns what it received since the last call, one
+/// "key event," per message, in order.
+struct KeyspaceWatch {
+    std::unique_ptr<Session> sub;
+
+    explicit KeyspaceWatch(Server& srv) : sub(srv.connect()) {
+        call(*sub, {"CONFIG", "SET", "notify-keyspace-events", "KEA"});
+        call(*sub, {"PSUBSCRIBE", "__keyspace@0__:*"});
+    }
+
+    std::string events() {
+        const std::string got = async(*sub);
+        std::string out;
+        const auto bulk = [&](std::size_t& at) {  // the bulk string at `at`; moves past it
+            const std::size_t eol = got.find("\r\n", at);
+            const std::size_t len = std::stoul(got.substr(at + 1, eol - at - 1));
+            std::string v = got.substr(eol + 2, len);
+            at = eol + 2 + len + 2;
+            return v;
+        };
+        for (std::size_t at = got.find("pmessage\r\n"); at != std::string::npos;
+             at = got.find("pmessage\r\n", at)) {
+            at += 10;
+            bulk(at);  // the pattern
+            const std::string channel = bulk(at);
+            out += channel.substr(std::string_view("__keyspace@0__:").size()) + " " + bulk(at) + ",";
+        }
+        return out;
+    }
+};
+
 }  // namespace test
 
 #endif  // CACHET_TESTS_SUPPORT_RESP_SESSION_HPP

@@ -121,14 +121,29 @@ public:
         m_registry.remove(this);
     }
 
+    /// This client took the last elements of a key its producer had just created: its pop is
+    /// followed by the key's deletion, as in Redis (`announce_pop`).
+    void emptied_new_key() noexcept final { m_emptied = true; }
+
 protected:
     /// The reply to a served client, in its protocol. Runs on the producer's thread, after its
     /// locks are released.
     virtual void write_reply(ReplyWriter& w) = 0;
 
+    /// Publishes this client's pop of `key` in database `db` (`event`: "lpop", "zpopmin", ...),
+    /// then "del" if it emptied a key its producer had created, unless `refilled` (a BLMOVE
+    /// that pushed the element back into its source).
+    void announce_pop(int db, const std::string& key, std::string_view event,
+                      bool refilled = false) {
+        auto& database = m_session.engine().database();
+        database.notify(db, event, key);
+        if (m_emptied && !refilled) database.notify(db, "del", key);
+    }
+
     Session<C>& m_session;
     Registry& m_registry;
-    bool m_failed = false;  ///< `take` could not allocate: the client gets an error
+    bool m_failed = false;   ///< `take` could not allocate: the client gets an error
+    bool m_emptied = false;  ///< see emptied_new_key
 
 private:
     std::atomic<bool> m_finished{false};

@@ -113,10 +113,6 @@ public:
         }
     }
 
-    /// This client took the last elements of a key its producer had just created: announce
-    /// the key's deletion after the pop, as Redis does.
-    void emptied_new_key() noexcept override { m_emptied = true; }
-
     /// Redis replies to a timed-out list client with a null array (BLMOVE and BRPOPLPUSH too).
     void timeout_reply(ReplyWriter& w) override { w.null_array(); }
 
@@ -125,20 +121,19 @@ private:
         auto& database = this->m_session.engine().database();
         const int db_index = m_db.index();
         // The producer's write may have created and emptied the key in one access: WATCH must
-        // see the key modified by the pop too (Redis's signalModifiedKey), so touch it here (not in `take`: touch_all takes shard locks
-        // under the watch lock, so the watch lock is never taken under a shard lock).
+        // see the key modified by the pop too (Redis's signalModifiedKey), so touch it here
+        // (not in `take`: touch_all takes shard locks under the watch lock, so the watch lock
+        // is never taken under a shard lock).
         database.touch(db_index, m_key);
         switch (m_kind) {
             case Kind::pop:
-                database.notify(db_index, pop_event(m_from), m_key);
-                if (m_emptied) database.notify(db_index, "del", m_key);
+                this->announce_pop(db_index, m_key, pop_event(m_from));
                 w.array(2);
                 w.bulk(m_key);
                 w.bulk(*m_one);
                 return;
             case Kind::mpop:
-                database.notify(db_index, pop_event(m_from), m_key);
-                if (m_emptied) database.notify(db_index, "del", m_key);
+                this->announce_pop(db_index, m_key, pop_event(m_from));
                 w.array(2);
                 w.bulk(m_key);
                 w.array(m_many.size());
@@ -161,9 +156,8 @@ private:
                     w.error(errors::wrongtype);
                     return;
                 }
-                database.notify(db_index, pop_event(m_from), m_key);
-                // Moved into the key it came from: the key exists again.
-                if (m_emptied && m_key != m_dst) database.notify(db_index, "del", m_key);
+                // Moved into the key it came from: the key exists again, no "del".
+                this->announce_pop(db_index, m_key, pop_event(m_from), m_key == m_dst);
                 w.bulk(*m_one);
                 return;
         }
@@ -179,7 +173,6 @@ private:
     std::string m_key;
     std::optional<std::string> m_one;
     std::vector<std::string> m_many;
-    bool m_emptied = false;  ///< see emptied_new_key
 };
 
 /// The list family's check-and-register (blocking::check_or_register over the lists).

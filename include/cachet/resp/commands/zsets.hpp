@@ -315,23 +315,19 @@ void zadd(Ctx<C>& c) {
     }
     std::vector<Element> items;
     items.reserve(pairs);
-    bool minus_zero = false;
     for (std::size_t i = 0; i < pairs; ++i) {
         auto s = parse_double(c.arg(idx + 2 * i));
         if (!s) {
             c.out.error(errors::not_float);
             return;
         }
-        minus_zero = minus_zero || negative_zero(*s);
         items.emplace_back(std::string(c.arg(idx + 2 * i + 1)), *s);
     }
     const bool incr = has(flags, ZAddFlags::incr);
     const bool incr_minus_zero = incr && negative_zero(items.front().second);
     // Redis's encoding shows in a -0 score (a listpack stores it as 0) and, once a set was
-    // converted to a skiplist, in later replies (see the file comment). With a -0 to add,
-    // follow the conversion element by element; otherwise record the conversion once the
-    // inserts are done if any of them took it past the configured limits, as Redis converts
-    // it then.
+    // converted to a skiplist, in later replies (see the file comment): follow Redis's
+    // conversion element by element, and record where it ends.
     const ListpackLimits limits = listpack_limits(c);
     const std::string key = c.key(1);
     using Reply = ZAddReply<double>;
@@ -360,33 +356,20 @@ void zadd(Ctx<C>& c) {
             cz ? listpack_encoded(*cz, limits)
                : limits.entries != 0 &&
                      static_cast<long long>(items.front().first.size()) <= limits.value;
-        std::optional<EncodingTracker> enc;
-        if (minus_zero) enc.emplace(EncodingTracker{limits, was_listpack});
+        EncodingTracker enc{limits, was_listpack};
         RedisZSet& z = ref.create();
         reply = {};
-        std::size_t longest_new = 0;
-        bool inserted = false;
         for (const auto& [m, s] : items) {
-            double score = s;
-            if (enc) {
-                if (!has(flags, ZAddFlags::xx) && !z.contains(m)) enc->inserting(z.size(), m.size());
-                score = enc->stored(s);
-            }
-            const std::size_t before = z.size();
-            auto one = z.add(m, score, flags);
+            // A listpack converts before an insert that would exceed a limit; once a skiplist,
+            // nothing more to follow (no lookup).
+            if (enc.listpack && !has(flags, ZAddFlags::xx) && !z.contains(m))
+                enc.inserting(z.size(), m.size());
+            auto one = z.add(m, enc.stored(s), flags);
             if (!one.has_value()) return one.error();  // unreachable: checked above
-            if (z.size() > before) {
-                inserted = true;
-                longest_new = std::max(longest_new, m.size());
-            }
             reply.count += (*one).count;
             reply.score = (*one).score;
         }
-        const bool listpack =
-            enc ? enc->listpack
-                : was_listpack && !(inserted && (static_cast<long long>(z.size()) > limits.entries ||
-                                                 static_cast<long long>(longest_new) > limits.value));
-        set_encoding(z, listpack ? ZEncoding::listpack : ZEncoding::skiplist);
+        set_encoding(z, enc.listpack ? ZEncoding::listpack : ZEncoding::skiplist);
         ref.event(incr ? "zincr" : "zadd");
         return reply;
     });
@@ -817,10 +800,6 @@ public:
         }
     }
 
-    /// This client took the last elements of a key its producer had just created: announce
-    /// the key's deletion after the pop, as Redis does.
-    void emptied_new_key() noexcept override { m_emptied = true; }
-
     /// Redis replies to a timed-out BZPOPMIN / BZPOPMAX / BZMPOP with a null array.
     void timeout_reply(ReplyWriter& w) override { w.null_array(); }
 
@@ -829,11 +808,10 @@ private:
         auto& database = this->m_session.engine().database();
         const int db_index = m_db.index();
         // The producer's write may have created and emptied the key in one access: WATCH must
-        // see the key modified by the pop too, so touch it here
-        // (not in `take`, under the shard lock).
+        // see the key modified by the pop too, so touch it here (not in `take`, under the shard
+        // lock).
         database.touch(db_index, m_key);
-        database.notify(db_index, m_end == ZEnd::min ? "zpopmin" : "zpopmax", m_key);
-        if (m_emptied) database.notify(db_index, "del", m_key);
+        this->announce_pop(db_index, m_key, m_end == ZEnd::min ? "zpopmin" : "zpopmax");
         if (m_count == 0) {
             w.array(3);
             w.bulk(m_key);
@@ -850,7 +828,6 @@ private:
     // Written by `take` (producer, under its locks), read by `finish` (same producer thread).
     std::string m_key;
     std::vector<Element> m_many;
-    bool m_emptied = false;  ///< see emptied_new_key
 };
 
 /// Pops from the first of `keys` holding a sorted set, or blocks on all of them (see the file
