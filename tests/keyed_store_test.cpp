@@ -279,6 +279,26 @@ TEST_SUITE("keyed_store") {
         CHECK(ks.check_invariants());
     }
 
+    TEST_CASE("Keyspace::set_lru_tracking: off, reads and updates leave the insertion order") {
+        // One shard holding 3 entries: inserting a 4th evicts the least recent one.
+        auto survivors = [](bool tracking) {
+            cachet::Keyspace<int, int> ks(
+                {.shards = 1, .max_entries = 3, .eviction = cachet::Eviction::lru});
+            ks.set_lru_tracking(tracking);
+            for (int i = 1; i <= 3; ++i) ks.access(i, [&](auto& slot) { slot.emplace(i); });
+            CHECK(ks.read(1, [](int, int v) { CHECK(v == 1); }));  // a hit on 1
+            ks.access(2, [](auto& slot) { slot.value() += 10; });  // an update of 2
+            ks.access(4, [](auto& slot) { slot.emplace(4); });
+            ks.access(5, [](auto& slot) { slot.emplace(5); });
+            CHECK(ks.check_invariants());
+            std::set<int> left;
+            ks.for_each([&](int k, int) { left.insert(k); });
+            return left;
+        };
+        CHECK(survivors(true) == std::set<int>{2, 4, 5});   // 1 and 2 were used: 3, then 1 go
+        CHECK(survivors(false) == std::set<int>{3, 4, 5});  // insertion order: 1, then 2 go
+    }
+
     TEST_CASE("Keyspace::scan skips expired entries and random_key returns live keys") {
         cachet::ManualClock clock;
         cachet::Keyspace<int, int, std::hash<int>, std::equal_to<int>, cachet::ManualClock> ks(

@@ -902,7 +902,7 @@ public:
                              .count();
         m_wall_offset_ms = static_cast<long long>(sys) - static_cast<long long>(m_dbs[0]->now_ms());
         refresh_write_events();  // nobody listens yet
-        update_lru_reads();
+        update_lru_tracking();
     }
     BasicDatabase(const BasicDatabase&) = delete;
     BasicDatabase& operator=(const BasicDatabase&) = delete;
@@ -1001,13 +1001,13 @@ public:
 
     void set_maxmemory(std::uint64_t bytes) noexcept {
         m_maxmemory.store(bytes);
-        update_lru_reads();
+        update_lru_tracking();
     }
     [[nodiscard]] std::uint64_t maxmemory() const noexcept { return m_maxmemory.load(); }
     /// True if maxmemory-policy is noeviction (writes get OOM instead of evicting).
     void set_noeviction(bool on) noexcept {
         m_noeviction.store(on);
-        update_lru_reads();
+        update_lru_tracking();
     }
     [[nodiscard]] bool noeviction() const noexcept { return m_noeviction.load(); }
     /// The store's estimate of the memory its keys and values use.
@@ -1085,12 +1085,13 @@ private:
     }
     static int watch_db(const std::string& k) { return std::stoi(k.substr(0, k.find(':'))); }
 
-    /// Reads keep the exact LRU order (the exclusive lock per GET) only while something can
-    /// evict by it: a maxmemory with an evicting policy. Otherwise a read takes the shared lock
-    /// and the order is that of writes until eviction is turned on.
-    void update_lru_reads() noexcept {
-        const bool exact = maxmemory() != 0 && !noeviction();
-        for (auto& d : m_dbs) d->m_keyspace.set_exact_lru_reads(exact);
+    /// Accesses keep the exact LRU order (the exclusive lock per GET, a relink per overwrite)
+    /// only while something can evict by it: a maxmemory with an evicting policy. Otherwise a
+    /// read takes the shared lock, an overwrite leaves its key in place, and the order is that
+    /// of insertion until eviction is turned on and accesses reorder it.
+    void update_lru_tracking() noexcept {
+        const bool on = maxmemory() != 0 && !noeviction();
+        for (auto& d : m_dbs) d->m_keyspace.set_lru_tracking(on);
     }
 
     void on_removed(int db, const std::string& key, RemovalCause cause) {

@@ -730,7 +730,7 @@ public:
     ///
     /// Locking: the shard's *shared* side (see detail::ShardMutex), unless the store is bounded
     /// with `Eviction::lru`, whose exact order needs the exclusive lock to relink on a hit
-    /// (unless `set_exact_lru_reads(false)`: then such a hit is only counted). Under
+    /// (unless `set_lru_tracking(false)`: then such a hit is only counted). Under
     /// the shared lock `f` may run at the same time as other readers' callbacks on the same
     /// shard (and entry), never with a writer; it sees the value as const. The hit is recorded
     /// for the policy with relaxed per-entry and sketch updates, and counted in the reader's own
@@ -741,7 +741,7 @@ public:
         requires lookup_key<Q>
     bool read(const Q& key, F&& f) {
         if (m_bounded && m_eviction == Eviction::lru &&
-            m_exact_lru_reads.load(std::memory_order_relaxed))
+            m_lru_tracking.load(std::memory_order_relaxed))
             return read_exclusive(key, f);
         const std::uint64_t hv = hash_of(key);
         Shard& s = shard_for(hv);
@@ -777,14 +777,15 @@ public:
         return hit;
     }
 
-    /// For a store bounded with `Eviction::lru`: whether a hit relinks its entry (exact LRU, the
-    /// exclusive lock; the default) or is only counted, under the shared lock, leaving the order
-    /// the order of writes. For a store whose bound is not enforced for a while (the RESP
-    /// Database while no maxmemory with an evicting policy is set), so reads do not pay for an
-    /// order nothing uses. Thread-safe; takes effect for reads that start after it. O(1).
-    void set_exact_lru_reads(bool exact) noexcept {
-        m_exact_lru_reads.store(exact, std::memory_order_relaxed);
-    }
+    /// For a store bounded with `Eviction::lru`: whether accesses keep the recency order (exact
+    /// LRU, the default) or leave it alone. Off, a hit is only counted, under the shared lock,
+    /// and an update of an existing entry does not move it (relinking an entry touches both its
+    /// neighbours, two cache misses on a large store); new entries still enter at the recent
+    /// end, so the order is insertion order until tracking is on again and accesses reorder it.
+    /// For a store whose bound is not enforced for a while (the RESP Database while no
+    /// maxmemory with an evicting policy is set), so it does not pay for an order nothing uses.
+    /// Thread-safe; takes effect for operations that start after it. O(1).
+    void set_lru_tracking(bool on) noexcept { m_lru_tracking.store(on, std::memory_order_relaxed); }
 
     /// True if `key` has a live entry. A peek: not counted as a hit or miss, and not an access
     /// for the eviction policy. O(1) expected.
@@ -1371,7 +1372,9 @@ private:
             remove(s, e, RemovalCause::expired, batch);
             return;
         }
-        if (dirty && m_bounded) policy_access(s, e);
+        if (dirty && m_bounded &&
+            (m_eviction != Eviction::lru || m_lru_tracking.load(std::memory_order_relaxed)))
+            policy_access(s, e);
         if (dirty) enforce_bound(s, e, batch);
     }
 
@@ -1483,7 +1486,7 @@ private:
     std::size_t m_shard_count = 1;
     unsigned m_shard_shift = 64;
     bool m_bounded = false;
-    std::atomic<bool> m_exact_lru_reads{true};  ///< see set_exact_lru_reads
+    std::atomic<bool> m_lru_tracking{true};  ///< see set_lru_tracking
     Eviction m_eviction = Eviction::lru;
     std::uint64_t m_max_entries = 0;  // written by set_max_* (callers serialise resizes)
     std::uint64_t m_max_weight = 0;

@@ -38,11 +38,12 @@ public:
         std::function<void()> wake;
         {
             std::lock_guard lock(m_mutex);
-            if (m_overflow) return false;
+            if (m_overflow.load(std::memory_order_relaxed)) return false;
             if (hard_limit && m_data.size() + bytes.size() + already > hard_limit && !unblock) {
-                m_overflow = true;
+                m_overflow.store(true, std::memory_order_relaxed);
             } else {
                 m_data.append(bytes);
+                m_size.store(m_data.size(), std::memory_order_relaxed);
                 m_unblocked = m_unblocked || unblock;
             }
             wake = m_waker;
@@ -56,6 +57,7 @@ public:
         const bool any = !m_data.empty();
         out.append(m_data);
         m_data.clear();
+        m_size.store(0, std::memory_order_relaxed);
         const bool unblocked = m_unblocked;
         m_unblocked = false;
         return {any, unblocked};
@@ -64,20 +66,21 @@ public:
         std::lock_guard lock(m_mutex);
         m_waker = std::move(w);
     }
-    [[nodiscard]] bool overflow() const {
-        std::lock_guard lock(m_mutex);
-        return m_overflow;
+    /// Lock-free reads (checked after every command): exact for what this thread posted or
+    /// drained itself; another thread's concurrent post may or may not be seen yet.
+    [[nodiscard]] bool overflow() const noexcept {
+        return m_overflow.load(std::memory_order_relaxed);
     }
-    [[nodiscard]] std::size_t size() const {
-        std::lock_guard lock(m_mutex);
-        return m_data.size();
+    [[nodiscard]] std::size_t size() const noexcept {
+        return m_size.load(std::memory_order_relaxed);
     }
 
 private:
     mutable std::mutex m_mutex;
     std::string m_data;
+    std::atomic<std::size_t> m_size{0};  ///< m_data.size(), written under m_mutex
     bool m_unblocked = false;
-    bool m_overflow = false;
+    std::atomic<bool> m_overflow{false};  ///< written under m_mutex
     std::function<void()> m_waker;
 };
 
