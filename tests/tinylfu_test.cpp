@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <list>
 #include <random>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -32,7 +34,7 @@ struct Driver {
         if (n.policy_region != cachet::TinyLfuPolicy::none) {
             ++hits;
             if (n.policy_region == cachet::TinyLfuPolicy::window) ++window_hits;
-            p.record_hit(&n, n.hash);
+            if (p.record_hit(&n, n.hash)) p.drain_hits();  // as the keyspace, lock free
             return true;
         }
         p.reserve_insert();
@@ -144,6 +146,7 @@ TEST_SUITE("tinylfu") {
             Driver d(cap, 1500);
             for (int i = 0; i < 300000; ++i) d.access(static_cast<std::size_t>(i) % 1500, cap);
             CHECK(d.p.window_max() <= 50);
+            CHECK(d.p.followed() != 2);  // not LRU, which scores nothing on a loop
             // Scan resistance: about cap / 1500 of the loop hits, as OPT would (LRU: none).
             CHECK(static_cast<double>(d.hits) / 300000 > 0.5);
         }
@@ -258,5 +261,79 @@ TEST_SUITE("tinylfu") {
             if (!kv.get(i % 300)) kv.put(i % 300, i);
         CHECK(kv.size() <= 100);
         CHECK(kv.check_invariants());
+    }
+
+    TEST_CASE("a ghost cache with a window as large as itself is exact LRU") {
+        cachet::detail::GhostCache g;
+        REQUIRE(g.init(100));
+        g.set_window(100);
+        std::list<std::uint32_t> lru;  // reference: front = most recent
+        std::unordered_map<std::uint32_t, std::list<std::uint32_t>::iterator> where;
+        std::mt19937_64 rng(11);
+        auto freq = [](std::uint32_t) { return 0u; };
+        std::uint64_t hits = 0, ref_hits = 0;
+        for (int i = 0; i < 50000; ++i) {
+            // Skewed keys over 400 hashes, so hits, misses and evictions all happen.
+            const auto k = static_cast<std::uint32_t>((rng() % 400) * (rng() % 2 ? 1 : 0) +
+                                                      rng() % 150) * 2654435761u;
+            hits += g.access(k, freq);
+            if (auto it = where.find(k); it != where.end()) {
+                ++ref_hits;
+                lru.erase(it->second);
+            } else if (lru.size() == 100) {
+                where.erase(lru.back());
+                lru.pop_back();
+            }
+            lru.push_front(k);
+            where[k] = lru.begin();
+        }
+        CHECK(ref_hits > 10000);
+        CHECK(hits == ref_hits);
+    }
+
+    TEST_CASE("a ghost W-TinyLFU admits by frequency: a frequent key survives a scan") {
+        cachet::detail::GhostCache g;
+        REQUIRE(g.init(64));
+        g.set_window(1);
+        auto freq = [](std::uint32_t h) { return h == 7 ? 10u : 1u; };
+        CHECK_FALSE(g.access(7, freq));
+        for (std::uint32_t k = 100; k < 1100; ++k) CHECK_FALSE(g.access(k, freq));
+        CHECK(g.access(7, freq));  // LRU would have evicted it long ago
+    }
+
+    TEST_CASE("back-and-forth sweeps, where LRU is optimal, make the window follow LRU") {
+        // Sweeps up and down over 2000 keys with a 400-entry cache: LRU hits the 400 most
+        // recent keys after each turn; a small window with frequency admission keeps stale ones.
+        constexpr std::uint64_t cap = 400;
+        Driver d(cap, 2000);
+        std::list<std::size_t> lru;
+        std::unordered_map<std::size_t, std::list<std::size_t>::iterator> where;
+        std::uint64_t lru_hits = 0, requests = 0;
+        for (int sweep = 0; sweep < 40; ++sweep) {
+            for (int j = 0; j < 2000; ++j) {
+                const std::size_t k = static_cast<std::size_t>(sweep % 2 ? 1999 - j : j);
+                d.access(k, cap);
+                ++requests;
+                if (auto it = where.find(k); it != where.end()) {
+                    ++lru_hits;
+                    lru.erase(it->second);
+                } else if (lru.size() == cap) {
+                    where.erase(lru.back());
+                    lru.pop_back();
+                }
+                lru.push_front(k);
+                where[k] = lru.begin();
+            }
+        }
+        CHECK(d.p.followed() == 2);
+        CHECK(d.p.window_max() >= cap * 9 / 10);
+        CHECK(static_cast<double>(d.hits) > 0.9 * static_cast<double>(lru_hits));
+        CHECK(d.p.check_invariants());
+    }
+
+    TEST_CASE("a bound by weight keeps no mini-simulations and steers by density") {
+        cachet::TinyLfuPolicy p;
+        p.set_capacity(1000);  // entries unknown
+        CHECK(p.followed() == 0);
     }
 }

@@ -746,7 +746,7 @@ public:
         const std::uint64_t hv = hash_of(key);
         Shard& s = shard_for(hv);
         const std::uint64_t now = now_ms();
-        bool hit = false, due = false;
+        bool hit = false, due = false, drain = false;
         {
             struct Guard {
                 Shard& s;
@@ -761,7 +761,7 @@ public:
                 hit = true;
                 if (m_bounded && m_eviction == Eviction::tinylfu) {
                     Entry* me = const_cast<Entry*>(e);  // only the atomic reference bit changes
-                    s.tlfu.record_hit(me, e->hash);
+                    drain = s.tlfu.record_hit(me, e->hash);
                     if (e->policy_region == TinyLfuPolicy::window)
                         detail::ShardMutex<Mutex>::count(g.slot.window_hits);
                 }
@@ -774,6 +774,7 @@ public:
             }
         }
         if (CACHET_UNLIKELY(due)) maintain_if_free(s, now);
+        if (CACHET_UNLIKELY(drain)) drain_hits_if_free(s);
         return hit;
     }
 
@@ -1240,6 +1241,13 @@ private:
             maintain(s, now, batch);
         }
         batch.deliver(listener());
+    }
+
+    /// Lets the policy of shard `s` replay the hits readers buffered, if the exclusive lock is
+    /// free at once (try-lock); otherwise the next writer does it.
+    void drain_hits_if_free(Shard& s) noexcept {
+        std::unique_lock lock(s.mutex, std::try_to_lock);
+        if (lock.owns_lock()) s.tlfu.drain_hits();
     }
 
     /// Advances the shard's wheel to `now`, within the per-operation budget. O(expire_budget).

@@ -21,21 +21,36 @@
 /// probation's tail it is promoted to protected; at protected's tail it goes back to protected's
 /// head. So the order approximates Caffeine's LRU lists without ever relinking on a hit.
 ///
-/// Adaptive window. The window's share is steered every `capacity` requests by where the hits
-/// landed in that period: with densities `d_w = window hits / window size` and
-/// `d_m = main hits / main size`, the window moves by `min(30%, 3% x |ln(d_w / d_m)|)` of the
-/// capacity towards the denser region, between 1% and 99% of the capacity (the density-ratio
-/// signal of Caffeine's adaptive-window study: both densities come from the same period, so the
-/// workload's phase cancels out). A recency-heavy workload grows the window towards LRU; a
-/// frequency-heavy one shrinks it towards 1%. Below 64 units of capacity, or while the shard
-/// holds no more than 64 entries (a weight bound with few heavy entries), there is no main
-/// region: the window is the whole cache (CLOCK, close to LRU): a cache that small has no room
-/// for a useful split or for sketch statistics.
+/// Adaptive window, by miniature simulations (Waldspurger et al., "Cache Modeling and
+/// Optimization using Miniature Simulations", USENIX ATC 2017). For a bound by entry count,
+/// the policy spatially samples keys by hash (all of them for a cache of up to 256 entries,
+/// else enough for a 256-entry mini-cache, or 1/16 of the cache if larger, at most 4096) and
+/// replays the sampled accesses on three ghost W-TinyLFU caches of hashes only, sharing the
+/// real sketch: (0) one whose window is steered by hit density, (1) one with a 1% window, and
+/// (2) one whose window is all of it (LRU). Density steering: every `capacity` requests, with
+/// `d_w = window hits / window size` and `d_m = main hits / main size` in that period, the
+/// window moves by `min(30%, 3% x |ln(d_w / d_m)|)` of the capacity towards the denser region,
+/// between 1% and 99% (Caffeine's density-ratio signal). The real window follows one ghost's
+/// configuration (at first the steered one) and switches, checked eight times per `capacity`
+/// requests, to another only when a paired test says it is better: over the sampled accesses
+/// where the two disagreed (one hit, the other missed; counts decayed with a horizon of 20 x
+/// `capacity` requests), `wins - losses > 4 sqrt(wins + losses) + 1` (McNemar). So the
+/// recency-only sweeps where LRU is optimal get LRU, loops and frequency-skewed workloads a
+/// small window, and the rest the steered one. Hits readers record on sampled keys go through
+/// a lossy 64-slot ring, replayed under the exclusive lock (by the next writer, or by a reader
+/// that finds it half full and the lock free at once: `record_hit` returns true). A bound by
+/// weight keeps no ghosts (entry counts are unknown): its real window is density-steered on the
+/// real hits, every `capacity` requests. Below 64 units of capacity, or while the shard holds
+/// no more than 64 entries (a weight bound with few heavy entries), there is no main region:
+/// the window is the whole cache (CLOCK, close to LRU): a cache that small has no room for a
+/// useful split or for sketch statistics.
 ///
 /// Every operation is O(1) amortised (a second chance clears a bit, so each hit is paid for at
-/// most once) and never allocates, except `reserve_insert` growing the sketch as the shard
-/// fills (to the next power of two of the tracked entries, in 64-bit words: 8-16 bytes per
-/// entry; Caffeine sizes its sketch the same way).
+/// most once; a sampled access costs three ghost lookups) and never allocates, except
+/// `reserve_insert` growing the sketch as the shard fills (to the next power of two of the
+/// tracked entries, in 64-bit words: 8-16 bytes per entry; Caffeine sizes its sketch the same
+/// way) and `set_capacity` sizing the ghosts (about 20 bytes per ghost entry: at most 15 KiB a
+/// shard up to 4096 entries, about 4 bytes per entry beyond).
 /// Thread-safety: `record_hit` may run concurrently with itself (shared lock); everything else
 /// needs the shard's exclusive lock.
 
@@ -48,7 +63,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <type_traits>
+#include <utility>
 
 CACHET_NAMESPACE_BEGIN
 
@@ -128,6 +145,169 @@ private:
     std::uint64_t m_block_mask = 0;
 };
 
+
+/// A miniature W-TinyLFU over sampled key hashes only (a "mini-simulation", Waldspurger et al.,
+/// USENIX ATC 2017): exact LRU window, segmented-LRU main (protected at most 80% of main),
+/// TinyLFU admission by a shared frequency sketch. A window as large as the capacity makes it
+/// plain LRU. Nodes hold a hash and 16-bit links; an open-addressing table maps hashes to
+/// nodes. Allocates only in `init`. O(1) per access (amortised over the table's probes).
+class GhostCache {
+public:
+    static constexpr std::uint32_t max_capacity = 4096;
+
+    /// Sizes the cache for `capacity` entries (at most `max_capacity`) and empties it.
+    /// Returns false (and disables the cache) if allocation fails.
+    bool init(std::uint32_t capacity) noexcept {
+        capacity = std::clamp<std::uint32_t>(capacity, 1, max_capacity);
+        const std::uint32_t slots = std::bit_ceil(capacity * 2 + 2);
+        m_nodes.reset(new (std::nothrow) Node[capacity + first + 1]);
+        m_table.reset(new (std::nothrow) std::uint16_t[slots]);
+        if (!m_nodes || !m_table) {
+            m_nodes.reset();
+            m_table.reset();
+            m_capacity = 0;
+            return false;
+        }
+        m_capacity = capacity;
+        m_mask = slots - 1;
+        std::fill_n(m_table.get(), slots, std::uint16_t{0});
+        for (std::uint16_t r = 0; r < first; ++r) m_nodes[r].prev = m_nodes[r].next = r;
+        m_free = 0;
+        for (std::uint32_t i = first; i < capacity + first + 1; ++i) {
+            m_nodes[i].next = static_cast<std::uint16_t>(m_free);
+            m_free = i;
+        }
+        m_count[0] = m_count[1] = m_count[2] = 0;
+        m_period_window_hits = m_period_main_hits = 0;
+        return true;
+    }
+    [[nodiscard]] bool enabled() const noexcept { return m_capacity != 0; }
+    [[nodiscard]] std::uint32_t capacity() const noexcept { return m_capacity; }
+    /// The window's share of the capacity, in entries (at least 1).
+    void set_window(std::uint32_t w) noexcept {
+        m_window_max = std::clamp<std::uint32_t>(w, 1, m_capacity);
+    }
+    [[nodiscard]] std::uint32_t window_size() const noexcept { return m_window_max; }
+    /// Hits in the window and in main since the last `take_period`, then zeroes them.
+    std::pair<std::uint32_t, std::uint32_t> take_period() noexcept {
+        const std::pair<std::uint32_t, std::uint32_t> r{m_period_window_hits, m_period_main_hits};
+        m_period_window_hits = m_period_main_hits = 0;
+        return r;
+    }
+
+    /// One access to `hash`; `freq(hash)` estimates a hash's frequency. Returns true on a hit.
+    template <class Freq>
+    bool access(std::uint32_t hash, Freq&& freq) noexcept {
+        if (!m_capacity) return false;
+        std::uint32_t slot = home(hash);
+        for (; m_table[slot]; slot = (slot + 1) & m_mask) {
+            const std::uint16_t i = m_table[slot];
+            if (m_nodes[i].hash != hash) continue;
+            Node& n = m_nodes[i];
+            ++(n.region == window ? m_period_window_hits : m_period_main_hits);
+            if (n.region == probation) {
+                move(i, protect);
+                drain_protected();
+            } else {
+                unlink(i);
+                link_front(n.region, i);
+            }
+            return true;
+        }
+        // Miss: the key enters the window (a node is always free: one spare beyond capacity).
+        const std::uint16_t i = static_cast<std::uint16_t>(m_free);
+        m_free = m_nodes[i].next;
+        m_nodes[i].hash = hash;
+        m_nodes[i].region = window;
+        m_table[slot] = i;
+        link_front(window, i);
+        ++m_count[window];
+        std::uint16_t candidate = 0;
+        while (m_count[window] > m_window_max) {
+            candidate = m_nodes[window].prev;
+            move(candidate, probation);
+        }
+        drain_protected();
+        while (m_count[0] + m_count[1] + m_count[2] > m_capacity) {
+            if (m_count[probation] == 0) {
+                evict(m_count[window] ? m_nodes[window].prev : m_nodes[protect].prev);
+                continue;
+            }
+            const std::uint16_t victim = m_nodes[probation].prev;
+            std::uint16_t cand = candidate && m_nodes[candidate].region == probation
+                                     ? candidate
+                                     : m_nodes[probation].next;
+            if (cand == victim) {
+                evict(victim);
+                continue;
+            }
+            evict(freq(m_nodes[cand].hash) > freq(m_nodes[victim].hash) ? victim : cand);
+            candidate = 0;
+        }
+        return false;
+    }
+
+    [[nodiscard]] std::size_t memory_bytes() const noexcept {
+        return m_capacity ? (m_capacity + first + 1) * sizeof(Node) + (m_mask + 1) * 2 : 0;
+    }
+
+private:
+    enum : std::uint8_t { window = 0, probation = 1, protect = 2, first = 3 };
+    struct Node {
+        std::uint32_t hash = 0;
+        std::uint16_t prev = 0, next = 0;
+        std::uint8_t region = 0;
+    };
+    [[nodiscard]] std::uint32_t home(std::uint32_t hash) const noexcept {
+        return static_cast<std::uint32_t>((std::uint64_t{hash} * 0x9E3779B97F4A7C15ULL) >> 40) &
+               m_mask;
+    }
+    void unlink(std::uint16_t i) noexcept {
+        m_nodes[m_nodes[i].prev].next = m_nodes[i].next;
+        m_nodes[m_nodes[i].next].prev = m_nodes[i].prev;
+    }
+    void link_front(std::uint8_t r, std::uint16_t i) noexcept {
+        m_nodes[i].prev = r;
+        m_nodes[i].next = m_nodes[r].next;
+        m_nodes[m_nodes[r].next].prev = i;
+        m_nodes[r].next = i;
+    }
+    void move(std::uint16_t i, std::uint8_t to) noexcept {
+        --m_count[m_nodes[i].region];
+        unlink(i);
+        m_nodes[i].region = to;
+        link_front(to, i);
+        ++m_count[to];
+    }
+    void drain_protected() noexcept {
+        const std::uint32_t main = m_capacity - std::min(m_capacity, m_window_max);
+        while (m_count[protect] > main - main / 5) move(m_nodes[protect].prev, probation);
+    }
+    void evict(std::uint16_t i) noexcept {
+        --m_count[m_nodes[i].region];
+        unlink(i);
+        // Backward-shift deletion from the linear-probing table.
+        std::uint32_t hole = home(m_nodes[i].hash);
+        while (m_table[hole] != i) hole = (hole + 1) & m_mask;
+        for (std::uint32_t j = (hole + 1) & m_mask; m_table[j]; j = (j + 1) & m_mask) {
+            const std::uint32_t h = home(m_nodes[m_table[j]].hash);
+            if (((j - h) & m_mask) >= ((j - hole) & m_mask)) {
+                m_table[hole] = m_table[j];
+                hole = j;
+            }
+        }
+        m_table[hole] = 0;
+        m_nodes[i].next = static_cast<std::uint16_t>(m_free);
+        m_free = i;
+    }
+
+    std::unique_ptr<Node[]> m_nodes;           // 0..2: list sentinels; then the nodes
+    std::unique_ptr<std::uint16_t[]> m_table;  // node index, 0 = empty
+    std::uint32_t m_capacity = 0, m_window_max = 1, m_mask = 0, m_free = 0;
+    std::uint32_t m_count[3] = {0, 0, 0};
+    std::uint32_t m_period_window_hits = 0, m_period_main_hits = 0;
+};
+
 }  // namespace detail
 
 class TinyLfuPolicy {
@@ -141,7 +321,9 @@ public:
     TinyLfuPolicy& operator=(const TinyLfuPolicy&) = delete;
 
     /// Sets the bound (in weight units: entries when there is no weigher) and restarts the
-    /// window at 1% of it (all of it below `small_capacity`). Entries already tracked stay;
+    /// window at 1% of it (all of it below `small_capacity`), and the mini-simulations (when
+    /// `entries` is given; empty, each allocated anew, without throwing: on failure there are
+    /// none). Entries already tracked stay;
     /// the next evictions rebalance the regions. `entries`, when known (a bound by count),
     /// sizes the sketch at once (allocates; strong guarantee); otherwise it grows with the
     /// shard.
@@ -153,6 +335,7 @@ public:
                           : std::max(1.0, static_cast<double>(capacity) / 100.0);
         m_window_max = static_cast<std::uint64_t>(m_window_fp);
         m_period_requests = 0;
+        init_ghosts(entries);
     }
 
     /// Grows the sketch, if needed, so that one more entry fits its design (one word per
@@ -166,6 +349,7 @@ public:
         ++m_tracked;
         ++m_inserts;
         m_sketch.increment(hash);
+        ghost_access(hash);
         h->policy_region = window;
         h->policy_ref.store(0, std::memory_order_relaxed);
         detail::policy_link_front(m_window, h);
@@ -173,18 +357,32 @@ public:
         m_fresh = h;
     }
 
-    /// A hit on tracked `h`: marks it referenced and counts it in the sketch. Safe under the
-    /// shard's shared lock, from many threads at once. O(1).
-    void record_hit(PolicyHook* h, std::uint32_t hash) noexcept {
+    /// A hit on tracked `h`: marks it referenced and counts it in the sketch; a sampled key's
+    /// hash is also buffered for the mini-simulations. Safe under the shard's shared lock, from
+    /// many threads at once. O(1). Returns true when the buffer is half full: the caller should
+    /// then call `drain_hits` if it can take the exclusive lock at once.
+    bool record_hit(PolicyHook* h, std::uint32_t hash) noexcept {
         if (h->policy_ref.load(std::memory_order_relaxed) == 0)
             h->policy_ref.store(1, std::memory_order_relaxed);
         m_sketch.increment(hash);
+        if (sampled(hash)) {
+            // Lossy: racing readers may overwrite each other's slot or index.
+            const std::uint32_t i = m_ring_head.load(std::memory_order_relaxed);
+            m_ring[i & (ring_size - 1)].store(hash, std::memory_order_relaxed);
+            m_ring_head.store(i + 1, std::memory_order_relaxed);
+            return i + 1 - m_ring_tail.load(std::memory_order_relaxed) >= ring_size / 2;
+        }
+        return false;
     }
+    /// Replays the sampled hits buffered by `record_hit` into the mini-simulations. Needs the
+    /// exclusive lock. O(buffer).
+    void drain_hits() noexcept { drain_ring(); }
     /// A write to tracked `h` (weight `w`) under the exclusive lock: counted like a hit, and
     /// the reordering it implies is done at once (window or protected: to the front; probation:
     /// promoted to protected), as Caffeine does for every access.
     void on_access(PolicyHook* h, std::uint32_t hash, std::uint32_t w) noexcept {
         m_sketch.increment(hash);
+        ghost_access(hash);
         h->policy_ref.store(0, std::memory_order_relaxed);
         switch (h->policy_region) {
             case window: detail::policy_move_front(m_window, h); break;
@@ -269,7 +467,10 @@ public:
     void adapt(std::uint64_t hits, std::uint64_t window_hits) noexcept {
         const std::uint64_t dh = hits - m_hits_mark, dw = window_hits - m_window_hits_mark;
         const std::uint64_t requests = dh + (m_inserts - m_inserts_mark);
-        if (requests < std::max<std::uint64_t>(m_capacity, 64)) return;
+        const std::uint64_t period = std::max<std::uint64_t>(m_capacity, 64);
+        const bool mini = m_ghost[0].enabled();
+        if (requests < (mini ? std::max<std::uint64_t>(period / choice_steps, 16) : period))
+            return;
         m_hits_mark = hits;
         m_window_hits_mark = window_hits;
         m_inserts_mark = m_inserts;
@@ -280,14 +481,39 @@ public:
         }
         if (m_capacity < small_capacity) return;
         const double cap = static_cast<double>(m_capacity);
-        const double w = std::max(1.0, m_window_fp);
-        const double main = std::max(1.0, cap - m_window_fp);
-        const double wd = (static_cast<double>(std::min(dw, dh)) + 0.5) / w;
-        const double md = (static_cast<double>(dh - std::min(dw, dh)) + 0.5) / main;
-        const double err = std::log(wd / md);
-        const double step = std::min(0.30 * cap, std::abs(err) * 0.03 * cap);
         const double lo = std::max(1.0, cap / 100.0), hi = std::max(lo, cap - cap / 100.0);
-        m_window_fp = std::clamp(m_window_fp + (err > 0 ? step : -step), lo, hi);
+        if (mini) {
+            drain_ring();
+            m_ghost_requests += requests;
+            if (m_ghost_requests >= period) {
+                // Ghost 0's window: the density controller, on the ghost's own hits.
+                m_ghost_requests = 0;
+                const double c = m_ghost[0].capacity();
+                const auto [gw, gm] = m_ghost[0].take_period();
+                m_adaptive_frac = density_step(m_adaptive_frac * c, c, gw, gm) / c;
+                m_ghost[0].set_window(ghost_window(m_ghost[0].capacity()));
+            }
+            // Paired (McNemar) test on the accesses where the two configurations disagreed.
+            int best = m_choice;
+            double margin = 0;
+            for (int g = 0; g < ghosts; ++g) {
+                const double a = m_wins[g][m_choice], b = m_wins[m_choice][g];
+                if (g != m_choice && a - b > ghost_z * std::sqrt(a + b) + 1.0 && a - b > margin) {
+                    best = g;
+                    margin = a - b;
+                }
+            }
+            const double decay = std::exp(-static_cast<double>(requests) /
+                                          (ghost_horizon * static_cast<double>(period)));
+            for (auto& row : m_wins)
+                for (double& x : row) x *= decay;
+            m_choice = best;
+            const double frac = best == 0 ? m_adaptive_frac : best == 1 ? 0.0 : 1.0;
+            m_window_fp = std::clamp(frac * cap, lo, hi);
+        } else {
+            const auto w = static_cast<double>(std::min(dw, dh));
+            m_window_fp = std::clamp(density_step(m_window_fp, cap, w, static_cast<double>(dh) - w), lo, hi);
+        }
         m_window_max = static_cast<std::uint64_t>(m_window_fp);
         ++m_adaptations;
     }
@@ -332,7 +558,86 @@ public:
             for (const PolicyHook* p = head->policy_next; p != head; p = p->policy_next) f(p);
     }
 
+    /// Which configuration the window follows: 0 the density-steered one, 1 the smallest
+    /// window, 2 LRU (always 0 without mini-simulations: a bound by weight, or a small one).
+    [[nodiscard]] int followed() const noexcept { return m_choice; }
+
 private:
+    static constexpr int ghosts = 3;
+    static constexpr std::uint32_t ring_size = 64;
+    static constexpr std::uint32_t ghost_target = 256;
+    static constexpr double ghost_z = 4.0, ghost_horizon = 20.0;
+    static constexpr std::uint64_t choice_steps = 8;
+
+    /// One step of the density controller: the window (of `w` in a cache of `cap`) moves by
+    /// `min(30%, 3% x |ln(d_w / d_m)|)` of `cap` towards the region whose hits per unit of size
+    /// were higher in the period (`wh` window hits, `mh` main hits), within 1%..99% of `cap`.
+    static double density_step(double w, double cap, double wh, double mh) noexcept {
+        const double main = std::max(1.0, cap - w);
+        const double err = std::log(((wh + 0.5) / std::max(1.0, w)) / ((mh + 0.5) / main));
+        const double step = std::min(0.30 * cap, std::abs(err) * 0.03 * cap);
+        const double lo = std::max(1.0, cap / 100.0), hi = std::max(lo, cap - cap / 100.0);
+        return std::clamp(w + (err > 0 ? step : -step), lo, hi);
+    }
+    [[nodiscard]] bool sampled(std::uint32_t hash) const noexcept {
+        return ((hash * 0x2545F491u) >> 16) < m_sample_threshold;
+    }
+    void init_ghosts(std::uint64_t entries) noexcept {
+        m_sample_threshold = 0;
+        if (m_capacity < small_capacity || entries == 0) {
+            for (auto& g : m_ghost) g = detail::GhostCache{};
+            return;
+        }
+        // Mini-cache size: all of a small cache, else 256 entries or 1/16 of the cache (at most
+        // GhostCache::max_capacity); the sampling rate is that size over the cache's.
+        const std::uint32_t c = static_cast<std::uint32_t>(std::min<std::uint64_t>(
+            {entries, std::max<std::uint64_t>(ghost_target, entries / 16),
+             detail::GhostCache::max_capacity}));
+        for (auto& g : m_ghost)
+            if (!g.init(c)) {
+                for (auto& x : m_ghost) x = detail::GhostCache{};
+                return;
+            }
+        m_adaptive_frac = 0.01;
+        m_choice = 0;
+        m_ghost_requests = 0;
+        for (auto& row : m_wins)
+            for (double& x : row) x = 0;
+        m_sample_threshold = static_cast<std::uint32_t>(
+            (std::uint64_t{c} * 65536 + entries - 1) / entries);
+        m_ghost[1].set_window(std::max(1u, c / 100));
+        m_ghost[2].set_window(c);
+        m_ghost[0].set_window(ghost_window(c));
+        m_ring_tail.store(m_ring_head.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    }
+    /// Ghost 0's window for its capacity `c`.
+    [[nodiscard]] std::uint32_t ghost_window(std::uint32_t c) const noexcept {
+        return static_cast<std::uint32_t>(std::max(1.0, std::round(m_adaptive_frac * c)));
+    }
+    void ghost_access(std::uint32_t hash) noexcept {
+        if (!sampled(hash)) return;
+        drain_ring();
+        feed_ghosts(hash);
+    }
+    void feed_ghosts(std::uint32_t hash) noexcept {
+        auto freq = [this](std::uint32_t x) { return m_sketch.frequency(x); };
+        bool hit[ghosts];
+        for (int g = 0; g < ghosts; ++g) hit[g] = m_ghost[g].access(hash, freq);
+        for (int a = 0; a < ghosts; ++a)
+            for (int b = 0; b < ghosts; ++b)
+                if (hit[a] && !hit[b]) m_wins[a][b] += 1;
+    }
+    /// Replays the sampled hits readers buffered (the exclusive lock is held: no reader is
+    /// writing). Hits beyond the ring's size since the last drain are lost.
+    void drain_ring() noexcept {
+        const std::uint32_t head = m_ring_head.load(std::memory_order_relaxed);
+        std::uint32_t tail = m_ring_tail.load(std::memory_order_relaxed);
+        if (head - tail > ring_size) tail = head - ring_size;
+        for (; tail != head; ++tail)
+            feed_ghosts(m_ring[tail & (ring_size - 1)].load(std::memory_order_relaxed));
+        m_ring_tail.store(head, std::memory_order_relaxed);
+    }
+
     /// Too small for a window/main split: a small bound, or few entries (heavy ones).
     [[nodiscard]] bool small() const noexcept {
         return m_capacity < small_capacity || m_tracked <= small_capacity;
@@ -405,6 +710,17 @@ private:
     // Controller state: marks of the cumulative counters at the start of the period.
     std::uint64_t m_inserts = 0, m_inserts_mark = 0, m_hits_mark = 0, m_window_hits_mark = 0;
     std::uint64_t m_period_requests = 0, m_adaptations = 0;
+    // Mini-simulations: 0 steers its window by hit density, 1 has a 1% window, 2 is LRU.
+    detail::GhostCache m_ghost[ghosts];
+    std::uint64_t m_ghost_requests = 0;    ///< requests since ghost 0's last density step
+    double m_adaptive_frac = 0.01;         ///< ghost 0's window share of its capacity
+    double m_wins[ghosts][ghosts] = {};    ///< decayed: sampled accesses a hit and b missed
+    int m_choice = 0;                      ///< the ghost the real window follows
+    std::uint32_t m_sample_threshold = 0;  ///< a hash is sampled iff its 16-bit mix is below
+    // Sampled hits recorded by readers (lossy ring), replayed under the exclusive lock.
+    std::atomic<std::uint32_t> m_ring_tail{0};
+    std::atomic<std::uint32_t> m_ring_head{0};
+    std::atomic<std::uint32_t> m_ring[ring_size] = {};
 };
 
 CACHET_NAMESPACE_END
