@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -11,6 +12,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 TEST_SUITE("hash_table") {
     TEST_CASE("HashMap agrees with std::unordered_map over random operations") {
@@ -94,5 +96,37 @@ TEST_SUITE("hash_table") {
         CHECK(popped == std::set<int>{1, 2, 3, 4, 5, 6, 7, 8});
         CHECK(set.random() == nullptr);
         CHECK(set.check_invariants());
+    }
+    TEST_CASE("HashMap lists entries in insertion order through erases, copies, moves, growth") {
+        cachet::HashMap<int, int> m;
+        std::vector<int> model;  // keys in insertion order
+        std::mt19937 rng(7);
+        for (int step = 0; step < 20000; ++step) {
+            const int k = static_cast<int>(rng() % 500);
+            if (rng() % 3 == 0) {
+                if (m.erase(k)) model.erase(std::find(model.begin(), model.end(), k));
+            } else if (m.insert_or_assign(k, step)) {
+                model.push_back(k);  // an update keeps its place
+            }
+        }
+        auto keys = [](const cachet::HashMap<int, int>& h) {
+            std::vector<int> out;
+            h.for_each([&](int k, int) { out.push_back(k); });
+            return out;
+        };
+        CHECK(keys(m) == model);
+        m.set_tag(3);
+        const cachet::HashMap<int, int> copy(m);
+        CHECK(keys(copy) == model);
+        CHECK(copy.tag() == 3);
+        cachet::HashMap<int, int> moved(std::move(m));
+        CHECK(keys(moved) == model);
+        CHECK(moved.tag() == 3);
+        CHECK(keys(m).empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
+        moved.clear();
+        CHECK(moved.tag() == 0);
+        CHECK(keys(moved).empty());
+        moved.insert_or_assign(1, 1);
+        CHECK(keys(moved) == std::vector<int>{1});
     }
 }

@@ -362,7 +362,73 @@ TEST_SUITE("resp_hash_set") {
         for (int i = 0; i < 40; ++i) call(*s, {"HSET", "mid", std::to_string(i), "v"});
         CHECK(parse(call(*s, {"HSCAN", "mid", "0"})).elements[0].str != "0");
         call(*s, {"CONFIG", "SET", "hash-max-listpack-entries", "512"});
-        CHECK(parse(call(*s, {"HSCAN", "mid", "0"})).elements[0].str == "0");
+        // Redis never converts a hashtable back: "mid" is still walked by cursor, while a new
+        // hash of the same size is a listpack again.
+        CHECK(parse(call(*s, {"HSCAN", "mid", "0"})).elements[0].str != "0");
+        for (int i = 0; i < 40; ++i) call(*s, {"HSET", "mid2", std::to_string(i), "v"});
+        CHECK(parse(call(*s, {"HSCAN", "mid2", "0"})).elements[0].str == "0");
+    }
+
+    TEST_CASE("hashes follow Redis's encoding: insertion order while a listpack, for good after") {
+        // Replies checked against redis-server 7.0.15.
+        test::Server srv;
+        auto s = srv.connect();
+        call(*s, {"HSET", "h", "z", "1", "a", "2", "m", "3"});
+        call(*s, {"HSET", "h", "a", "9"});  // an update keeps its place
+        call(*s, {"HDEL", "h", "z"});
+        call(*s, {"HSET", "h", "z", "5"});  // a re-added field goes last
+        const std::string all = "*6\r\n$1\r\na\r\n$1\r\n9\r\n$1\r\nm\r\n$1\r\n3\r\n$1\r\nz\r\n$1\r\n5\r\n";
+        CHECK(call(*s, {"HGETALL", "h"}) == all);
+        CHECK(call(*s, {"HKEYS", "h"}) == "*3\r\n$1\r\na\r\n$1\r\nm\r\n$1\r\nz\r\n");
+        CHECK(call(*s, {"HVALS", "h"}) == "*3\r\n$1\r\n9\r\n$1\r\n3\r\n$1\r\n5\r\n");
+        CHECK(call(*s, {"HRANDFIELD", "h", "5"}) == "*3\r\n$1\r\na\r\n$1\r\nm\r\n$1\r\nz\r\n");
+        CHECK(call(*s, {"HSCAN", "h", "0"}) == "*2\r\n$1\r\n0\r\n" + all);
+        CHECK(call(*s, {"COPY", "h", "copy"}) == ":1\r\n");  // a copy keeps order and encoding
+        CHECK(call(*s, {"HGETALL", "copy"}) == all);
+        CHECK(call(*s, {"RENAME", "copy", "moved"}) == "+OK\r\n");
+        CHECK(call(*s, {"HSCAN", "moved", "0"}) == "*2\r\n$1\r\n0\r\n" + all);
+
+        // What converts a listpack for good: a value or field over hash-max-listpack-value
+        // (HSET, HSETNX, HINCRBY*), even if overwritten later; too many fields, even if
+        // deleted later. Each such hash is walked by cursor from then on.
+        call(*s, {"CONFIG", "SET", "hash-max-listpack-entries", "3"});
+        call(*s, {"CONFIG", "SET", "hash-max-listpack-value", "8"});
+        const std::string long_text(9, 'x');
+        auto cursor_walked = [&](const std::string& key) {
+            // COUNT 1 walks a bucket at a time: more than one call for three fields, unless
+            // they share a bucket; a listpack answers all at once whatever the count.
+            std::string cursor = "0";
+            int calls = 0;
+            do {
+                cursor = parse(call(*s, {"HSCAN", key, cursor, "COUNT", "1"})).elements[0].str;
+                ++calls;
+            } while (cursor != "0" && calls < 100);
+            return calls > 1;
+        };
+        for (int i = 0; i < 4; ++i) {
+            const std::string k = "k" + std::to_string(i);
+            call(*s, {"HSET", k, "a", "1", "b", "2", "c", "3"});
+            CHECK_FALSE(cursor_walked(k));
+        }
+        call(*s, {"HSET", "k0", "b", long_text});
+        call(*s, {"HSET", "k0", "b", "2"});
+        call(*s, {"HSETNX", "k1", long_text, "1"});
+        call(*s, {"HDEL", "k1", long_text});
+        call(*s, {"HINCRBY", "k2", long_text, "1"});
+        call(*s, {"HDEL", "k2", long_text});
+        call(*s, {"HSET", "k3", "d", "4"});
+        call(*s, {"HDEL", "k3", "d"});
+        for (const char* k : {"k0", "k1", "k2", "k3"}) {
+            CAPTURE(k);
+            CHECK(call(*s, {"HLEN", k}) == ":3\r\n");
+            CHECK(cursor_walked(k));
+        }
+        // Raising the limits later does not convert back.
+        call(*s, {"CONFIG", "SET", "hash-max-listpack-entries", "512"});
+        call(*s, {"CONFIG", "SET", "hash-max-listpack-value", "64"});
+        CHECK(cursor_walked("k3"));
+        call(*s, {"HSET", "k4", "a", "1", "b", "2", "c", "3", "d", "4"});
+        CHECK_FALSE(cursor_walked("k4"));
     }
 
     TEST_CASE("sets: SADD, SREM, SISMEMBER, SMISMEMBER, SCARD, SMEMBERS (RESP3: a set)") {
@@ -598,6 +664,61 @@ TEST_SUITE("resp_hash_set") {
         CHECK(call(*s, {"TTL", "sttl"}) == ":50\r\n");
         srv.clock.advance(50s);
         CHECK(call(*s, {"SCARD", "sttl"}) == ":0\r\n");
+    }
+
+    TEST_CASE("sets follow Redis 7.0's encoding: an intset lists ascending, a hashtable for good") {
+        // Replies checked against redis-server 7.0.15.
+        test::Server srv;
+        auto s = srv.connect();
+        const std::string sorted = "*5\r\n$2\r\n-7\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$2\r\n10\r\n";
+        call(*s, {"SADD", "s", "5", "3", "10", "1", "-7"});
+        CHECK(call(*s, {"SMEMBERS", "s"}) == sorted);
+        CHECK(call(*s, {"SSCAN", "s", "0"}) == "*2\r\n$1\r\n0\r\n" + sorted);
+        CHECK(call(*s, {"SRANDMEMBER", "s", "5"}) == sorted);
+        CHECK(call(*s, {"SRANDMEMBER", "s", "50"}) == sorted);
+        CHECK(call(*s, {"SUNION", "s"}) == sorted);
+        CHECK(call(*s, {"SDIFF", "s"}) == sorted);
+        CHECK(call(*s, {"SINTER", "s"}) == sorted);
+        call(*s, {"SADD", "s2", "3", "1", "99"});
+        CHECK(call(*s, {"SINTER", "s", "s2"}) == "*2\r\n$1\r\n1\r\n$1\r\n3\r\n");
+        CHECK(call(*s, {"SDIFF", "s", "s2"}) == "*3\r\n$2\r\n-7\r\n$1\r\n5\r\n$2\r\n10\r\n");
+        CHECK(call(*s, {"SINTERSTORE", "d", "s", "s2"}) == ":2\r\n");
+        CHECK(call(*s, {"SSCAN", "d", "0"}) == "*2\r\n$1\r\n0\r\n*2\r\n$1\r\n1\r\n$1\r\n3\r\n");
+        CHECK(call(*s, {"SMOVE", "s2", "fresh", "99"}) == ":1\r\n");
+        CHECK(call(*s, {"SSCAN", "fresh", "0"}) == "*2\r\n$1\r\n0\r\n*1\r\n$2\r\n99\r\n");
+        CHECK(call(*s, {"SPOP", "s2", "10"}) == "*2\r\n$1\r\n1\r\n$1\r\n3\r\n");
+
+        // A non-integer member, or one member too many, converts an intset for good: it is
+        // walked by cursor from then on, even once it holds integers again. (A set of strings
+        // never was an intset.)
+        auto cursor_walked = [&](const std::string& key) {
+            std::string cursor = "0";
+            int calls = 0;
+            do {
+                cursor = parse(call(*s, {"SSCAN", key, cursor, "COUNT", "1"})).elements[0].str;
+                ++calls;
+            } while (cursor != "0" && calls < 100);
+            return calls > 1;
+        };
+        call(*s, {"CONFIG", "SET", "set-max-intset-entries", "4"});
+        for (const char* k : {"a", "b", "c"}) {
+            call(*s, {"SADD", k, "1", "2", "3", "4"});
+            CHECK_FALSE(cursor_walked(k));
+        }
+        call(*s, {"SADD", "a", "x"});
+        call(*s, {"SREM", "a", "x"});
+        call(*s, {"SADD", "b", "5"});
+        call(*s, {"SREM", "b", "5"});
+        call(*s, {"SADD", "c", "4"});  // already there: nothing changes
+        CHECK(cursor_walked("a"));
+        CHECK(cursor_walked("b"));
+        CHECK_FALSE(cursor_walked("c"));
+        call(*s, {"CONFIG", "SET", "set-max-intset-entries", "512"});
+        CHECK(cursor_walked("a"));
+        call(*s, {"SUNIONSTORE", "u", "a", "b"});  // a *STORE result is built as an intset
+        CHECK_FALSE(cursor_walked("u"));
+        call(*s, {"SADD", "strs", "p", "q", "r", "s", "t"});
+        CHECK(cursor_walked("strs"));
     }
 
     TEST_CASE("sets: SSCAN, whole intsets and cursor walks to completion") {

@@ -102,6 +102,16 @@ using RedisHash = HashMap<std::string, std::string, StringKeyHash, std::equal_to
 using RedisSet = HashSet<std::string, StringKeyHash, std::equal_to<>>;
 using RedisZSet = SortedSet<std::string>;
 
+/// The encoding Redis would give a hash, as the Database follows it (kept in the hash's
+/// `tag()`): a listpack until a write makes it exceed hash-max-listpack-entries fields or
+/// writes a field or value longer than hash-max-listpack-value bytes, then a hashtable for
+/// good. It shows in replies: a listpack hash comes whole from HSCAN, with cursor 0.
+enum class HashEncoding : std::uint8_t { unknown = 0, listpack = 1, hashtable = 2 };
+/// The encoding Redis 7.0 would give a set (kept in the set's `tag()`): an intset while every
+/// member is an integer and there are at most set-max-intset-entries, then a hashtable for
+/// good. An intset lists its members in ascending order, and comes whole from SSCAN.
+enum class SetEncoding : std::uint8_t { unknown = 0, intset = 1, hashtable = 2 };
+
 namespace detail {
 /// A heap box with value semantics (deep copy), so a container costs a `Value` one pointer.
 template <class T>
@@ -355,7 +365,7 @@ private:
     public:
         using mutex_type = SpinMutex;
         Backend(RedisDb& db, typename Base::registry_type& waiters)
-            : Base(db.m_keyspace, waiters), m_gate(db.m_gate) {}
+            : Base(db.m_keyspace, waiters), m_gate(db.m_gate), m_owner(&db.m_owner) {}
         template <class F>
         auto read(const std::string& key, F&& f) {
             detail::ExecGate::Shared g(*m_gate);
@@ -371,9 +381,29 @@ private:
             detail::ExecGate::Shared g(*m_gate);
             return Base::write_many(keys, std::forward<F>(f));
         }
+        /// Called by the hash view before it writes `v` to field `f` of `h` (`adding`: a new
+        /// field), under the key's lock: follows Redis's encoding of the hash.
+        template <class W>
+            requires std::is_same_v<Container, RedisHash>
+        void note_field_write(RedisHash& h, std::string_view f, const W& v, bool adding) const {
+            m_owner->note_hash_write(h, f.size(), std::string_view(v).size(), adding);
+        }
+        /// Called by the set view before it adds `m` to `s` (which may hold it already), and
+        /// with each set a *STORE builds, under the keys' locks: follows Redis's encoding.
+        template <class M>
+            requires std::is_same_v<Container, RedisSet>
+        void note_member_add(RedisSet& s, const M& m) const {
+            m_owner->note_set_add(s, std::string_view(m));
+        }
+        void note_set_built(RedisSet& s) const
+            requires std::is_same_v<Container, RedisSet>
+        {
+            m_owner->note_set_built(s);
+        }
 
     private:
         detail::ExecGate* m_gate;
+        BasicDatabase<C>* m_owner;
     };
 
 public:
@@ -997,6 +1027,102 @@ public:
             (void)m_bus.publish("__keyevent@" + n + "__:" + std::string(event), std::string(key));
     }
 
+    // ------------------------------------------------------------------ encodings
+
+    /// Redis's thresholds for the encodings of hashes (hash-max-listpack-entries / -value) and
+    /// sets (set-max-intset-entries), which the Database follows per hash and set (see
+    /// `HashEncoding`, `SetEncoding`) because they show in replies. A change applies to later
+    /// writes, as in Redis: nothing converts back. Thread-safe; lock-free.
+    void set_hash_listpack_limits(long long entries, long long value) noexcept {
+        m_hash_lp_entries.store(entries, std::memory_order_relaxed);
+        m_hash_lp_value.store(value, std::memory_order_relaxed);
+    }
+    [[nodiscard]] std::pair<long long, long long> hash_listpack_limits() const noexcept {
+        return {m_hash_lp_entries.load(std::memory_order_relaxed),
+                m_hash_lp_value.load(std::memory_order_relaxed)};
+    }
+    void set_set_intset_entries(long long n) noexcept {
+        m_set_intset_entries.store(n, std::memory_order_relaxed);
+    }
+    [[nodiscard]] long long set_intset_entries() const noexcept {
+        return m_set_intset_entries.load(std::memory_order_relaxed);
+    }
+
+    /// Redis's encoding of `h` before a write of a `flen`-byte field and a `vlen`-byte value
+    /// (`adding`: a new field): a listpack converts if either is longer than the value limit,
+    /// or if the hash then exceeds the entry limit (hashTypeTryConversion, hashTypeSet).
+    void note_hash_write(RedisHash& h, std::size_t flen, std::size_t vlen, bool adding) const {
+        if (h.tag() == static_cast<std::uint8_t>(HashEncoding::hashtable)) return;
+        const auto [entries, value] = hash_listpack_limits();
+        const bool fits = static_cast<long long>(flen) <= value &&
+                          static_cast<long long>(vlen) <= value &&
+                          static_cast<long long>(h.size() + (adding ? 1 : 0)) <= entries;
+        // A hash with nothing recorded (filled through the typed view before this) starts from
+        // what its contents say.
+        const bool was = h.tag() == static_cast<std::uint8_t>(HashEncoding::listpack) ||
+                         (h.tag() == 0 && hash_fits_listpack(h));
+        h.set_tag(static_cast<std::uint8_t>(was && fits ? HashEncoding::listpack
+                                                        : HashEncoding::hashtable));
+    }
+    /// Redis 7.0's encoding of `s` before `m` is added to it: a set is created as an intset
+    /// if its first member is an integer; an intset converts when a non-integer joins or it
+    /// would exceed the entry limit (setTypeCreate, setTypeAdd). A member already there
+    /// changes nothing.
+    void note_set_add(RedisSet& s, std::string_view m) const {
+        if (s.tag() == static_cast<std::uint8_t>(SetEncoding::hashtable) || s.contains(m)) return;
+        long long ignored;
+        const bool was = s.tag() == static_cast<std::uint8_t>(SetEncoding::intset) ||
+                         (s.tag() == 0 && (s.empty() || set_fits_intset(s)));
+        const bool fits = detail::string2ll(m, ignored) &&
+                          static_cast<long long>(s.size()) + 1 <= set_intset_entries();
+        s.set_tag(static_cast<std::uint8_t>(was && fits ? SetEncoding::intset
+                                                        : SetEncoding::hashtable));
+    }
+    /// Redis 7.0's encoding of a set SINTERSTORE / SUNIONSTORE / SDIFFSTORE builds: an intset
+    /// filled member by member, so an intset if all fit one.
+    void note_set_built(RedisSet& s) const {
+        s.set_tag(static_cast<std::uint8_t>(set_fits_intset(s) ? SetEncoding::intset
+                                                                : SetEncoding::hashtable));
+    }
+    /// Whether a hash of these contents fits a listpack under the current limits. O(N).
+    [[nodiscard]] bool hash_fits_listpack(const RedisHash& h) const {
+        const auto [entries, value] = hash_listpack_limits();
+        if (static_cast<long long>(h.size()) > entries) return false;
+        bool fits = true;
+        h.for_each([&](const std::string& f, const std::string& v) {
+            if (static_cast<long long>(f.size()) > value ||
+                static_cast<long long>(v.size()) > value)
+                fits = false;
+        });
+        return fits;
+    }
+    /// Whether a set of these contents fits an intset under the current limit. O(N).
+    [[nodiscard]] bool set_fits_intset(const RedisSet& s) const {
+        if (static_cast<long long>(s.size()) > set_intset_entries()) return false;
+        bool fits = true;
+        long long ignored;
+        s.for_each([&](const std::string& m) {
+            if (fits && !detail::string2ll(m, ignored)) fits = false;
+        });
+        return fits;
+    }
+    /// True if Redis would hold `h` as a listpack: as recorded, else judged on its contents.
+    [[nodiscard]] bool listpack_hash(const RedisHash& h) const {
+        switch (static_cast<HashEncoding>(h.tag())) {
+            case HashEncoding::listpack: return true;
+            case HashEncoding::hashtable: return false;
+            default: return hash_fits_listpack(h);
+        }
+    }
+    /// True if Redis would hold `s` as an intset: as recorded, else judged on its contents.
+    [[nodiscard]] bool intset_set(const RedisSet& s) const {
+        switch (static_cast<SetEncoding>(s.tag())) {
+            case SetEncoding::intset: return true;
+            case SetEncoding::hashtable: return false;
+            default: return set_fits_intset(s);
+        }
+    }
+
     // ------------------------------------------------------------------ memory
 
     void set_maxmemory(std::uint64_t bytes) noexcept {
@@ -1118,6 +1244,8 @@ private:
     long long m_wall_offset_ms = 0;
     std::atomic<unsigned> m_notify{0};
     std::atomic<std::uint64_t> m_maxmemory{0};
+    std::atomic<long long> m_hash_lp_entries{512}, m_hash_lp_value{64};  // Redis 7.0's defaults
+    std::atomic<long long> m_set_intset_entries{512};
     std::atomic<bool> m_noeviction{true};
     std::mutex m_watch_mutex;
     std::unordered_map<std::string, std::vector<WatchState*>> m_watched;

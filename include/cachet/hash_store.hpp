@@ -38,6 +38,9 @@
 /// auto n = counters.increment(7, "hits", 1);                     // Errc::overflow, never wraps
 /// ```
 ///
+/// Fields are listed (`get_all`, `fields`, `values`, `visit`) in insertion order: a field keeps
+/// its place when its value changes and goes last when removed and added again.
+///
 /// Differences from Redis: fields and values are C++ objects, so a hash of `int` values holds
 /// ints (HSTRLEN then counts their decimal digits, as Redis would for its integer encoding);
 /// HSCAN always walks the dict by cursor (Redis returns a small listpack-encoded hash whole,
@@ -151,7 +154,9 @@ public:
     bool set_if_absent(const key_type& key, field_type field, mapped_type value) {
         return this->m_backend.write(key, [&](auto& ref) {
             if (const container_type* c = ref.peek(); c && c->contains(field)) return false;
-            ref.create().try_emplace(std::move(field), std::move(value));
+            container_type& m = ref.create();
+            note_write(m, field, value, true);
+            m.try_emplace(std::move(field), std::move(value));
             ref.event("hset");
             return true;
         });
@@ -435,17 +440,25 @@ public:
 private:
     /// Sets `f` to `v` in `m`; true if `f` was new. Converts `f` to a field first if needed.
     template <class F, class W>
-    static bool put(container_type& m, F&& f, W&& v) {
+    bool put(container_type& m, F&& f, W&& v) {
         if constexpr (!std::is_same_v<std::remove_cvref_t<F>, field_type>) {
             return put(m, field_type(std::forward<F>(f)), std::forward<W>(v));
         } else {
             if (mapped_type* cur = m.find(f)) {
+                note_write(m, f, v, false);
                 *cur = std::forward<W>(v);
                 return false;
             }
+            note_write(m, f, v, true);
             m.try_emplace(std::forward<F>(f), std::forward<W>(v));
             return true;
         }
+    }
+    /// Tells a backend that follows the hash's encoding (the RESP Database's) about a write.
+    template <class W>
+    void note_write(container_type& m, const field_type& f, const W& v, bool adding) {
+        if constexpr (requires { this->m_backend.note_field_write(m, f, v, adding); })
+            this->m_backend.note_field_write(m, f, v, adding);
     }
 
     static bool matches(std::string_view pattern, const field_type& f) {

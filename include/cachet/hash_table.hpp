@@ -229,13 +229,16 @@ inline std::uint64_t random_u64() noexcept {
     return z ^ (z >> 31);
 }
 
-/// An owning node for HashMap / HashSet.
+/// An owning node for HashMap (which keeps its entries in insertion order through
+/// `order_prev` / `order_next`) / HashSet.
 template <class K, class V>
 struct MapNode {
     template <class KK, class... A>
     explicit MapNode(KK&& k, A&&... a) : key(std::forward<KK>(k)), value(std::forward<A>(a)...) {}
     MapNode* chain_next = nullptr;
     std::size_t chain_hash = 0;
+    MapNode* order_prev = nullptr;
+    MapNode* order_next = nullptr;
     K key;
     V value;
 };
@@ -254,7 +257,9 @@ struct NodeKey {
     }
 };
 
-/// What HashMap and HashSet share: ownership of the nodes, copy, scan, random, erase.
+/// What HashMap and HashSet share: ownership of the nodes, copy, scan, random, erase, and a
+/// tag byte. Nodes with `order_prev` / `order_next` links are also kept in insertion order
+/// (`for_each_node`); a copy keeps that order.
 template <class Node, class Hash, class KeyEqual>
 class OwningTable {
 public:
@@ -262,9 +267,12 @@ public:
 
     OwningTable() = default;
     OwningTable(const OwningTable& o) : OwningTable() {
-        o.m_index.for_each([&](const Node* n) { adopt(new Node(*n), n->chain_hash); });
+        o.for_each_node([&](const Node* n) { adopt(new Node(*n), n->chain_hash); });
+        m_tag = o.m_tag;
     }
-    OwningTable(OwningTable&& o) noexcept = default;
+    OwningTable(OwningTable&& o) noexcept
+        : m_index(std::move(o.m_index)), m_first(std::exchange(o.m_first, nullptr)),
+          m_last(std::exchange(o.m_last, nullptr)), m_tag(std::exchange(o.m_tag, std::uint8_t{0})) {}
     OwningTable& operator=(const OwningTable& o) {
         if (this != &o) {
             OwningTable copy(o);
@@ -276,11 +284,25 @@ public:
         if (this != &o) {
             clear();
             m_index = std::move(o.m_index);
+            m_first = std::exchange(o.m_first, nullptr);
+            m_last = std::exchange(o.m_last, nullptr);
+            m_tag = std::exchange(o.m_tag, std::uint8_t{0});
         }
         return *this;
     }
     ~OwningTable() { clear(); }
-    void swap(OwningTable& o) noexcept { std::swap(m_index, o.m_index); }
+    void swap(OwningTable& o) noexcept {
+        std::swap(m_index, o.m_index);
+        std::swap(m_first, o.m_first);
+        std::swap(m_last, o.m_last);
+        std::swap(m_tag, o.m_tag);
+    }
+
+    /// A byte the owner may use to remember a property of the whole container (the RESP
+    /// Database: which encoding Redis would give it). Copied, moved and swapped with the
+    /// elements; 0 after construction and `clear()`. Not interpreted here.
+    [[nodiscard]] std::uint8_t tag() const noexcept { return m_tag; }
+    void set_tag(std::uint8_t t) noexcept { m_tag = t; }
 
     [[nodiscard]] std::size_t size() const noexcept { return m_index.size(); }
     [[nodiscard]] bool empty() const noexcept { return m_index.empty(); }
@@ -290,8 +312,7 @@ public:
     bool erase(const Q& key) {
         Node* n = m_index.find(key);
         if (!n) return false;
-        m_index.unlink(n);
-        delete n;
+        erase_node(n);
         return true;
     }
     template <class Q>
@@ -301,6 +322,8 @@ public:
     void clear() noexcept {
         m_index.for_each([](Node* n) { delete n; });
         m_index.reset();
+        m_first = m_last = nullptr;
+        m_tag = 0;
     }
 
     /// Calls `f(node)` for each element of one cursor step; returns the next cursor (0: done).
@@ -311,10 +334,28 @@ public:
     [[nodiscard]] bool check_invariants() const { return m_index.check_invariants(); }
 
 protected:
+    static constexpr bool ordered = requires(Node& n) { n.order_next; };
+
+    /// `f(Node*)` for every node: in insertion order if nodes are ordered, else table order.
+    template <class F>
+    void for_each_node(F&& f) const {
+        if constexpr (ordered) {
+            for (Node* n = m_first; n; n = n->order_next) f(n);
+        } else {
+            m_index.for_each(f);
+        }
+    }
+
     void adopt(Node* n, std::size_t h) {
         std::unique_ptr<Node> guard(n);
         m_index.insert(n, h);
         guard.release();
+        if constexpr (ordered) {
+            n->order_prev = m_last;
+            n->order_next = nullptr;
+            (m_last ? m_last->order_next : m_first) = n;
+            m_last = n;
+        }
     }
     /// The node of `key`, created by `make()` if absent; second: true if created.
     template <class Q, class Make>
@@ -329,10 +370,17 @@ protected:
     [[nodiscard]] Node* random_node() const { return m_index.random(random_u64); }
     void erase_node(Node* n) noexcept {
         m_index.unlink(n);
+        if constexpr (ordered) {
+            (n->order_prev ? n->order_prev->order_next : m_first) = n->order_next;
+            (n->order_next ? n->order_next->order_prev : m_last) = n->order_prev;
+        }
         delete n;
     }
 
     ChainedIndex<Node, NodeKey, Hash, KeyEqual> m_index;
+    Node* m_first = nullptr;  ///< insertion order (ordered nodes only): oldest
+    Node* m_last = nullptr;   ///< newest
+    std::uint8_t m_tag = 0;
 };
 
 }  // namespace detail
@@ -403,14 +451,16 @@ public:
         if (!made) *v = std::forward<VV>(value);
         return made;
     }
-    /// `f(const K&, V&)` for every entry; `f` must not insert or erase.
+    /// `f(const K&, V&)` for every entry, in insertion order (a field keeps its place when
+    /// its value changes; as Redis lists a small, listpack-encoded hash); `f` must not insert
+    /// or erase. O(size()).
     template <class F>
     void for_each(F&& f) {
-        this->m_index.for_each([&](Node* n) { f(std::as_const(n->key), n->value); });
+        this->for_each_node([&](Node* n) { f(std::as_const(n->key), n->value); });
     }
     template <class F>
     void for_each(F&& f) const {
-        this->m_index.for_each([&](const Node* n) { f(n->key, std::as_const(n->value)); });
+        this->for_each_node([&](const Node* n) { f(n->key, std::as_const(n->value)); });
     }
     /// One cursor step of HSCAN: `f(const K&, const V&)` per entry; returns the next cursor.
     template <class F>

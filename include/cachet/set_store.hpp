@@ -112,7 +112,9 @@ public:
     bool add(const key_type& key, member_type member) {
         return this->m_backend.write(key, [&](auto& ref) {
             if (const container_type* c = ref.peek(); c && c->contains(member)) return false;
-            ref.create().insert(std::move(member));
+            container_type& s = ref.create();
+            note_add(s, member);
+            s.insert(std::move(member));
             ref.event("sadd");
             return true;
         });
@@ -135,6 +137,7 @@ public:
                     if (c && c->contains(m)) return;
                     s = &ref.create();
                 }
+                note_add(*s, m);
                 added += s->insert(std::forward<decltype(m)>(m)) ? 1 : 0;
             };
             using Ref = std::ranges::range_reference_t<R>;
@@ -223,7 +226,8 @@ public:
                 return true;
             }
             container_type& target = to.create();  // may throw: nothing changed yet
-            target.insert(member);                  // may throw: likewise (strong)
+            note_add(target, member);
+            target.insert(member);  // may throw: likewise (strong)
             to.event("sadd");
             from.get()->erase(member);
             from.event("srem");
@@ -430,6 +434,14 @@ public:
 private:
     using Picks = std::vector<const member_type*>;
 
+    /// Tells a backend that follows the set's encoding (the RESP Database's) that `m` is about
+    /// to be added to `s` (it may be there already).
+    template <class M>
+    void note_add(container_type& s, const M& m) {
+        if constexpr (requires { this->m_backend.note_member_add(s, m); })
+            this->m_backend.note_member_add(s, m);
+    }
+
     /// Hashes and compares members through pointers (to collect distinct members without
     /// copying them).
     struct DerefHash {
@@ -466,7 +478,10 @@ private:
         return this->m_backend.write_many(std::span<const key_type>(all), [&](auto& refs) {
             std::vector<const container_type*> sets(keys.size());
             for (std::size_t i = 0; i < keys.size(); ++i) sets[i] = refs[i + 1].peek();
-            return refs[0].store(make(std::span<const container_type* const>(sets)), event);
+            container_type result = make(std::span<const container_type* const>(sets));
+            if constexpr (requires { this->m_backend.note_set_built(result); })
+                this->m_backend.note_set_built(result);
+            return refs[0].store(std::move(result), event);
         });
     }
 

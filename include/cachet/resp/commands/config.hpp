@@ -190,6 +190,15 @@ void register_config_params(Engine<C>& e) {
            [&e](const std::string& v) { e.set_zset_listpack_entries(std::stoll(v)); });
     honour("zset-max-listpack-value", "64",
            [&e](const std::string& v) { e.set_zset_listpack_value(std::stoll(v)); });
+    // The Database follows Redis's hash and set encodings by these (see HashEncoding).
+    honour("hash-max-listpack-entries", "512", [&db](const std::string& v) {
+        db.set_hash_listpack_limits(std::stoll(v), db.hash_listpack_limits().second);
+    });
+    honour("hash-max-listpack-value", "64", [&db](const std::string& v) {
+        db.set_hash_listpack_limits(db.hash_listpack_limits().first, std::stoll(v));
+    });
+    honour("set-max-intset-entries", "512",
+           [&db](const std::string& v) { db.set_set_intset_entries(std::stoll(v)); });
     honour("port", std::to_string(o.port), {});
     honour("bind", o.bind, {});
     honour("io-threads", std::to_string(o.io_threads), {});

@@ -10,13 +10,13 @@
 /// nothing is copied. A key of another type throws `WrongTypeError` before anything is written
 /// (the dispatcher replies WRONGTYPE).
 ///
-/// Differences from Redis, all in the order or grouping of elements Redis leaves to its
-/// encodings: fields come in cachet's dict order; HSCAN returns a hash that Redis would keep as
-/// a listpack (at most hash-max-listpack-entries fields, none of them or their values longer
-/// than hash-max-listpack-value) whole with cursor 0 as Redis does, judged on the hash's
-/// current contents (Redis never converts a hash back to a listpack); a negative HRANDFIELD
-/// count whose reply would exceed proto-max-bulk-len bytes answers "ERR out of memory" instead
-/// of growing the output buffer without bound.
+/// Encodings: the Database follows the encoding Redis would give each hash (`HashEncoding`: a
+/// listpack until a write exceeds hash-max-listpack-entries / -value, then a hashtable for
+/// good), because it shows: fields come in insertion order (a listpack's; Redis's hashtable
+/// order is its own), and HSCAN returns a listpack hash whole with cursor 0, a hashtable one
+/// by cursor steps (cachet's cursors, not Redis's). Difference from Redis: a negative
+/// HRANDFIELD count whose reply would exceed proto-max-bulk-len bytes answers "ERR out of
+/// memory" instead of growing the output buffer without bound.
 
 #include <cachet/resp/commands/collections.hpp>
 #include <cachet/resp/engine.hpp>
@@ -222,21 +222,13 @@ void hscan(Ctx<C>& c) {
         c.out.error("ERR invalid cursor");
         return;
     }
-    // Redis's listpack limits, read before the key's lock is taken.
-    const long long lp_entries = config_number(c, "hash-max-listpack-entries", 512);
-    const long long lp_value = config_number(c, "hash-max-listpack-value", 64);
+    const auto& database = c.engine.database();
     const bool found = c.db().hashes().visit(c.key(1), [&](const RedisHash& h) {
         // As Redis: the options are parsed once the key is known to be a hash.
         ElementScanOptions o;
         if (!parse_element_scan_options(c, o)) return;
         std::vector<std::pair<const std::string*, const std::string*>> hits;
-        bool small = static_cast<long long>(h.size()) <= lp_entries;
-        if (small)
-            h.for_each([&](const std::string& f, const std::string& v) {
-                if (static_cast<long long>(f.size()) > lp_value ||
-                    static_cast<long long>(v.size()) > lp_value)
-                    small = false;
-            });
+        const bool small = database.listpack_hash(h);
         std::uint64_t next = 0;
         auto take = [&](const std::string& f, const std::string& v) {
             if (scan_matches(o, f)) hits.emplace_back(&f, &v);

@@ -11,17 +11,21 @@
 /// (WRONGTYPE even after a missing one), as Redis 7 does; a *STORE destination is replaced
 /// whatever it held, loses its TTL, and is deleted by an empty result.
 ///
-/// Differences from Redis, in what Redis leaves to its encodings: members come in cachet's dict
-/// order (Redis lists a small all-integer set, an intset, in ascending order); SSCAN returns a
-/// set that Redis would keep as an intset (at most set-max-intset-entries members, all of them
-/// integers) whole with cursor 0 as Redis does, judged on the set's current contents; a
-/// negative SRANDMEMBER count whose reply would exceed proto-max-bulk-len bytes answers "ERR
-/// out of memory" (see collections.hpp). COMMAND INFO SINTERCARD lacks Redis's "movablekeys" flag and
+/// Encodings: the Database follows the encoding Redis 7.0 would give each set (`SetEncoding`:
+/// an intset while all members are integers and at most set-max-intset-entries, then a
+/// hashtable for good), because it shows: SSCAN returns an intset whole with cursor 0, a
+/// hashtable by cursor steps. Replies list an all-integer collection of at most
+/// set-max-intset-entries members in ascending order, as Redis does wherever such a reply
+/// comes from an intset (SMEMBERS and SINTER of intsets, SUNION, SDIFF, the whole-set SPOP and
+/// SRANDMEMBER, which build one); other members come in cachet's dict order (Redis's hashtable
+/// order is its own). Difference from Redis: a negative SRANDMEMBER count whose reply would
+/// exceed proto-max-bulk-len bytes answers "ERR out of memory" (see collections.hpp). COMMAND INFO SINTERCARD lacks Redis's "movablekeys" flag and
 /// its numkeys key specification (the command table has no way to express them).
 
 #include <cachet/resp/commands/collections.hpp>
 #include <cachet/resp/engine.hpp>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <optional>
@@ -41,10 +45,30 @@ std::vector<std::string> args_from(Ctx<C>& c, std::size_t from, std::size_t to) 
                                     c.argv.begin() + static_cast<std::ptrdiff_t>(to));
 }
 
-/// Writes `members` as a set reply ('~' in RESP3).
-inline void write_member_set(ReplyWriter& out, const std::vector<std::string>& members) {
-    out.set(members.size());
-    for (const auto& m : members) out.bulk(m);
+/// Puts `members` in the order Redis lists them when they would fill an intset (all integers,
+/// at most `intset_entries`): ascending. Leaves any other collection as it is. O(N log N).
+template <class T, class Get>
+void intset_order(std::vector<T>& members, long long intset_entries, Get&& get) {
+    if (members.size() < 2 || static_cast<long long>(members.size()) > intset_entries) return;
+    std::vector<std::pair<long long, std::size_t>> keyed(members.size());
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        keyed[i].second = i;
+        if (!cachet::detail::string2ll(get(members[i]), keyed[i].first)) return;
+    }
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<T> sorted;
+    sorted.reserve(members.size());
+    for (const auto& k : keyed) sorted.push_back(std::move(members[k.second]));
+    members = std::move(sorted);
+}
+
+/// Writes `members` as a set reply ('~' in RESP3), in Redis's order (see `intset_order`).
+template <Clock C>
+void write_member_set(Ctx<C>& c, std::vector<std::string> members) {
+    intset_order(members, c.engine.database().set_intset_entries(),
+                 [](const std::string& m) -> std::string_view { return m; });
+    c.out.set(members.size());
+    for (const auto& m : members) c.out.bulk(m);
 }
 
 template <Clock C>
@@ -61,9 +85,19 @@ void srem(Ctx<C>& c) {
 
 template <Clock C>
 void smembers(Ctx<C>& c) {
+    const long long intset_entries = c.engine.database().set_intset_entries();
     const bool found = c.db().sets().visit(c.key(1), [&](const RedisSet& s) {
         c.out.set(s.size());
-        s.for_each([&](const std::string& m) { c.out.bulk(m); });
+        if (static_cast<long long>(s.size()) > intset_entries) {  // never an intset
+            s.for_each([&](const std::string& m) { c.out.bulk(m); });
+            return;
+        }
+        std::vector<const std::string*> members;
+        members.reserve(s.size());
+        s.for_each([&](const std::string& m) { members.push_back(&m); });
+        intset_order(members, intset_entries,
+                     [](const std::string* m) -> std::string_view { return *m; });
+        for (const std::string* m : members) c.out.bulk(*m);
     });
     if (!found) c.out.set(0);
 }
@@ -109,7 +143,7 @@ void spop(Ctx<C>& c) {
         c.out.error(errors::not_positive);
         return;
     }
-    write_member_set(c.out, c.db().sets().pop(c.key(1), static_cast<std::size_t>(*count)));
+    write_member_set(c, c.db().sets().pop(c.key(1), static_cast<std::size_t>(*count)));
 }
 
 template <Clock C>
@@ -127,7 +161,12 @@ void srandmember(Ctx<C>& c) {
     auto count = parse_random_count(c, c.arg(2));
     if (!count) return;
     if (*count >= 0) {  // distinct members, at most the set's size; an array even in RESP3
-        const auto members = sets.random_members(c.key(1), *count);
+        auto members = sets.random_members(c.key(1), *count);
+        // The whole set (a count of at least its size) comes as Redis builds it: a union.
+        if (members.size() < static_cast<std::size_t>(*count) ||
+            (members.size() > 1 && members.size() == sets.cardinality(c.key(1))))
+            intset_order(members, c.engine.database().set_intset_entries(),
+                         [](const std::string& m) -> std::string_view { return m; });
         c.out.array(members.size());
         for (const auto& m : members) c.out.bulk(m);
         return;
@@ -161,9 +200,9 @@ void setop(Ctx<C>& c) {
     const auto keys = args_from(c, 1, c.argc());
     auto& sets = c.db().sets();
     const std::span<const std::string> k(keys);
-    if constexpr (Op == SetOp::inter) write_member_set(c.out, sets.intersection(k));
-    else if constexpr (Op == SetOp::unite) write_member_set(c.out, sets.union_of(k));
-    else write_member_set(c.out, sets.difference(k));
+    if constexpr (Op == SetOp::inter) write_member_set(c, sets.intersection(k));
+    else if constexpr (Op == SetOp::unite) write_member_set(c, sets.union_of(k));
+    else write_member_set(c, sets.difference(k));
 }
 
 template <Clock C, SetOp Op>
@@ -217,23 +256,21 @@ void sscan(Ctx<C>& c) {
         c.out.error("ERR invalid cursor");
         return;
     }
-    const long long intset_entries = config_number(c, "set-max-intset-entries", 512);
+    const auto& database = c.engine.database();
     const bool found = c.db().sets().visit(c.key(1), [&](const RedisSet& s) {
         ElementScanOptions o;
         if (!parse_element_scan_options(c, o)) return;
-        bool intset = static_cast<long long>(s.size()) <= intset_entries;
-        if (intset)
-            s.for_each([&](const std::string& m) {
-                long long v;
-                if (intset && !cachet::detail::string2ll(m, v)) intset = false;
-            });
         std::vector<const std::string*> hits;
         std::uint64_t next = 0;
         auto take = [&](const std::string& m) {
             if (scan_matches(o, m)) hits.push_back(&m);
         };
-        if (intset) s.for_each(take);  // an intset in Redis: whole, cursor 0
-        else next = scan_steps(s, *cursor, o.count, take);
+        if (database.intset_set(s)) {  // an intset in Redis: whole, ascending, cursor 0
+            s.for_each(take);
+            intset_order(hits, LLONG_MAX, [](const std::string* m) -> std::string_view { return *m; });
+        } else {
+            next = scan_steps(s, *cursor, o.count, take);
+        }
         c.out.array(2);
         c.out.bulk_integer(static_cast<long long>(next));
         c.out.array(hits.size());
