@@ -216,7 +216,68 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"DBSIZE"}) == ":301\r\n");
         CHECK(call(*s, {"FLUSHALL"}) == "+OK\r\n");
         CHECK(call(*s, {"RANDOMKEY"}) == "$-1\r\n");
-        CHECK(call(*s, {"OBJECT", "ENCODING", "k"}) == "-ERR 'object' is not supported by cachet-server\r\n");
+        CHECK(call(*s, {"OBJECT", "ENCODING", "k"}) == "$-1\r\n");
+    }
+
+    TEST_CASE("OBJECT ENCODING and REFCOUNT as Redis 7.0's; FREQ / IDLETIME errors") {
+        // Replies checked against redis-server 7.0.15.
+        test::Server srv;
+        auto s = srv.connect();
+        auto encoding = [&](const std::string& key) { return call(*s, {"OBJECT", "ENCODING", key}); };
+        call(*s, {"SET", "int", "-123"});
+        call(*s, {"SET", "padded", "0012"});  // not canonical: a string
+        call(*s, {"SET", "huge", "99999999999999999999"});
+        call(*s, {"SET", "short", std::string(44, 'a')});
+        call(*s, {"SET", "long", std::string(45, 'a')});
+        call(*s, {"INCRBYFLOAT", "float", "1.5"});
+        call(*s, {"RPUSH", "list", "a"});
+        call(*s, {"HSET", "hash", "f", "v"});
+        call(*s, {"SADD", "ints", "1", "2"});
+        call(*s, {"SADD", "strs", "a"});
+        call(*s, {"ZADD", "zset", "1", "a"});
+        CHECK(encoding("int") == "$3\r\nint\r\n");
+        CHECK(encoding("padded") == "$6\r\nembstr\r\n");
+        CHECK(encoding("huge") == "$6\r\nembstr\r\n");
+        CHECK(encoding("short") == "$6\r\nembstr\r\n");
+        CHECK(encoding("long") == "$3\r\nraw\r\n");
+        CHECK(encoding("float") == "$6\r\nembstr\r\n");
+        CHECK(encoding("list") == "$9\r\nquicklist\r\n");
+        CHECK(encoding("hash") == "$8\r\nlistpack\r\n");
+        CHECK(encoding("ints") == "$6\r\nintset\r\n");
+        CHECK(encoding("strs") == "$9\r\nhashtable\r\n");
+        CHECK(encoding("zset") == "$8\r\nlistpack\r\n");
+        CHECK(encoding("missing") == "$-1\r\n");
+        // Conversions, as Redis makes them.
+        call(*s, {"CONFIG", "SET", "hash-max-listpack-value", "3"});
+        call(*s, {"HSET", "hash", "g", "long"});
+        CHECK(encoding("hash") == "$9\r\nhashtable\r\n");
+        call(*s, {"SADD", "ints", "x"});
+        CHECK(encoding("ints") == "$9\r\nhashtable\r\n");
+        call(*s, {"CONFIG", "SET", "zset-max-listpack-entries", "1"});
+        call(*s, {"ZADD", "zset", "2", "b"});
+        CHECK(encoding("zset") == "$8\r\nskiplist\r\n");
+
+        CHECK(call(*s, {"SET", "shared", "9999"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "REFCOUNT", "shared"}) == ":2147483647\r\n");
+        call(*s, {"SET", "unshared", "10000"});
+        CHECK(call(*s, {"OBJECT", "REFCOUNT", "unshared"}) == ":1\r\n");
+        CHECK(call(*s, {"OBJECT", "REFCOUNT", "int"}) == ":1\r\n");  // negative: not shared
+        CHECK(call(*s, {"OBJECT", "REFCOUNT", "list"}) == ":1\r\n");
+        CHECK(call(*s, {"OBJECT", "REFCOUNT", "missing"}) == "$-1\r\n");
+        CHECK(call(*s, {"OBJECT", "FREQ", "int"}) ==
+              "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
+              "note that when switching between policies at runtime LRU and LFU data will take "
+              "some time to adjust.\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "int"}) ==
+              "-ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that "
+              "when switching between policies at runtime LRU and LFU data will take some time "
+              "to adjust.\r\n");
+        CHECK(call(*s, {"OBJECT", "ENCODING"}) ==
+              "-ERR wrong number of arguments for 'object|encoding' command\r\n");
+        CHECK(call(*s, {"OBJECT", "FOO", "k"}) == "-ERR unknown subcommand 'FOO'. Try OBJECT HELP.\r\n");
+        CHECK(call(*s, {"OBJECT", "HELP"}).starts_with(
+            "*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
     }
 
     TEST_CASE("pipelined input split at every byte gives the same replies") {

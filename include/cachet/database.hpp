@@ -655,6 +655,15 @@ public:
             return slot.cvalue().type();
         });
     }
+    /// `f(const Value*)` with `key`'s value, or nullptr if it has none, under the key's lock. A
+    /// peek, as `type`: not counted as a hit or miss. `f` must not call into the database.
+    template <class F>
+    auto peek(std::string_view key, F&& f) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [&](auto& slot) {
+            return f(slot.exists() ? &slot.cvalue() : static_cast<const Value*>(nullptr));
+        });
+    }
     /// MEMORY USAGE: the bytes `key` and its value take by the store's estimate (the weight
     /// maxmemory counts), or nullopt if the key is absent. A peek. O(1): containers are
     /// estimated from their element count (see Value::memory_estimate).

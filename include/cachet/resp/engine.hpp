@@ -80,6 +80,8 @@ void register_set_commands(CommandTable<C>& t);
 template <Clock C>
 void register_zset_commands(CommandTable<C>& t);
 template <Clock C>
+void register_object_commands(CommandTable<C>& t);
+template <Clock C>
 void register_config_params(Engine<C>& e);
 
 /// What CLIENT LIST and INFO clients report of a session.
@@ -638,6 +640,7 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_hash_commands<C>(m_commands);
     register_set_commands<C>(m_commands);
     register_zset_commands<C>(m_commands);
+    register_object_commands<C>(m_commands);
     register_config_params<C>(*this);
     for (const auto& [name, spec] : m_commands) m_index.emplace(std::string_view(name), &spec);
     m_db.set_maxmemory(m_options.maxmemory);
@@ -951,6 +954,6 @@ CACHET_NAMESPACE_END
 #include <cachet/resp/commands/sets.hpp>
 #include <cachet/resp/commands/strings.hpp>
 #include <cachet/resp/commands/transactions.hpp>
-#include <cachet/resp/commands/zsets.hpp>
+#include <cachet/resp/commands/zsets.hpp>  // and, at its end, object.hpp
 
 #endif  // CACHET_RESP_ENGINE_HPP

@@ -3,7 +3,7 @@
 
 /// Generic key commands: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, RENAME, RENAMENX, RANDOMKEY,
 /// EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (NX/XX/GT/LT), TTL, PTTL, EXPIRETIME, PEXPIRETIME,
-/// PERSIST, COPY, MOVE, TOUCH, and OBJECT / DEBUG answered with a clear error.
+/// PERSIST, COPY, MOVE, TOUCH, and DEBUG answered with a clear error (OBJECT: object.hpp).
 
 #include <cachet/resp/commands/strings.hpp>
 #include <cachet/resp/engine.hpp>
@@ -316,10 +316,6 @@ void register_key_commands(CommandTable<C>& t) {
     add_command<C>(t, "persist", 2, cmd_write | cmd_fast, 1, 1, 1, &persist<C>, "generic", "Remove the expiration from a key", "2.2.0", kwf);
     add_command<C>(t, "copy", -3, cmd_write | cmd_denyoom, 1, 2, 1, &copy<C>, "generic", "Copy a key", "6.2.0", kw);
     add_command<C>(t, "move", 3, cmd_write | cmd_fast, 1, 1, 1, &move<C>, "generic", "Move a key to another database", "1.0.0", kwf);
-    auto& object = add_command<C>(t, "object", -2, 0, 0, 0, 0, nullptr, "generic", "A container for object introspection commands", "2.2.3", {"slow"});
-    for (const char* sub : {"encoding", "freq", "idletime", "refcount"})
-        add_command<C>(object.subcommands, sub, 3, cmd_readonly, 2, 2, 1, &unsupported<C>, "generic", "Not supported by cachet-server", "2.2.3", {"keyspace", "read", "slow"});
-    add_command<C>(object.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &unsupported<C>, "generic", "Not supported by cachet-server", "6.2.0", {"keyspace", "slow"});
     add_command<C>(t, "debug", -2, cmd_admin | cmd_noscript | cmd_loading | cmd_stale, 0, 0, 0, &unsupported<C>, "server", "Not supported by cachet-server", "1.0.0", {"admin", "slow", "dangerous"});
 }
 

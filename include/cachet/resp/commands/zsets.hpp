@@ -1177,4 +1177,7 @@ void register_zset_commands(CommandTable<C>& t) {
 }  // namespace resp
 CACHET_NAMESPACE_END
 
+// OBJECT reads the encodings above: included here, after them, whichever header came first.
+#include <cachet/resp/commands/object.hpp>
+
 #endif  // CACHET_RESP_COMMANDS_ZSETS_HPP

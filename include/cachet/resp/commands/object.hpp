@@ -1,0 +1,138 @@
+#ifndef CACHET_RESP_COMMANDS_OBJECT_HPP
+#define CACHET_RESP_COMMANDS_OBJECT_HPP
+
+/// OBJECT ENCODING, REFCOUNT, FREQ, IDLETIME, HELP. ENCODING names the encoding Redis 7.0 would
+/// use for the value, as the Database and the sorted-set commands follow it (a list is always a
+/// quicklist in 7.0); REFCOUNT reports Redis's shared integers. FREQ and IDLETIME answer
+/// Redis's errors where Redis has one (FREQ without an LFU policy, IDLETIME with one), and
+/// otherwise that cachet keeps no per-key access clock or LFU counter. Included at the end of
+/// zsets.hpp: it reads the sorted sets' encodings.
+
+#include <cachet/resp/commands/zsets.hpp>
+#include <cachet/resp/engine.hpp>
+
+#include <climits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+CACHET_NAMESPACE_BEGIN
+namespace resp {
+namespace cmd {
+
+/// The encoding OBJECT ENCODING names for a string value, as Redis's tryObjectEncoding picks
+/// it when the string is stored: "int" for a canonical 64-bit integer, "embstr" up to 44
+/// bytes, "raw" beyond. (Redis also says "raw" for a short string APPEND or SETRANGE changed;
+/// cachet keeps no record of how a string was written.)
+[[nodiscard]] inline std::string_view string_encoding(std::string_view s) noexcept {
+    long long v;
+    if (s.size() <= 20 && cachet::detail::string2ll(s, v)) return "int";
+    return s.size() <= 44 ? "embstr" : "raw";
+}
+
+/// OBJECT ENCODING key: the encoding Redis 7.0 would use for the value (see the Database's
+/// HashEncoding / SetEncoding and the sorted sets' ZEncoding; a list is always a quicklist in
+/// 7.0), or a null reply for a missing key.
+template <Clock C>
+void object_encoding(Ctx<C>& c) {
+    const zsetcmd::ListpackLimits zlim = zsetcmd::listpack_limits(c);
+    const auto& database = c.engine.database();
+    const std::string_view enc = c.db().peek(c.arg(2), [&](const Value* v) -> std::string_view {
+        if (!v) return {};
+        switch (v->type()) {
+            case ValueType::string: return string_encoding(*v->get_if<std::string>());
+            case ValueType::list: return "quicklist";
+            case ValueType::hash:
+                return database.listpack_hash(*v->get_if<RedisHash>()) ? "listpack" : "hashtable";
+            case ValueType::set:
+                return database.intset_set(*v->get_if<RedisSet>()) ? "intset" : "hashtable";
+            case ValueType::zset:
+                return zsetcmd::listpack_encoded(*v->get_if<RedisZSet>(), zlim) ? "listpack" : "skiplist";
+        }
+        return {};
+    });
+    if (enc.empty()) c.out.null();
+    else c.out.bulk(enc);
+}
+
+/// OBJECT REFCOUNT key: as Redis, 2147483647 (INT_MAX) for a value Redis would hold as one of
+/// its shared integers (an int-encoded string in [0, 10000), unless maxmemory is set with an
+/// LRU or LFU policy), else 1; a null reply for a missing key.
+template <Clock C>
+void object_refcount(Ctx<C>& c) {
+    const std::string policy = c.engine.config_value("maxmemory-policy");
+    const bool shared_ints = c.engine.database().maxmemory() == 0 ||
+                             (policy.find("lru") == std::string::npos &&
+                              policy.find("lfu") == std::string::npos);
+    const int refs = c.db().peek(c.arg(2), [&](const Value* v) {
+        if (!v) return 0;
+        const std::string* s = v->get_if<std::string>();
+        long long n;
+        return s && shared_ints && string_encoding(*s) == "int" &&
+                       cachet::detail::string2ll(*s, n) && n >= 0 && n < 10000
+                   ? INT_MAX
+                   : 1;
+    });
+    if (refs == 0) c.out.null();
+    else c.out.integer(refs);
+}
+
+/// OBJECT FREQ key: Redis's error unless an LFU maxmemory-policy is selected; with one,
+/// unsupported (cachet keeps no per-key LFU counter). OBJECT IDLETIME: unsupported (no per-key
+/// access clock); Redis's own error when an LFU policy is selected.
+template <Clock C, bool Freq>
+void object_freq_idle(Ctx<C>& c) {
+    const bool lfu = c.engine.config_value("maxmemory-policy").find("lfu") != std::string::npos;
+    if (Freq && !lfu) {
+        c.out.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
+                    "Please note that when switching between policies at runtime LRU and LFU "
+                    "data will take some time to adjust.");
+    } else if (!Freq && lfu) {
+        c.out.error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please "
+                    "note that when switching between policies at runtime LRU and LFU data "
+                    "will take some time to adjust.");
+    } else {
+        c.out.error(std::string("ERR 'object|") + (Freq ? "freq" : "idletime") +
+                    "' is not supported by cachet-server");
+    }
+}
+
+template <Clock C>
+void object_help(Ctx<C>& c) {
+    static const char* lines[] = {
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help."};
+    help_reply(c.out, lines);
+}
+
+}  // namespace cmd
+
+template <Clock C>
+void register_object_commands(CommandTable<C>& t) {
+    using namespace cmd;
+    auto& object = add_command<C>(t, "object", -2, 0, 0, 0, 0, nullptr, "generic", "A container for object introspection commands", "2.2.3", {"slow"});
+    const std::vector<std::string> ko = {"keyspace", "read", "slow"};
+    add_command<C>(object.subcommands, "encoding", 3, cmd_readonly, 2, 2, 1, &object_encoding<C>, "generic", "Inspect the internal encoding of a Redis object", "2.2.3", ko);
+    add_command<C>(object.subcommands, "freq", 3, cmd_readonly, 2, 2, 1, &object_freq_idle<C, true>, "generic", "Get the logarithmic access frequency counter of a Redis object", "4.0.0", ko);
+    add_command<C>(object.subcommands, "idletime", 3, cmd_readonly, 2, 2, 1, &object_freq_idle<C, false>, "generic", "Get the time since a Redis object was last accessed", "2.2.3", ko);
+    add_command<C>(object.subcommands, "refcount", 3, cmd_readonly, 2, 2, 1, &object_refcount<C>, "generic", "Get the number of references to the value of the key", "2.2.3", ko);
+    add_command<C>(object.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &object_help<C>, "generic", "Show helpful text about the different subcommands", "6.2.0", {"keyspace", "slow"});
+}
+
+}  // namespace resp
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_RESP_COMMANDS_OBJECT_HPP
