@@ -736,7 +736,7 @@ TEST_SUITE("resp_lists") {
         }
     }
 
-    TEST_CASE("a push inside EXEC serves blocked clients") {
+    TEST_CASE("a push inside EXEC serves blocked clients once EXEC is done") {
         test::Server srv;
         auto a = srv.connect();
         auto p = srv.connect();
@@ -744,7 +744,7 @@ TEST_SUITE("resp_lists") {
         call(*p, {"MULTI"});
         call(*p, {"RPUSH", "q", "1", "2"});
         call(*p, {"LLEN", "q"});
-        CHECK(call(*p, {"EXEC"}) == "*2\r\n:2\r\n:1\r\n");
+        CHECK(call(*p, {"EXEC"}) == "*2\r\n:2\r\n:2\r\n");  // Redis 7.0.15's reply
         CHECK(a->collect_async());
         CHECK(a->output() == "$1\r\n1\r\n");
         CHECK(call(*p, {"LRANGE", "d", "0", "-1"}) == "*1\r\n$1\r\n1\r\n");
@@ -775,6 +775,45 @@ TEST_SUITE("resp_lists") {
         CHECK(got.find("$16\r\n__keyspace@0__:d\r\n$5\r\nlpush\r\n") != std::string::npos);
         CHECK(got.find("$16\r\n__keyspace@0__:q\r\n$4\r\nrpop\r\n") != std::string::npos);
         CHECK(got.find("lpush") < got.find("rpop"));  // Redis's order: the push, then the pop
+    }
+
+    TEST_CASE("clients blocked on keys a transaction fills are served after its EXEC") {
+        // As Redis (handleClientsBlockedOnKeys after the command): the transaction sees its own
+        // pushes; the blocked client gets what is left once EXEC has replied. Checked against
+        // redis-server 7.0.15.
+        test::Server srv;
+        auto b = srv.connect();
+        auto a = srv.connect();
+        CHECK(call(*b, {"BLPOP", "q", "0"}).empty());
+        call(*a, {"MULTI"});
+        call(*a, {"RPUSH", "q", "a"});
+        call(*a, {"LPOP", "q"});
+        CHECK(call(*a, {"EXEC"}) == "*2\r\n:1\r\n$1\r\na\r\n");
+        CHECK_FALSE(b->collect_async());  // still blocked: nothing was left
+        call(*a, {"MULTI"});
+        call(*a, {"RPUSH", "q", "x", "y"});
+        call(*a, {"LLEN", "q"});
+        CHECK(call(*a, {"EXEC"}) == "*2\r\n:2\r\n:2\r\n");
+        CHECK(b->collect_async());
+        CHECK(test::async(*b) == "*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
+        CHECK(call(*a, {"LRANGE", "q", "0", "-1"}) == "*1\r\n$1\r\ny\r\n");
+        // A move into the key, and sorted sets likewise.
+        call(*a, {"DEL", "q"});
+        call(*a, {"RPUSH", "src", "m"});
+        CHECK(call(*b, {"BLPOP", "q", "0"}).empty());
+        call(*a, {"MULTI"});
+        call(*a, {"LMOVE", "src", "q", "LEFT", "LEFT"});
+        call(*a, {"LLEN", "q"});
+        CHECK(call(*a, {"EXEC"}) == "*2\r\n$1\r\nm\r\n:1\r\n");
+        CHECK(b->collect_async());
+        CHECK(test::async(*b) == "*2\r\n$1\r\nq\r\n$1\r\nm\r\n");
+        CHECK(call(*b, {"BZPOPMIN", "zq", "0"}).empty());
+        call(*a, {"MULTI"});
+        call(*a, {"ZADD", "zq", "1", "a"});
+        call(*a, {"ZCARD", "zq"});
+        CHECK(call(*a, {"EXEC"}) == "*2\r\n:1\r\n:1\r\n");
+        CHECK(b->collect_async());
+        CHECK(test::async(*b) == "*3\r\n$2\r\nzq\r\n$1\r\na\r\n$1\r\n1\r\n");
     }
 
     TEST_CASE("a push taken whole by blocked clients: Redis's push, pops, then del") {

@@ -365,20 +365,31 @@ private:
     public:
         using mutex_type = SpinMutex;
         Backend(RedisDb& db, typename Base::registry_type& waiters)
-            : Base(db.m_keyspace, waiters), m_gate(db.m_gate), m_owner(&db.m_owner) {}
+            : Base(db.m_keyspace, waiters), m_gate(db.m_gate), m_owner(&db.m_owner), m_db(&db) {}
         template <class F>
         auto read(const std::string& key, F&& f) {
             detail::ExecGate::Shared g(*m_gate);
             return Base::read(key, std::forward<F>(f));
         }
+        /// Inside EXEC, blocked clients are served when the transaction ends, not by the
+        /// write (see BasicDatabase::exclusive).
         template <class F>
         auto write(const std::string& key, F&& f) {
             detail::ExecGate::Shared g(*m_gate);
+            if (auto* ready = m_owner->ready_keys(); CACHET_UNLIKELY(ready != nullptr)) {
+                if (this->waiters().has_waiters()) ready->emplace_back(m_db, key);
+                return Base::write(key, std::forward<F>(f), false);
+            }
             return Base::write(key, std::forward<F>(f));
         }
         template <class F>
         auto write_many(std::span<const std::string> keys, F&& f) {
             detail::ExecGate::Shared g(*m_gate);
+            if (auto* ready = m_owner->ready_keys(); CACHET_UNLIKELY(ready != nullptr)) {
+                if (this->waiters().has_waiters())
+                    for (const auto& k : keys) ready->emplace_back(m_db, k);
+                return Base::write_many(keys, std::forward<F>(f), false);
+            }
             return Base::write_many(keys, std::forward<F>(f));
         }
         /// Called by the hash view before it writes `v` to field `f` of `h` (`adding`: a new
@@ -404,6 +415,7 @@ private:
     private:
         detail::ExecGate* m_gate;
         BasicDatabase<C>* m_owner;
+        RedisDb* m_db;
     };
 
 public:
@@ -968,11 +980,41 @@ public:
 
     // ------------------------------------------------------------------ transactions
 
-    /// Runs `f()` with every other Database operation held off (EXEC). Not recursive.
+    /// Runs `f()` with every other Database operation held off (EXEC). Not recursive. Clients
+    /// blocked on keys that `f` fills are served once it has finished and the others are let
+    /// in, as Redis serves them after EXEC (handleClientsBlockedOnKeys): a transaction that
+    /// pushes and pops a key sees its own element.
     template <class F>
-    decltype(auto) exclusive(F&& f) {
+    void exclusive(F&& f) {
+        ReadyKeys ready;
+        struct ServeAfter {  // destroyed after the gate is released, even if `f` throws
+            ReadyKeys& ready;
+            ~ServeAfter() {
+                for (std::size_t i = 0; i < ready.size(); ++i) {
+                    bool seen = false;  // each key once (few keys: a quadratic check is fine)
+                    for (std::size_t j = 0; j < i && !seen; ++j) seen = ready[j] == ready[i];
+                    if (seen) continue;
+                    try {
+                        ready[i].first->serve_blocked(ready[i].second);
+                    } catch (...) {  // out of memory: those clients stay blocked until a write
+                    }
+                }
+            }
+        } serve{ready};
         std::lock_guard lock(m_gate);
-        return f();
+        struct Scope {
+            ReadyScope& s;
+            ~Scope() { s = {}; }
+        } scope{t_ready()};
+        scope.s = {this, &ready};
+        f();
+    }
+    /// The keys written inside the current thread's EXEC whose blocked clients wait for its
+    /// end (nullptr outside EXEC, or inside another Database's).
+    using ReadyKeys = std::vector<std::pair<RedisDb<C>*, std::string>>;
+    [[nodiscard]] ReadyKeys* ready_keys() noexcept {
+        const ReadyScope& s = t_ready();
+        return s.owner == this ? s.keys : nullptr;
     }
 
     /// Starts watching `key` of database `db` for `state` (WATCH).
@@ -1095,7 +1137,8 @@ public:
     }
     /// Whether a hash of these contents fits a listpack under the current limits. O(N).
     [[nodiscard]] bool hash_fits_listpack(const RedisHash& h) const {
-        const auto [entries, value] = hash_listpack_limits();
+        const auto limits = hash_listpack_limits();
+        const long long entries = limits.first, value = limits.second;
         if (static_cast<long long>(h.size()) > entries) return false;
         bool fits = true;
         h.for_each([&](const std::string& f, const std::string& v) {
@@ -1252,6 +1295,16 @@ private:
     std::vector<std::unique_ptr<db_type>> m_dbs;
     long long m_wall_offset_ms = 0;
     std::atomic<unsigned> m_notify{0};
+    /// This thread's EXEC: the Database running it and the keys its writes made ready.
+    struct ReadyScope {
+        const BasicDatabase* owner = nullptr;
+        ReadyKeys* keys = nullptr;
+    };
+    static ReadyScope& t_ready() noexcept {
+        thread_local ReadyScope s;
+        return s;
+    }
+
     std::atomic<std::uint64_t> m_maxmemory{0};
     std::atomic<long long> m_hash_lp_entries{512}, m_hash_lp_value{64};  // Redis 7.0's defaults
     std::atomic<long long> m_set_intset_entries{512};

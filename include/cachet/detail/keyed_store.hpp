@@ -241,31 +241,32 @@ public:
     }
 
     /// `f(Ref&)` under `key`'s shard lock; afterwards blocked consumers are served from what it
-    /// left (completing after the lock is released) and a container left empty deletes its
-    /// key (see `ContainerRef::settle`).
+    /// left (completing after the lock is released; unless `serve` is false: then the caller
+    /// serves them later) and a container left empty deletes its key (see
+    /// `ContainerRef::settle`).
     template <class F>
-    auto write(const key_type& key, F&& f) {
+    auto write(const key_type& key, F&& f, bool serve = true) {
         FinishServed<consumer_type> fin;
         return core().access(key, [&](auto& slot) {
-            ref_type<std::remove_reference_t<decltype(slot)>> ref(slot, key, m_waiters_ptr,
-                                                                  fin.served);
+            ref_type<std::remove_reference_t<decltype(slot)>> ref(
+                slot, key, serve ? m_waiters_ptr : nullptr, fin.served);
             return run_then_settle([&]() -> decltype(auto) { return f(ref); },
                                    [&] { ref.settle(); });
         });
     }
 
     /// `f(Refs&)` with the shards of all `keys` locked at once (see `Keyspace::access_many`);
-    /// every reference is settled afterwards.
+    /// every reference is settled afterwards (`serve` as for `write`).
     template <class F>
-    auto write_many(std::span<const key_type> keys, F&& f) {
+    auto write_many(std::span<const key_type> keys, F&& f, bool serve = true) {
         FinishServed<consumer_type> fin;
         return core().access_many(keys, [&](auto& slots) {
             using Slot = std::remove_reference_t<decltype(slots[0])>;
             ContainerRefs<ref_type<Slot>> refs;
             refs.m_refs.reserve(keys.size());
             for (std::size_t i = 0; i < keys.size(); ++i)
-                refs.m_refs.emplace_back(
-                    new ref_type<Slot>(slots[i], keys[i], m_waiters_ptr, fin.served));
+                refs.m_refs.emplace_back(new ref_type<Slot>(
+                    slots[i], keys[i], serve ? m_waiters_ptr : nullptr, fin.served));
             return run_then_settle([&]() -> decltype(auto) { return f(refs); }, [&] {
                 for (auto& r : refs.m_refs) r->settle();
             });
