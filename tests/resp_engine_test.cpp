@@ -365,6 +365,13 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEA"}) == "+OK\r\n");
         CHECK(call(*s, {"CONFIG", "GET", "notify-keyspace-events"}) ==
               "*2\r\n$22\r\nnotify-keyspace-events\r\n$3\r\nAKE\r\n");
+        // Redis 7.0 reports 'n' only without 'A' (keyspaceEventsFlagsToString).
+        CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEAn"}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "notify-keyspace-events"}) ==
+              "*2\r\n$22\r\nnotify-keyspace-events\r\n$3\r\nAKE\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "Eg$n"}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "notify-keyspace-events"}) ==
+              "*2\r\n$22\r\nnotify-keyspace-events\r\n$4\r\ng$nE\r\n");
         CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "Q"}) ==
               "-ERR CONFIG SET failed (possibly related to argument 'notify-keyspace-events') - Invalid event class character. Use 'Ag$lshzxeKEtmdn'.\r\n");
         CHECK(call(*s, {"CONFIG", "SET", "client-output-buffer-limit", "pubsub 1mb 512kb 10"}) == "+OK\r\n");
@@ -534,7 +541,7 @@ TEST_SUITE("resp_engine") {
         CHECK(count == ":" + std::to_string(srv.engine.commands().size()) + "\r\n");
         CHECK(call(*s, {"COMMAND", "INFO", "get"}).starts_with(
             "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"));
-        CHECK(call(*s, {"COMMAND", "INFO", "nosuch"}) == "*1\r\n*-1\r\n");
+        CHECK(call(*s, {"COMMAND", "INFO", "nosuch"}) == "*1\r\n$-1\r\n");
         CHECK(call(*s, {"COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"}) == "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
         CHECK(call(*s, {"TIME"}).starts_with("*2\r\n$10\r\n"));
         auto t = srv.connect();
@@ -544,6 +551,19 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"CLIENT", "KILL", "ID", std::to_string(t->id())}) == ":1\r\n");
         CHECK(t->closing());
         CHECK(call(*s, {"SHUTDOWN"}) == "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+        // Redis 7.0's option checks come first: illegal combinations stop nothing.
+        const std::string syntax = "-ERR syntax error\r\n";
+        CHECK(call(*s, {"SHUTDOWN", "SAVE", "NOSAVE"}) == syntax);
+        CHECK(call(*s, {"SHUTDOWN", "nosave", "save"}) == syntax);
+        CHECK(call(*s, {"SHUTDOWN", "ABORT", "NOW"}) == syntax);
+        CHECK(call(*s, {"SHUTDOWN", "NOW", "ABORT"}) == syntax);
+        CHECK(call(*s, {"SHUTDOWN", "ABORT", "FORCE"}) == syntax);
+        CHECK(call(*s, {"SHUTDOWN", "NOSAVE", "FOO"}) == syntax);
+        CHECK(call(*s, {"SHUTDOWN", "ABORT"}) == "-ERR No shutdown in progress.\r\n");
+        // LASTSAVE: never saved, so the start time, the same on every call.
+        const std::string lastsave = call(*s, {"LASTSAVE"});
+        CHECK(lastsave.starts_with(":17"));
+        CHECK(call(*s, {"LASTSAVE"}) == lastsave);
         bool stopped = false;
         srv.engine.set_shutdown_hook([&] { stopped = true; });
         CHECK(call(*s, {"SHUTDOWN", "NOSAVE"}).empty());
@@ -599,6 +619,21 @@ TEST_SUITE("resp_engine") {
         // PERSIST of a key without a TTL does nothing and announces nothing.
         CHECK(call(*s, {"PERSIST", "l"}) == ":0\r\n");
         CHECK(watch.events().empty());
+    }
+
+    TEST_CASE("INFO's human-readable sizes as Redis's bytesToHuman") {
+        using cachet::resp::cmd::bytes_to_human;
+        CHECK(bytes_to_human(0) == "0B");
+        CHECK(bytes_to_human(1023) == "1023B");
+        CHECK(bytes_to_human(1024) == "1.00K");
+        CHECK(bytes_to_human(1536) == "1.50K");
+        CHECK(bytes_to_human(4920000) == "4.69M");
+        CHECK(bytes_to_human(3ULL << 30) == "3.00G");
+        CHECK(bytes_to_human(5ULL << 40) == "5.00T");
+        CHECK(bytes_to_human(7ULL << 50) == "7.00P");
+        test::Server srv;
+        auto s = srv.connect();
+        CHECK(call(*s, {"INFO", "memory"}).find("used_memory_human:0B\r\n") != std::string::npos);
     }
 
     TEST_CASE("INFO keyspace's avg_ttl estimates the TTL left; MEMORY USAGE as Redis checks it") {

@@ -274,8 +274,8 @@ enum NotifyFlags : unsigned {
         if (f & notify_evicted) s += 'e';
         if (f & notify_stream) s += 't';
         if (f & notify_module) s += 'd';
+        if (f & notify_new) s += 'n';  // Redis 7.0 reports it only here, not after 'A'
     }
-    if (f & notify_new) s += 'n';
     if (f & notify_keyspace) s += 'K';
     if (f & notify_keyevent) s += 'E';
     if (f & notify_key_miss) s += 'm';

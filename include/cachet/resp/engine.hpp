@@ -565,6 +565,8 @@ public:
         m_rejected = 0;
         m_db.reset_stats();
     }
+    /// The wall-clock time the engine started at, in Unix seconds.
+    [[nodiscard]] long long started_unix() const noexcept { return m_started_unix; }
     [[nodiscard]] std::chrono::steady_clock::time_point started() const noexcept {
         return m_started;
     }
@@ -624,6 +626,9 @@ private:
     std::atomic<std::uint64_t> m_commands_processed{0}, m_total_connections{0}, m_rejected{0};
     std::atomic<long long> m_blocked{0};
     std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
+    long long m_started_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
     std::function<void()> m_shutdown;
 };
 

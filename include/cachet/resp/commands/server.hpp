@@ -19,6 +19,21 @@ CACHET_NAMESPACE_BEGIN
 namespace resp {
 namespace cmd {
 
+/// A byte count as Redis's bytesToHuman prints it in INFO: "512B", "1.50K", "4.69M", ...
+[[nodiscard]] inline std::string bytes_to_human(std::uint64_t n) {
+    if (n < 1024) return std::to_string(n) + "B";
+    static const char units[] = {'K', 'M', 'G', 'T', 'P'};
+    double d = static_cast<double>(n) / 1024;
+    std::size_t u = 0;
+    while (u + 1 < sizeof units && d >= 1024) {
+        d /= 1024;
+        ++u;
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f%c", d, units[u]);
+    return buf;
+}
+
 template <Clock C>
 void config_get(Ctx<C>& c);
 template <Clock C>
@@ -149,7 +164,7 @@ void command_info(Ctx<C>& c) {
             }
         }
         if (spec) write_command_info<C>(c.out, *spec, n);
-        else c.out.null_array();
+        else c.out.null();  // addReplyNull: $-1 in RESP2
     }
 }
 
@@ -293,7 +308,7 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         header("Memory");
         const std::uint64_t used = db.used_memory();
         line("used_memory", std::to_string(used));
-        line("used_memory_human", std::to_string(used / 1024) + "K");
+        line("used_memory_human", bytes_to_human(used));
         long rss_pages = 0;
         {
             std::ifstream statm("/proc/self/statm");
@@ -403,24 +418,38 @@ void time(Ctx<C>& c) {
     c.out.bulk(std::to_string(us % 1000000));
 }
 
+/// LASTSAVE: cachet never saves, so the time of the last save is Redis's initial value, the
+/// server's start (Unix seconds).
 template <Clock C>
 void lastsave(Ctx<C>& c) {
-    using namespace std::chrono;
-    c.out.integer(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+    c.out.integer(c.engine.started_unix());
 }
 
+/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: the options are parsed and combined as Redis
+/// 7.0 does (ABORT with another option, or NOSAVE with SAVE, is a syntax error); cachet has no
+/// dataset to save, so SAVE, NOW and FORCE change nothing, and there is never a shutdown in
+/// progress to abort.
 template <Clock C>
 void shutdown(Ctx<C>& c) {
+    bool abort = false, save = false, nosave = false, other = false;
     for (std::size_t i = 1; i < c.argc(); ++i) {
         const std::string a = lower(c.arg(i));
-        if (a == "abort") {
-            c.out.error("ERR No shutdown in progress.");
-            return;
-        }
-        if (a != "nosave" && a != "save" && a != "now" && a != "force") {
+        if (a == "nosave") nosave = true;
+        else if (a == "save") save = true;
+        else if (a == "now" || a == "force") other = true;
+        else if (a == "abort") abort = true;
+        else {
             c.out.error(errors::syntax);
             return;
         }
+    }
+    if ((abort && (save || nosave || other)) || (save && nosave)) {
+        c.out.error(errors::syntax);
+        return;
+    }
+    if (abort) {
+        c.out.error("ERR No shutdown in progress.");
+        return;
     }
     if (!c.engine.request_shutdown()) {
         c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
