@@ -309,6 +309,7 @@ int main(int argc, char** argv) {
     std::string port_file, pidfile, logfile;
     std::optional<std::string> save;  // several save lines add up, as in redis.conf
     std::vector<Directive> params;    // applied through CONFIG SET once the engine exists
+    std::optional<Directive> daemonize, replicaof, unixsocket;  // set to what cachet lacks
     auto one_arg = [](const Directive& d) -> const std::string& {
         if (d.args.size() != 1) fatal_config(d, "wrong number of arguments");
         return d.args[0];
@@ -360,11 +361,14 @@ int main(int argc, char** argv) {
             so.shutdown_timeout = std::chrono::seconds(integer(d, 0, 2147483647));
             params.push_back(d);
         } else if (n == "daemonize") {
-            if (lower(one_arg(d)) == "yes") fatal_config(d, "daemonize yes is not supported: run cachet-server under a supervisor");
+            // The last setting wins (a command-line option overrides the file), so these are
+            // judged after the loop.
+            daemonize = lower(one_arg(d)) == "yes" ? std::optional<Directive>(d) : std::nullopt;
         } else if (n == "replicaof" || n == "slaveof") {
-            fatal_config(d, "replication is not supported by cachet-server");
+            const bool none = d.args.size() == 2 && lower(d.args[0]) == "no" && lower(d.args[1]) == "one";
+            replicaof = none ? std::nullopt : std::optional<Directive>(d);
         } else if (n == "unixsocket") {
-            if (!one_arg(d).empty()) fatal_config(d, "unix sockets are not supported by cachet-server");
+            unixsocket = one_arg(d).empty() ? std::nullopt : std::optional<Directive>(d);
         } else if (n == "save") {
             save = save && !save->empty() && !join(d.args).empty() ? *save + ' ' + join(d.args) : join(d.args);
         } else {  // a CONFIG parameter (unknown ones fail in CONFIG SET below)
@@ -379,6 +383,9 @@ int main(int argc, char** argv) {
             params.push_back(d);
         }
     }
+    if (daemonize) fatal_config(*daemonize, "daemonize yes is not supported: run cachet-server under a supervisor");
+    if (replicaof) fatal_config(*replicaof, "replication is not supported by cachet-server");
+    if (unixsocket) fatal_config(*unixsocket, "unix sockets are not supported by cachet-server");
 
     // ----------------------------------------------------------------- logging
     int logfd = 2;

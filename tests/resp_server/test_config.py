@@ -110,6 +110,18 @@ def errors(binary):
     check(r.returncode == 1, "unknown directive in a file: exit %d" % r.returncode)
     check("at line 5" in r.stderr and "frobnicate yes" in r.stderr and "Bad directive" in r.stderr,
           "unknown directive in a file: stderr:\n" + r.stderr)
+    # What cachet lacks (daemonize yes, a unix socket, replication) stops it, unless a later
+    # setting (the command line after the file) turns it off, as redis-server applies them.
+    with open(bad, "w") as f:
+        f.write("daemonize yes\nunixsocket /tmp/x.sock\nreplicaof 127.0.0.1 6379\n")
+    fatal(binary, [bad], expect_text="daemonize yes is not supported")
+    fatal(binary, [bad, "--daemonize", "no"], expect_text="replication is not supported")
+    fatal(binary, [bad, "--daemonize", "no", "--replicaof", "no", "one"],
+          expect_text="unix sockets are not supported")
+    srv = harness.Server(binary, "--daemonize", "no", "--unixsocket", "", "--replicaof", "no", "one",
+                         config_file=bad)
+    expect_eq(srv.cli("PING"), "PONG\n", "daemonize yes in the file, no on the command line")
+    srv.kill()
     with open(bad, "w") as f:
         f.write('requirepass "unterminated\n')
     r = subprocess.run([binary, bad], capture_output=True, text=True, timeout=30)
