@@ -571,6 +571,16 @@ TEST_SUITE("resp_engine") {
         CHECK(s->closing());
     }
 
+    TEST_CASE("SET with a deadline already passed: set, expire, then expired, as Redis") {
+        test::Server srv;
+        auto s = srv.connect();
+        test::KeyspaceWatch watch(srv);
+        CHECK(call(*s, {"SET", "c", "v", "EXAT", "1"}) == "+OK\r\n");
+        CHECK(call(*s, {"SET", "d", "v", "PXAT", "1"}) == "+OK\r\n");
+        CHECK(call(*s, {"EXISTS", "c", "d"}) == ":0\r\n");
+        CHECK(watch.events() == "c set,c expire,c expired,d set,d expire,d expired,");
+    }
+
     TEST_CASE("a *STORE over a key with a TTL clears it silently: no persist event (setKey)") {
         test::Server srv;
         auto sub = srv.connect();

@@ -511,6 +511,9 @@ public:
             if (bits == 0) return;
             m_events.key.emplace(current()->key);
             m_events.bits = bits;
+            // A deadline already passed expires the entry as the callback ends: the write
+            // comes first, then its expiry (Redis's SET ... EXAT <past>: set, expire, expired).
+            m_events.before_removals = m_deadline <= m_now;
         }
 
         /// A named change that left the key to be deleted (its container emptied): announced
