@@ -543,6 +543,38 @@ TEST_SUITE("resp_engine") {
             "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"));
         CHECK(call(*s, {"COMMAND", "INFO", "nosuch"}) == "*1\r\n$-1\r\n");
         CHECK(call(*s, {"COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"}) == "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+        // Keys counted by an argument, and a subcommand's keys (Redis 7.0.15's replies).
+        const std::string ab = "*2\r\n$1\r\na\r\n$1\r\nb\r\n";
+        CHECK(call(*s, {"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "2", "a", "b"}) ==
+              "*3\r\n$1\r\nd\r\n$1\r\na\r\n$1\r\nb\r\n");
+        CHECK(call(*s, {"COMMAND", "GETKEYS", "ZUNION", "2", "a", "b"}) == ab);
+        CHECK(call(*s, {"COMMAND", "GETKEYS", "LMPOP", "2", "a", "b", "LEFT"}) == ab);
+        CHECK(call(*s, {"COMMAND", "GETKEYS", "BLMPOP", "0", "2", "a", "b", "LEFT"}) == ab);
+        CHECK(call(*s, {"COMMAND", "GETKEYS", "SINTERCARD", "2", "a", "b", "LIMIT", "1"}) == ab);
+        CHECK(call(*s, {"COMMAND", "GETKEYS", "OBJECT", "ENCODING", "a"}) == "*1\r\n$1\r\na\r\n");
+        CHECK(call(*s, {"COMMAND", "GETKEYS", "MEMORY", "USAGE", "a"}) == "*1\r\n$1\r\na\r\n");
+        for (const char* n : {"5", "0", "-1", "x"})
+            CHECK(call(*s, {"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", n, "a", "b"}) ==
+                  "-ERR Invalid arguments specified for command\r\n");
+        CHECK(call(*s, {"COMMAND", "GETKEYS", "GET"}) ==
+              "-ERR wrong number of arguments for 'command|getkeys' command\r\n");
+        // COMMAND LIST filters: full names (subcommands too), case-insensitive patterns.
+        const cachet::resp::Frame config = [&] {
+            cachet::resp::ReplyParser p;
+            REQUIRE(p.parse(call(*s, {"COMMAND", "LIST", "FILTERBY", "PATTERN", "CONFIG*"})).status ==
+                    cachet::resp::ParseStatus::complete);
+            return p.take_frame();
+        }();
+        std::set<std::string> names;
+        for (const auto& e : config.elements) names.insert(e.str);
+        CHECK(names == std::set<std::string>{"config", "config|get", "config|help", "config|resetstat",
+                                             "config|rewrite", "config|set"});
+        CHECK(call(*s, {"COMMAND", "LIST", "FILTERBY", "PATTERN", "ZAdd"}) == "*1\r\n$4\r\nzadd\r\n");
+        CHECK(call(*s, {"COMMAND", "LIST", "FILTERBY", "ACLCAT", "nosuch"}) == "*0\r\n");
+        CHECK(call(*s, {"COMMAND", "LIST", "FILTERBY", "MODULE", "m"}) == "*0\r\n");
+        CHECK(call(*s, {"COMMAND", "LIST", "FILTERBY", "ACLCAT", "transaction"}).starts_with("*5\r\n"));
+        CHECK(call(*s, {"COMMAND", "LIST", "FILTERBY", "PATTERN"}) == "-ERR syntax error\r\n");
+        CHECK(call(*s, {"COMMAND", "LIST", "foo"}) == "-ERR syntax error\r\n");
         CHECK(call(*s, {"TIME"}).starts_with("*2\r\n$10\r\n"));
         auto t = srv.connect();
         call(*t, {"CLIENT", "SETNAME", "second"});

@@ -10,10 +10,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 CACHET_NAMESPACE_BEGIN
 namespace resp {
@@ -137,11 +142,46 @@ void command_count(Ctx<C>& c) {
     c.out.integer(static_cast<long long>(c.engine.commands().size()));
 }
 
+/// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern], as Redis 7.0:
+/// every command and subcommand ("config|get"), or those of an ACL category, or those whose
+/// full name matches a glob pattern (case-insensitive); no command comes from a module.
 template <Clock C>
 void command_list(Ctx<C>& c) {
-    const auto& t = c.engine.commands();
-    c.out.array(t.size());
-    for (const auto& [name, spec] : t) c.out.bulk(name);
+    std::function<bool(const CommandSpec<C>&, const std::string&)> keep =
+        [](const CommandSpec<C>&, const std::string&) { return true; };
+    if (c.argc() != 2) {
+        if (c.argc() != 5 || !iequals(c.arg(2), "filterby")) {
+            c.out.error(errors::syntax);
+            return;
+        }
+        const std::string what = lower(c.arg(3));
+        const std::string arg(c.arg(4));
+        if (what == "module") {
+            keep = [](const CommandSpec<C>&, const std::string&) { return false; };
+        } else if (what == "aclcat") {
+            const std::string cat = lower(arg);
+            keep = [cat](const CommandSpec<C>& s, const std::string&) {
+                return std::find(s.acl.begin(), s.acl.end(), cat) != s.acl.end();
+            };
+        } else if (what == "pattern") {
+            keep = [arg](const CommandSpec<C>&, const std::string& full) {
+                return cachet::detail::glob_match(arg, full, true);
+            };
+        } else {
+            c.out.error(errors::syntax);
+            return;
+        }
+    }
+    std::vector<std::string> names;
+    for (const auto& [name, spec] : c.engine.commands()) {
+        if (keep(spec, name)) names.push_back(name);
+        for (const auto& [sub, sspec] : spec.subcommands) {
+            std::string full = name + '|' + sub;
+            if (keep(sspec, full)) names.push_back(std::move(full));
+        }
+    }
+    c.out.array(names.size());
+    for (const auto& n : names) c.out.bulk(n);
 }
 
 template <Clock C>
@@ -185,6 +225,11 @@ void command_docs(Ctx<C>& c) {
     }
 }
 
+/// COMMAND GETKEYS command arg...: the key arguments, as Redis 7.0 finds them: the fixed
+/// positions of the command (or of its subcommand: OBJECT ENCODING key), then, for the
+/// commands whose keys are counted by an argument (ZUNIONSTORE dst numkeys key..., LMPOP
+/// numkeys key..., BLMPOP timeout numkeys key...), that many keys after the count; a count
+/// below 1 or beyond the arguments is Redis's "Invalid arguments" error.
 template <Clock C>
 void command_getkeys(Ctx<C>& c) {
     const CommandSpec<C>* spec = c.engine.find(c.arg(2));
@@ -193,18 +238,40 @@ void command_getkeys(Ctx<C>& c) {
         return;
     }
     const std::size_t argc = c.argc() - 2;
+    if (!spec->subcommands.empty() && argc >= 2) {
+        if (auto it = spec->subcommands.find(lower(c.arg(3))); it != spec->subcommands.end())
+            spec = &it->second;
+    }
     if (!spec->arity_ok(argc)) {
         c.out.error("ERR Invalid number of arguments specified for command");
         return;
     }
-    if (spec->first_key <= 0) {
+    // Commands whose keys follow a count: {count's position, first key's position}.
+    static const std::map<std::string_view, std::pair<std::size_t, std::size_t>> counted = {
+        {"zunionstore", {2, 3}}, {"zinterstore", {2, 3}}, {"zdiffstore", {2, 3}},
+        {"zunion", {1, 2}},      {"zinter", {1, 2}},      {"zdiff", {1, 2}},
+        {"zintercard", {1, 2}},  {"sintercard", {1, 2}},  {"lmpop", {1, 2}},
+        {"zmpop", {1, 2}},       {"blmpop", {2, 3}},      {"bzmpop", {2, 3}}};
+    const auto movable = counted.find(spec->name);
+    if (spec->first_key <= 0 && movable == counted.end()) {
         c.out.error("ERR The command has no key arguments");
         return;
     }
     std::vector<std::string_view> keys;
     const long long last = spec->last_key < 0 ? static_cast<long long>(argc) + spec->last_key : spec->last_key;
-    for (long long i = spec->first_key; i <= last && i < static_cast<long long>(argc); i += spec->step)
-        keys.push_back(c.arg(static_cast<std::size_t>(i) + 2));
+    if (spec->first_key > 0)
+        for (long long i = spec->first_key; i <= last && i < static_cast<long long>(argc); i += spec->step)
+            keys.push_back(c.arg(static_cast<std::size_t>(i) + 2));
+    if (movable != counted.end()) {
+        const auto [at, from] = movable->second;
+        long long n = 0;
+        if (at >= argc || !cachet::detail::string2ll(c.arg(at + 2), n) || n < 1 ||
+            n > static_cast<long long>(argc - from)) {
+            c.out.error("ERR Invalid arguments specified for command");
+            return;
+        }
+        for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) keys.push_back(c.arg(from + i + 2));
+    }
     c.out.array(keys.size());
     for (auto k : keys) c.out.bulk(k);
 }
@@ -469,7 +536,7 @@ void register_server_commands(CommandTable<C>& t) {
     add_command<C>(command.subcommands, "list", -2, cf, 0, 0, 0, &command_list<C>, "server", "Get an array of Redis command names", "7.0.0", {"slow", "connection"});
     add_command<C>(command.subcommands, "info", -2, cf, 0, 0, 0, &command_info<C>, "server", "Get array of specific Redis command details, or all when no argument is given.", "2.8.13", {"slow", "connection"});
     add_command<C>(command.subcommands, "docs", -2, cf, 0, 0, 0, &command_docs<C>, "server", "Get array of specific Redis command documentation", "7.0.0", {"slow", "connection"});
-    add_command<C>(command.subcommands, "getkeys", -3, cf, 0, 0, 0, &command_getkeys<C>, "server", "Extract keys given a full Redis command", "2.8.13", {"slow", "connection"});
+    add_command<C>(command.subcommands, "getkeys", -4, cf, 0, 0, 0, &command_getkeys<C>, "server", "Extract keys given a full Redis command", "2.8.13", {"slow", "connection"});
     add_command<C>(command.subcommands, "help", 2, cf, 0, 0, 0, &command_help<C>, "server", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
     add_command<C>(t, "info", -1, cmd_loading | cmd_stale | cmd_random, 0, 0, 0, &info<C>, "server", "Get information and statistics about the server", "1.0.0", {"slow", "dangerous"});
     add_command<C>(t, "dbsize", 1, cmd_readonly | cmd_fast, 0, 0, 0, &dbsize<C>, "server", "Return the number of keys in the selected database", "1.0.0", {"keyspace", "read", "fast"});
