@@ -580,6 +580,14 @@ TEST_SUITE("resp_engine") {
         call(*t, {"CLIENT", "SETNAME", "second"});
         const std::string list = call(*s, {"CLIENT", "LIST"});
         CHECK(list.find("name=second") != std::string::npos);
+        // A client in MULTI: multi= counts its queued commands; cmd= is the last one queued.
+        call(*t, {"MULTI"});
+        call(*t, {"PING"});
+        call(*t, {"ECHO", "x"});
+        const std::string in_multi = call(*s, {"CLIENT", "LIST", "ID", std::to_string(t->id())});
+        CHECK(in_multi.find(" multi=2 ") != std::string::npos);
+        CHECK(in_multi.find(" cmd=echo ") != std::string::npos);
+        CHECK(call(*s, {"CLIENT", "LIST"}).find(" multi=-1 ") != std::string::npos);  // s itself
         CHECK(call(*s, {"CLIENT", "KILL", "ID", std::to_string(t->id())}) == ":1\r\n");
         CHECK(t->closing());
         CHECK(call(*s, {"SHUTDOWN"}) == "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
@@ -661,6 +669,32 @@ TEST_SUITE("resp_engine") {
         // PERSIST of a key without a TTL does nothing and announces nothing.
         CHECK(call(*s, {"PERSIST", "l"}) == ":0\r\n");
         CHECK(watch.events().empty());
+    }
+
+    TEST_CASE("INFO instantaneous_ops_per_sec: the mean rate of the last 16 samples") {
+        test::Server srv;
+        auto s = srv.connect();
+        auto ops = [&] {
+            const std::string info = call(*s, {"INFO", "stats"});
+            const auto at = info.find("instantaneous_ops_per_sec:");
+            REQUIRE(at != std::string::npos);
+            return std::stoll(info.substr(at + 26));
+        };
+        CHECK(ops() == 0);  // never sampled
+        auto t = std::chrono::steady_clock::now();
+        srv.engine.sample_ops(t);
+        for (int round = 0; round < 16; ++round) {
+            for (int i = 0; i < 49; ++i) call(*s, {"PING"});  // with the INFO: 50 per 100 ms
+            if (round == 0) CHECK(ops() == 0);
+            else call(*s, {"PING"});
+            t += 100ms;
+            srv.engine.sample_ops(t);
+        }
+        CHECK(ops() == 500);
+        call(*s, {"CONFIG", "RESETSTAT"});  // the count drops: that sample is 0, not huge
+        t += 100ms;
+        srv.engine.sample_ops(t);
+        CHECK(ops() < 500);
     }
 
     TEST_CASE("INFO's human-readable sizes as Redis's bytesToHuman") {

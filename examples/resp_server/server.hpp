@@ -774,6 +774,7 @@ private:
             m_next_cron = m_now + std::chrono::milliseconds(100);
             if (m_index == 0 && m_server.m_options.active_expire && !m_stopping)
                 engine().database().run_pending();
+            if (m_index == 0) engine().sample_ops(m_now);
             if (m_accept_paused && m_now >= m_accept_resume && !m_stopping) {
                 for (std::size_t i = 0; i < m_listeners.size(); ++i) {
                     epoll_event ev{};

@@ -34,6 +34,7 @@
 #include <cachet/resp/session.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -215,12 +216,18 @@ public:
         m_multi.store(true, std::memory_order_relaxed);
         m_multi_error = false;
         m_queued.clear();
+        m_queued_count.store(0, std::memory_order_relaxed);
     }
     void discard_multi() noexcept {
         m_multi.store(false, std::memory_order_relaxed);
         m_multi_error = false;
         m_queued.clear();
+        m_queued_count.store(0, std::memory_order_relaxed);
         unwatch_all();
+    }
+    /// CLIENT LIST's multi=: the commands queued in MULTI, or -1 outside one. Thread-safe.
+    [[nodiscard]] long long multi_queued() const noexcept {
+        return in_multi() ? static_cast<long long>(m_queued_count.load(std::memory_order_relaxed)) : -1;
     }
     [[nodiscard]] bool multi_error() const noexcept { return m_multi_error; }
     /// EXEC: runs the queued commands atomically and writes their replies as an array, or a
@@ -295,6 +302,7 @@ private:
     std::atomic<bool> m_multi{false};
     bool m_multi_error = false;
     std::vector<std::vector<std::string>> m_queued;
+    std::atomic<std::size_t> m_queued_count{0};  ///< m_queued.size(), for other threads
     WatchState m_watch;
     struct Watched {
         std::size_t db;
@@ -547,6 +555,28 @@ public:
     [[nodiscard]] long long blocked_clients() const noexcept { return m_blocked.load(std::memory_order_relaxed); }
     /// Adds a closed session's command count to the total.
     void count_commands(std::uint64_t n) noexcept { m_commands_processed.fetch_add(n, std::memory_order_relaxed); }
+    /// Samples the commands processed for INFO's instantaneous_ops_per_sec, as Redis's
+    /// trackInstantaneousMetric: call it about every 100 ms (cachet-server's cron does); the
+    /// figure is the mean rate over the last 16 samples. Thread-safe.
+    void sample_ops(std::chrono::steady_clock::time_point now) {
+        const std::uint64_t n = commands_processed();
+        std::lock_guard lock(m_ops_mutex);
+        if (m_ops_last_time != std::chrono::steady_clock::time_point{}) {
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - m_ops_last_time).count();
+            m_ops_samples[m_ops_next++ % m_ops_samples.size()] =
+                ms > 0 && n >= m_ops_last_count  // not across a CONFIG RESETSTAT
+                    ? static_cast<long long>((n - m_ops_last_count) * 1000 / static_cast<std::uint64_t>(ms))
+                    : 0;
+        }
+        m_ops_last_time = now;
+        m_ops_last_count = n;
+    }
+    [[nodiscard]] long long ops_per_sec() const {
+        std::lock_guard lock(m_ops_mutex);
+        long long sum = 0;
+        for (long long v : m_ops_samples) sum += v;
+        return sum / static_cast<long long>(m_ops_samples.size());
+    }
     /// Commands processed since start (or CONFIG RESETSTAT): the closed sessions' plus the
     /// live ones' (each session counts its own, so no counter is shared on the hot path).
     [[nodiscard]] std::uint64_t commands_processed() {
@@ -621,6 +651,11 @@ private:
     std::atomic<std::uint64_t> m_limits_version{0};
     std::atomic<long long> m_zset_lp_entries{128}, m_zset_lp_value{64};
     mutable std::mutex m_clients_mutex;
+    mutable std::mutex m_ops_mutex;  // the instantaneous_ops_per_sec samples
+    std::array<long long, 16> m_ops_samples{};
+    std::size_t m_ops_next = 0;
+    std::chrono::steady_clock::time_point m_ops_last_time{};
+    std::uint64_t m_ops_last_count = 0;
     std::map<std::uint64_t, session_type*> m_clients;
     std::uint64_t m_next_id = 0;
     std::atomic<std::uint64_t> m_commands_processed{0}, m_total_connections{0}, m_rejected{0};
@@ -770,6 +805,9 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         }
     }
     const bool denyoom = (spec->flags & cmd_denyoom) != 0;
+    // The last command, for CLIENT LIST's cmd=: a queued one counts, as in Redis.
+    m_last_spec.store(spec, std::memory_order_release);
+    m_last_parent.store(parent, std::memory_order_release);
     if (m_multi && !in_exec) {
         static const std::set<std::string_view> immediate = {"exec",  "discard", "multi",
                                                              "watch", "quit",    "reset"};
@@ -779,6 +817,7 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
                 return;
             }
             m_queued.emplace_back(argv.begin(), argv.end());
+            m_queued_count.store(m_queued.size(), std::memory_order_relaxed);
             m_writer.simple("QUEUED");
             return;
         }
@@ -787,8 +826,6 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         reject(errors::oom);
         return;
     }
-    m_last_spec.store(spec, std::memory_order_release);
-    m_last_parent.store(parent, std::memory_order_release);
     // One writer (this thread): a plain load and store, no read-modify-write.
     m_commands.store(m_commands.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     const std::size_t reply_at = m_out.size();
@@ -815,6 +852,7 @@ template <Clock C>
 void Session<C>::exec_queued(ReplyWriter& out) {
     std::vector<std::vector<std::string>> queued = std::move(m_queued);
     m_queued.clear();
+    m_queued_count.store(0, std::memory_order_relaxed);
     m_multi.store(false, std::memory_order_relaxed);
     bool dirty = m_watch.dirty.load(std::memory_order_acquire);
     // A key that existed at WATCH time and has expired since counts as changed (Redis 7.0).

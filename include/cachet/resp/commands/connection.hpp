@@ -200,7 +200,7 @@ std::string client_line(Session<C>& s) {
     l += " sub=" + std::to_string(s.channel_count());
     l += " psub=" + std::to_string(s.pattern_count());
     l += " ssub=0";
-    l += " multi=" + std::string(s.in_multi() ? "0" : "-1");
+    l += " multi=" + std::to_string(s.multi_queued());
     l += " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0";
     l += " obl=0 oll=0 omem=" + std::to_string(s.outbox().size());
     l += " tot-mem=0 events=r";

@@ -384,6 +384,7 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         }
         line("used_memory_rss", std::to_string(rss_pages * ::sysconf(_SC_PAGESIZE)));
         line("maxmemory", std::to_string(db.maxmemory()));
+        line("maxmemory_human", bytes_to_human(db.maxmemory()));
         line("maxmemory_policy", e.config_value("maxmemory-policy"));
         line("mem_allocator", "libc");
     }
@@ -402,7 +403,7 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         const StoreStats st = db.stats();
         line("total_connections_received", std::to_string(e.connections_received()));
         line("total_commands_processed", std::to_string(e.commands_processed()));
-        line("instantaneous_ops_per_sec", "0");
+        line("instantaneous_ops_per_sec", std::to_string(e.ops_per_sec()));
         line("rejected_connections", std::to_string(e.rejected_connections()));
         line("expired_keys", std::to_string(st.expirations));
         line("evicted_keys", std::to_string(st.evictions));
