@@ -50,6 +50,19 @@ std::map<std::string, std::string> pairs(const Frame& f) {
     return out;
 }
 
+/// True if `scan` (HSCAN, SSCAN) walks `key` by cursor: at COUNT 1 a hashtable takes more than
+/// one call (a bucket at a time; unless all its members share one), while a listpack or an
+/// intset comes whole at once whatever the count.
+bool walked(test::Session& s, std::string_view scan, const std::string& key) {
+    std::string cursor = "0";
+    int calls = 0;
+    do {
+        cursor = parse(call(s, {scan, key, cursor, "COUNT", "1"})).elements[0].str;
+        ++calls;
+    } while (cursor != "0" && calls < 100);
+    return calls > 1;
+}
+
 using Strings = std::multiset<std::string>;
 using Pairs = std::map<std::string, std::string>;
 
@@ -394,17 +407,7 @@ TEST_SUITE("resp_hash_set") {
         call(*s, {"CONFIG", "SET", "hash-max-listpack-entries", "3"});
         call(*s, {"CONFIG", "SET", "hash-max-listpack-value", "8"});
         const std::string long_text(9, 'x');
-        auto cursor_walked = [&](const std::string& key) {
-            // COUNT 1 walks a bucket at a time: more than one call for three fields, unless
-            // they share a bucket; a listpack answers all at once whatever the count.
-            std::string cursor = "0";
-            int calls = 0;
-            do {
-                cursor = parse(call(*s, {"HSCAN", key, cursor, "COUNT", "1"})).elements[0].str;
-                ++calls;
-            } while (cursor != "0" && calls < 100);
-            return calls > 1;
-        };
+        auto cursor_walked = [&](const std::string& key) { return walked(*s, "HSCAN", key); };
         for (int i = 0; i < 4; ++i) {
             const std::string k = "k" + std::to_string(i);
             call(*s, {"HSET", k, "a", "1", "b", "2", "c", "3"});
@@ -691,15 +694,7 @@ TEST_SUITE("resp_hash_set") {
         // A non-integer member, or one member too many, converts an intset for good: it is
         // walked by cursor from then on, even once it holds integers again. (A set of strings
         // never was an intset.)
-        auto cursor_walked = [&](const std::string& key) {
-            std::string cursor = "0";
-            int calls = 0;
-            do {
-                cursor = parse(call(*s, {"SSCAN", key, cursor, "COUNT", "1"})).elements[0].str;
-                ++calls;
-            } while (cursor != "0" && calls < 100);
-            return calls > 1;
-        };
+        auto cursor_walked = [&](const std::string& key) { return walked(*s, "SSCAN", key); };
         call(*s, {"CONFIG", "SET", "set-max-intset-entries", "4"});
         for (const char* k : {"a", "b", "c"}) {
             call(*s, {"SADD", k, "1", "2", "3", "4"});

@@ -784,16 +784,15 @@ TEST_SUITE("resp_lists") {
         test::Server srv;
         auto b = srv.connect();
         auto a = srv.connect();
+        auto exec = [&](std::initializer_list<std::initializer_list<std::string_view>> cmds) {
+            call(*a, {"MULTI"});
+            for (auto cmd : cmds) call(*a, cmd);
+            return call(*a, {"EXEC"});
+        };
         CHECK(call(*b, {"BLPOP", "q", "0"}).empty());
-        call(*a, {"MULTI"});
-        call(*a, {"RPUSH", "q", "a"});
-        call(*a, {"LPOP", "q"});
-        CHECK(call(*a, {"EXEC"}) == "*2\r\n:1\r\n$1\r\na\r\n");
+        CHECK(exec({{"RPUSH", "q", "a"}, {"LPOP", "q"}}) == "*2\r\n:1\r\n$1\r\na\r\n");
         CHECK_FALSE(b->collect_async());  // still blocked: nothing was left
-        call(*a, {"MULTI"});
-        call(*a, {"RPUSH", "q", "x", "y"});
-        call(*a, {"LLEN", "q"});
-        CHECK(call(*a, {"EXEC"}) == "*2\r\n:2\r\n:2\r\n");
+        CHECK(exec({{"RPUSH", "q", "x", "y"}, {"LLEN", "q"}}) == "*2\r\n:2\r\n:2\r\n");
         CHECK(b->collect_async());
         CHECK(test::async(*b) == "*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
         CHECK(call(*a, {"LRANGE", "q", "0", "-1"}) == "*1\r\n$1\r\ny\r\n");
@@ -801,17 +800,11 @@ TEST_SUITE("resp_lists") {
         call(*a, {"DEL", "q"});
         call(*a, {"RPUSH", "src", "m"});
         CHECK(call(*b, {"BLPOP", "q", "0"}).empty());
-        call(*a, {"MULTI"});
-        call(*a, {"LMOVE", "src", "q", "LEFT", "LEFT"});
-        call(*a, {"LLEN", "q"});
-        CHECK(call(*a, {"EXEC"}) == "*2\r\n$1\r\nm\r\n:1\r\n");
+        CHECK(exec({{"LMOVE", "src", "q", "LEFT", "LEFT"}, {"LLEN", "q"}}) == "*2\r\n$1\r\nm\r\n:1\r\n");
         CHECK(b->collect_async());
         CHECK(test::async(*b) == "*2\r\n$1\r\nq\r\n$1\r\nm\r\n");
         CHECK(call(*b, {"BZPOPMIN", "zq", "0"}).empty());
-        call(*a, {"MULTI"});
-        call(*a, {"ZADD", "zq", "1", "a"});
-        call(*a, {"ZCARD", "zq"});
-        CHECK(call(*a, {"EXEC"}) == "*2\r\n:1\r\n:1\r\n");
+        CHECK(exec({{"ZADD", "zq", "1", "a"}, {"ZCARD", "zq"}}) == "*2\r\n:1\r\n:1\r\n");
         CHECK(b->collect_async());
         CHECK(test::async(*b) == "*3\r\n$2\r\nzq\r\n$1\r\na\r\n$1\r\n1\r\n");
     }

@@ -67,9 +67,9 @@ void object_refcount(Ctx<C>& c) {
     const int refs = c.db().peek(c.arg(2), [&](const Value* v) {
         if (!v) return 0;
         const std::string* s = v->get_if<std::string>();
-        long long n;
-        return s && shared_ints && string_encoding(*s) == "int" &&
-                       cachet::detail::string2ll(*s, n) && n >= 0 && n < 10000
+        long long n;  // an "int" encoding (see string_encoding) in the shared range
+        return s && shared_ints && s->size() <= 20 && cachet::detail::string2ll(*s, n) &&
+                       n >= 0 && n < 10000
                    ? INT_MAX
                    : 1;
     });
