@@ -37,6 +37,7 @@
 #include <cachet/detail/redis_number.hpp>
 #include <cachet/hash_store.hpp>
 #include <cachet/hash_table.hpp>
+#include <cachet/key_string.hpp>
 #include <cachet/keyspace.hpp>
 #include <cachet/list_store.hpp>
 #include <cachet/pubsub_bus.hpp>
@@ -351,7 +352,7 @@ struct ValueTraits {
 template <Clock C = SteadyClock>
 class RedisDb {
 public:
-    using keyspace_type = Keyspace<std::string, Value, StringKeyHash, std::equal_to<>, C, SpinMutex>;
+    using keyspace_type = Keyspace<KeyString, Value, StringKeyHash, std::equal_to<>, C, SpinMutex>;
     using list_registry = detail::WaitRegistry<std::string, RedisList, StringKeyHash, std::equal_to<>>;
     using zset_registry = detail::WaitRegistry<std::string, RedisZSet, StringKeyHash, std::equal_to<>>;
 
@@ -359,8 +360,9 @@ private:
     /// A keyed-store backend over this database: enters the transaction gate around each
     /// operation.
     template <class Container>
-    class Backend : public detail::KeyspaceBackend<keyspace_type, detail::ValueTraits<Container>> {
-        using Base = detail::KeyspaceBackend<keyspace_type, detail::ValueTraits<Container>>;
+    class Backend
+        : public detail::KeyspaceBackend<keyspace_type, detail::ValueTraits<Container>, std::string> {
+        using Base = detail::KeyspaceBackend<keyspace_type, detail::ValueTraits<Container>, std::string>;
 
     public:
         using mutex_type = SpinMutex;
@@ -474,7 +476,7 @@ public:
         using R = std::invoke_result_t<F&, const std::string&>;
         std::optional<R> out;
         bool wrong = false;
-        m_keyspace.read(key, [&](const std::string&, const Value& v) {
+        m_keyspace.read(key, [&](const KeyString&, const Value& v) {
             if (const std::string* s = v.get_if<std::string>()) out.emplace(f(*s));
             else wrong = true;
         });
@@ -687,9 +689,9 @@ public:
         });
     }
     /// The estimate of what one key costs: its entry (~96 bytes with links and TTL), its name
-    /// when too long for the string's inline buffer, and its value.
-    [[nodiscard]] static std::uint64_t key_memory(const std::string& k, const Value& v) noexcept {
-        return 96 + (k.size() < 16 ? 0 : k.size() + 1) + v.memory_estimate();
+    /// when too long for the key's inline buffer, and its value.
+    [[nodiscard]] static std::uint64_t key_memory(const KeyString& k, const Value& v) noexcept {
+        return 96 + k.heap_bytes() + v.memory_estimate();
     }
     /// EXISTS for one key (a peek).
     [[nodiscard]] bool exists(std::string_view key) {
@@ -854,10 +856,10 @@ public:
                        std::optional<ValueType> type, F&& f) {
         detail::ExecGate::Shared g(*m_gate);
         return m_keyspace.scan(cursor, std::max<std::size_t>(count, 1),
-                               [&](const std::string& k, const Value& v) {
+                               [&](const KeyString& k, const Value& v) {
                                    if (type && v.type() != *type) return;
                                    if (!pattern.empty() && !detail::glob_match(pattern, k)) return;
-                                   f(k);
+                                   f(k.view());
                                });
     }
     /// KEYS: every live key matching `pattern`.
@@ -865,15 +867,17 @@ public:
         detail::ExecGate::Shared g(*m_gate);
         std::vector<std::string> out;
         const bool all = pattern == "*";
-        m_keyspace.for_each([&](const std::string& k, const Value&) {
-            if (all || detail::glob_match(pattern, k)) out.push_back(k);
+        m_keyspace.for_each([&](const KeyString& k, const Value&) {
+            if (all || detail::glob_match(pattern, k)) out.emplace_back(k);
         });
         return out;
     }
     /// RANDOMKEY.
     [[nodiscard]] std::optional<std::string> random_key() {
         detail::ExecGate::Shared g(*m_gate);
-        return m_keyspace.random_key(detail::random_u64);
+        std::optional<KeyString> k = m_keyspace.random_key(detail::random_u64);
+        if (!k) return std::nullopt;
+        return k->str();
     }
     /// DBSIZE (expired keys not yet reclaimed included, as Redis's).
     [[nodiscard]] std::size_t size() const noexcept { return m_keyspace.size(); }
@@ -896,19 +900,19 @@ private:
     template <Clock>
     friend class BasicDatabase;
 
-    StoreOptions<std::string, Value> make_options(const DatabaseOptions& o) {
-        StoreOptions<std::string, Value> so;
+    StoreOptions<KeyString, Value> make_options(const DatabaseOptions& o) {
+        StoreOptions<KeyString, Value> so;
         so.shards = o.shards;
         so.eviction = o.eviction;
         // Bounded by weight so the eviction policy keeps its order, with a bound no store
         // reaches: maxmemory is enforced store-wide by evict_to_weight, never per shard.
         so.max_weight = std::numeric_limits<std::uint64_t>::max() / 4;
-        so.weigher = [](const std::string& k, const Value& v) { return key_memory(k, v); };
-        so.removal_listener = [this](const std::string& k, const Value&, RemovalCause cause) {
+        so.weigher = [](const KeyString& k, const Value& v) { return key_memory(k, v); };
+        so.removal_listener = [this](const KeyString& k, const Value&, RemovalCause cause) {
             m_owner.on_removed(m_index, k, cause);
         };
         so.report_replaced = false;  // an overwrite is announced (and WATCH touched) as a write
-        so.write_listener = [this](const std::string& k, WriteEvent e, std::string_view name) {
+        so.write_listener = [this](const KeyString& k, WriteEvent e, std::string_view name) {
             m_owner.on_written(m_index, k, e, name);
         };
         return so;
@@ -1272,7 +1276,7 @@ private:
         for (auto& d : m_dbs) d->m_keyspace.set_lru_tracking(on);
     }
 
-    void on_removed(int db, const std::string& key, RemovalCause cause) {
+    void on_removed(int db, std::string_view key, RemovalCause cause) {
         touch(db, key);
         if (cause == RemovalCause::erased && detail::t_self_announcing) return;
         switch (cause) {
@@ -1282,7 +1286,7 @@ private:
             case RemovalCause::replaced: break;
         }
     }
-    void on_written(int db, const std::string& key, WriteEvent e, std::string_view name) {
+    void on_written(int db, std::string_view key, WriteEvent e, std::string_view name) {
         touch(db, key);
         if (detail::t_self_announcing) return;
         if (e == WriteEvent::persist && detail::t_silent_persist) return;

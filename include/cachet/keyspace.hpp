@@ -626,19 +626,20 @@ public:
 
     /// The slots of several keys, given to `access_many` callbacks: `slots[i]` is the slot of
     /// `keys[i]`; equal keys share one slot. Valid only inside the callback.
+    template <class Q = K>
     class Slots {
     public:
         Slots(const Slots&) = delete;
         Slots& operator=(const Slots&) = delete;
         [[nodiscard]] std::size_t size() const noexcept { return m_of_key.size(); }
-        [[nodiscard]] Slot<const K&>& operator[](std::size_t i) noexcept {
+        [[nodiscard]] Slot<const Q&>& operator[](std::size_t i) noexcept {
             return *m_unique[m_of_key[i]];
         }
 
     private:
         friend class Keyspace;
         Slots() = default;
-        std::vector<std::unique_ptr<Slot<const K&>>> m_unique;  ///< one per distinct key
+        std::vector<std::unique_ptr<Slot<const Q&>>> m_unique;  ///< one per distinct key
         std::vector<std::size_t> m_of_key;                      ///< keys[i] -> m_unique index
     };
 
@@ -650,9 +651,9 @@ public:
     /// order (each key's write event and removals, as `access` orders them). `f` must not call
     /// into this store. Complexity: O(k log k) for k keys plus `f`, plus at most
     /// `expire_budget` timers per shard. Allocates O(k). Exceptions: as `access`.
-    template <class F>
-    auto access_many(std::span<const K> keys, F&& f) {
-        using R = std::invoke_result_t<F&, Slots&>;
+    template <class Q, class F>
+    auto access_many(std::span<const Q> keys, F&& f) {
+        using R = std::invoke_result_t<F&, Slots<Q>&>;
         static_assert(!std::is_reference_v<R>, "access_many must not return references");
         const std::size_t n = keys.size();
         std::vector<std::uint64_t> hashes(n);
@@ -684,7 +685,7 @@ public:
                 ++guard.locked;
                 maintain(m_shards[id], now, batch);
             }
-            Slots slots;
+            Slots<Q> slots;
             slots.m_of_key.resize(n);
             for (std::size_t i = 0; i < n; ++i) {
                 std::size_t found = slots.m_unique.size();
@@ -699,7 +700,7 @@ public:
                 Shard& s = m_shards[shard_ids[i]];
                 Entry* live = find_live(s, hashes[i], keys[i], now, batch);
                 key_batches.emplace_back(new Batch);
-                slots.m_unique.emplace_back(new Slot<const K&>(*this, s, live, hashes[i], now,
+                slots.m_unique.emplace_back(new Slot<const Q&>(*this, s, live, hashes[i], now,
                                                                keys[i], *key_batches.back()));
             }
             if constexpr (std::is_void_v<R>) f(slots);

@@ -190,13 +190,15 @@ decltype(auto) run_then_settle(F&& f, Settle&& settle) {
 
 /// The operations of a backend over a `Keyspace` (`Core`) whose values hold containers as
 /// `Traits` describes, with the registry of consumers blocked on its keys. Refers to both; the
-/// owner keeps them alive.
-template <class Core, class Traits>
+/// owner keeps them alive. `Key` is the key type of the backend's calls: the core's, or one the
+/// core's keys compare and hash with (the Database's views take `std::string` keys over a core
+/// of `KeyString`s).
+template <class Core, class Traits, class Key = typename Core::key_type>
 class KeyspaceBackend {
 public:
     using core_type = Core;
     using traits_type = Traits;
-    using key_type = typename Core::key_type;
+    using key_type = Key;
     using container_type = typename Traits::container_type;
     using hasher = typename Core::hasher;
     using key_equal = typename Core::key_equal;
@@ -222,7 +224,7 @@ public:
         using R = std::invoke_result_t<F&, const container_type*>;
         bool wrong = false;
         if constexpr (std::is_void_v<R>) {
-            const bool hit = core().read(key, [&](const key_type&, const auto& v) {
+            const bool hit = core().read(key, [&](const auto&, const auto& v) {
                 if (const container_type* c = Traits::try_as(v)) f(c);
                 else wrong = true;
             });
@@ -230,7 +232,7 @@ public:
             if (!hit) f(static_cast<const container_type*>(nullptr));
         } else {
             std::optional<R> r;
-            const bool hit = core().read(key, [&](const key_type&, const auto& v) {
+            const bool hit = core().read(key, [&](const auto&, const auto& v) {
                 if (const container_type* c = Traits::try_as(v)) r.emplace(f(c));
                 else wrong = true;
             });
@@ -402,7 +404,7 @@ public:
     [[nodiscard]] std::vector<key_type> keys() const {
         std::vector<key_type> out;
         out.reserve(size());
-        core().for_each([&](const key_type& k, const auto&) { out.push_back(k); });
+        core().for_each([&](const auto& k, const auto&) { out.emplace_back(k); });
         return out;
     }
 

@@ -126,8 +126,8 @@ void scan(Ctx<C>& c) {
     ScanOptions o;
     if (!parse_scan_options(c, 2, o, true)) return;
     std::vector<std::string> found;
-    const std::uint64_t next = c.db().scan(*cursor, o.count, o.pattern, o.type, [&](const std::string& k) {
-        if (!o.unknown_type && (!o.empty_pattern || k.empty())) found.push_back(k);
+    const std::uint64_t next = c.db().scan(*cursor, o.count, o.pattern, o.type, [&](std::string_view k) {
+        if (!o.unknown_type && (!o.empty_pattern || k.empty())) found.emplace_back(k);
     });
     c.out.array(2);
     c.out.bulk(std::to_string(next));
