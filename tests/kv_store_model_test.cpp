@@ -289,11 +289,13 @@ TEST_SUITE("flat_index") {
     TEST_CASE("randomized against std::unordered_map, with Robin Hood invariants") {
         struct Node {
             std::uint64_t key;
+            std::uint32_t hash;  // what the index reads to resize and to resolve long distances
         };
         std::mt19937_64 rng(11);
         cachet::detail::FlatIndex<Node> index;
         std::unordered_map<std::uint64_t, std::unique_ptr<Node>> model;
-        // A deliberately weak hash (few distinct values) to force long probe runs.
+        // A deliberately weak hash (few distinct values) to force long probe runs: up to 600
+        // keys on 97 homes, so distances pass 255, where the bucket's 8-bit field saturates.
         auto h = [](std::uint64_t k) { return static_cast<std::uint32_t>((k * 2654435761u) % 97); };
         for (int step = 0; step < 20000; ++step) {
             const std::uint64_t k = rng() % 600;
@@ -305,7 +307,7 @@ TEST_SUITE("flat_index") {
                 REQUIRE(index.erase(h(k), found));
                 model.erase(it);
             } else if (!found) {
-                auto n = std::make_unique<Node>(Node{k});
+                auto n = std::make_unique<Node>(Node{k, h(k)});
                 index.insert(h(k), n.get());
                 model.emplace(k, std::move(n));
             }
@@ -313,6 +315,8 @@ TEST_SUITE("flat_index") {
             if (step % 500 == 0) REQUIRE(index.check_invariants());
         }
         REQUIRE(index.check_invariants());
+        // Over 352 keys on 97 consecutive homes: some distance is past 255 (saturated).
+        REQUIRE(model.size() > 352);
         std::size_t visited = 0;
         index.for_each([&](Node* n) {
             CHECK(model.count(n->key) == 1);
