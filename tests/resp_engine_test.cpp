@@ -697,6 +697,64 @@ TEST_SUITE("resp_engine") {
         CHECK(ops() < 500);
     }
 
+    TEST_CASE("INFO commandstats, errorstats and cluster, as Redis counts them") {
+        test::Server srv;
+        auto s = srv.connect();
+        auto t = srv.connect();  // another client: its counts add up with the first's
+        auto info = [&](const char* section) {  // the bulk string's payload
+            const std::string r = call(*s, {"INFO", section});
+            return r.substr(r.find("\r\n") + 2);
+        };
+        auto has = [&](const std::string& text, const std::string& line) {
+            CAPTURE(text);
+            CAPTURE(line);
+            return text.find(line + "\r\n") != std::string::npos;
+        };
+        CHECK(call(*s, {"SET", "k", "1"}) == "+OK\r\n");
+        CHECK(call(*t, {"INCR", "k"}) == ":2\r\n");
+        CHECK(call(*s, {"LPUSH", "k", "x"}).starts_with("-WRONGTYPE"));      // failed
+        CHECK(call(*t, {"GET"}).starts_with("-ERR wrong number of arguments"));  // rejected
+        CHECK(call(*s, {"NOSUCH"}).starts_with("-ERR unknown command"));     // neither
+        CHECK(call(*s, {"CONFIG", "GET", "maxmemory"}).starts_with("*2"));
+        // In a transaction: the queued command that fails counts as failed, EXEC does not.
+        CHECK(call(*t, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*t, {"INCR", "k"}) == "+QUEUED\r\n");
+        CHECK(call(*t, {"LPOP", "k"}) == "+QUEUED\r\n");
+        CHECK(call(*t, {"EXEC"}).starts_with("*2\r\n:3\r\n-WRONGTYPE"));
+        const std::string cmds = info("commandstats");
+        CHECK(cmds.starts_with("# Commandstats\r\n"));
+        CHECK(cmds.find("cmdstat_set:calls=1,usec=") != std::string::npos);
+        CHECK(cmds.find("cmdstat_incr:calls=2,") != std::string::npos);  // both clients, EXEC's
+        CHECK(cmds.find("rejected_calls=0,failed_calls=1\r\n") != std::string::npos);  // lpush
+        CHECK(cmds.find("cmdstat_lpush:calls=1,") != std::string::npos);
+        CHECK(cmds.find("cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n") != std::string::npos);
+        CHECK(cmds.find("cmdstat_config|get:calls=1,") != std::string::npos);
+        CHECK(cmds.find("cmdstat_lpop:calls=1,") != std::string::npos);
+        CHECK(cmds.find("cmdstat_exec:calls=1,") != std::string::npos);
+        CHECK(cmds.find("cmdstat_multi:calls=1,") != std::string::npos);
+        CHECK(cmds.find("nosuch") == std::string::npos);
+        const auto exec_at = cmds.find("cmdstat_exec:");
+        CHECK(cmds.substr(exec_at, cmds.find("\r\n", exec_at) - exec_at).ends_with("failed_calls=0"));
+        const std::string errs = info("errorstats");
+        CHECK(has(errs, "errorstat_ERR:count=2"));
+        CHECK(has(errs, "errorstat_WRONGTYPE:count=2"));
+        CHECK(has(info("stats"), "total_error_replies:4"));
+        CHECK(has(info("cluster"), "cluster_enabled:0"));
+        CHECK(info("default").find("# Errorstats") != std::string::npos);
+        CHECK(info("default").find("# Commandstats") == std::string::npos);  // only all/everything
+        CHECK(call(*s, {"INFO", "everything"}).find("cmdstat_set:") != std::string::npos);
+        const std::string mem = info("memory");
+        CHECK(mem.find("used_memory_peak:") != std::string::npos);
+        CHECK(mem.find("used_memory_peak_human:") != std::string::npos);
+        // CONFIG RESETSTAT starts every count again (it is then the one command counted).
+        CHECK(call(*s, {"CONFIG", "RESETSTAT"}) == "+OK\r\n");
+        const std::string after = info("commandstats");
+        CHECK(after.find("cmdstat_set:") == std::string::npos);
+        CHECK(after.find("cmdstat_config|resetstat:calls=1,") != std::string::npos);
+        CHECK(info("errorstats") == "# Errorstats\r\n\r\n");  // the header alone
+        CHECK(has(info("stats"), "total_error_replies:0"));
+    }
+
     TEST_CASE("INFO's human-readable sizes as Redis's bytesToHuman") {
         using cachet::resp::cmd::bytes_to_human;
         CHECK(bytes_to_human(0) == "0B");

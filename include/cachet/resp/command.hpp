@@ -121,6 +121,10 @@ struct CommandSpec {
     std::vector<std::string> acl;  ///< ACL categories without '@'
     /// Container commands (CONFIG, CLIENT, ...): subcommand specs by lower-case name.
     std::map<std::string, CommandSpec> subcommands;
+    /// Dense index over the engine's commands and subcommands (INFO commandstats' counters);
+    /// `stat_name` is Redis's name there ("get", "config|get").
+    std::size_t id = 0;
+    std::string stat_name;
 
     [[nodiscard]] bool arity_ok(std::size_t argc) const noexcept {
         const auto n = static_cast<long long>(argc);

@@ -30,6 +30,7 @@
 /// stops the session's processing until it is served or times out; the rest of the input
 /// waits, as in Redis.
 
+#include <cachet/detail/fast_clock.hpp>
 #include <cachet/resp/command.hpp>
 #include <cachet/resp/session.hpp>
 
@@ -294,6 +295,8 @@ private:
     std::atomic<std::size_t> m_channel_count{0}, m_pattern_count{0};
     std::atomic<bool> m_is_blocked{false};
     std::atomic<std::uint64_t> m_commands{0};  ///< summed into the engine's total on close
+    std::uint64_t m_error_replies = 0;  ///< error replies written (INFO commandstats' failed_calls)
+    std::uint64_t m_error_mark = 0;     ///< m_error_replies when the last command ended
 
     Outbox m_outbox;  // before the subscriptions: their handlers post into it
     std::map<std::string, typename PubSubBus<std::string>::Subscription, std::less<>> m_channels;
@@ -594,6 +597,94 @@ public:
         m_total_connections = 0;
         m_rejected = 0;
         m_db.reset_stats();
+        std::lock_guard lock(m_stats_mutex);
+        m_command_base = sum_command_counters();
+        m_errors.clear();
+        m_error_total = 0;
+        m_net_in = 0;
+        m_net_out = 0;
+        m_memory_peak = m_db.used_memory();
+    }
+
+    /// One command's counters for INFO commandstats, in a block per thread: only that thread
+    /// writes them (a plain load and store, no read-modify-write and no cache line shared
+    /// with another thread on the hot path); INFO sums the blocks.
+    struct CommandCounters {
+        std::atomic<std::uint64_t> calls{0}, ticks{0}, rejected{0}, failed{0};
+        void add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
+            c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+        }
+    };
+    /// This thread's counters, indexed by `CommandSpec::id` (created on first use). O(1)
+    /// after the first call on a thread.
+    [[nodiscard]] CommandCounters* thread_counters() {
+        struct Cache {
+            std::uint64_t uid = 0;
+            CommandCounters* block = nullptr;
+        };
+        static thread_local Cache cache;
+        if (CACHET_LIKELY(cache.uid == m_uid)) return cache.block;
+        std::lock_guard lock(m_stats_mutex);
+        auto& block = m_counter_blocks[std::this_thread::get_id()];
+        if (!block) block = std::make_unique<CommandCounters[]>(m_specs.size());
+        cache = {m_uid, block.get()};
+        return cache.block;
+    }
+    /// A command's line of INFO commandstats.
+    struct CommandStat {
+        std::string name;  ///< "get", "config|get"
+        std::uint64_t calls = 0, usec = 0, rejected = 0, failed = 0;
+    };
+    /// The commands called or rejected since start (or CONFIG RESETSTAT), by name. O(threads *
+    /// commands).
+    [[nodiscard]] std::vector<CommandStat> command_stats() {
+        std::lock_guard lock(m_stats_mutex);
+        const auto sums = sum_command_counters();
+        std::vector<CommandStat> out;
+        for (std::size_t i = 0; i < m_specs.size(); ++i) {
+            const auto& now = sums[i];
+            const auto& base = m_command_base.size() > i ? m_command_base[i] : std::array<std::uint64_t, 4>{};
+            const std::uint64_t calls = now[0] - base[0], rejected = now[2] - base[2];
+            if (calls == 0 && rejected == 0) continue;
+            const double ns = cachet::detail::ticks_to_ns(now[1] - base[1]);
+            out.push_back({m_specs[i]->stat_name, calls, static_cast<std::uint64_t>(ns / 1000.0),
+                           rejected, now[3] - base[3]});
+        }
+        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+        return out;
+    }
+    /// Counts an error reply under its code (the text up to its first space, within 32 bytes;
+    /// "ERR" otherwise), as Redis's afterErrorReply does. Thread-safe; errors are not a hot path.
+    void count_error(std::string_view text) {
+        const std::size_t sp = text.substr(0, 32).find(' ');
+        const std::string_view code = sp == std::string_view::npos ? "ERR" : text.substr(0, sp);
+        std::lock_guard lock(m_stats_mutex);
+        ++m_error_total;
+        if (auto it = m_errors.find(code); it != m_errors.end()) ++it->second;
+        else if (m_errors.size() < 128) m_errors.emplace(std::string(code), 1);  // Redis's cap
+    }
+    [[nodiscard]] std::map<std::string, std::uint64_t, std::less<>> error_stats() const {
+        std::lock_guard lock(m_stats_mutex);
+        return m_errors;
+    }
+    [[nodiscard]] std::uint64_t total_error_replies() const {
+        std::lock_guard lock(m_stats_mutex);
+        return m_error_total;
+    }
+    /// Bytes read from and written to clients (the network adapter reports them).
+    void count_net(std::uint64_t in, std::uint64_t out) noexcept {
+        if (in) m_net_in.fetch_add(in, std::memory_order_relaxed);
+        if (out) m_net_out.fetch_add(out, std::memory_order_relaxed);
+    }
+    [[nodiscard]] std::uint64_t net_input_bytes() const noexcept { return m_net_in.load(std::memory_order_relaxed); }
+    [[nodiscard]] std::uint64_t net_output_bytes() const noexcept { return m_net_out.load(std::memory_order_relaxed); }
+    /// The highest used_memory seen (sampled by the server's cron and by INFO).
+    std::uint64_t note_memory() {
+        const std::uint64_t used = m_db.used_memory();
+        std::uint64_t peak = m_memory_peak.load(std::memory_order_relaxed);
+        while (used > peak && !m_memory_peak.compare_exchange_weak(peak, used, std::memory_order_relaxed)) {
+        }
+        return std::max(used, peak);
     }
     /// The wall-clock time the engine started at, in Unix seconds.
     [[nodiscard]] long long started_unix() const noexcept { return m_started_unix; }
@@ -665,6 +756,30 @@ private:
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count();
     std::function<void()> m_shutdown;
+    // INFO commandstats and errorstats.
+    static std::uint64_t next_uid() noexcept {
+        static std::atomic<std::uint64_t> uid{0};
+        return uid.fetch_add(1, std::memory_order_relaxed) + 1;
+    }
+    std::vector<std::array<std::uint64_t, 4>> sum_command_counters() const {
+        std::vector<std::array<std::uint64_t, 4>> sums(m_specs.size());
+        for (const auto& [tid, block] : m_counter_blocks)
+            for (std::size_t i = 0; i < m_specs.size(); ++i) {
+                sums[i][0] += block[i].calls.load(std::memory_order_relaxed);
+                sums[i][1] += block[i].ticks.load(std::memory_order_relaxed);
+                sums[i][2] += block[i].rejected.load(std::memory_order_relaxed);
+                sums[i][3] += block[i].failed.load(std::memory_order_relaxed);
+            }
+        return sums;
+    }
+    const std::uint64_t m_uid = next_uid();  ///< never reused, unlike an address
+    std::vector<const CommandSpec<C>*> m_specs;  ///< by id
+    mutable std::mutex m_stats_mutex;
+    std::map<std::thread::id, std::unique_ptr<CommandCounters[]>> m_counter_blocks;
+    std::vector<std::array<std::uint64_t, 4>> m_command_base;  ///< the sums at RESETSTAT
+    std::map<std::string, std::uint64_t, std::less<>> m_errors;
+    std::uint64_t m_error_total = 0;
+    std::atomic<std::uint64_t> m_net_in{0}, m_net_out{0}, m_memory_peak{0};
 };
 
 template <Clock C>
@@ -682,7 +797,17 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_zset_commands<C>(m_commands);
     register_object_commands<C>(m_commands);
     register_config_params<C>(*this);
-    for (const auto& [name, spec] : m_commands) m_index.emplace(std::string_view(name), &spec);
+    for (auto& [name, spec] : m_commands) {
+        m_index.emplace(std::string_view(name), &spec);
+        spec.id = m_specs.size();
+        spec.stat_name = name;
+        m_specs.push_back(&spec);
+        for (auto& [sub_name, sub] : spec.subcommands) {
+            sub.id = m_specs.size();
+            sub.stat_name = name + "|" + sub_name;
+            m_specs.push_back(&sub);
+        }
+    }
     m_db.set_maxmemory(m_options.maxmemory);
     m_db.set_noeviction(m_options.maxmemory_policy == "noeviction");
     if (auto f = parse_notify_flags(m_options.notify_keyspace_events)) m_db.set_notify_flags(*f);
@@ -703,6 +828,13 @@ RedisDb<C>& Ctx<C>::db() noexcept {
 template <Clock C>
 Session<C>::Session(Engine<C>& engine, ClientInfo info)
     : m_engine(engine), m_info(std::move(info)) {
+    m_writer.on_error(
+        [](void* self, std::string_view text) {
+            auto& session = *static_cast<Session*>(self);
+            ++session.m_error_replies;
+            session.m_engine.count_error(text);
+        },
+        this);
     m_engine.attach(*this, m_info.id);
     m_parser.set_limits(m_engine.limits());
     m_parser.set_authenticated(!m_engine.auth_required());
@@ -744,7 +876,12 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     const CommandSpec<C>* spec = m_engine.find(argv[0]);
     // Names in these errors as Redis's %s / %.*s prints them: up to a NUL byte.
     const auto c_str = [](std::string_view s) { return s.substr(0, s.find('\0')); };
+    bool resolved = false;  // spec is the command's own (a subcommand's, for a container)
     auto reject = [&](std::string_view err) {
+        if (resolved) {  // Redis's rejected_calls: a known command refused before it ran
+            auto& counters = m_engine.thread_counters()[spec->id];
+            counters.add(counters.rejected, 1);
+        }
         if (spec && spec->name == "exec") {  // Redis's rejectCommand: a rejected EXEC aborts
             discard_multi();                  // the transaction and unwatches, even outside one
             if (err.starts_with("ERR ")) err.remove_prefix(4);
@@ -779,6 +916,7 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
             spec = &it->second;
         }
     }
+    resolved = true;
     // Redis's full name ("get", "config|get"), built only for the error replies that need it.
     const auto fullname = [&] { return parent ? parent->name + "|" + spec->name : spec->name; };
     if (!spec->arity_ok(argv.size()) || !spec->handler) {
@@ -829,6 +967,8 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     // One writer (this thread): a plain load and store, no read-modify-write.
     m_commands.store(m_commands.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     const std::size_t reply_at = m_out.size();
+    const std::uint64_t errors_before = m_error_replies;
+    const std::uint64_t t0 = cachet::detail::fast_ticks();
     try {
         spec->handler(ctx);
     } catch (const WrongTypeError&) {
@@ -837,6 +977,15 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         m_writer.error("ERR out of memory");
     } catch (const std::length_error&) {
         m_writer.error("ERR out of memory");
+    }
+    {
+        auto& counters = m_engine.thread_counters()[spec->id];
+        counters.add(counters.calls, 1);
+        counters.add(counters.ticks, cachet::detail::fast_ticks() - t0);
+        // Failed: it replied an error itself (an EXEC whose queued commands failed did not;
+        // they count theirs), as Redis's call() judges it.
+        if (m_error_replies > std::max(errors_before, m_error_mark)) counters.add(counters.failed, 1);
+        m_error_mark = m_error_replies;
     }
     // Pushes this command caused for this very connection (its own keyspace notifications, a
     // PUBLISH to a channel it subscribes to) go before its reply, as Redis writes them during

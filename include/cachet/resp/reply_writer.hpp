@@ -67,6 +67,13 @@ public:
     explicit ReplyWriter(std::string& out, Protocol protocol = Protocol::resp2) noexcept
         : m_out(&out), m_protocol(protocol) {}
 
+    /// Calls `f(ctx, text)` for every error reply written from now on (the engine's error
+    /// statistics); nullptr: none.
+    void on_error(void (*f)(void*, std::string_view), void* ctx) noexcept {
+        m_on_error = f;
+        m_on_error_ctx = ctx;
+    }
+
     /// The protocol of the connection; `set_protocol` applies to every later reply (HELLO).
     [[nodiscard]] Protocol protocol() const noexcept { return m_protocol; }
     void set_protocol(Protocol protocol) noexcept { m_protocol = protocol; }
@@ -98,6 +105,7 @@ public:
     /// "ERR unknown command 'x', with args beginning with: " or "WRONGTYPE Operation against a
     /// key holding the wrong kind of value". O(|text|).
     void error(std::string_view text) {
+        if (m_on_error) m_on_error(m_on_error_ctx, text);
         std::string& out = *m_out;
         out.push_back('-');
         const std::size_t from = out.size();
@@ -369,6 +377,8 @@ private:
     Protocol m_protocol;
     std::vector<std::size_t> m_deferred;  // output offset of each deferred length; npos: ended
     std::size_t m_open_deferred = 0;
+    void (*m_on_error)(void*, std::string_view) = nullptr;
+    void* m_on_error_ctx = nullptr;
 };
 
 }  // namespace resp

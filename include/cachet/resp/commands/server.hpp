@@ -382,7 +382,18 @@ std::string info_text(Engine<C>& e, std::string_view section) {
             long size = 0;
             statm >> size >> rss_pages;
         }
-        line("used_memory_rss", std::to_string(rss_pages * ::sysconf(_SC_PAGESIZE)));
+        const long long rss = rss_pages * ::sysconf(_SC_PAGESIZE);
+        line("used_memory_rss", std::to_string(rss));
+        line("used_memory_rss_human", bytes_to_human(static_cast<std::uint64_t>(rss)));
+        const std::uint64_t peak = e.note_memory();
+        line("used_memory_peak", std::to_string(peak));
+        line("used_memory_peak_human", bytes_to_human(peak));
+        char perc[32];
+        std::snprintf(perc, sizeof perc, "%.2f%%", peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0);
+        line("used_memory_peak_perc", perc);
+        const long long phys = static_cast<long long>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
+        line("total_system_memory", std::to_string(phys));
+        line("total_system_memory_human", bytes_to_human(static_cast<std::uint64_t>(phys)));
         line("maxmemory", std::to_string(db.maxmemory()));
         line("maxmemory_human", bytes_to_human(db.maxmemory()));
         line("maxmemory_policy", e.config_value("maxmemory-policy"));
@@ -404,6 +415,8 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         line("total_connections_received", std::to_string(e.connections_received()));
         line("total_commands_processed", std::to_string(e.commands_processed()));
         line("instantaneous_ops_per_sec", std::to_string(e.ops_per_sec()));
+        line("total_net_input_bytes", std::to_string(e.net_input_bytes()));
+        line("total_net_output_bytes", std::to_string(e.net_output_bytes()));
         line("rejected_connections", std::to_string(e.rejected_connections()));
         line("expired_keys", std::to_string(st.expirations));
         line("evicted_keys", std::to_string(st.evictions));
@@ -411,6 +424,8 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         line("keyspace_misses", std::to_string(st.misses));
         line("pubsub_channels", std::to_string(db.bus().channels().size()));
         line("pubsub_patterns", std::to_string(db.bus().numpat()));
+        line("total_error_replies", std::to_string(e.total_error_replies()));
+        line("unexpected_error_replies", "0");
     }
     if (want("replication")) {
         header("Replication");
@@ -429,6 +444,25 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         line("used_cpu_sys", buf);
         std::snprintf(buf, sizeof buf, "%ld.%06ld", static_cast<long>(ru.ru_utime.tv_sec), static_cast<long>(ru.ru_utime.tv_usec));
         line("used_cpu_user", buf);
+    }
+    if (all || s == "commandstats") {
+        header("Commandstats");
+        for (const auto& st : e.command_stats()) {
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu",
+                          static_cast<unsigned long long>(st.calls), static_cast<unsigned long long>(st.usec),
+                          st.calls ? static_cast<double>(st.usec) / static_cast<double>(st.calls) : 0.0,
+                          static_cast<unsigned long long>(st.rejected), static_cast<unsigned long long>(st.failed));
+            line("cmdstat_" + st.name, buf);
+        }
+    }
+    if (want("errorstats")) {
+        header("Errorstats");
+        for (const auto& [code, n] : e.error_stats()) line("errorstat_" + code, "count=" + std::to_string(n));
+    }
+    if (want("cluster")) {
+        header("Cluster");
+        line("cluster_enabled", "0");
     }
     if (want("keyspace")) {
         header("Keyspace");
