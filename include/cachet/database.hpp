@@ -1217,6 +1217,42 @@ public:
 
     // ------------------------------------------------------------------ whole store
 
+    /// SWAPDB: databases `a` and `b` exchange their keys (with TTLs, eviction order and hit
+    /// statistics), atomically for every other operation. What belongs to the database number
+    /// stays: the connections that selected it, the clients blocked on its keys (served at
+    /// once if a key they wait for now has data), the WATCHes (touched when the key exists
+    /// on either side, as Redis's touchAllWatchedKeysInDb). A `RedisDb&` a program holds
+    /// keeps its number, so it sees the other database's former keys. Precondition: both
+    /// indexes < databases(). O(1), plus the watched keys and the keys clients block on.
+    void swap_databases(std::size_t a, std::size_t b) {
+        auto swap = [&] { m_dbs[a]->m_keyspace.swap_contents(m_dbs[b]->m_keyspace); };
+        if (m_gate.held_exclusively()) {
+            swap();  // inside EXEC
+        } else {
+            std::lock_guard lock(m_gate);
+            swap();
+        }
+        if (m_watch_count.load(std::memory_order_acquire) != 0) {
+            std::lock_guard lock(m_watch_mutex);
+            for (auto& [k, watchers] : m_watched) {
+                const auto db = static_cast<std::size_t>(watch_db(k));
+                if (db != a && db != b) continue;
+                const std::string_view key = std::string_view(k).substr(k.find(':') + 1);
+                if (!m_dbs[a]->m_keyspace.contains(key) && !m_dbs[b]->m_keyspace.contains(key)) continue;
+                for (WatchState* w : watchers) w->dirty.store(true, std::memory_order_release);
+            }
+        }
+        for (const std::size_t i : {a, b}) {
+            db_type& d = *m_dbs[i];
+            std::vector<std::string> keys = d.list_waiters().waiting_keys();
+            for (auto& k : d.zset_waiters().waiting_keys()) keys.push_back(std::move(k));
+            for (const auto& k : keys) {
+                if (auto* ready = ready_keys()) ready->emplace_back(&d, k);  // after EXEC
+                else d.serve_blocked(k);
+            }
+        }
+    }
+
     /// FLUSHALL.
     void flush_all() {
         for (auto& d : m_dbs) d->flush();

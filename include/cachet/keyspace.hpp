@@ -46,6 +46,7 @@
 #include <cachet/timer_wheel.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -780,6 +781,16 @@ public:
         if (CACHET_UNLIKELY(due)) maintain_if_free(s, now);
         if (CACHET_UNLIKELY(drain)) drain_hits_if_free(s);
         return hit;
+    }
+
+    /// Exchanges every entry, with its TTL, eviction order and the statistics, with `other`,
+    /// which must have been built with the same options (shard count, bound, policy). The
+    /// listeners stay with their store. Not thread-safe: no other operation may run on either
+    /// store meanwhile (the Database's SWAPDB holds its transaction gate exclusively). O(1).
+    void swap_contents(Keyspace& other) noexcept {
+        assert(m_shard_count == other.m_shard_count);
+        std::swap(m_shards, other.m_shards);
+        std::swap(m_readers, other.m_readers);  // each shard's mutex is bound to its table
     }
 
     /// For a store bounded with `Eviction::lru`: whether accesses keep the recency order (exact

@@ -66,6 +66,9 @@ public:
         counter().readers.fetch_sub(1, std::memory_order_release);
     }
 
+    /// True if this thread holds the gate exclusively (inside EXEC).
+    [[nodiscard]] bool held_exclusively() const noexcept { return owner() == this; }
+
     /// Enters exclusively: waits for every shared holder to leave. Not recursive.
     void lock() {
         m_writer.lock();

@@ -221,6 +221,19 @@ public:
         return n;
     }
 
+    /// Every key some consumer is queued on (served or cancelled ones not yet dropped
+    /// included). O(stripes + keys).
+    [[nodiscard]] std::vector<K> waiting_keys() const {
+        std::vector<K> out;
+        if (!has_waiters()) return out;
+        for (const Stripe& s : m_stripes) {
+            std::lock_guard lock(s.mutex);
+            for (const auto& [key, q] : s.queues)
+                if (!q.empty()) out.push_back(key);
+        }
+        return out;
+    }
+
     /// Number of consumers queued on `key` (served or cancelled ones not yet dropped
     /// included). For tests and introspection. O(1) expected.
     [[nodiscard]] std::size_t queued(const K& key) const {

@@ -89,6 +89,7 @@ enum CommandFlag : std::uint32_t {
     cmd_allow_busy = 1u << 13,
     cmd_random = 1u << 14,      ///< not a Redis 7 flag: drives the "nondeterministic_output" tip
     cmd_sort_reply = 1u << 15,  ///< the "nondeterministic_output_order" tip
+    cmd_skip_slowlog = 1u << 16,
 };
 
 /// What a command handler sees.

@@ -40,6 +40,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -83,6 +85,8 @@ template <Clock C>
 void register_zset_commands(CommandTable<C>& t);
 template <Clock C>
 void register_object_commands(CommandTable<C>& t);
+template <Clock C>
+void register_admin_commands(CommandTable<C>& t);
 template <Clock C>
 void register_config_params(Engine<C>& e);
 
@@ -148,6 +152,20 @@ public:
 
     /// Ends the session: cancels a blocked command, unsubscribes, unwatches. Idempotent.
     void close();
+
+    /// Appends `bytes` to what the connection sends next, from any thread (a MONITOR line);
+    /// over `hard_limit` pending bytes (0: none) the connection is closed instead.
+    void post(std::string_view bytes, std::size_t hard_limit = 0) {
+        (void)m_outbox.post(bytes, false, hard_limit, m_out.size());
+    }
+    /// MONITOR: from now on this connection receives every command the server runs.
+    /// Returns false if it already does.
+    bool start_monitor() {
+        if (m_monitor.exchange(true)) return false;
+        m_engine.add_monitor(*this);
+        return true;
+    }
+    [[nodiscard]] bool monitoring() const noexcept { return m_monitor.load(std::memory_order_relaxed); }
 
     // ------------------------------------------------------------------ state, for commands
 
@@ -295,6 +313,7 @@ private:
     std::atomic<std::size_t> m_channel_count{0}, m_pattern_count{0};
     std::atomic<bool> m_is_blocked{false};
     std::atomic<std::uint64_t> m_commands{0};  ///< summed into the engine's total on close
+    std::atomic<bool> m_monitor{false};
     std::uint64_t m_error_replies = 0;  ///< error replies written (INFO commandstats' failed_calls)
     std::uint64_t m_error_mark = 0;     ///< m_error_replies when the last command ended
 
@@ -630,6 +649,185 @@ public:
         cache = {m_uid, block.get()};
         return cache.block;
     }
+    // ------------------------------------------------------------------ MONITOR, SLOWLOG
+
+    /// Adds `s` to the clients that MONITOR every command; removed by `remove_monitor` (the
+    /// session does on close). Thread-safe.
+    void add_monitor(session_type& s) {
+        std::lock_guard lock(m_monitors_mutex);
+        m_monitors.push_back(&s);
+        m_monitor_count.store(m_monitors.size(), std::memory_order_relaxed);
+    }
+    void remove_monitor(session_type& s) {
+        std::lock_guard lock(m_monitors_mutex);
+        std::erase(m_monitors, &s);
+        m_monitor_count.store(m_monitors.size(), std::memory_order_relaxed);
+    }
+    /// True if some client is in MONITOR mode (one relaxed load: checked after every command).
+    [[nodiscard]] bool has_monitors() const noexcept {
+        return m_monitor_count.load(std::memory_order_relaxed) != 0;
+    }
+    /// Sends every monitor Redis's line for a command run on database `db` by the client at
+    /// `addr`: `+<sec>.<usec> [<db> <addr>] "arg" "arg"...`, each argument quoted and escaped
+    /// as sdscatrepr does; arguments from `redact_from` on (AUTH's) as "(redacted)".
+    void feed_monitors(std::size_t db, std::string_view addr, std::span<const std::string_view> argv,
+                       std::size_t redact_from = static_cast<std::size_t>(-1)) {
+        using namespace std::chrono;
+        const auto us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+        char head[64];
+        std::snprintf(head, sizeof head, "+%lld.%06lld [%zu ", static_cast<long long>(us / 1000000),
+                      static_cast<long long>(us % 1000000), db);
+        std::string line = head;
+        line += addr;
+        line += "] ";
+        for (std::size_t i = 0; i < argv.size(); ++i) {
+            if (i) line += ' ';
+            append_repr(line, i >= redact_from ? std::string_view("(redacted)") : argv[i]);
+        }
+        line += "\r\n";
+        const std::size_t hard = output_limit(0).hard;
+        std::lock_guard lock(m_monitors_mutex);
+        for (session_type* m : m_monitors) m->post(line, hard);
+    }
+    /// `s` quoted as Redis's sdscatrepr writes it.
+    static void append_repr(std::string& out, std::string_view s) {
+        out += '"';
+        for (const char ch : s) {
+            switch (ch) {
+                case '\\': out += "\\\\"; break;
+                case '"': out += "\\\""; break;
+                case '\n': out += "\\n"; break;
+                case '\r': out += "\\r"; break;
+                case '\t': out += "\\t"; break;
+                case '\a': out += "\\a"; break;
+                case '\b': out += "\\b"; break;
+                default: {
+                    const auto u = static_cast<unsigned char>(ch);
+                    if (u >= 0x20 && u < 0x7f) {
+                        out += ch;
+                    } else {
+                        char hex[8];
+                        std::snprintf(hex, sizeof hex, "\\x%02x", u);
+                        out += hex;
+                    }
+                }
+            }
+        }
+        out += '"';
+    }
+
+    /// One SLOWLOG entry, as Redis keeps it.
+    struct SlowlogEntry {
+        long long id = 0;
+        long long time = 0;         ///< Unix seconds
+        long long duration_us = 0;  ///< the command's run time
+        std::vector<std::string> args;  ///< at most 32, each at most 128 bytes (Redis's marks)
+        std::string addr, name;
+    };
+    /// slowlog-log-slower-than (us; negative: off) and slowlog-max-len.
+    void set_slowlog_threshold(long long us) noexcept { m_slowlog_threshold.store(us, std::memory_order_relaxed); }
+    void set_slowlog_max_len(long long n) {
+        std::lock_guard lock(m_slowlog_mutex);
+        m_slowlog_max = n;
+        while (static_cast<long long>(m_slowlog.size()) > m_slowlog_max) m_slowlog.pop_back();
+    }
+    /// Records a command that ran for `duration_us` if that reaches the threshold.
+    /// `name()` gives the client's name (called only for a command that is logged).
+    template <class NameFn>
+    void slowlog_consider(long long duration_us, std::span<const std::string_view> argv,
+                          std::string_view addr, NameFn&& name,
+                          std::size_t redact_from = static_cast<std::size_t>(-1)) {
+        const long long threshold = m_slowlog_threshold.load(std::memory_order_relaxed);
+        if (CACHET_LIKELY(threshold < 0 || duration_us < threshold)) return;
+        SlowlogEntry e;
+        e.time = std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch()).count();
+        e.duration_us = duration_us;
+        constexpr std::size_t max_argc = 32, max_string = 128;
+        const std::size_t n = std::min(argv.size(), max_argc);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i == max_argc - 1 && argv.size() > max_argc) {
+                e.args.push_back("... (" + std::to_string(argv.size() - max_argc + 1) + " more arguments)");
+                break;
+            }
+            const std::string_view a = i >= redact_from ? std::string_view("(redacted)") : argv[i];
+            if (a.size() > max_string)
+                e.args.push_back(std::string(a.substr(0, max_string)) + "... (" +
+                                 std::to_string(a.size() - max_string) + " more bytes)");
+            else
+                e.args.emplace_back(a);
+        }
+        e.addr = addr;
+        e.name = name();
+        std::lock_guard lock(m_slowlog_mutex);
+        e.id = m_slowlog_next_id++;
+        m_slowlog.push_front(std::move(e));
+        while (static_cast<long long>(m_slowlog.size()) > m_slowlog_max) m_slowlog.pop_back();
+    }
+    /// The newest `count` entries (all for a negative count), newest first.
+    [[nodiscard]] std::vector<SlowlogEntry> slowlog(long long count) const {
+        std::lock_guard lock(m_slowlog_mutex);
+        const std::size_t n = count < 0 ? m_slowlog.size()
+                                        : std::min(m_slowlog.size(), static_cast<std::size_t>(count));
+        return {m_slowlog.begin(), m_slowlog.begin() + static_cast<std::ptrdiff_t>(n)};
+    }
+    [[nodiscard]] std::size_t slowlog_len() const {
+        std::lock_guard lock(m_slowlog_mutex);
+        return m_slowlog.size();
+    }
+    void slowlog_reset() {
+        std::lock_guard lock(m_slowlog_mutex);
+        m_slowlog.clear();
+    }
+
+    /// The latency monitor (LATENCY): per event ("command", "fast-command"), the samples of at
+    /// least latency-monitor-threshold ms (0: off), one per second (the worst), the last 160.
+    struct LatencySample {
+        long long time = 0;  ///< Unix seconds
+        long long ms = 0;
+    };
+    struct LatencyEvent {
+        long long max_ms = 0;
+        std::deque<LatencySample> samples;  ///< oldest first
+    };
+    void set_latency_threshold(long long ms) noexcept { m_latency_threshold.store(ms, std::memory_order_relaxed); }
+    [[nodiscard]] long long latency_threshold() const noexcept { return m_latency_threshold.load(std::memory_order_relaxed); }
+    /// Records `ms` for `event` if the monitor is on and it reaches the threshold
+    /// (latencyAddSampleIfNeeded).
+    void latency_consider(std::string_view event, long long ms) {
+        const long long threshold = latency_threshold();
+        if (CACHET_LIKELY(threshold == 0 || ms < threshold)) return;
+        const long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count();
+        std::lock_guard lock(m_latency_mutex);
+        auto it = m_latency.find(event);
+        if (it == m_latency.end()) it = m_latency.emplace(std::string(event), LatencyEvent{}).first;
+        LatencyEvent& e = it->second;
+        e.max_ms = std::max(e.max_ms, ms);
+        if (!e.samples.empty() && e.samples.back().time == now) {
+            e.samples.back().ms = std::max(e.samples.back().ms, ms);
+            return;
+        }
+        e.samples.push_back({now, ms});
+        if (e.samples.size() > 160) e.samples.pop_front();
+    }
+    [[nodiscard]] std::map<std::string, LatencyEvent, std::less<>> latency_events() const {
+        std::lock_guard lock(m_latency_mutex);
+        return m_latency;
+    }
+    /// Forgets the named events (all when `names` is empty); returns how many it forgot.
+    std::size_t latency_reset(std::span<const std::string_view> names) {
+        std::lock_guard lock(m_latency_mutex);
+        if (names.empty()) return std::exchange(m_latency, {}).size();
+        std::size_t n = 0;
+        for (std::string_view name : names)
+            if (auto it = m_latency.find(name); it != m_latency.end()) {
+                m_latency.erase(it);
+                ++n;
+            }
+        return n;
+    }
+
     /// A command's line of INFO commandstats.
     struct CommandStat {
         std::string name;  ///< "get", "config|get"
@@ -780,6 +978,18 @@ private:
     std::map<std::string, std::uint64_t, std::less<>> m_errors;
     std::uint64_t m_error_total = 0;
     std::atomic<std::uint64_t> m_net_in{0}, m_net_out{0}, m_memory_peak{0};
+    // MONITOR and SLOWLOG.
+    mutable std::mutex m_monitors_mutex;
+    std::vector<session_type*> m_monitors;
+    std::atomic<std::size_t> m_monitor_count{0};
+    mutable std::mutex m_slowlog_mutex;
+    std::deque<SlowlogEntry> m_slowlog;  ///< newest first
+    long long m_slowlog_next_id = 0;
+    long long m_slowlog_max = 128;
+    std::atomic<long long> m_slowlog_threshold{10000};
+    mutable std::mutex m_latency_mutex;
+    std::map<std::string, LatencyEvent, std::less<>> m_latency;
+    std::atomic<long long> m_latency_threshold{0};
 };
 
 template <Clock C>
@@ -796,6 +1006,7 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_set_commands<C>(m_commands);
     register_zset_commands<C>(m_commands);
     register_object_commands<C>(m_commands);
+    register_admin_commands<C>(m_commands);
     register_config_params<C>(*this);
     for (auto& [name, spec] : m_commands) {
         m_index.emplace(std::string_view(name), &spec);
@@ -978,10 +1189,11 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     } catch (const std::length_error&) {
         m_writer.error("ERR out of memory");
     }
+    const std::uint64_t ticks = cachet::detail::fast_ticks() - t0;
     {
         auto& counters = m_engine.thread_counters()[spec->id];
         counters.add(counters.calls, 1);
-        counters.add(counters.ticks, cachet::detail::fast_ticks() - t0);
+        counters.add(counters.ticks, ticks);
         // Failed: it replied an error itself (an EXEC whose queued commands failed did not;
         // they count theirs), as Redis's call() judges it.
         if (m_error_replies > std::max(errors_before, m_error_mark)) counters.add(counters.failed, 1);
@@ -994,6 +1206,27 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         std::string pushes;
         (void)m_outbox.drain(pushes);
         m_out.insert(reply_at, pushes);
+    }
+    // AUTH's arguments (and HELLO's after AUTH) never reach MONITOR or SLOWLOG (Redis 7.0
+    // redacts them).
+    std::size_t redact_from = static_cast<std::size_t>(-1);
+    if (spec->name == "auth") {
+        redact_from = 1;
+    } else if (spec->name == "hello") {
+        for (std::size_t i = 1; i < argv.size(); ++i)
+            if (iequals(argv[i], "auth")) {
+                redact_from = i + 1;
+                break;
+            }
+    }
+    // After it ran, as Redis's call(): MONITOR (not admin commands), SLOWLOG (not EXEC,
+    // skip_slowlog: its commands are logged one by one), the latency monitor.
+    if (m_engine.has_monitors() && !(spec->flags & (cmd_admin | cmd_skip_monitor)))
+        m_engine.feed_monitors(db_index(), m_info.addr, argv, redact_from);
+    if (!(spec->flags & cmd_skip_slowlog)) {
+        const auto us = static_cast<long long>(cachet::detail::ticks_to_ns(ticks) / 1000.0);
+        m_engine.slowlog_consider(us, argv, m_info.addr, [this] { return name(); }, redact_from);
+        m_engine.latency_consider((spec->flags & cmd_fast) ? "fast-command" : "command", us / 1000);
     }
 }
 
@@ -1130,12 +1363,14 @@ void Session<C>::close() {
     m_pattern_count.store(0, std::memory_order_relaxed);
     m_engine.count_commands(m_commands.exchange(0, std::memory_order_relaxed));
     unwatch_all();
+    if (m_monitor.exchange(false)) m_engine.remove_monitor(*this);
     m_engine.detach(m_info.id);
 }
 
 }  // namespace resp
 CACHET_NAMESPACE_END
 
+#include <cachet/resp/commands/admin.hpp>
 #include <cachet/resp/commands/config.hpp>
 #include <cachet/resp/commands/connection.hpp>
 #include <cachet/resp/commands/hashes.hpp>

@@ -186,6 +186,11 @@ void register_config_params(Engine<C>& e) {
         normalized = std::to_string(std::clamp(n, 1LL, 500LL));
         return {};
     });
+    honour("slowlog-log-slower-than", "10000",
+           [&e](const std::string& v) { e.set_slowlog_threshold(std::stoll(v)); });
+    honour("slowlog-max-len", "128", [&e](const std::string& v) { e.set_slowlog_max_len(std::stoll(v)); });
+    honour("latency-monitor-threshold", "0",
+           [&e](const std::string& v) { e.set_latency_threshold(std::stoll(v)); });
     honour("zset-max-listpack-entries", "128",
            [&e](const std::string& v) { e.set_zset_listpack_entries(std::stoll(v)); });
     honour("zset-max-listpack-value", "64",

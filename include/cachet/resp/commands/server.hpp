@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -50,10 +51,13 @@ void config_rewrite(Ctx<C>& c);
 template <Clock C>
 void config_help(Ctx<C>& c);
 
-inline const char* const flag_names[] = {"write",   "readonly",     "denyoom", "admin",
-                                         "pubsub",  "noscript",     "blocking", "loading",
-                                         "stale",   "skip_monitor", "fast",    "no_auth",
-                                         "no_multi", "allow_busy"};
+/// The command flags COMMAND INFO names, in the order Redis 7.0 lists them.
+inline constexpr std::pair<std::uint32_t, const char*> flag_names[] = {
+    {cmd_write, "write"},         {cmd_readonly, "readonly"},   {cmd_denyoom, "denyoom"},
+    {cmd_admin, "admin"},         {cmd_pubsub, "pubsub"},       {cmd_noscript, "noscript"},
+    {cmd_blocking, "blocking"},   {cmd_loading, "loading"},     {cmd_stale, "stale"},
+    {cmd_skip_monitor, "skip_monitor"}, {cmd_skip_slowlog, "skip_slowlog"}, {cmd_fast, "fast"},
+    {cmd_no_auth, "no_auth"},     {cmd_no_multi, "no_multi"},   {cmd_allow_busy, "allow_busy"}};
 
 /// One COMMAND INFO entry, as Redis 7.0 writes it.
 template <Clock C>
@@ -62,8 +66,8 @@ void write_command_info(ReplyWriter& out, const CommandSpec<C>& s, const std::st
     out.bulk(fullname);
     out.integer(s.arity);
     std::vector<std::string_view> flags;
-    for (std::size_t b = 0; b < std::size(flag_names); ++b)
-        if (s.flags & (1u << b)) flags.push_back(flag_names[b]);
+    for (const auto& [bit, name] : flag_names)
+        if (s.flags & bit) flags.push_back(name);
     out.set(flags.size());
     for (auto f : flags) out.simple(f);
     out.integer(s.first_key);
@@ -493,6 +497,28 @@ void info(Ctx<C>& c) {
     c.out.verbatim(text);
 }
 
+/// SWAPDB index1 index2 (see BasicDatabase::swap_databases).
+template <Clock C>
+void swapdb(Ctx<C>& c) {
+    auto& database = c.engine.database();
+    long long ids[2];
+    for (int i = 0; i < 2; ++i) {
+        auto v = to_ll(c.arg(static_cast<std::size_t>(i) + 1));
+        if (!v || *v < INT_MIN || *v > INT_MAX) {
+            c.out.error(i == 0 ? "ERR invalid first DB index" : "ERR invalid second DB index");
+            return;
+        }
+        ids[i] = *v;
+    }
+    const auto n = static_cast<long long>(database.databases());
+    if (ids[0] < 0 || ids[0] >= n || ids[1] < 0 || ids[1] >= n) {
+        c.out.error(errors::db_range);
+        return;
+    }
+    database.swap_databases(static_cast<std::size_t>(ids[0]), static_cast<std::size_t>(ids[1]));
+    c.out.simple("OK");
+}
+
 template <Clock C>
 void dbsize(Ctx<C>& c) {
     c.out.integer(static_cast<long long>(c.db().size()));
@@ -574,6 +600,7 @@ void register_server_commands(CommandTable<C>& t) {
     add_command<C>(command.subcommands, "getkeys", -4, cf, 0, 0, 0, &command_getkeys<C>, "server", "Extract keys given a full Redis command", "2.8.13", {"slow", "connection"});
     add_command<C>(command.subcommands, "help", 2, cf, 0, 0, 0, &command_help<C>, "server", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
     add_command<C>(t, "info", -1, cmd_loading | cmd_stale | cmd_random, 0, 0, 0, &info<C>, "server", "Get information and statistics about the server", "1.0.0", {"slow", "dangerous"});
+    add_command<C>(t, "swapdb", 3, cmd_write | cmd_fast, 0, 0, 0, &swapdb<C>, "server", "Swaps two Redis databases", "4.0.0", {"keyspace", "write", "fast", "dangerous"});
     add_command<C>(t, "dbsize", 1, cmd_readonly | cmd_fast, 0, 0, 0, &dbsize<C>, "server", "Return the number of keys in the selected database", "1.0.0", {"keyspace", "read", "fast"});
     add_command<C>(t, "flushdb", -1, cmd_write, 0, 0, 0, &flush<C, false>, "server", "Remove all keys from the current database", "1.0.0", {"keyspace", "write", "slow", "dangerous"});
     add_command<C>(t, "flushall", -1, cmd_write, 0, 0, 0, &flush<C, true>, "server", "Remove all keys from all databases", "1.0.0", {"keyspace", "write", "slow", "dangerous"});
