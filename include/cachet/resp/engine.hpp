@@ -156,7 +156,7 @@ public:
     /// Appends `bytes` to what the connection sends next, from any thread (a MONITOR line);
     /// over `hard_limit` pending bytes (0: none) the connection is closed instead.
     void post(std::string_view bytes, std::size_t hard_limit = 0) {
-        (void)m_outbox.post(bytes, false, hard_limit, m_out.size());
+        (void)m_outbox.post(bytes, false, hard_limit, 0);  // m_out belongs to the owning thread
     }
     /// MONITOR: from now on this connection receives every command the server runs.
     /// Returns false if it already does.
