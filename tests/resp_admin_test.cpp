@@ -205,4 +205,84 @@ TEST_SUITE("resp_admin") {
         CHECK(call(*s, {"GET", "a"}) == "+QUEUED\r\n");
         CHECK(call(*s, {"EXEC"}) == "*2\r\n+OK\r\n$1\r\n1\r\n");
     }
+
+    TEST_CASE("CLIENT UNBLOCK ends another client's blocking command as a timeout or an error") {
+        test::Server srv;
+        auto admin = srv.connect();
+        auto b = srv.connect();
+        const std::string id = std::to_string(b->id());
+        CHECK(call(*admin, {"CLIENT", "UNBLOCK", id}) == ":0\r\n");  // not blocked
+        CHECK(call(*b, {"BLPOP", "q", "0"}).empty());
+        CHECK(call(*admin, {"CLIENT", "UNBLOCK", id, "FOO"}) ==
+              "-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n");
+        CHECK(call(*admin, {"CLIENT", "UNBLOCK", "x"}) == "-ERR value is not an integer or out of range\r\n");
+        CHECK(call(*admin, {"CLIENT", "UNBLOCK", id, "ERROR"}) == ":1\r\n");
+        CHECK(test::async(*b) == "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+        CHECK_FALSE(b->blocked());
+        CHECK(srv.db.db(0).list_waiters().queued("q") == 0);
+        CHECK(call(*b, {"BLPOP", "q", "0"}).empty());
+        CHECK(call(*admin, {"CLIENT", "UNBLOCK", id, "TIMEOUT"}) == ":1\r\n");
+        CHECK(test::async(*b) == "*-1\r\n");
+        CHECK(call(*admin, {"RPUSH", "q", "x"}) == ":1\r\n");  // nobody waits any more
+        CHECK(call(*admin, {"LLEN", "q"}) == ":1\r\n");
+        // Served before the request is acted on: the served reply wins, no second reply.
+        CHECK(call(*b, {"BLPOP", "r", "0"}).empty());
+        CHECK(call(*admin, {"RPUSH", "r", "job"}) == ":1\r\n");
+        (void)b->request_unblock(false);
+        CHECK(test::async(*b) == "*2\r\n$1\r\nr\r\n$3\r\njob\r\n");
+        CHECK(test::async(*b).empty());
+        // CLIENT LIST ID: IDs that cannot exist match nothing; a non-number is an error.
+        CHECK(call(*admin, {"CLIENT", "LIST", "ID", "0"}) == "$0\r\n\r\n");
+        CHECK(call(*admin, {"CLIENT", "LIST", "ID", "x"}) == "-ERR Invalid client ID\r\n");
+        CHECK(call(*admin, {"CLIENT", "KILL", "MAXAGE", "5"}) == "-ERR syntax error\r\n");  // 7.4's
+        CHECK(call(*admin, {"CLIENT", "GETREDIR"}) == ":-1\r\n");
+        CHECK(call(*admin, {"CLIENT", "TRACKINGINFO"}) ==
+              "*6\r\n$5\r\nflags\r\n*1\r\n$3\r\noff\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n");
+    }
+
+    TEST_CASE("ACL WHOAMI, USERS and CAT of the one user, default") {
+        test::Server srv;
+        auto s = srv.connect();
+        CHECK(call(*s, {"ACL", "WHOAMI"}) == "$7\r\ndefault\r\n");
+        CHECK(call(*s, {"ACL", "USERS"}) == "*1\r\n$7\r\ndefault\r\n");
+        CHECK(call(*s, {"ACL", "CAT"}).starts_with("*21\r\n$8\r\nkeyspace\r\n$4\r\nread\r\n"));
+        CHECK(call(*s, {"ACL", "CAT", "nosuch"}) == "-ERR Unknown category 'nosuch'\r\n");
+        const std::string str = call(*s, {"ACL", "CAT", "string"});
+        CHECK(str.find("$3\r\nlcs\r\n") != std::string::npos);
+        CHECK(str.find("$4\r\nlpop\r\n") == std::string::npos);
+        const std::string conn = call(*s, {"ACL", "CAT", "connection"});
+        CHECK(conn.find("$11\r\nclient|kill\r\n") != std::string::npos);  // subcommands
+        CHECK(conn.find("$6\r\nclient\r\n") == std::string::npos);        // not the container
+        CHECK(call(*s, {"ACL", "LIST"}) == "-ERR unknown subcommand 'LIST'. Try ACL HELP.\r\n");
+    }
+
+    TEST_CASE("LCS: the string, its length, and the match ranges as Redis 7.0 finds them") {
+        test::Server srv;
+        auto s = srv.connect();
+        CHECK(call(*s, {"MSET", "key1", "ohmytext", "key2", "mynewtext"}) == "+OK\r\n");
+        CHECK(call(*s, {"LCS", "key1", "key2"}) == "$6\r\nmytext\r\n");
+        CHECK(call(*s, {"LCS", "key1", "key2", "LEN"}) == ":6\r\n");
+        CHECK(call(*s, {"LCS", "key1", "key2", "IDX"}) ==
+              "*4\r\n$7\r\nmatches\r\n*2\r\n*2\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n"
+              "*2\r\n*2\r\n:2\r\n:3\r\n*2\r\n:0\r\n:1\r\n$3\r\nlen\r\n:6\r\n");
+        CHECK(call(*s, {"LCS", "key1", "key2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"}) ==
+              "*4\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n"
+              "$3\r\nlen\r\n:6\r\n");
+        CHECK(call(*s, {"LCS", "key1", "nokey"}) == "$0\r\n\r\n");
+        CHECK(call(*s, {"LCS", "key1", "key2", "LEN", "IDX"}) ==
+              "-ERR If you want both the length and indexes, please just use IDX.\r\n");
+        CHECK(call(*s, {"LCS", "key1", "key2", "MINMATCHLEN"}) == "-ERR syntax error\r\n");
+        CHECK(call(*s, {"LCS", "key1", "key2", "MINMATCHLEN", "x"}) ==
+              "-ERR value is not an integer or out of range\r\n");
+        CHECK(call(*s, {"RPUSH", "l", "x"}) == ":1\r\n");
+        CHECK(call(*s, {"LCS", "key1", "l"}) == "-ERR The specified keys must contain string values\r\n");
+        // The table would exceed proto-max-bulk-len: refused, nothing allocated.
+        CHECK(call(*s, {"CONFIG", "SET", "proto-max-bulk-len", "1mb"}) == "+OK\r\n");
+        CHECK(call(*s, {"SET", "big", std::string(1000, 'a')}) == "+OK\r\n");
+        CHECK(call(*s, {"LCS", "big", "big", "LEN"}) ==
+              "-ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len\r\n");
+        call(*s, {"HELLO", "3"});
+        CHECK(call(*s, {"LCS", "key1", "key2", "IDX", "MINMATCHLEN", "4"}) ==
+              "%2\r\n$7\r\nmatches\r\n*1\r\n*2\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n$3\r\nlen\r\n:6\r\n");
+    }
 }

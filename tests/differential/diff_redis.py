@@ -743,6 +743,15 @@ def _getrange(g):
     return [g.pick([b"GETRANGE", b"GETRANGE", b"SUBSTR"]), g.key("string"), g.index(), g.index()]
 
 
+@cmd("LCS", S, -3)
+def _lcs(g):
+    a = [b"LCS", g.key("string"), g.key("string")]
+    for _ in range(g.randint(0, 3)):
+        a += g.pick([[b"LEN"], [b"IDX"], [b"WITHMATCHLEN"], [b"MINMATCHLEN", b"%d" % g.randint(-2, 4)],
+                     [b"MINMATCHLEN", b"x"], [b"BOGUS"]])
+    return a
+
+
 @cmd("SETRANGE", S, 4)
 def _setrange(g):
     x = g.r.random()

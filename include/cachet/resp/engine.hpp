@@ -158,6 +158,14 @@ public:
     void post(std::string_view bytes, std::size_t hard_limit = 0) {
         (void)m_outbox.post(bytes, false, hard_limit, 0);  // m_out belongs to the owning thread
     }
+    /// CLIENT UNBLOCK, from any thread: if the session is blocked, its thread ends the
+    /// command as a timeout would (`error`: with Redis's -UNBLOCKED error) when it next
+    /// collects its outbox. Returns whether it was blocked.
+    bool request_unblock(bool error) {
+        if (!blocked()) return false;
+        m_outbox.request_unblock(error ? 2 : 1);
+        return true;
+    }
     /// MONITOR: from now on this connection receives every command the server runs.
     /// Returns false if it already does.
     bool start_monitor() {
@@ -1327,8 +1335,17 @@ template <Clock C>
 bool Session<C>::collect_async() {
     const auto [any, unblocked] = m_outbox.drain(m_out);
     (void)any;
+    const int request = m_outbox.take_unblock_request();
     if (unblocked && m_blocked) {
         m_blocked->unregister();
+        unblock();
+        return true;
+    }
+    // CLIENT UNBLOCK: unless a producer claimed the command first (its reply is coming).
+    if (request != 0 && m_blocked && m_blocked->cancel()) {
+        m_blocked->unregister();
+        if (request == 2) m_writer.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        else m_blocked->timeout_reply(m_writer);
         unblock();
         return true;
     }

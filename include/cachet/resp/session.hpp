@@ -66,6 +66,16 @@ public:
         std::lock_guard lock(m_mutex);
         m_waker = std::move(w);
     }
+    /// Asks the owning thread to end the session's blocked command (CLIENT UNBLOCK): 1 as if
+    /// it timed out, 2 with an error; it acts on it in `take_unblock_request`. Thread-safe.
+    void request_unblock(int how) {
+        m_unblock_request.store(how, std::memory_order_release);
+        (void)post({});  // wakes the owner
+    }
+    [[nodiscard]] int take_unblock_request() noexcept {
+        return m_unblock_request.exchange(0, std::memory_order_acquire);
+    }
+
     /// Lock-free reads (checked after every command): exact for what this thread posted or
     /// drained itself; another thread's concurrent post may or may not be seen yet.
     [[nodiscard]] bool overflow() const noexcept {
@@ -82,6 +92,7 @@ private:
     bool m_unblocked = false;
     std::atomic<bool> m_overflow{false};  ///< written under m_mutex
     std::function<void()> m_waker;
+    std::atomic<int> m_unblock_request{0};
 };
 
 /// A blocked command's registration, type-erased: the session cancels it on timeout or

@@ -242,6 +242,7 @@ void client_list(Ctx<C>& c) {
     int pubsub_only = -1;  // -1: any client, 0: normal, 1: pub/sub (not std::optional: GCC 12 -O3
                            // warns maybe-uninitialized on it)
     std::vector<std::uint64_t> ids;
+    bool by_id = false;  // ID given: only those (an ID <= 0 matches nothing, as in Redis)
     for (std::size_t i = 2; i < c.argc(); ++i) {
         if (iequals(c.arg(i), "type") && i + 1 < c.argc()) {
             const std::string t = lower(c.arg(i + 1));
@@ -254,13 +255,14 @@ void client_list(Ctx<C>& c) {
             }
             ++i;
         } else if (iequals(c.arg(i), "id") && i + 1 < c.argc()) {
+            by_id = true;
             for (++i; i < c.argc(); ++i) {
                 auto v = to_ll(c.arg(i));
-                if (!v || *v <= 0) {
+                if (!v) {
                     c.out.error("ERR Invalid client ID");
                     return;
                 }
-                ids.push_back(static_cast<std::uint64_t>(*v));
+                if (*v > 0) ids.push_back(static_cast<std::uint64_t>(*v));
             }
         } else {
             c.out.error(errors::syntax);
@@ -270,7 +272,7 @@ void client_list(Ctx<C>& c) {
     std::string text;
     c.engine.for_each_client([&](Session<C>& s) {
         if (pubsub_only >= 0 && (s.subscriptions() > 0) != (pubsub_only == 1)) return;
-        if (!ids.empty() && std::find(ids.begin(), ids.end(), s.id()) == ids.end()) return;
+        if ((by_id || !ids.empty()) && std::find(ids.begin(), ids.end(), s.id()) == ids.end()) return;
         text += client_line(s);
         text += '\n';
     });
@@ -330,12 +332,7 @@ void client_kill(Ctx<C>& c) {
                 c.out.error("ERR No such user '" + std::string(val) + "'");
                 return;
             }
-        } else if (iequals(opt, "maxage")) {
-            if (!to_ll(val)) {
-                c.out.error(errors::not_integer);
-                return;
-            }
-        } else {
+        } else {  // (MAXAGE is Redis 7.4's: a syntax error in 7.0)
             c.out.error(errors::syntax);
             return;
         }
@@ -361,6 +358,7 @@ void client_help(Ctx<C>& c) {
     static const char* lines[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GETNAME", "    Return the name of the current connection.",
+        "GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
         "ID", "    Return the ID of the current connection.",
         "INFO", "    Return information about the current client connection.",
         "KILL <ip:port>", "    Kill connection made from <ip:port>.",
@@ -369,7 +367,112 @@ void client_help(Ctx<C>& c) {
         "    TYPE (normal|pubsub), USER <username>, SKIPME (YES|NO).",
         "LIST [options ...]", "    Return information about client connections.",
         "SETNAME <name>", "    Assign the name <name> to the current connection.",
+        "TRACKINGINFO", "    Report tracking status for the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
         "HELP", "    Prints this help."};
+    help_reply(c.out, lines);
+}
+
+/// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if that client was blocked (its command then ends as
+/// on timeout, or with -UNBLOCKED), else 0.
+template <Clock C>
+void client_unblock(Ctx<C>& c) {
+    bool error = false;
+    if (c.argc() == 4) {
+        if (iequals(c.arg(3), "error")) error = true;
+        else if (!iequals(c.arg(3), "timeout")) {
+            c.out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    auto id = to_ll(c.arg(2));
+    if (!id) {
+        c.out.error(errors::not_integer);
+        return;
+    }
+    bool done = false;
+    c.engine.for_each_client([&](Session<C>& s) {
+        if (!done && *id > 0 && s.id() == static_cast<std::uint64_t>(*id)) done = s.request_unblock(error);
+    });
+    c.out.integer(done ? 1 : 0);
+}
+
+/// CLIENT TRACKINGINFO: tracking is never on (cachet has no client-side caching).
+template <Clock C>
+void client_trackinginfo(Ctx<C>& c) {
+    c.out.map(3);
+    c.out.bulk("flags");
+    c.out.set(1);
+    c.out.bulk("off");
+    c.out.bulk("redirect");
+    c.out.integer(-1);
+    c.out.bulk("prefixes");
+    c.out.array(0);
+}
+
+template <Clock C>
+void client_getredir(Ctx<C>& c) {
+    c.out.integer(-1);
+}
+
+// ---------------------------------------------------------------------- ACL
+
+/// Redis 7.0's ACL categories, in ACL CAT's order.
+inline const char* const acl_categories[] = {
+    "keyspace", "read",   "write",  "set",       "sortedset", "list",       "hash",
+    "string",   "bitmap", "hyperloglog", "geo",  "stream",    "pubsub",     "admin",
+    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
+
+/// ACL CAT [category]: the categories, or the commands (and subcommands, as parent|sub) in one.
+template <Clock C>
+void acl_cat(Ctx<C>& c) {
+    if (c.argc() == 2) {
+        c.out.array(std::size(acl_categories));
+        for (const char* cat : acl_categories) c.out.bulk(cat);
+        return;
+    }
+    const std::string cat = lower(c.arg(2));
+    if (std::find_if(std::begin(acl_categories), std::end(acl_categories),
+                     [&](const char* k) { return cat == k; }) == std::end(acl_categories)) {
+        c.out.error_trimmed("ERR Unknown category '" + std::string(c.arg(2)) + "'");
+        return;
+    }
+    auto in = [&](const CommandSpec<C>& s) {
+        return std::find(s.acl.begin(), s.acl.end(), cat) != s.acl.end();
+    };
+    std::vector<std::string> names;
+    for (const auto& [name, spec] : c.engine.commands()) {
+        if (spec.handler && in(spec)) names.push_back(name);
+        for (const auto& [sub_name, sub] : spec.subcommands)
+            if (in(sub)) names.push_back(name + "|" + sub_name);
+    }
+    c.out.array(names.size());
+    for (const auto& n : names) c.out.bulk(n);
+}
+
+/// ACL WHOAMI / ACL USERS: cachet has one user, "default" (requirepass is its password).
+template <Clock C>
+void acl_whoami(Ctx<C>& c) {
+    c.out.bulk("default");
+}
+template <Clock C>
+void acl_users(Ctx<C>& c) {
+    c.out.array(1);
+    c.out.bulk("default");
+}
+template <Clock C>
+void acl_help(Ctx<C>& c) {
+    static const char* const lines[] = {
+        "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CAT [<category>]",
+        "    List all commands that belong to <category>, or all command categories",
+        "    when no category is specified.",
+        "USERS",
+        "    List all the registered usernames.",
+        "WHOAMI",
+        "    Return the current connection username.",
+        "HELP",
+        "    Prints this help."};
     help_reply(c.out, lines);
 }
 
@@ -402,6 +505,14 @@ void register_connection_commands(CommandTable<C>& t) {
     add_command<C>(client.subcommands, "list", -2, sub | cmd_admin, 0, 0, 0, &client_list<C>, "connection", "Get the list of client connections", "2.4.0", {"admin", "slow", "dangerous", "connection"});
     add_command<C>(client.subcommands, "kill", -3, sub | cmd_admin, 0, 0, 0, &client_kill<C>, "connection", "Kill the connection of a client", "2.4.0", {"admin", "slow", "dangerous", "connection"});
     add_command<C>(client.subcommands, "help", 2, sub, 0, 0, 0, &client_help<C>, "connection", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
+    add_command<C>(client.subcommands, "unblock", -3, sub | cmd_admin, 0, 0, 0, &client_unblock<C>, "connection", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", {"admin", "slow", "dangerous", "connection"});
+    add_command<C>(client.subcommands, "trackinginfo", 2, sub, 0, 0, 0, &client_trackinginfo<C>, "connection", "Return information about server assisted client side caching for the current connection", "6.2.0", {"slow", "connection"});
+    add_command<C>(client.subcommands, "getredir", 2, sub, 0, 0, 0, &client_getredir<C>, "connection", "Get tracking notifications redirection client ID if any", "6.0.0", {"slow", "connection"});
+    auto& acl = add_command<C>(t, "acl", -2, 0, 0, 0, 0, nullptr, "server", "A container for Access List Control commands", "6.0.0", {"slow"});
+    add_command<C>(acl.subcommands, "cat", -2, cmd_noscript | cmd_loading | cmd_stale, 0, 0, 0, &acl_cat<C>, "server", "List the ACL categories or the commands inside a category", "6.0.0", {"slow"});
+    add_command<C>(acl.subcommands, "users", 2, cmd_admin | cmd_noscript | cmd_loading | cmd_stale, 0, 0, 0, &acl_users<C>, "server", "List the username of all the configured ACL rules", "6.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(acl.subcommands, "whoami", 2, cmd_noscript | cmd_loading | cmd_stale, 0, 0, 0, &acl_whoami<C>, "server", "Return the name of the user associated to the current connection", "6.0.0", {"slow"});
+    add_command<C>(acl.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &acl_help<C>, "server", "Show helpful text about the different subcommands", "6.0.0", {"slow"});
     add_command<C>(client.subcommands, "setinfo", 4, sub, 0, 0, 0, &client_ok<C>, "connection", "Set client or connection specific info", "7.2.0", {"slow", "connection"});
 }
 

@@ -7,7 +7,9 @@
 
 #include <cachet/resp/engine.hpp>
 
+#include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -296,6 +298,126 @@ void strlen_(Ctx<C>& c) {
     c.out.integer(static_cast<long long>(n.value_or(0)));
 }
 
+/// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: the longest common subsequence
+/// of two strings (a missing key is ""), by Redis 7.0's dynamic programme and backtrack, so the
+/// same string and the same match ranges come out. O(|a| * |b|) time and 4 * (|a|+1) * (|b|+1)
+/// bytes of transient memory, refused over proto-max-bulk-len as Redis refuses it.
+template <Clock C>
+void lcs(Ctx<C>& c) {
+    auto& db = c.db();
+    for (std::size_t k = 1; k <= 2; ++k) {
+        auto t = db.type(c.arg(k));
+        if (t && *t != ValueType::string) {
+            c.out.error("ERR The specified keys must contain string values");
+            return;
+        }
+    }
+    const std::string a = db.get(c.arg(1)).value_or(std::string());
+    const std::string b = db.get(c.arg(2)).value_or(std::string());
+    bool getlen = false, getidx = false, withmatchlen = false;
+    long long minmatchlen = 0;
+    for (std::size_t j = 3; j < c.argc(); ++j) {
+        const std::string_view opt = c.arg(j);
+        const bool more = j + 1 < c.argc();
+        if (iequals(opt, "idx")) {
+            getidx = true;
+        } else if (iequals(opt, "len")) {
+            getlen = true;
+        } else if (iequals(opt, "withmatchlen")) {
+            withmatchlen = true;
+        } else if (iequals(opt, "minmatchlen") && more) {
+            auto n = to_ll(c.arg(++j));
+            if (!n) {
+                c.out.error(errors::not_integer);
+                return;
+            }
+            minmatchlen = std::max(0LL, *n);
+        } else {
+            c.out.error(errors::syntax);
+            return;
+        }
+    }
+    if (getidx && getlen) {
+        c.out.error("ERR If you want both the length and indexes, please just use IDX.");
+        return;
+    }
+    if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
+        c.out.error("ERR String too long for LCS");
+        return;
+    }
+    const auto alen = static_cast<std::uint32_t>(a.size()), blen = static_cast<std::uint32_t>(b.size());
+    const unsigned long long cells = static_cast<unsigned long long>(alen + 1ULL) * (blen + 1ULL);
+    if (cells * sizeof(std::uint32_t) > static_cast<unsigned long long>(c.engine.limits().max_bulk_len)) {
+        c.out.error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+        return;
+    }
+    std::vector<std::uint32_t> dp(static_cast<std::size_t>(cells));
+    auto at = [&](std::uint32_t i, std::uint32_t j) -> std::uint32_t& {
+        return dp[j + static_cast<std::size_t>(i) * (blen + 1)];
+    };
+    for (std::uint32_t i = 1; i <= alen; ++i)
+        for (std::uint32_t j = 1; j <= blen; ++j)
+            at(i, j) = a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+    const std::uint32_t total = at(alen, blen);
+    struct Range {
+        std::uint32_t a0, a1, b0, b1;
+    };
+    std::vector<Range> ranges;
+    std::string result(total, '\0');
+    std::uint32_t idx = total, i = alen, j = blen;
+    std::uint32_t as = alen, ae = 0, bs = 0, be = 0;  // as == alen: no range open
+    const bool computelcs = getidx || !getlen;
+    while (computelcs && i > 0 && j > 0) {
+        bool emit = false;
+        if (a[i - 1] == b[j - 1]) {
+            result[idx - 1] = a[i - 1];
+            if (as == alen) {
+                as = ae = i - 1;
+                bs = be = j - 1;
+            } else if (as == i && bs == j) {  // contiguous: extend backwards
+                --as;
+                --bs;
+            } else {
+                emit = true;
+            }
+            if (as == 0 || bs == 0) emit = true;
+            --idx;
+            --i;
+            --j;
+        } else {
+            if (at(i - 1, j) > at(i, j - 1)) --i;
+            else --j;
+            if (as != alen) emit = true;
+        }
+        if (emit) {
+            if (minmatchlen == 0 || ae - as + 1 >= static_cast<unsigned long long>(minmatchlen))
+                ranges.push_back({as, ae, bs, be});
+            as = alen;
+        }
+    }
+    if (getidx) {
+        c.out.map(2);
+        c.out.bulk("matches");
+        c.out.array(ranges.size());
+        for (const Range& r : ranges) {
+            c.out.array(withmatchlen ? 3 : 2);
+            c.out.array(2);
+            c.out.integer(r.a0);
+            c.out.integer(r.a1);
+            c.out.array(2);
+            c.out.integer(r.b0);
+            c.out.integer(r.b1);
+            if (withmatchlen) c.out.integer(static_cast<long long>(r.a1 - r.a0 + 1));
+        }
+        c.out.bulk("len");
+        c.out.integer(total);
+    } else if (getlen) {
+        c.out.integer(total);
+    } else {
+        c.out.bulk(result);
+    }
+}
+
 template <Clock C>
 void getrange(Ctx<C>& c) {
     auto start = to_ll(c.arg(2)), end = to_ll(c.arg(3));
@@ -359,6 +481,7 @@ void register_string_commands(CommandTable<C>& t) {
     add_command<C>(t, "decrby", 3, w | cmd_fast, 1, 1, 1, &decrby<C>, "string", "Decrement the integer value of a key by the given number", "1.0.0", wf);
     add_command<C>(t, "incrbyfloat", 3, w | cmd_fast, 1, 1, 1, &incrbyfloat<C>, "string", "Increment the float value of a key by the given amount", "2.6.0", wf);
     add_command<C>(t, "append", 3, w | cmd_fast, 1, 1, 1, &append<C>, "string", "Append a value to a key", "2.0.0", wf);
+    add_command<C>(t, "lcs", -3, cmd_readonly, 1, 2, 1, &lcs<C>, "string", "Find longest common substring", "7.0.0", {"read", "string", "slow"});
     add_command<C>(t, "strlen", 2, cmd_readonly | cmd_fast, 1, 1, 1, &strlen_<C>, "string", "Get the length of the value stored in a key", "2.2.0", rd);
     add_command<C>(t, "getrange", 4, cmd_readonly, 1, 1, 1, &getrange<C>, "string", "Get a substring of the string stored at a key", "2.4.0", {"read", "string", "slow"});
     add_command<C>(t, "substr", 4, cmd_readonly, 1, 1, 1, &getrange<C>, "string", "Get a substring of the string stored at a key", "1.0.0", {"read", "string", "slow"});
