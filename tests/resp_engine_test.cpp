@@ -808,7 +808,7 @@ TEST_SUITE("resp_engine") {
               "-ERR wrong number of arguments for 'memory|usage' command\r\n");
         CHECK(call(*s, {"MEMORY", "foo"}) == "-ERR unknown subcommand 'foo'. Try MEMORY HELP.\r\n");
         CHECK(call(*s, {"MEMORY", "HELP"}).starts_with(
-            "*6\r\n+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
+            "*14\r\n+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
     }
 
     TEST_CASE("a program thread and RESP sessions on one Database see each other's writes") {

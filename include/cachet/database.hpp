@@ -678,6 +678,14 @@ public:
             return f(slot.exists() ? &slot.cvalue() : static_cast<const Value*>(nullptr));
         });
     }
+    /// `f(slot)` on `key`'s keyspace slot (see Keyspace::access) under its lock, inside the
+    /// transaction gate: for a command the Database has no method for (PFADD, PFMERGE). Not
+    /// counted as a hit or miss. `f` must not call into the database.
+    template <class F>
+    auto update(std::string_view key, F&& f) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, std::forward<F>(f));
+    }
     /// MEMORY USAGE: the bytes `key` and its value take by the store's estimate (the weight
     /// maxmemory counts), or nullopt if the key is absent. A peek. O(1): containers are
     /// estimated from their element count (see Value::memory_estimate).

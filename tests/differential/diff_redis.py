@@ -765,6 +765,35 @@ def _setrange(g):
     return [b"SETRANGE", g.key("string"), off, g.value()]
 
 
+# ------------------------------------------------------------------------------ hyperloglog
+# PF* write only to hll:* keys, which no other command picks: cachet writes the dense encoding
+# where Redis starts sparse, so a GET of one would differ (the counts do not). They read any key.
+HLL_KEYS = [b"hll:a", b"hll:b", b"hll:c"]
+
+
+def _hll_key(g):
+    return g.pick(HLL_KEYS)
+
+
+def _any_hll_key(g):
+    return _hll_key(g) if g.chance(0.7) else g.key("string")
+
+
+@cmd("PFADD", S, -2)
+def _pfadd(g):
+    return [b"PFADD", _hll_key(g)] + [g.value() for _ in range(g.randint(0, 5))]
+
+
+@cmd("PFCOUNT", S, -2)
+def _pfcount(g):
+    return [b"PFCOUNT"] + [_any_hll_key(g) for _ in range(g.randint(1, 3))]
+
+
+@cmd("PFMERGE", S, -2)
+def _pfmerge(g):
+    return [b"PFMERGE", _hll_key(g)] + [_any_hll_key(g) for _ in range(g.randint(0, 3))]
+
+
 # ------------------------------------------------------------------------------------------- keys
 K = "keys"
 

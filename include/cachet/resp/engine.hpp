@@ -88,6 +88,8 @@ void register_object_commands(CommandTable<C>& t);
 template <Clock C>
 void register_admin_commands(CommandTable<C>& t);
 template <Clock C>
+void register_hyperloglog_commands(CommandTable<C>& t);
+template <Clock C>
 void register_config_params(Engine<C>& e);
 
 /// What CLIENT LIST and INFO clients report of a session.
@@ -1015,6 +1017,7 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_zset_commands<C>(m_commands);
     register_object_commands<C>(m_commands);
     register_admin_commands<C>(m_commands);
+    register_hyperloglog_commands<C>(m_commands);
     register_config_params<C>(*this);
     for (auto& [name, spec] : m_commands) {
         m_index.emplace(std::string_view(name), &spec);
@@ -1391,6 +1394,7 @@ CACHET_NAMESPACE_END
 #include <cachet/resp/commands/config.hpp>
 #include <cachet/resp/commands/connection.hpp>
 #include <cachet/resp/commands/hashes.hpp>
+#include <cachet/resp/commands/hyperloglog.hpp>
 #include <cachet/resp/commands/keys.hpp>
 #include <cachet/resp/commands/lists.hpp>
 #include <cachet/resp/commands/pubsub.hpp>
