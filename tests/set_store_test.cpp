@@ -364,9 +364,17 @@ TEST_SUITE("set_store") {
         for (int m = 0; m < N; ++m) s.add(m % K, m);
         std::atomic<bool> stop{false};
         std::atomic<int> moved{0};
+        std::atomic<int> snapshots{0};
+        // The writers start once the reader has taken its first union, so they overlap with it
+        // however the threads are scheduled (on a loaded machine they could otherwise all finish
+        // before the reader runs at all).
+        auto wait_for_reader = [&] {
+            while (snapshots.load() == 0) std::this_thread::yield();
+        };
         std::vector<std::thread> threads;
         for (int t = 0; t < movers; ++t)
             threads.emplace_back([&, t] {
+                wait_for_reader();
                 std::mt19937 rng(1234u + static_cast<unsigned>(t));
                 for (int i = 0; i < steps; ++i) {
                     const int member = static_cast<int>(rng() % N);
@@ -376,6 +384,7 @@ TEST_SUITE("set_store") {
             });
         for (int t = 0; t < churners; ++t)
             threads.emplace_back([&, t] {
+                wait_for_reader();
                 std::mt19937 rng(99u + static_cast<unsigned>(t));
                 const int base = N + 1000 * (t + 1);
                 for (int i = 0; i < steps; ++i) {
@@ -387,10 +396,9 @@ TEST_SUITE("set_store") {
                 for (int k = 0; k < K; ++k)
                     for (int m = 0; m < 50; ++m) s.remove(k, base + m);
             });
-        int snapshots = 0;
         bool consistent = true;
         std::thread reader([&] {
-            while (!stop.load()) {
+            do {
                 const auto all = s.union_of(std::span<const int>(keys));
                 std::vector<int> low;
                 for (int m : all)
@@ -403,7 +411,7 @@ TEST_SUITE("set_store") {
                     std::adjacent_find(low.begin(), low.end()) != low.end())
                     consistent = false;
                 ++snapshots;
-            }
+            } while (!stop.load());
         });
         for (auto& th : threads) th.join();
         stop = true;

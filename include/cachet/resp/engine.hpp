@@ -1020,6 +1020,7 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_hyperloglog_commands<C>(m_commands);
     register_config_params<C>(*this);
     for (auto& [name, spec] : m_commands) {
+        if (name == "auth" || name == "hello") spec.flags |= cmd_redact;
         m_index.emplace(std::string_view(name), &spec);
         spec.id = m_specs.size();
         spec.stat_name = name;
@@ -1071,6 +1072,7 @@ bool Session<C>::auth_required_by_server() const {
 template <Clock C>
 std::size_t Session<C>::process(std::string_view input) {
     std::size_t consumed = 0;
+    bool stamped = false;
     if (m_engine.limits_version() != m_limits_seen) {
         m_limits_seen = m_engine.limits_version();
         m_parser.set_limits(m_engine.limits());
@@ -1084,8 +1086,13 @@ std::size_t Session<C>::process(std::string_view input) {
             m_closing.store(true, std::memory_order_relaxed);
             break;
         }
-        m_last_interaction.store(std::chrono::steady_clock::now().time_since_epoch().count(),
-                                 std::memory_order_relaxed);
+        // The clock once per batch of commands, not per command (a pipeline of 16 read it 16
+        // times: ~4% of a pipelined GET's server time).
+        if (!stamped) {
+            m_last_interaction.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                                     std::memory_order_relaxed);
+            stamped = true;
+        }
         execute(m_parser.args());
     }
     return consumed;
@@ -1221,14 +1228,16 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     // AUTH's arguments (and HELLO's after AUTH) never reach MONITOR or SLOWLOG (Redis 7.0
     // redacts them).
     std::size_t redact_from = static_cast<std::size_t>(-1);
-    if (spec->name == "auth") {
-        redact_from = 1;
-    } else if (spec->name == "hello") {
-        for (std::size_t i = 1; i < argv.size(); ++i)
-            if (iequals(argv[i], "auth")) {
-                redact_from = i + 1;
-                break;
-            }
+    if (CACHET_UNLIKELY(spec->flags & cmd_redact)) {
+        if (spec->name == "auth") {
+            redact_from = 1;
+        } else {
+            for (std::size_t i = 1; i < argv.size(); ++i)
+                if (iequals(argv[i], "auth")) {
+                    redact_from = i + 1;
+                    break;
+                }
+        }
     }
     // After it ran, as Redis's call(): MONITOR (not admin commands), SLOWLOG (not EXEC,
     // skip_slowlog: its commands are logged one by one), the latency monitor.
