@@ -307,4 +307,17 @@ TEST_SUITE("resp_admin") {
         CHECK(call(*s, {"MODULE", "LOAD", "/x.so"}).starts_with("-ERR MODULE command not allowed."));
         CHECK(call(*s, {"CONFIG", "SET", "enable-module-command", "yes"}).starts_with("-ERR"));  // immutable
     }
+
+    TEST_CASE("DEBUG is refused as Redis refuses it by default, at queue time inside MULTI") {
+        test::Server srv;
+        auto s = srv.connect();
+        const std::string refused =
+            "-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+            "you can run it from a local connection, otherwise you need to set this option in the "
+            "configuration file, and then restart the server.\r\n";
+        CHECK(call(*s, {"DEBUG", "SLEEP", "0"}) == refused);
+        CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*s, {"DEBUG", "SLEEP", "0"}) == refused);  // not queued
+        CHECK(call(*s, {"EXEC"}).starts_with("-EXECABORT Transaction discarded because of previous errors."));
+    }
 }

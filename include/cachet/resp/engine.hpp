@@ -1156,6 +1156,15 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         reject(errors::noauth);
         return;
     }
+    // Redis's protected commands (DEBUG) while enable-debug-command is no, its default: refused
+    // before anything else looks at them, so inside MULTI at queue time.
+    if (CACHET_UNLIKELY(spec->flags & cmd_protected) && m_engine.config_value("enable-debug-command") == "no") {
+        reject("ERR " + upper(spec->name) +
+               " command not allowed. If the enable-debug-command option is set to \"local\", you "
+               "can run it from a local connection, otherwise you need to set this option in the "
+               "configuration file, and then restart the server.");
+        return;
+    }
     if (m_multi && !in_exec && (spec->flags & cmd_no_multi)) {
         reject("ERR Command not allowed inside a transaction");
         return;

@@ -316,7 +316,7 @@ void register_key_commands(CommandTable<C>& t) {
     add_command<C>(t, "persist", 2, cmd_write | cmd_fast, 1, 1, 1, &persist<C>, "generic", "Remove the expiration from a key", "2.2.0", kwf);
     add_command<C>(t, "copy", -3, cmd_write | cmd_denyoom, 1, 2, 1, &copy<C>, "generic", "Copy a key", "6.2.0", kw);
     add_command<C>(t, "move", 3, cmd_write | cmd_fast, 1, 1, 1, &move<C>, "generic", "Move a key to another database", "1.0.0", kwf);
-    add_command<C>(t, "debug", -2, cmd_admin | cmd_noscript | cmd_loading | cmd_stale, 0, 0, 0, &unsupported<C>, "server", "Not supported by cachet-server", "1.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(t, "debug", -2, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_protected, 0, 0, 0, &unsupported<C>, "server", "Not supported by cachet-server", "1.0.0", {"admin", "slow", "dangerous"});
 }
 
 }  // namespace resp
