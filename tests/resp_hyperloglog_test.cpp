@@ -111,4 +111,20 @@ TEST_SUITE("resp_hyperloglog") {
         CHECK_FALSE(hll::cached(dense).has_value());  // written: the cached count is stale
         CHECK_FALSE(hll::valid(dense.substr(0, 100)));
     }
+
+    TEST_CASE("PFADD and PFMERGE announce pfadd in the string class ($), as Redis") {
+        test::Server srv;
+        auto s = srv.connect();
+        auto sub = srv.connect();
+        CHECK(call(*sub, {"CONFIG", "SET", "notify-keyspace-events", "K$"}) == "+OK\r\n");
+        CHECK(call(*sub, {"PSUBSCRIBE", "__keyspace@*__:*"}).starts_with("*3\r\n"));
+        CHECK(call(*s, {"PFADD", "h", "a"}) == ":1\r\n");
+        CHECK(call(*s, {"PFADD", "h", "a"}) == ":0\r\n");  // nothing changed: no event
+        CHECK(call(*s, {"PFMERGE", "h"}) == "+OK\r\n");     // always announced
+        const std::string got = test::async(*sub);
+        std::size_t n = 0;
+        for (std::size_t at = 0; (at = got.find("$5\r\npfadd\r\n", at)) != std::string::npos; ++at) ++n;
+        CHECK(n == 2);
+        CHECK(got.find("__keyspace@0__:h") != std::string::npos);
+    }
 }

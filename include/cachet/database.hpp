@@ -289,7 +289,7 @@ enum NotifyFlags : unsigned {
     if (event == "evicted") return notify_evicted;
     if (event == "new") return notify_new;
     if (event == "set" || event == "setrange" || event == "incrby" || event == "incrbyfloat" ||
-        event == "append")
+        event == "append" || event == "pfadd")  // HyperLogLogs are strings (PFADD, PFMERGE)
         return notify_string;
     if (event.starts_with("l") || event.starts_with("rp") || event == "linsert")
         return notify_list;
