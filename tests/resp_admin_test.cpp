@@ -132,6 +132,7 @@ TEST_SUITE("resp_admin") {
         CHECK(latest.ends_with("\r\n:30\r\n:30\r\n"));
         CHECK(call(*s, {"LATENCY", "HISTORY", "command"}).ends_with(":30\r\n"));
         CHECK(call(*s, {"LATENCY", "HISTORY", "nosuch"}) == "*0\r\n");
+        CHECK(call(*s, {"LATENCY", "GRAPH", "command"}).starts_with("-ERR LATENCY GRAPH is not supported"));
         CHECK(call(*s, {"LATENCY", "DOCTOR"}).find("1. command: 1 latency spikes (average 30ms") != std::string::npos);
         CHECK(call(*s, {"LATENCY", "RESET", "nosuch"}) == ":0\r\n");
         CHECK(call(*s, {"LATENCY", "RESET"}) == ":1\r\n");

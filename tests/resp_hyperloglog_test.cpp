@@ -84,6 +84,8 @@ TEST_SUITE("resp_hyperloglog") {
         CHECK(call(*s, {"PFMERGE", "str", "nokey"}) == not_hll);
         CHECK(call(*s, {"PFADD", "l", "x"}) == wrongtype);
         CHECK(call(*s, {"PFCOUNT", "l"}) == wrongtype);
+        CHECK(call(*s, {"PFMERGE", "l", "nokey"}) == wrongtype);  // a destination of another type
+        CHECK(call(*s, {"LLEN", "l"}) == ":1\r\n");
         CHECK(call(*s, {"GET", "str"}) == "$5\r\nhello\r\n");  // untouched
         CHECK(call(*s, {"EXISTS", "d"}) == ":0\r\n");
         // A corrupt sparse value: its cached count is still what one key's PFCOUNT returns (as

@@ -1059,13 +1059,18 @@ public:
     }
     /// Marks dirty every watcher of database `db` (`db` < 0: of all), as FLUSHDB/FLUSHALL do.
     void touch_all(int db) {
+        touch_watched_if([&](int d, std::string_view key) {
+            return (db < 0 || d == db) && m_dbs[static_cast<std::size_t>(d)]->m_keyspace.contains(key);
+        });
+    }
+    /// Marks dirty the watchers of each watched (database, key) for which `pred(db, key)` holds.
+    template <class Pred>
+    void touch_watched_if(Pred&& pred) {
         if (m_watch_count.load(std::memory_order_acquire) == 0) return;
         std::lock_guard lock(m_watch_mutex);
-        for (auto& [k, v] : m_watched) {
-            if (db >= 0 && watch_db(k) != db) continue;
-            const std::string_view key = std::string_view(k).substr(k.find(':') + 1);
-            if (!m_dbs[static_cast<std::size_t>(watch_db(k))]->m_keyspace.contains(key)) continue;
-            for (WatchState* w : v) w->dirty.store(true, std::memory_order_release);
+        for (auto& [k, watchers] : m_watched) {
+            if (!pred(watch_db(k), std::string_view(k).substr(k.find(':') + 1))) continue;
+            for (WatchState* w : watchers) w->dirty.store(true, std::memory_order_release);
         }
     }
 
@@ -1240,16 +1245,11 @@ public:
             std::lock_guard lock(m_gate);
             swap();
         }
-        if (m_watch_count.load(std::memory_order_acquire) != 0) {
-            std::lock_guard lock(m_watch_mutex);
-            for (auto& [k, watchers] : m_watched) {
-                const auto db = static_cast<std::size_t>(watch_db(k));
-                if (db != a && db != b) continue;
-                const std::string_view key = std::string_view(k).substr(k.find(':') + 1);
-                if (!m_dbs[a]->m_keyspace.contains(key) && !m_dbs[b]->m_keyspace.contains(key)) continue;
-                for (WatchState* w : watchers) w->dirty.store(true, std::memory_order_release);
-            }
-        }
+        touch_watched_if([&](int d, std::string_view key) {
+            const auto db = static_cast<std::size_t>(d);
+            return (db == a || db == b) &&
+                   (m_dbs[a]->m_keyspace.contains(key) || m_dbs[b]->m_keyspace.contains(key));
+        });
         for (const std::size_t i : {a, b}) {
             db_type& d = *m_dbs[i];
             std::vector<std::string> keys = d.list_waiters().waiting_keys();

@@ -103,16 +103,32 @@ using Registers = std::array<std::uint8_t, registers>;
     return s;
 }
 
+/// Register `i` of dense `s` (HLL_DENSE_GET_REGISTER). O(1).
+[[nodiscard]] inline unsigned dense_get(std::string_view s, std::size_t i) noexcept {
+    const auto* r = reinterpret_cast<const unsigned char*>(s.data()) + header_size;
+    const std::size_t bit = i * bits, byte = bit / 8, fb = bit & 7;
+    unsigned v = static_cast<unsigned>(r[byte]) >> fb;
+    if (fb > 8 - bits) v |= static_cast<unsigned>(r[byte + 1]) << (8 - fb);
+    return v & register_max;
+}
+/// Sets register `i` of dense `s` to `v` (HLL_DENSE_SET_REGISTER). O(1).
+inline void dense_set(std::string& s, std::size_t i, unsigned v) noexcept {
+    auto* r = reinterpret_cast<unsigned char*>(s.data()) + header_size;
+    const std::size_t bit = i * bits, byte = bit / 8, fb = bit & 7;
+    r[byte] = static_cast<unsigned char>((r[byte] & ~(register_max << fb)) | (v << fb));
+    if (fb > 8 - bits)
+        r[byte + 1] = static_cast<unsigned char>((r[byte + 1] & ~(register_max >> (8 - fb))) | (v >> (8 - fb)));
+}
+/// Marks the cached cardinality stale (after a register changed).
+inline void invalidate_cache(std::string& s) noexcept {
+    s[15] = static_cast<char>(static_cast<unsigned char>(s[15]) | 0x80u);
+}
+
 /// The registers of valid `s` (either encoding); false if a sparse one is corrupt.
 [[nodiscard]] inline bool decode(std::string_view s, Registers& out) noexcept {
     const auto* r = reinterpret_cast<const unsigned char*>(s.data()) + header_size;
     if (static_cast<unsigned char>(s[4]) == enc_dense) {
-        for (std::size_t i = 0; i < registers; ++i) {
-            const std::size_t bit = i * bits, byte = bit / 8, fb = bit & 7;
-            unsigned v = static_cast<unsigned>(r[byte]) >> fb;
-            if (fb > 8 - bits) v |= static_cast<unsigned>(r[byte + 1]) << (8 - fb);
-            out[i] = static_cast<std::uint8_t>(v & register_max);
-        }
+        for (std::size_t i = 0; i < registers; ++i) out[i] = static_cast<std::uint8_t>(dense_get(s, i));
         return true;
     }
     out.fill(0);
@@ -141,15 +157,8 @@ using Registers = std::array<std::uint8_t, registers>;
 inline void encode_dense(std::string& s, const Registers& regs) {
     if (s.size() != dense_size || s.substr(0, 4) != "HYLL") s = make_dense();
     s[4] = static_cast<char>(enc_dense);
-    auto* r = reinterpret_cast<unsigned char*>(s.data()) + header_size;
-    std::memset(r, 0, dense_size - header_size);
-    for (std::size_t i = 0; i < registers; ++i) {
-        const std::size_t bit = i * bits, byte = bit / 8, fb = bit & 7;
-        const unsigned v = regs[i];
-        r[byte] = static_cast<unsigned char>(r[byte] | (v << fb));
-        if (fb > 8 - bits) r[byte + 1] = static_cast<unsigned char>(r[byte + 1] | (v >> (8 - fb)));
-    }
-    s[15] = static_cast<char>(static_cast<unsigned char>(s[15]) | 0x80u);
+    for (std::size_t i = 0; i < registers; ++i) dense_set(s, i, regs[i]);
+    invalidate_cache(s);
 }
 
 /// The cached cardinality, if valid.

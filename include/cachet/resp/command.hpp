@@ -198,6 +198,12 @@ void help_reply(Out& out, const char* const (&lines)[N]) {
     for (const char* l : lines) out.simple(l);
 }
 
+/// A command that only answers OK (CLIENT SETINFO, MEMORY PURGE).
+template <Clock C>
+void ok_reply(Ctx<C>& c) {
+    c.out.simple("OK");
+}
+
 /// Parses argv as Redis's getLongLongFromObject does.
 [[nodiscard]] inline std::optional<long long> to_ll(std::string_view s) noexcept {
     long long v;

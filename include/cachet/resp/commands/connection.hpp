@@ -476,12 +476,6 @@ void acl_help(Ctx<C>& c) {
     help_reply(c.out, lines);
 }
 
-/// Subcommand of CLIENT that only needs to answer OK (client-side caching and tracking knobs
-/// that cachet does not implement are refused instead).
-template <Clock C>
-void client_ok(Ctx<C>& c) {
-    c.out.simple("OK");
-}
 
 }  // namespace cmd
 
@@ -513,7 +507,7 @@ void register_connection_commands(CommandTable<C>& t) {
     add_command<C>(acl.subcommands, "users", 2, cmd_admin | cmd_noscript | cmd_loading | cmd_stale, 0, 0, 0, &acl_users<C>, "server", "List the username of all the configured ACL rules", "6.0.0", {"admin", "slow", "dangerous"});
     add_command<C>(acl.subcommands, "whoami", 2, cmd_noscript | cmd_loading | cmd_stale, 0, 0, 0, &acl_whoami<C>, "server", "Return the name of the user associated to the current connection", "6.0.0", {"slow"});
     add_command<C>(acl.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &acl_help<C>, "server", "Show helpful text about the different subcommands", "6.0.0", {"slow"});
-    add_command<C>(client.subcommands, "setinfo", 4, sub, 0, 0, 0, &client_ok<C>, "connection", "Set client or connection specific info", "7.2.0", {"slow", "connection"});
+    add_command<C>(client.subcommands, "setinfo", 4, sub, 0, 0, 0, &ok_reply<C>, "connection", "Set client or connection specific info", "7.2.0", {"slow", "connection"});
 }
 
 }  // namespace resp

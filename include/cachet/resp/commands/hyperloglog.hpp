@@ -40,34 +40,43 @@ void reply_bad(Ctx<C>& c, Bad b) {
 }
 }  // namespace hll_detail
 
-/// PFADD key [element ...]: 1 if a register changed (or the key was created), else 0.
+/// PFADD key [element ...]: 1 if a register changed (or the key was created), else 0. A dense
+/// value is updated in place, O(1) per element; a sparse one (written by Redis) is read whole
+/// and rewritten dense once, only if an element changes it.
 template <Clock C>
 void pfadd(Ctx<C>& c) {
     using namespace cachet::detail;
     hll_detail::Bad bad = hll_detail::Bad::none;
     const bool changed = c.db().update(c.arg(1), [&](auto& slot) {
-        auto regs = std::make_unique<hll::Registers>();
-        regs->fill(0);
         const bool created = !slot.exists();
-        if (!created) {
-            const std::string* cur = slot.cvalue().template get_if<std::string>();
-            if (!cur) throw WrongTypeError();
-            if ((bad = hll_detail::merge_into(*cur, *regs)) != hll_detail::Bad::none) return false;
+        if (created) slot.emplace(hll::make_dense());
+        const std::string* cur = slot.cvalue().template get_if<std::string>();
+        if (!cur) throw WrongTypeError();
+        if (!hll::valid(*cur)) {
+            bad = hll_detail::Bad::not_hll;
+            return false;
         }
         bool updated = false;
-        for (std::size_t i = 2; i < c.argc(); ++i) {
-            const auto [index, run] = hll::pattern(c.arg(i));
-            if ((*regs)[index] < run) {
+        if (static_cast<unsigned char>((*cur)[4]) == hll::enc_dense) {
+            std::string* s = nullptr;  // taken (marking the value changed) at the first change
+            for (std::size_t i = 2; i < c.argc(); ++i) {
+                const auto [index, run] = hll::pattern(c.arg(i));
+                if (hll::dense_get(*cur, index) >= run) continue;
+                if (!s) s = slot.value().template get_if<std::string>();
+                hll::dense_set(*s, index, run);
+                updated = true;
+            }
+            if (updated) hll::invalidate_cache(*s);
+        } else {
+            auto regs = std::make_unique<hll::Registers>();  // zeroed
+            if ((bad = hll_detail::merge_into(*cur, *regs)) != hll_detail::Bad::none) return false;
+            for (std::size_t i = 2; i < c.argc(); ++i) {
+                const auto [index, run] = hll::pattern(c.arg(i));
+                if ((*regs)[index] >= run) continue;
                 (*regs)[index] = static_cast<std::uint8_t>(run);
                 updated = true;
             }
-        }
-        if (created) {
-            std::string s = hll::make_dense();
-            if (updated) hll::encode_dense(s, *regs);
-            slot.emplace(std::move(s));
-        } else if (updated) {
-            hll::encode_dense(*slot.value().template get_if<std::string>(), *regs);
+            if (updated) hll::encode_dense(*slot.value().template get_if<std::string>(), *regs);
         }
         if (created || updated) slot.name_update("pfadd");
         return created || updated;
@@ -80,8 +89,7 @@ void pfadd(Ctx<C>& c) {
 template <Clock C>
 void pfcount(Ctx<C>& c) {
     using namespace cachet::detail;
-    auto regs = std::make_unique<hll::Registers>();
-    regs->fill(0);
+    auto regs = std::make_unique<hll::Registers>();  // zeroed
     hll_detail::Bad bad = hll_detail::Bad::none;
     std::optional<std::uint64_t> single;  // one key with a valid cached count
     for (std::size_t i = 1; i < c.argc() && bad == hll_detail::Bad::none; ++i) {
@@ -100,8 +108,7 @@ void pfcount(Ctx<C>& c) {
 template <Clock C>
 void pfmerge(Ctx<C>& c) {
     using namespace cachet::detail;
-    auto regs = std::make_unique<hll::Registers>();
-    regs->fill(0);
+    auto regs = std::make_unique<hll::Registers>();  // zeroed
     hll_detail::Bad bad = hll_detail::Bad::none;
     for (std::size_t i = 2; i < c.argc() && bad == hll_detail::Bad::none; ++i) {
         (void)c.db().peek(c.arg(i), [&](const Value* v) {

@@ -438,11 +438,6 @@ void memory_doctor(Ctx<C>& c) {
 }
 
 template <Clock C>
-void memory_purge(Ctx<C>& c) {
-    c.out.simple("OK");
-}
-
-template <Clock C>
 void memory_malloc_stats(Ctx<C>& c) {
     c.out.verbatim("Stats not supported for the current allocator");
 }
@@ -531,13 +526,7 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         const std::uint64_t used = db.used_memory();
         line("used_memory", std::to_string(used));
         line("used_memory_human", bytes_to_human(used));
-        long rss_pages = 0;
-        {
-            std::ifstream statm("/proc/self/statm");
-            long size = 0;
-            statm >> size >> rss_pages;
-        }
-        const long long rss = rss_pages * ::sysconf(_SC_PAGESIZE);
+        const auto rss = static_cast<long long>(resident_bytes());
         line("used_memory_rss", std::to_string(rss));
         line("used_memory_rss_human", bytes_to_human(static_cast<std::uint64_t>(rss)));
         const std::uint64_t peak = e.note_memory();
@@ -762,7 +751,7 @@ void register_server_commands(CommandTable<C>& t) {
     add_command<C>(memory.subcommands, "usage", -3, cmd_readonly, 2, 2, 1, &memory_usage<C>, "server", "Estimate the memory usage of a key", "4.0.0", {"read", "slow"});
     add_command<C>(memory.subcommands, "stats", 2, 0, 0, 0, 0, &memory_stats<C>, "server", "Show memory usage details", "4.0.0", {"slow"});
     add_command<C>(memory.subcommands, "doctor", 2, 0, 0, 0, 0, &memory_doctor<C>, "server", "Outputs memory problems report", "4.0.0", {"slow"});
-    add_command<C>(memory.subcommands, "purge", 2, 0, 0, 0, 0, &memory_purge<C>, "server", "Ask the allocator to release memory", "4.0.0", {"slow"});
+    add_command<C>(memory.subcommands, "purge", 2, 0, 0, 0, 0, &ok_reply<C>, "server", "Ask the allocator to release memory", "4.0.0", {"slow"});
     add_command<C>(memory.subcommands, "malloc-stats", 2, 0, 0, 0, 0, &memory_malloc_stats<C>, "server", "Show allocator internal stats", "4.0.0", {"slow"});
     auto& module = add_command<C>(t, "module", -2, 0, 0, 0, 0, nullptr, "server", "A container for module commands", "4.0.0", {"slow"});
     const std::uint32_t mod = cmd_admin | cmd_noscript;
