@@ -663,7 +663,7 @@ private:
 
         /// Redis's checkClientOutputBufferLimits: hard at once, soft after soft-seconds.
         void check_output_limits(Conn& c) {
-            const int cls = c.session.subscriptions() > 0 ? 2 : 0;
+            const int cls = c.session.is_replica() ? 1 : c.session.subscriptions() > 0 ? 2 : 0;
             const resp::OutputLimit lim = engine().output_limit(cls);
             const std::size_t used = c.pending() + c.session.outbox().size();
             const bool hard = lim.hard && used >= lim.hard;
@@ -775,13 +775,14 @@ private:
         void cron() {
             m_next_cron = m_now + std::chrono::milliseconds(100);
             if (m_index == 0 && m_server.m_options.active_expire && !m_stopping)
-                engine().database().run_pending();
+                engine().ordered(false, [&] { engine().database().run_pending(); });  // DELs in order
             // INFO's byte counters, added to the engine's here (lagging by <= 100 ms) rather
             // than by every recv and send from every loop into one shared cache line.
             engine().count_net(std::exchange(m_net_in, 0), std::exchange(m_net_out, 0));
             if (m_index == 0) {
                 engine().sample_ops(m_now);
                 (void)engine().note_memory();  // used_memory_peak
+                if (m_cron_ticks % 10 == 0) engine().replication_cron();  // PINGs to replicas
             }
             if (m_accept_paused && m_now >= m_accept_resume && !m_stopping) {
                 for (std::size_t i = 0; i < m_listeners.size(); ++i) {
@@ -799,6 +800,7 @@ private:
                 Conn& c = *cp;
                 if (c.closed) continue;
                 if (timeout && !c.draining && !c.session.blocked() && c.session.subscriptions() == 0 &&
+                    !c.session.is_replica() &&
                     std::chrono::duration_cast<std::chrono::seconds>(m_now - c.last_io).count() >
                         static_cast<long long>(timeout))
                     idle.push_back(&c);

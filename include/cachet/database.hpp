@@ -880,6 +880,16 @@ public:
         });
         return out;
     }
+    /// `f(key, value, deadline)` for every live key (deadline: ms of the stores' clock, or
+    /// `no_deadline`), each shard seen at one instant (see Keyspace::for_each); under
+    /// BasicDatabase::exclusive, the whole database at one instant (SAVE, a replica's sync).
+    template <class F>
+    void for_each(F&& f) const {
+        detail::ExecGate::Shared g(*m_gate);
+        m_keyspace.for_each([&](const KeyString& k, const Value& v, std::uint64_t deadline) {
+            f(k.view(), v, deadline);
+        });
+    }
     /// RANDOMKEY.
     [[nodiscard]] std::optional<std::string> random_key() {
         detail::ExecGate::Shared g(*m_gate);
@@ -989,6 +999,16 @@ public:
     [[nodiscard]] long long unix_from_deadline(std::uint64_t deadline) const noexcept {
         return static_cast<long long>(deadline) + m_wall_offset_ms;
     }
+
+    /// Calls `f(db, key, cause)` for every key that expires or is evicted (not for deletes),
+    /// on the thread that reclaimed it, after its shard lock is released: the RESP engine
+    /// replicates them as DEL. Set it before the database is shared between threads.
+    void set_reclaim_observer(std::function<void(int, std::string_view, RemovalCause)> f) {
+        m_reclaim_observer = std::move(f);
+    }
+    /// The transaction gate every operation enters shared and `exclusive` exclusively (the
+    /// RESP engine holds it shared around a whole command).
+    [[nodiscard]] detail::ExecGate& gate() noexcept { return m_gate; }
 
     // ------------------------------------------------------------------ transactions
 
@@ -1322,6 +1342,8 @@ private:
 
     void on_removed(int db, std::string_view key, RemovalCause cause) {
         touch(db, key);
+        if ((cause == RemovalCause::expired || cause == RemovalCause::evicted) && m_reclaim_observer)
+            m_reclaim_observer(db, key, cause);
         if (cause == RemovalCause::erased && detail::t_self_announcing) return;
         switch (cause) {
             case RemovalCause::erased: notify(db, "del", key); break;
@@ -1338,6 +1360,7 @@ private:
     }
 
     DatabaseOptions m_options;
+    std::function<void(int, std::string_view, RemovalCause)> m_reclaim_observer;
     detail::ExecGate m_gate;
     PubSubBus<std::string> m_bus;
     std::vector<std::unique_ptr<db_type>> m_dbs;

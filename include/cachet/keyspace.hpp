@@ -890,7 +890,8 @@ public:
         }
     }
 
-    /// Calls `f(const K&, const V&)` for every live entry, one shard at a time under that
+    /// Calls `f(const K&, const V&)` (or `f(const K&, const V&, deadline)`, the deadline in ms
+    /// of the store's clock or `no_deadline`) for every live entry, one shard at a time under that
     /// shard's lock, so each shard is seen at one instant; shards are not seen at the same
     /// instant. An entry present and unchanged for the whole call is visited exactly once;
     /// one inserted or removed meanwhile may or may not be. Not counted as hits; not accesses.
@@ -902,7 +903,11 @@ public:
             const Shard& s = m_shards[i];
             std::lock_guard lock(s.mutex);
             s.index.for_each([&](const Entry* e) {
-                if (e->deadline > now) f(std::as_const(e->key), std::as_const(e->value));
+                if (e->deadline <= now) return;
+                if constexpr (std::is_invocable_v<F&, const K&, const V&, std::uint64_t>)
+                    f(std::as_const(e->key), std::as_const(e->value), e->deadline);
+                else
+                    f(std::as_const(e->key), std::as_const(e->value));
             });
         }
     }

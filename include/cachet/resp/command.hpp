@@ -90,8 +90,10 @@ enum CommandFlag : std::uint32_t {
     cmd_random = 1u << 14,      ///< not a Redis 7 flag: drives the "nondeterministic_output" tip
     cmd_sort_reply = 1u << 15,  ///< the "nondeterministic_output_order" tip
     cmd_skip_slowlog = 1u << 16,
-    cmd_redact = 1u << 17,
-    cmd_protected = 1u << 18,  ///< Redis's CMD_PROTECTED: DEBUG, refused while enable-debug-command is no  ///< not a Redis flag: MONITOR and SLOWLOG hide its arguments (AUTH, HELLO)
+    cmd_redact = 1u << 17,     ///< not a Redis flag: MONITOR and SLOWLOG hide its arguments (AUTH, HELLO)
+    cmd_protected = 1u << 18,  ///< Redis's CMD_PROTECTED: DEBUG, refused while enable-debug-command is no
+    cmd_takes_gate = 1u << 19,      ///< not a Redis flag: takes the transaction gate exclusively (EXEC, SWAPDB, SYNC)
+    cmd_may_replicate = 1u << 20,   ///< Redis's may-replicate: fed to replicas though not a write (PUBLISH)
 };
 
 /// What a command handler sees.

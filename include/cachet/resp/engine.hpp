@@ -32,6 +32,7 @@
 
 #include <cachet/detail/fast_clock.hpp>
 #include <cachet/resp/command.hpp>
+#include <cachet/resp/replication.hpp>
 #include <cachet/resp/session.hpp>
 
 #include <algorithm>
@@ -89,6 +90,12 @@ template <Clock C>
 void register_admin_commands(CommandTable<C>& t);
 template <Clock C>
 void register_hyperloglog_commands(CommandTable<C>& t);
+template <Clock C>
+void register_replication_commands(CommandTable<C>& t);
+template <Clock C>
+std::optional<std::vector<std::string>> absolute_expiry(Engine<C>& engine, std::size_t db,
+                                                         std::span<const std::string_view> argv,
+                                                         std::string_view name);
 template <Clock C>
 void register_config_params(Engine<C>& e);
 
@@ -176,6 +183,30 @@ public:
         return true;
     }
     [[nodiscard]] bool monitoring() const noexcept { return m_monitor.load(std::memory_order_relaxed); }
+
+    // replication (see replication.hpp)
+    /// True once this connection is a replica (after SYNC/PSYNC). Thread-safe.
+    [[nodiscard]] bool is_replica() const noexcept { return m_replica.load(std::memory_order_relaxed); }
+    /// Makes this connection a replica: from now on it receives the replication stream and
+    /// no replies (a replica only sends REPLCONF ACK, which has none).
+    void become_replica() noexcept { m_replica.store(true, std::memory_order_relaxed); }
+    /// Appends replication stream bytes, from any thread, within the replica output buffer
+    /// limit (client-output-buffer-limit replica; over its hard limit the link is closed).
+    void post_replication(std::string_view bytes) {
+        (void)m_outbox.post(bytes, false, m_engine.output_limit(1).hard, 0);
+    }
+    /// REPLCONF options a replica sent before PSYNC.
+    struct ReplicaHandshake {
+        int listening_port = 0;
+        std::string ip;
+        bool rdb_only = false;
+    };
+    [[nodiscard]] ReplicaHandshake& replica_handshake() noexcept { return m_handshake; }
+    /// The stream offset after this client's last write (WAIT waits for replicas to reach it).
+    [[nodiscard]] long long write_offset() const noexcept { return m_write_offset; }
+    /// For a command whose effect must reach replicas as other commands (SPOP as SREM of
+    /// what it popped): what to feed instead of its own arguments; empty: nothing.
+    void propagate_as(std::vector<std::string> argv) { m_propagate_as = std::move(argv); }
 
     // ------------------------------------------------------------------ state, for commands
 
@@ -346,6 +377,16 @@ private:
     std::unique_ptr<BlockedCommand> m_blocked;
     std::optional<time_point> m_block_deadline;
     std::uint64_t m_limits_seen = 0;
+
+    std::atomic<bool> m_replica{false};
+    ReplicaHandshake m_handshake;
+    long long m_write_offset = 0;
+
+    std::optional<std::vector<std::string>> m_propagate_as;
+
+    void run(std::span<const std::string_view> argv, const CommandSpec<C>* spec, bool in_exec);
+    void replicate(std::span<const std::string_view> argv, const CommandSpec<C>* spec, std::size_t db,
+                   std::uint64_t errors_before);
 };
 
 /// The shared side of the RESP layer: see the file comment.
@@ -361,8 +402,46 @@ public:
     explicit Engine(database_type& db, EngineOptions options = {});
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
+    ~Engine() { m_db.set_reclaim_observer(nullptr); }
 
     [[nodiscard]] database_type& database() noexcept { return m_db; }
+    /// The replication stream and its replicas (replication.hpp).
+    [[nodiscard]] ReplicationFeed<session_type>& replication() noexcept { return m_repl; }
+    /// About once a second (cachet-server's cron): a PING to replicas every
+    /// repl-ping-replica-period, the end of the stream repl-backlog-ttl after the last replica.
+    void replication_cron() {
+        if (!m_repl.active()) return;
+        const auto num = [&](const char* name, long long dflt) {
+            long long v = 0;
+            return cachet::detail::string2ll(config_value(name), v) ? v : dflt;
+        };
+        m_repl.cron(std::chrono::seconds(num("repl-ping-replica-period", 10)),
+                    std::chrono::seconds(num("repl-backlog-ttl", 3600)));
+    }
+    /// LASTSAVE: Unix seconds of the last successful SAVE/BGSAVE (the start until one).
+    [[nodiscard]] long long last_save() const noexcept { return m_last_save.load(std::memory_order_relaxed); }
+    void set_last_save(long long unix_seconds) noexcept { m_last_save.store(unix_seconds, std::memory_order_relaxed); }
+    /// Runs `f` as one command runs (see replication.hpp): holding the transaction gate's
+    /// shared side while no replica is attached, the feed's order mutex while one is.
+    /// `exclusive`: `f` takes the gate exclusively itself (EXEC, SWAPDB, a sync): then it
+    /// always holds the order mutex.
+    template <class F>
+    void ordered(bool exclusive, F&& f) {
+        if (CACHET_UNLIKELY(exclusive)) {
+            typename ReplicationFeed<session_type>::OrderLock lock(m_repl);
+            f();
+            return;
+        }
+        {
+            cachet::detail::ExecGate::Shared g(m_db.gate());
+            if (CACHET_LIKELY(!m_repl.active())) {
+                f();
+                return;
+            }
+        }
+        typename ReplicationFeed<session_type>::OrderLock lock(m_repl);
+        f();
+    }
     [[nodiscard]] const CommandTable<C>& commands() const noexcept { return m_commands; }
     /// The spec of command `name` (any case), or nullptr. O(|name|): a hash of the name's
     /// ASCII-lower-cased bytes, no allocation.
@@ -963,6 +1042,8 @@ private:
     long long m_started_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count();
+    std::atomic<long long> m_last_save{m_started_unix};
+    ReplicationFeed<session_type> m_repl;
     std::function<void()> m_shutdown;
     // INFO commandstats and errorstats.
     static std::uint64_t next_uid() noexcept {
@@ -1005,6 +1086,11 @@ private:
 template <Clock C>
 Engine<C>::Engine(database_type& db, EngineOptions options)
     : m_db(db), m_options(std::move(options)) {
+    // Keys that expire or are evicted reach replicas as DEL, as Redis propagates them.
+    m_db.set_reclaim_observer([this](int d, std::string_view key, RemovalCause) {
+        const std::string_view argv[] = {"DEL", key};
+        m_repl.feed(d, argv);
+    });
     register_connection_commands<C>(m_commands);
     register_server_commands<C>(m_commands);
     register_key_commands<C>(m_commands);
@@ -1018,6 +1104,7 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_object_commands<C>(m_commands);
     register_admin_commands<C>(m_commands);
     register_hyperloglog_commands<C>(m_commands);
+    register_replication_commands<C>(m_commands);
     register_config_params<C>(*this);
     for (auto& [name, spec] : m_commands) {
         if (name == "auth" || name == "hello") spec.flags |= cmd_redact;
@@ -1101,8 +1188,17 @@ std::size_t Session<C>::process(std::string_view input) {
 template <Clock C>
 void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     if (argv.empty()) return;
-    Ctx<C> ctx{m_engine, *this, argv, m_writer, in_exec};
     const CommandSpec<C>* spec = m_engine.find(argv[0]);
+    if (in_exec) {  // EXEC holds the order
+        run(argv, spec, true);
+        return;
+    }
+    m_engine.ordered(spec && (spec->flags & cmd_takes_gate), [&] { run(argv, spec, false); });
+}
+
+template <Clock C>
+void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C>* spec, bool in_exec) {
+    Ctx<C> ctx{m_engine, *this, argv, m_writer, in_exec};
     // Names in these errors as Redis's %s / %.*s prints them: up to a NUL byte.
     const auto c_str = [](std::string_view s) { return s.substr(0, s.find('\0')); };
     bool resolved = false;  // spec is the command's own (a subcommand's, for a container)
@@ -1206,6 +1302,9 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     m_commands.store(m_commands.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     const std::size_t reply_at = m_out.size();
     const std::uint64_t errors_before = m_error_replies;
+    const std::size_t db_at_start = db_index();
+    const bool was_replica = is_replica();  // a replica gets the stream, not replies
+    m_propagate_as.reset();
     const std::uint64_t t0 = cachet::detail::fast_ticks();
     try {
         spec->handler(ctx);
@@ -1217,6 +1316,8 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         m_writer.error("ERR out of memory");
     }
     const std::uint64_t ticks = cachet::detail::fast_ticks() - t0;
+    if (CACHET_UNLIKELY(was_replica)) m_out.resize(reply_at);
+    if (CACHET_UNLIKELY(m_engine.replication().active())) replicate(argv, spec, db_at_start, errors_before);
     {
         auto& counters = m_engine.thread_counters()[spec->id];
         counters.add(counters.calls, 1);
@@ -1229,7 +1330,7 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     // Pushes this command caused for this very connection (its own keyspace notifications, a
     // PUBLISH to a channel it subscribes to) go before its reply, as Redis writes them during
     // the command. Only when nothing else may be waiting in the outbox for a blocked command.
-    if (!m_blocked && m_outbox.size() != 0 && m_writer.open_deferred() == 0) {
+    if (!m_blocked && m_outbox.size() != 0 && m_writer.open_deferred() == 0 && !is_replica()) {
         std::string pushes;
         (void)m_outbox.drain(pushes);
         m_out.insert(reply_at, pushes);
@@ -1259,6 +1360,27 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     }
 }
 
+/// Feeds what the command just run changed to the replication stream: its own arguments if
+/// it is a write (or may-replicate: PUBLISH) that did not fail, or what it asked for instead
+/// (`propagate_as`). A command that blocked is fed when it is served (as the pop it did).
+template <Clock C>
+void Session<C>::replicate(std::span<const std::string_view> argv, const CommandSpec<C>* spec,
+                           std::size_t db, std::uint64_t errors_before) {
+    if (m_blocked || m_error_replies > errors_before) return;
+    auto& repl = m_engine.replication();
+    if (!m_propagate_as && (spec->flags & cmd_write)) m_propagate_as = absolute_expiry(m_engine, db, argv, spec->name);
+    if (m_propagate_as) {
+        if (m_propagate_as->empty()) return;
+        std::vector<std::string_view> v(m_propagate_as->begin(), m_propagate_as->end());
+        repl.feed(static_cast<int>(db), v);
+    } else if (spec->flags & (cmd_write | cmd_may_replicate)) {
+        repl.feed(static_cast<int>(db), argv);
+    } else {
+        return;
+    }
+    m_write_offset = repl.offset();
+}
+
 template <Clock C>
 void Session<C>::exec_queued(ReplyWriter& out) {
     std::vector<std::vector<std::string>> queued = std::move(m_queued);
@@ -1276,6 +1398,8 @@ void Session<C>::exec_queued(ReplyWriter& out) {
         out.null_array();
         return;
     }
+    auto& repl = m_engine.replication();
+    repl.begin_transaction();  // the writes go to replicas between MULTI and EXEC
     database.exclusive([&] {
         out.array(queued.size());
         for (auto& cmd : queued) {
@@ -1283,6 +1407,7 @@ void Session<C>::exec_queued(ReplyWriter& out) {
             execute(argv, true);
         }
     });
+    repl.end_transaction();
 }
 
 template <Clock C>
@@ -1402,6 +1527,7 @@ void Session<C>::close() {
     m_engine.count_commands(m_commands.exchange(0, std::memory_order_relaxed));
     unwatch_all();
     if (m_monitor.exchange(false)) m_engine.remove_monitor(*this);
+    if (m_replica.load(std::memory_order_relaxed)) m_engine.replication().detach(*this);
     m_engine.detach(m_info.id);
 }
 
@@ -1416,6 +1542,7 @@ CACHET_NAMESPACE_END
 #include <cachet/resp/commands/keys.hpp>
 #include <cachet/resp/commands/lists.hpp>
 #include <cachet/resp/commands/pubsub.hpp>
+#include <cachet/resp/commands/replication.hpp>
 #include <cachet/resp/commands/server.hpp>
 #include <cachet/resp/commands/sets.hpp>
 #include <cachet/resp/commands/strings.hpp>

@@ -3,11 +3,11 @@
 
 /// Looking inside a running server, as with Redis: MONITOR (every command, as it runs),
 /// SLOWLOG (commands over slowlog-log-slower-than), LATENCY (the latency monitor's "command"
-/// and "fast-command" events over latency-monitor-threshold); and the replication and cluster
-/// commands a standalone Redis answers: ROLE (a master without replicas), WAIT (no replica ever
-/// acknowledges: 0, after the timeout if asked for more), REPLICAOF / SLAVEOF NO ONE, and
-/// CLUSTER / READONLY / READWRITE / ASKING with Redis's "cluster support disabled" error.
-/// cachet-server does not replicate: REPLICAOF host port is refused with an explicit error.
+/// and "fast-command" events over latency-monitor-threshold); the replication commands of a
+/// master: ROLE (its offset and replicas), WAIT (replicas that acknowledged the client's last
+/// write), REPLICAOF / SLAVEOF NO ONE; and CLUSTER / READONLY / READWRITE / ASKING with Redis's
+/// "cluster support disabled" error. cachet-server is a master that Redis replicas follow
+/// (replication.hpp); REPLICAOF host port is refused with an explicit error.
 
 #include <cachet/resp/commands/blocking.hpp>
 #include <cachet/resp/engine.hpp>
@@ -208,27 +208,54 @@ void latency_help(Ctx<C>& c) {
 
 // ---------------------------------------------------------------------- replication, cluster
 
-/// ROLE: a master at offset 0 with no replicas.
+/// ROLE: a master, its stream offset, and each replica's address and acknowledged offset.
 template <Clock C>
 void role(Ctx<C>& c) {
+    auto& repl = c.engine.replication();
+    const auto replicas = repl.replicas();
     c.out.array(3);
     c.out.bulk("master");
-    c.out.integer(0);
-    c.out.array(0);
+    c.out.integer(repl.offset());
+    c.out.array(replicas.size());
+    for (const auto& r : replicas) {
+        c.out.array(3);
+        c.out.bulk(r.ip);
+        c.out.bulk(std::to_string(r.port));
+        c.out.bulk(std::to_string(r.ack_offset));
+    }
 }
 
-/// WAIT's blocked state: nothing but the timeout ever ends it (no replica acknowledges).
+/// WAIT's blocked state: ends when enough replicas acknowledged the client's last write (the
+/// reply posted from the acknowledging replica's thread) or at the timeout, with the count.
+template <Clock C>
 class WaitForReplicas final : public BlockedCommand {
 public:
-    bool cancel() override { return true; }
-    [[nodiscard]] bool finished() const override { return true; }
+    WaitForReplicas(Session<C>& s, long long target) : m_session(s), m_target(target) {}
+    /// Registers with the feed; false if enough replicas already acknowledged.
+    bool start(long long needed) {
+        m_id = m_session.engine().replication().wait_for(m_target, needed, [this] {
+            std::string reply;
+            ReplyWriter(reply, m_session.protocol()).integer(m_session.engine().replication().acked(m_target));
+            m_session.outbox().post(reply, /*unblock=*/true);
+            m_finished.store(true, std::memory_order_release);
+        });
+        return m_id != 0;
+    }
+    bool cancel() override { return m_session.engine().replication().cancel_wait(m_id); }
+    [[nodiscard]] bool finished() const override { return m_finished.load(std::memory_order_acquire); }
     void unregister() override {}
-    void timeout_reply(ReplyWriter& w) override { w.integer(0); }
+    void timeout_reply(ReplyWriter& w) override { w.integer(m_session.engine().replication().acked(m_target)); }
+
+private:
+    Session<C>& m_session;
+    long long m_target;
+    std::uint64_t m_id = 0;
+    std::atomic<bool> m_finished{false};
 };
 
-/// WAIT numreplicas timeout: Redis's argument checks; 0 replicas acknowledge, at once when
-/// that is enough (numreplicas <= 0) or inside MULTI, else after `timeout` ms (0: never, as
-/// Redis blocks forever waiting for replicas it does not have).
+/// WAIT numreplicas timeout: the number of replicas that acknowledged this client's last
+/// write, at once if that is enough (or inside MULTI), else once enough have (after asking
+/// them with REPLCONF GETACK) or after `timeout` ms (0: no limit), as Redis.
 template <Clock C>
 void wait(Ctx<C>& c) {
     auto n = to_ll(c.arg(1));
@@ -245,15 +272,23 @@ void wait(Ctx<C>& c) {
         c.out.error("ERR timeout is negative");
         return;
     }
-    if (*n <= 0 || c.in_exec || c.session.in_multi()) {
-        c.out.integer(0);
+    auto& repl = c.engine.replication();
+    const long long target = c.session.write_offset();
+    const long long acked = repl.acked(target);
+    if (acked >= *n || c.in_exec || c.session.in_multi()) {
+        c.out.integer(acked);
         return;
     }
-    c.session.block(std::make_unique<WaitForReplicas>(), blocking::deadline_in(*t));
+    auto w = std::make_unique<WaitForReplicas<C>>(c.session, target);
+    if (!w->start(*n)) {  // acknowledged meanwhile
+        c.out.integer(repl.acked(target));
+        return;
+    }
+    c.session.block(std::move(w), blocking::deadline_in(*t));
 }
 
 /// REPLICAOF / SLAVEOF: NO ONE (already a master) is accepted; following a master is not
-/// something cachet-server does.
+/// something cachet-server does (it is a master that Redis replicas follow: replication.hpp).
 template <Clock C>
 void replicaof(Ctx<C>& c) {
     if (iequals(c.arg(1), "no") && iequals(c.arg(2), "one")) {

@@ -140,6 +140,12 @@ protected:
         if (m_emptied && !refilled) database.notify(db, "del", key);
     }
 
+    /// Feeds this client's pop to the replicas, as the non-blocking command Redis rewrites
+    /// it to (LPOP, LMOVE, ZPOPMIN, ...), after the producer's own command.
+    void replicate_pop(int db, std::vector<std::string> argv) {
+        m_session.engine().replication().feed_after(db, std::move(argv));
+    }
+
     Session<C>& m_session;
     Registry& m_registry;
     bool m_failed = false;   ///< `take` could not allocate: the client gets an error

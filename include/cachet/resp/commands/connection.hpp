@@ -175,6 +175,20 @@ void reset(Ctx<C>& c) {
 // ---------------------------------------------------------------------- CLIENT
 
 /// One CLIENT LIST / CLIENT INFO line for `s` (Redis's field set; memory fields approximate).
+/// Redis's client class (getClientType), as CLIENT LIST / KILL TYPE name it: "replica",
+/// "pubsub" or "normal" ("master" is nobody's: cachet-server follows no master).
+template <Clock C>
+std::string_view client_type(Session<C>& s) {
+    if (s.is_replica()) return "replica";
+    return s.subscriptions() > 0 ? "pubsub" : "normal";
+}
+/// A TYPE argument as `client_type` names it ("slave" is "replica"), or empty if unknown.
+[[nodiscard]] inline std::string client_type_arg(std::string_view arg) {
+    std::string t = lower(arg);
+    if (t == "slave") t = "replica";
+    return t == "normal" || t == "pubsub" || t == "replica" || t == "master" ? t : std::string();
+}
+
 template <Clock C>
 std::string client_line(Session<C>& s) {
     using namespace std::chrono;
@@ -182,6 +196,7 @@ std::string client_line(Session<C>& s) {
     const auto age = duration_cast<seconds>(now - s.info().created).count();
     const auto idle = duration_cast<seconds>(now - s.last_interaction()).count();
     std::string flags;
+    if (s.is_replica()) flags += 'S';
     if (s.in_pubsub_context() || s.subscriptions() > 0) flags += 'P';
     if (s.in_multi()) flags += 'x';
     if (s.blocked()) flags += 'b';
@@ -239,17 +254,13 @@ void client_info(Ctx<C>& c) {
 
 template <Clock C>
 void client_list(Ctx<C>& c) {
-    int pubsub_only = -1;  // -1: any client, 0: normal, 1: pub/sub (not std::optional: GCC 12 -O3
-                           // warns maybe-uninitialized on it)
+    std::string type;  // empty: any client
     std::vector<std::uint64_t> ids;
     bool by_id = false;  // ID given: only those (an ID <= 0 matches nothing, as in Redis)
     for (std::size_t i = 2; i < c.argc(); ++i) {
         if (iequals(c.arg(i), "type") && i + 1 < c.argc()) {
-            const std::string t = lower(c.arg(i + 1));
-            if (t == "normal") pubsub_only = 0;
-            else if (t == "pubsub") pubsub_only = 1;
-            else if (t == "master" || t == "replica" || t == "slave") pubsub_only = -1, ids.push_back(0);
-            else {
+            type = client_type_arg(c.arg(i + 1));
+            if (type.empty()) {
                 c.out.error("ERR Unknown client type '" + std::string(c.arg(i + 1)) + "'");
                 return;
             }
@@ -271,7 +282,7 @@ void client_list(Ctx<C>& c) {
     }
     std::string text;
     c.engine.for_each_client([&](Session<C>& s) {
-        if (pubsub_only >= 0 && (s.subscriptions() > 0) != (pubsub_only == 1)) return;
+        if (!type.empty() && client_type(s) != type) return;
         if ((by_id || !ids.empty()) && std::find(ids.begin(), ids.end(), s.id()) == ids.end()) return;
         text += client_line(s);
         text += '\n';
@@ -314,9 +325,8 @@ void client_kill(Ctx<C>& c) {
         } else if (iequals(opt, "laddr")) {
             laddr = std::string(val);
         } else if (iequals(opt, "type")) {
-            type = lower(val);
-            if (*type != "normal" && *type != "pubsub" && *type != "master" && *type != "replica" &&
-                *type != "slave") {
+            type = client_type_arg(val);
+            if (type->empty()) {
                 c.out.error("ERR Unknown client type '" + std::string(val) + "'");
                 return;
             }
@@ -342,10 +352,7 @@ void client_kill(Ctx<C>& c) {
         if (id && s.id() != *id) return;
         if (addr && s.info().addr != *addr) return;
         if (laddr && s.info().laddr != *laddr) return;
-        if (type) {
-            const bool pubsub = s.subscriptions() > 0;
-            if (*type == "pubsub" ? !pubsub : (*type == "normal" ? pubsub : true)) return;
-        }
+        if (type && client_type(s) != *type) return;
         if (skipme && &s == &c.session) return;
         s.kill();
         ++killed;

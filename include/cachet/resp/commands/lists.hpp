@@ -128,12 +128,15 @@ private:
         switch (m_kind) {
             case Kind::pop:
                 this->announce_pop(db_index, m_key, pop_event(m_from));
+                this->replicate_pop(db_index, {m_from == ListEnd::front ? "LPOP" : "RPOP", m_key});
                 w.array(2);
                 w.bulk(m_key);
                 w.bulk(*m_one);
                 return;
             case Kind::mpop:
                 this->announce_pop(db_index, m_key, pop_event(m_from));
+                this->replicate_pop(db_index, {m_from == ListEnd::front ? "LPOP" : "RPOP", m_key,
+                                               std::to_string(m_many.size())});
                 w.array(2);
                 w.bulk(m_key);
                 w.array(m_many.size());
@@ -158,6 +161,8 @@ private:
                 }
                 // Moved into the key it came from: the key exists again, no "del".
                 this->announce_pop(db_index, m_key, pop_event(m_from), m_key == m_dst);
+                this->replicate_pop(db_index, {"LMOVE", m_key, m_dst, m_from == ListEnd::front ? "LEFT" : "RIGHT",
+                                               m_to == ListEnd::front ? "LEFT" : "RIGHT"});
                 w.bulk(*m_one);
                 return;
         }

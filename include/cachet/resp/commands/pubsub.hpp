@@ -130,7 +130,7 @@ void register_pubsub_commands(CommandTable<C>& t) {
     add_command<C>(t, "psubscribe", -2, ps, 0, 0, 0, &subscribe<C, true>, "pubsub", "Listen for messages published to channels matching the given patterns", "2.0.0", {"pubsub", "slow"});
     add_command<C>(t, "unsubscribe", -1, ps, 0, 0, 0, &unsubscribe<C, false>, "pubsub", "Stop listening for messages posted to the given channels", "2.0.0", {"pubsub", "slow"});
     add_command<C>(t, "punsubscribe", -1, ps, 0, 0, 0, &unsubscribe<C, true>, "pubsub", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", {"pubsub", "slow"});
-    add_command<C>(t, "publish", 3, cmd_pubsub | cmd_loading | cmd_stale | cmd_fast, 0, 0, 0, &publish<C>, "pubsub", "Post a message to a channel", "2.0.0", {"pubsub", "fast"});
+    add_command<C>(t, "publish", 3, cmd_pubsub | cmd_loading | cmd_stale | cmd_fast | cmd_may_replicate, 0, 0, 0, &publish<C>, "pubsub", "Post a message to a channel", "2.0.0", {"pubsub", "fast"});
     auto& pubsub = add_command<C>(t, "pubsub", -2, 0, 0, 0, 0, nullptr, "pubsub", "A container for Pub/Sub commands", "2.8.0", {"slow"});
     const std::uint32_t pf = cmd_pubsub | cmd_loading | cmd_stale;
     add_command<C>(pubsub.subcommands, "channels", -2, pf, 0, 0, 0, &pubsub_channels<C>, "pubsub", "List active channels", "2.8.0", {"pubsub", "slow"});

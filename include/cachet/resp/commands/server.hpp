@@ -549,6 +549,7 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         line("async_loading", "0");
         line("rdb_changes_since_last_save", "0");
         line("rdb_bgsave_in_progress", "0");
+        line("rdb_last_save_time", std::to_string(e.last_save()));
         line("rdb_last_bgsave_status", "ok");
         line("aof_enabled", "0");
         line("aof_rewrite_in_progress", "0");
@@ -573,11 +574,27 @@ std::string info_text(Engine<C>& e, std::string_view section) {
     }
     if (want("replication")) {
         header("Replication");
+        auto& repl = e.replication();
+        const auto replicas = repl.replicas();
         line("role", "master");
-        line("connected_slaves", "0");
+        line("connected_slaves", std::to_string(replicas.size()));
+        for (std::size_t i = 0; i < replicas.size(); ++i) {
+            const auto& r = replicas[i];
+            line("slave" + std::to_string(i), "ip=" + r.ip + ",port=" + std::to_string(r.port) +
+                                                  ",state=online,offset=" + std::to_string(r.ack_offset) +
+                                                  ",lag=" + std::to_string(r.lag_seconds));
+        }
+        const auto backlog = repl.backlog();
+        const long long offset = repl.offset();
         line("master_failover_state", "no-failover");
-        line("master_replid", "0000000000000000000000000000000000000000");
-        line("master_repl_offset", "0");
+        line("master_replid", repl.replid());
+        line("master_replid2", "0000000000000000000000000000000000000000");
+        line("master_repl_offset", std::to_string(offset));
+        line("second_repl_offset", "-1");
+        line("repl_backlog_active", backlog.active ? "1" : "0");
+        line("repl_backlog_size", std::to_string(backlog.size));
+        line("repl_backlog_first_byte_offset", std::to_string(backlog.active ? backlog.first_byte : 0));
+        line("repl_backlog_histlen", std::to_string(backlog.active ? backlog.histlen : 0));
     }
     if (want("cpu")) {
         header("CPU");
@@ -686,11 +703,11 @@ void time(Ctx<C>& c) {
     c.out.bulk(std::to_string(us % 1000000));
 }
 
-/// LASTSAVE: cachet never saves, so the time of the last save is Redis's initial value, the
-/// server's start (Unix seconds).
+/// LASTSAVE: Unix seconds of the last successful SAVE or BGSAVE (the server's start before
+/// one, as Redis).
 template <Clock C>
 void lastsave(Ctx<C>& c) {
-    c.out.integer(c.engine.started_unix());
+    c.out.integer(c.engine.last_save());
 }
 
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: the options are parsed and combined as Redis
@@ -740,13 +757,13 @@ void register_server_commands(CommandTable<C>& t) {
     add_command<C>(command.subcommands, "getkeys", -4, cf, 0, 0, 0, &command_getkeys<C>, "server", "Extract keys given a full Redis command", "2.8.13", {"slow", "connection"});
     add_command<C>(command.subcommands, "help", 2, cf, 0, 0, 0, &command_help<C>, "server", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
     add_command<C>(t, "info", -1, cmd_loading | cmd_stale | cmd_random, 0, 0, 0, &info<C>, "server", "Get information and statistics about the server", "1.0.0", {"slow", "dangerous"});
-    add_command<C>(t, "swapdb", 3, cmd_write | cmd_fast, 0, 0, 0, &swapdb<C>, "server", "Swaps two Redis databases", "4.0.0", {"keyspace", "write", "fast", "dangerous"});
+    add_command<C>(t, "swapdb", 3, cmd_write | cmd_fast | cmd_takes_gate, 0, 0, 0, &swapdb<C>, "server", "Swaps two Redis databases", "4.0.0", {"keyspace", "write", "fast", "dangerous"});
     add_command<C>(t, "dbsize", 1, cmd_readonly | cmd_fast, 0, 0, 0, &dbsize<C>, "server", "Return the number of keys in the selected database", "1.0.0", {"keyspace", "read", "fast"});
     add_command<C>(t, "flushdb", -1, cmd_write, 0, 0, 0, &flush<C, false>, "server", "Remove all keys from the current database", "1.0.0", {"keyspace", "write", "slow", "dangerous"});
     add_command<C>(t, "flushall", -1, cmd_write, 0, 0, 0, &flush<C, true>, "server", "Remove all keys from all databases", "1.0.0", {"keyspace", "write", "slow", "dangerous"});
     add_command<C>(t, "time", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &cmd::time<C>, "server", "Return the current server time", "2.6.0", {"fast"});
     add_command<C>(t, "lastsave", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &lastsave<C>, "server", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", {"fast", "admin", "dangerous"});
-    add_command<C>(t, "shutdown", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_no_multi | cmd_allow_busy, 0, 0, 0, &shutdown<C>, "server", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(t, "shutdown", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_no_multi | cmd_allow_busy | cmd_takes_gate, 0, 0, 0, &shutdown<C>, "server", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", {"admin", "slow", "dangerous"});
     auto& memory = add_command<C>(t, "memory", -2, 0, 0, 0, 0, nullptr, "server", "A container for memory diagnostics commands", "4.0.0", {"slow"});
     add_command<C>(memory.subcommands, "usage", -3, cmd_readonly, 2, 2, 1, &memory_usage<C>, "server", "Estimate the memory usage of a key", "4.0.0", {"read", "slow"});
     add_command<C>(memory.subcommands, "stats", 2, 0, 0, 0, 0, &memory_stats<C>, "server", "Show memory usage details", "4.0.0", {"slow"});

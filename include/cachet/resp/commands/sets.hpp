@@ -129,8 +129,18 @@ void scard(Ctx<C>& c) {
 
 template <Clock C>
 void spop(Ctx<C>& c) {
+    // Replicas get what was popped, as Redis propagates SPOP: SREM of those members.
+    const bool replicating = c.engine.replication().active();
+    auto propagate = [&](const auto& members) {
+        if (!replicating) return;
+        std::vector<std::string> argv{"SREM", c.key(1)};
+        for (const auto& m : members) argv.emplace_back(m);
+        c.session.propagate_as(argv.size() > 2 ? std::move(argv) : std::vector<std::string>{});
+    };
     if (c.argc() == 2) {
-        if (auto m = c.db().sets().pop(c.key(1))) c.out.bulk(*m);
+        auto m = c.db().sets().pop(c.key(1));
+        propagate(m ? std::vector<std::string>{*m} : std::vector<std::string>{});
+        if (m) c.out.bulk(*m);
         else c.out.null();
         return;
     }
@@ -143,7 +153,9 @@ void spop(Ctx<C>& c) {
         c.out.error(errors::not_positive);
         return;
     }
-    write_member_set(c, c.db().sets().pop(c.key(1), static_cast<std::size_t>(*count)));
+    auto popped = c.db().sets().pop(c.key(1), static_cast<std::size_t>(*count));
+    propagate(popped);
+    write_member_set(c, std::move(popped));
 }
 
 template <Clock C>

@@ -70,7 +70,7 @@ void register_transaction_commands(CommandTable<C>& t) {
     using namespace cmd;
     const std::uint32_t tf = cmd_noscript | cmd_loading | cmd_stale | cmd_fast | cmd_allow_busy;
     add_command<C>(t, "multi", 1, tf, 0, 0, 0, &multi<C>, "transactions", "Mark the start of a transaction block", "1.2.0", {"fast", "transaction"});
-    add_command<C>(t, "exec", 1, cmd_noscript | cmd_loading | cmd_stale | cmd_skip_slowlog, 0, 0, 0, &exec<C>, "transactions", "Execute all commands issued after MULTI", "1.2.0", {"slow", "transaction"});
+    add_command<C>(t, "exec", 1, cmd_noscript | cmd_loading | cmd_stale | cmd_skip_slowlog | cmd_takes_gate, 0, 0, 0, &exec<C>, "transactions", "Execute all commands issued after MULTI", "1.2.0", {"slow", "transaction"});
     add_command<C>(t, "discard", 1, tf, 0, 0, 0, &discard<C>, "transactions", "Discard all commands issued after MULTI", "2.0.0", {"fast", "transaction"});
     add_command<C>(t, "watch", -2, tf, 1, -1, 1, &watch<C>, "transactions", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", {"fast", "transaction"});
     add_command<C>(t, "unwatch", 1, tf, 0, 0, 0, &unwatch<C>, "transactions", "Forget about all watched keys", "2.2.0", {"fast", "transaction"});

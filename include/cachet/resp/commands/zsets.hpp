@@ -812,6 +812,8 @@ private:
         // lock).
         database.touch(db_index, m_key);
         this->announce_pop(db_index, m_key, m_end == ZEnd::min ? "zpopmin" : "zpopmax");
+        this->replicate_pop(db_index, {m_end == ZEnd::min ? "ZPOPMIN" : "ZPOPMAX", m_key,
+                                       std::to_string(m_many.size())});
         if (m_count == 0) {
             w.array(3);
             w.bulk(m_key);

@@ -1,0 +1,238 @@
+// Replication (master side) and RDB snapshots through the command layer: PSYNC/SYNC/REPLCONF,
+// the replication stream a replica session receives, WAIT with acknowledgements, ROLE, DUMP,
+// and the RDB writer's encodings. tests/resp_server/test_replication.py runs a real
+// redis-server replica against cachet-server.
+
+#include "support/resp_session.hpp"
+
+#include <cachet/resp/rdb.hpp>
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+using namespace std::chrono_literals;
+using test::call;
+using test::encode;
+
+namespace {
+
+/// A replica session after PSYNC ? -1: the sync reply is checked and dropped.
+std::unique_ptr<test::Session> attach_replica(test::Server& srv, std::string* rdb_out = nullptr) {
+    auto r = srv.connect();
+    CHECK(call(*r, {"REPLCONF", "listening-port", "6390"}) == "+OK\r\n");
+    CHECK(call(*r, {"REPLCONF", "capa", "eof", "capa", "psync2"}) == "+OK\r\n");
+    const std::string sync = call(*r, {"PSYNC", "?", "-1"});
+    REQUIRE(sync.starts_with("+FULLRESYNC "));
+    const std::size_t eol = sync.find("\r\n");
+    const std::size_t bulk_eol = sync.find("\r\n", eol + 2);
+    REQUIRE(sync[eol + 2] == '$');
+    const std::size_t len = std::stoul(sync.substr(eol + 3, bulk_eol - eol - 3));
+    const std::string rdb = sync.substr(bulk_eol + 2);
+    CHECK(rdb.size() == len);  // the payload, and no CRLF after it
+    CHECK(rdb.starts_with("REDIS0009"));
+    if (rdb_out) *rdb_out = rdb;
+    CHECK(r->is_replica());
+    return r;
+}
+
+std::string select(int db) {
+    const std::string n = std::to_string(db);
+    return encode({"SELECT", n});
+}
+
+}  // namespace
+
+TEST_SUITE("resp_replication") {
+    TEST_CASE("CRC-64 and the RDB length encodings are Redis's") {
+        using namespace cachet::resp::rdb;
+        CHECK(crc64(0, "123456789") == 0xe9c6d914c4b8d9caULL);  // redis/src/crc64.c's test vector
+        CHECK(crc64(0, "") == 0);
+        auto len = [](std::uint64_t n) {
+            std::string out;
+            Writer(out).length(n);
+            return out;
+        };
+        CHECK(len(0) == std::string(1, '\0'));
+        CHECK(len(63) == "\x3f");
+        CHECK(len(64) == "\x40\x40");
+        CHECK(len(16383) == "\x7f\xff");
+        CHECK(len(16384) == std::string("\x80\x00\x00\x40\x00", 5));
+        CHECK(len(0xffffffffULL) == "\x80\xff\xff\xff\xff");
+        CHECK(len(0x100000000ULL) == std::string("\x81\x00\x00\x00\x01\x00\x00\x00\x00", 9));
+    }
+
+    TEST_CASE("PSYNC sends a snapshot whose checksum and contents are right") {
+        test::Server srv;
+        auto c = srv.connect();
+        call(*c, {"SET", "str", "hello"});
+        call(*c, {"SET", "ttl", "v", "PX", "5000"});
+        call(*c, {"RPUSH", "list", "a", "b"});
+        call(*c, {"ZADD", "z", "1.5", "m"});
+        call(*c, {"SELECT", "2"});
+        call(*c, {"HSET", "h", "f", "v"});
+        std::string rdb;
+        auto r = attach_replica(srv, &rdb);
+        // EOF opcode, then the CRC-64 of everything before it, little-endian.
+        REQUIRE(rdb.size() > 9 + 9);
+        CHECK(static_cast<unsigned char>(rdb[rdb.size() - 9]) == 0xff);
+        std::uint64_t stored = 0;
+        for (int i = 7; i >= 0; --i) stored = (stored << 8) | static_cast<unsigned char>(rdb[rdb.size() - 8 + static_cast<std::size_t>(i)]);
+        CHECK(stored == cachet::resp::rdb::crc64(0, std::string_view(rdb).substr(0, rdb.size() - 8)));
+        // Database 0 with 4 keys (1 with a TTL), database 2 with 1; then the values.
+        CHECK(rdb.find(std::string("\xfe\x00\xfb\x04\x01", 5)) != std::string::npos);
+        CHECK(rdb.find(std::string("\xfe\x02\xfb\x01\x00", 5)) != std::string::npos);
+        CHECK(rdb.find(std::string("\x00\x03str\x05hello", 11)) != std::string::npos);
+        CHECK(rdb.find(std::string("\x01\x04list\x02\x01" "a\x01" "b", 11)) != std::string::npos);
+        CHECK(rdb.find(std::string("\x04\x01h\x01\x01" "f\x01v", 8)) != std::string::npos);
+        CHECK(rdb.find(std::string("\x05\x01z\x01\x01m", 6)) != std::string::npos);
+        CHECK(rdb.find("\xfc") != std::string::npos);  // the TTL's expire time
+    }
+
+    TEST_CASE("the stream carries writes that changed data, in order, with SELECT and MULTI/EXEC") {
+        test::Server srv;
+        auto r = attach_replica(srv);
+        auto c = srv.connect();
+        CHECK(call(*c, {"SET", "k", "v"}) == "+OK\r\n");
+        CHECK(call(*c, {"GET", "k"}) == "$1\r\nv\r\n");              // a read: not fed
+        CHECK(call(*c, {"LPUSH", "k", "x"}).starts_with("-WRONGTYPE"));  // failed: not fed
+        CHECK(call(*c, {"INCR", "n"}) == ":1\r\n");
+        CHECK(test::async(*r) == select(0) + encode({"SET", "k", "v"}) + encode({"INCR", "n"}));
+        CHECK(call(*c, {"SELECT", "3"}) == "+OK\r\n");
+        CHECK(call(*c, {"DEL", "k"}) == ":0\r\n");
+        CHECK(call(*c, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*c, {"SET", "a", "1"}) == "+QUEUED\r\n");
+        CHECK(call(*c, {"GET", "a"}) == "+QUEUED\r\n");
+        CHECK(call(*c, {"EXEC"}) == "*2\r\n+OK\r\n$1\r\n1\r\n");
+        CHECK(call(*c, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*c, {"GET", "a"}) == "+QUEUED\r\n");
+        CHECK(call(*c, {"EXEC"}) == "*1\r\n$1\r\n1\r\n");  // no write: nothing fed
+        CHECK(call(*c, {"PUBLISH", "ch", "m"}) == ":0\r\n");
+        CHECK(test::async(*r) == select(3) + encode({"DEL", "k"}) + encode({"MULTI"}) +
+                                     encode({"SET", "a", "1"}) + encode({"EXEC"}) +
+                                     encode({"PUBLISH", "ch", "m"}));
+        // The replica's own commands get no replies (it only acknowledges).
+        CHECK(call(*r, {"PING"}).empty());
+    }
+
+    TEST_CASE("random and blocking commands reach replicas as what they did") {
+        test::Server srv;
+        auto r = attach_replica(srv);
+        auto c = srv.connect();
+        call(*c, {"SADD", "s", "only"});
+        CHECK(call(*c, {"SPOP", "s"}) == "$4\r\nonly\r\n");
+        CHECK(call(*c, {"SPOP", "s"}) == "$-1\r\n");  // nothing popped: nothing fed
+        CHECK(test::async(*r) == select(0) + encode({"SADD", "s", "only"}) + encode({"SREM", "s", "only"}));
+
+        auto b = srv.connect();
+        CHECK(call(*b, {"BLPOP", "q", "0"}).empty());  // blocks: not fed
+        CHECK(call(*c, {"RPUSH", "q", "x", "y"}) == ":2\r\n");
+        CHECK(test::async(*b) == "*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
+        CHECK(call(*b, {"BRPOP", "q", "0"}) == "*2\r\n$1\r\nq\r\n$1\r\ny\r\n");  // at once: as sent
+        CHECK(test::async(*r) == encode({"RPUSH", "q", "x", "y"}) + encode({"LPOP", "q"}) +
+                                     encode({"BRPOP", "q", "0"}));
+        CHECK(call(*b, {"BZPOPMIN", "z", "0"}).empty());
+        call(*c, {"ZADD", "z", "1", "a", "2", "b"});
+        CHECK(test::async(*b).starts_with("*3\r\n$1\r\nz\r\n$1\r\na\r\n"));
+        CHECK(test::async(*r) == encode({"ZADD", "z", "1", "a", "2", "b"}) + encode({"ZPOPMIN", "z", "1"}));
+    }
+
+    TEST_CASE("relative expiry times reach replicas as absolute ones; expired keys as DEL") {
+        test::Server srv;
+        auto r = attach_replica(srv);
+        auto c = srv.connect();
+        const long long now = srv.db.unix_ms();  // the manual clock stands still meanwhile
+        const auto at = [&](long long ms) { return std::to_string(now + ms); };
+        CHECK(call(*c, {"SET", "gone", "v", "PX", "100"}) == "+OK\r\n");
+        CHECK(call(*c, {"SET", "k", "v", "NX", "EX", "10", "GET"}) == "$-1\r\n");
+        CHECK(call(*c, {"SETEX", "s", "5", "v"}) == "+OK\r\n");
+        CHECK(call(*c, {"EXPIRE", "s", "20", "GT"}) == ":1\r\n");
+        CHECK(call(*c, {"EXPIRE", "s", "1", "GT"}) == ":0\r\n");  // no change: PEXPIREAT of the same time
+        CHECK(call(*c, {"GETEX", "k", "PX", "700"}) == "$1\r\nv\r\n");
+        CHECK(call(*c, {"GETEX", "k"}) == "$1\r\nv\r\n");  // a read: nothing
+        CHECK(call(*c, {"GETEX", "s", "PERSIST"}) == "$1\r\nv\r\n");
+        CHECK(call(*c, {"EXPIRE", "s", "-1"}) == ":1\r\n");  // in the past: deleted
+        CHECK(test::async(*r) == select(0) + encode({"SET", "gone", "v", "PXAT", at(100)}) +
+                                     encode({"SET", "k", "v", "NX", "PXAT", at(10000), "GET"}) +
+                                     encode({"SET", "s", "v", "PXAT", at(5000)}) +
+                                     encode({"PEXPIREAT", "s", at(20000), "GT"}) +
+                                     encode({"PEXPIREAT", "s", at(20000), "GT"}) +
+                                     encode({"PEXPIREAT", "k", at(700)}) + encode({"PERSIST", "s"}) +
+                                     encode({"DEL", "s"}));
+        srv.clock.advance(200ms);
+        CHECK(srv.db.run_pending() == 1);
+        CHECK(test::async(*r) == encode({"DEL", "gone"}));
+    }
+
+    TEST_CASE("REPLCONF, ROLE, INFO and WAIT with an acknowledging replica") {
+        test::Server srv;
+        auto c = srv.connect();
+        CHECK(call(*c, {"REPLCONF", "listening-port"}) == "-ERR syntax error\r\n");
+        CHECK(call(*c, {"REPLCONF", "listening-port", "x"}) == "-ERR value is not an integer or out of range\r\n");
+        CHECK(call(*c, {"REPLCONF", "bogus", "1"}) == "-ERR Unrecognized REPLCONF option: bogus\r\n");
+        CHECK(call(*c, {"REPLCONF", "ack", "5"}).empty());  // no reply, even from a non-replica
+        auto r = attach_replica(srv);
+        CHECK(call(*c, {"SET", "k", "v"}) == "+OK\r\n");
+        const std::string stream = test::async(*r);
+        const std::string offset = std::to_string(stream.size());
+        CHECK(call(*c, {"ROLE"}) == "*3\r\n$6\r\nmaster\r\n:" + offset +
+                                       "\r\n*1\r\n*3\r\n$0\r\n\r\n$4\r\n6390\r\n$1\r\n0\r\n");
+        const std::string info = call(*c, {"INFO", "replication"});
+        CHECK(info.find("connected_slaves:1\r\nslave0:ip=,port=6390,state=online,offset=0,lag=") != std::string::npos);
+        CHECK(info.find("master_repl_offset:" + offset + "\r\n") != std::string::npos);
+        // WAIT blocks until the replica acknowledges this client's write, asking it to.
+        CHECK(call(*c, {"WAIT", "1", "0"}).empty());
+        CHECK(test::async(*r) == encode({"REPLCONF", "GETACK", "*"}));
+        CHECK(call(*r, {"REPLCONF", "ACK", offset}).empty());
+        CHECK(test::async(*c) == ":1\r\n");
+        CHECK(call(*c, {"WAIT", "1", "0"}) == ":1\r\n");  // already acknowledged
+        CHECK(call(*c, {"WAIT", "2", "100"}).empty());    // only one replica: 1 at the timeout
+        REQUIRE(c->block_deadline().has_value());
+        CHECK(c->on_tick(*c->block_deadline()));
+        CHECK(c->output() == ":1\r\n");
+        c->output().clear();
+        CHECK(call(*c, {"CLIENT", "KILL", "TYPE", "slave"}) == ":1\r\n");
+    }
+
+    TEST_CASE("PSYNC continues from the backlog; SYNC with rdb-only sends the snapshot and closes") {
+        test::Server srv;
+        auto r = attach_replica(srv);
+        auto c = srv.connect();
+        call(*c, {"SET", "a", "1"});
+        const std::string first = test::async(*r);
+        call(*c, {"SET", "b", "2"});
+        const std::string missed = test::async(*r);
+        r->close();
+        const std::string info = call(*c, {"INFO", "replication"});
+        const std::size_t at = info.find("master_replid:") + 14;
+        const std::string replid = info.substr(at, 40);
+        auto again = srv.connect();
+        const std::string from = std::to_string(first.size() + 1);  // the next byte it needs
+        CHECK(call(*again, {"PSYNC", replid, from}) == "+CONTINUE " + replid + "\r\n" + missed);
+        auto other = srv.connect();
+        CHECK(call(*other, {"PSYNC", "0000000000000000000000000000000000000000", "1"}).starts_with("+FULLRESYNC " + replid));
+        auto cli = srv.connect();
+        CHECK(call(*cli, {"REPLCONF", "rdb-only", "1"}) == "+OK\r\n");
+        CHECK(call(*cli, {"REPLCONF", "rdb-only", "2"}) == "-ERR syntax error\r\n");
+        const std::string rdb = call(*cli, {"SYNC"});
+        CHECK(rdb.starts_with("$"));
+        CHECK(rdb.find("REDIS0009") != std::string::npos);
+        CHECK(cli->closing());
+        CHECK_FALSE(cli->is_replica());
+    }
+
+    TEST_CASE("DUMP is the value in RDB format with the version and a CRC-64") {
+        test::Server srv;
+        auto c = srv.connect();
+        call(*c, {"SET", "k", "hello"});
+        std::string want = std::string("\x00\x05hello\x09\x00", 9);
+        std::string crc;
+        cachet::resp::rdb::Writer(crc).u64_le(cachet::resp::rdb::crc64(0, want));
+        want += crc;
+        CHECK(call(*c, {"DUMP", "k"}) == "$" + std::to_string(want.size()) + "\r\n" + want + "\r\n");
+        CHECK(call(*c, {"DUMP", "missing"}) == "$-1\r\n");
+        CHECK(call(*c, {"DUMP"}) == "-ERR wrong number of arguments for 'dump' command\r\n");
+    }
+}
