@@ -664,6 +664,7 @@ private:
         /// Redis's checkClientOutputBufferLimits: hard at once, soft after soft-seconds.
         void check_output_limits(Conn& c) {
             const int cls = c.session.is_replica() ? 1 : c.session.subscriptions() > 0 ? 2 : 0;
+            if (cls == 1 && !c.session.replica_online()) return;  // still receiving its snapshot
             const resp::OutputLimit lim = engine().output_limit(cls);
             const std::size_t used = c.pending() + c.session.outbox().size();
             const bool hard = lim.hard && used >= lim.hard;

@@ -190,6 +190,11 @@ public:
     /// Makes this connection a replica: from now on it receives the replication stream and
     /// no replies (a replica only sends REPLCONF ACK, which has none).
     void become_replica() noexcept { m_replica.store(true, std::memory_order_relaxed); }
+    /// True once the replica acknowledged an offset: it has loaded the snapshot, so from now
+    /// on the replica output buffer limit applies (the snapshot itself is exempt, as in
+    /// Redis). Thread-safe.
+    [[nodiscard]] bool replica_online() const noexcept { return m_replica_online.load(std::memory_order_relaxed); }
+    void set_replica_online() noexcept { m_replica_online.store(true, std::memory_order_relaxed); }
     /// Appends replication stream bytes, from any thread, within the replica output buffer
     /// limit (client-output-buffer-limit replica; over its hard limit the link is closed).
     void post_replication(std::string_view bytes) {
@@ -378,7 +383,7 @@ private:
     std::optional<time_point> m_block_deadline;
     std::uint64_t m_limits_seen = 0;
 
-    std::atomic<bool> m_replica{false};
+    std::atomic<bool> m_replica{false}, m_replica_online{false};
     ReplicaHandshake m_handshake;
     long long m_write_offset = 0;
 

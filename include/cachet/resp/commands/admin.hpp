@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 CACHET_NAMESPACE_BEGIN
@@ -241,15 +242,23 @@ public:
         });
         return m_id != 0;
     }
-    bool cancel() override { return m_session.engine().replication().cancel_wait(m_id); }
+    bool cancel() override {
+        m_cancelled = m_session.engine().replication().cancel_wait(m_id);
+        return m_cancelled;
+    }
     [[nodiscard]] bool finished() const override { return m_finished.load(std::memory_order_acquire); }
-    void unregister() override {}
+    /// Once served, waits for the acknowledging thread's `done` to return: it touches this.
+    void unregister() override {
+        if (!m_cancelled && !m_session.engine().replication().cancel_wait(m_id))
+            while (!finished()) std::this_thread::yield();
+    }
     void timeout_reply(ReplyWriter& w) override { w.integer(m_session.engine().replication().acked(m_target)); }
 
 private:
     Session<C>& m_session;
     long long m_target;
     std::uint64_t m_id = 0;
+    bool m_cancelled = false;  ///< removed by the owner before any acknowledgement served it
     std::atomic<bool> m_finished{false};
 };
 

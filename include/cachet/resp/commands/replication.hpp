@@ -75,6 +75,7 @@ void psync(Ctx<C>& c) {
                 out += "+CONTINUE " + repl.replid() + "\r\n";
                 out += *tail;
                 c.session.become_replica();
+                c.session.set_replica_online();  // no snapshot to exempt
                 return;
             }
         }
@@ -106,6 +107,7 @@ void replconf(Ctx<C>& c) {
             // eof, psync2: cachet sends snapshots with a length and understands PSYNC anyway
         } else if (opt == "ack") {
             if (!c.session.is_replica()) return;
+            c.session.set_replica_online();
             if (auto off = to_ll(c.arg(i + 1))) c.engine.replication().acknowledge(c.session, *off);
             return;  // no reply
         } else if (opt == "getack") {

@@ -763,7 +763,7 @@ void register_server_commands(CommandTable<C>& t) {
     add_command<C>(t, "flushall", -1, cmd_write, 0, 0, 0, &flush<C, true>, "server", "Remove all keys from all databases", "1.0.0", {"keyspace", "write", "slow", "dangerous"});
     add_command<C>(t, "time", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &cmd::time<C>, "server", "Return the current server time", "2.6.0", {"fast"});
     add_command<C>(t, "lastsave", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &lastsave<C>, "server", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", {"fast", "admin", "dangerous"});
-    add_command<C>(t, "shutdown", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_no_multi | cmd_allow_busy | cmd_takes_gate, 0, 0, 0, &shutdown<C>, "server", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(t, "shutdown", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_no_multi | cmd_allow_busy, 0, 0, 0, &shutdown<C>, "server", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", {"admin", "slow", "dangerous"});
     auto& memory = add_command<C>(t, "memory", -2, 0, 0, 0, 0, nullptr, "server", "A container for memory diagnostics commands", "4.0.0", {"slow"});
     add_command<C>(memory.subcommands, "usage", -3, cmd_readonly, 2, 2, 1, &memory_usage<C>, "server", "Estimate the memory usage of a key", "4.0.0", {"read", "slow"});
     add_command<C>(memory.subcommands, "stats", 2, 0, 0, 0, 0, &memory_stats<C>, "server", "Show memory usage details", "4.0.0", {"slow"});
