@@ -488,7 +488,35 @@ int main(int argc, char** argv) {
         Directive d{"port", {}, "bound port", "port"};
         set_param(d, "port", std::to_string(server->port()));
     }
-    log(LogLevel::notice, "Running mode=standalone, port=" + std::to_string(server->port()) + ".");
+    // Cluster mode: the static topology in cluster-config-file (relative to dir), or, without
+    // that file, a one-node cluster serving every slot.
+    const bool cluster = lower(engine.config_value("cluster-enabled")) == "yes";
+    if (cluster) {
+        std::string path = engine.config_value("cluster-config-file");
+        if (const std::string dir = engine.config_value("dir"); !dir.empty() && !path.starts_with("/"))
+            path = dir + (dir.ends_with("/") ? "" : "/") + path;
+        std::ifstream in(path);
+        const std::string my_ip = so.bind.empty() ? std::string("127.0.0.1") : so.bind.front();
+        if (!in) {
+            engine.enable_cluster(cachet::resp::ClusterTopology::single(my_ip, server->port()));
+            log(LogLevel::notice, "No cluster configuration found (" + path + "): a one-node cluster serving all 16384 slots");
+        } else {
+            std::stringstream text;
+            text << in.rdbuf();
+            std::string error;
+            auto topo = cachet::resp::ClusterTopology::parse(text.str(), my_ip, server->port(), error);
+            if (!topo) {
+                log(LogLevel::warning, "Unrecoverable error in the cluster configuration file " + path + ": " + error);
+                return 1;
+            }
+            log(LogLevel::notice, "Cluster configuration loaded from " + path + ": " + std::to_string(topo->nodes().size()) +
+                                      " nodes, this one " + topo->myself().id +
+                                      (topo->complete() ? "" : " (some slots have no node: the cluster is down)"));
+            engine.enable_cluster(std::move(*topo));
+        }
+    }
+    log(LogLevel::notice, std::string("Running mode=") + (cluster ? "cluster" : "standalone") + ", port=" +
+                              std::to_string(server->port()) + ".");
     log(LogLevel::notice, "Server initialized");
     if (!pidfile.empty() && !write_file_atomically(pidfile, std::to_string(::getpid()) + '\n'))
         log(LogLevel::warning, "Failed to write PID file " + pidfile + ": " + std::strerror(errno));

@@ -137,6 +137,44 @@ struct CommandSpec {
     }
 };
 
+/// True for the commands whose keys follow a count argument (ZUNIONSTORE dst numkeys key...,
+/// LMPOP numkeys key..., BLMPOP timeout numkeys key...): Redis's movable keys.
+[[nodiscard]] inline const std::pair<std::size_t, std::size_t>* counted_keys(std::string_view name) {
+    // {count's position, first key's position}
+    static const std::map<std::string_view, std::pair<std::size_t, std::size_t>> counted = {
+        {"zunionstore", {2, 3}}, {"zinterstore", {2, 3}}, {"zdiffstore", {2, 3}},
+        {"zunion", {1, 2}},      {"zinter", {1, 2}},      {"zdiff", {1, 2}},
+        {"zintercard", {1, 2}},  {"sintercard", {1, 2}},  {"lmpop", {1, 2}},
+        {"zmpop", {1, 2}},       {"blmpop", {2, 3}},      {"bzmpop", {2, 3}}};
+    auto it = counted.find(name);
+    return it == counted.end() ? nullptr : &it->second;
+}
+[[nodiscard]] inline bool has_counted_keys(std::string_view name) { return counted_keys(name) != nullptr; }
+
+/// The key arguments of a command (`argv[0]` its name; `spec` its own, a subcommand's for a
+/// container), as Redis 7.0's COMMAND GETKEYS finds them: the fixed positions, then for the
+/// commands whose keys are counted that many keys after the count. nullopt if the count is
+/// below 1 or beyond the arguments. Used by COMMAND GETKEYS and cluster routing.
+template <class Spec>
+[[nodiscard]] std::optional<std::vector<std::string_view>> command_keys(const Spec& spec,
+                                                                      std::span<const std::string_view> argv) {
+    std::vector<std::string_view> keys;
+    const std::size_t argc = argv.size();
+    const long long last = spec.last_key < 0 ? static_cast<long long>(argc) + spec.last_key : spec.last_key;
+    if (spec.first_key > 0)
+        for (long long i = spec.first_key; i <= last && i < static_cast<long long>(argc); i += spec.step)
+            keys.push_back(argv[static_cast<std::size_t>(i)]);
+    if (const auto* movable = counted_keys(spec.name)) {
+        const auto [at, from] = *movable;
+        long long n = 0;
+        if (at >= argc || !cachet::detail::string2ll(argv[at], n) || n < 1 ||
+            n > static_cast<long long>(argc - from))
+            return std::nullopt;
+        for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) keys.push_back(argv[from + i]);
+    }
+    return keys;
+}
+
 /// Lower-cases ASCII letters.
 [[nodiscard]] inline std::string lower(std::string_view s) {
     std::string out(s);

@@ -31,6 +31,7 @@
 /// waits, as in Redis.
 
 #include <cachet/detail/fast_clock.hpp>
+#include <cachet/resp/cluster.hpp>
 #include <cachet/resp/command.hpp>
 #include <cachet/resp/replication.hpp>
 #include <cachet/resp/session.hpp>
@@ -92,6 +93,8 @@ template <Clock C>
 void register_hyperloglog_commands(CommandTable<C>& t);
 template <Clock C>
 void register_replication_commands(CommandTable<C>& t);
+template <Clock C>
+void register_cluster_commands(CommandTable<C>& t);
 template <Clock C>
 std::optional<std::vector<std::string>> absolute_expiry(Engine<C>& engine, std::size_t db,
                                                          std::span<const std::string_view> argv,
@@ -392,6 +395,7 @@ private:
     void run(std::span<const std::string_view> argv, const CommandSpec<C>* spec, bool in_exec);
     void replicate(std::span<const std::string_view> argv, const CommandSpec<C>* spec, std::size_t db,
                    std::uint64_t errors_before);
+    std::optional<std::string> cluster_error(const CommandSpec<C>* spec, std::span<const std::string_view> argv);
 };
 
 /// The shared side of the RESP layer: see the file comment.
@@ -423,6 +427,14 @@ public:
         m_repl.cron(std::chrono::seconds(num("repl-ping-replica-period", 10)),
                     std::chrono::seconds(num("repl-backlog-ttl", 3600)));
     }
+    /// Cluster mode over a static topology (cluster.hpp): from now on commands on keys of
+    /// another node's slots are redirected (-MOVED), SELECT other than 0 is refused, and
+    /// CLUSTER describes the topology. Call before serving (not thread-safe).
+    void enable_cluster(ClusterTopology topology) {
+        m_cluster = std::make_unique<const ClusterTopology>(std::move(topology));
+    }
+    /// The topology, or nullptr when cluster mode is off.
+    [[nodiscard]] const ClusterTopology* cluster() const noexcept { return m_cluster.get(); }
     /// LASTSAVE: Unix seconds of the last successful SAVE/BGSAVE (the start until one).
     [[nodiscard]] long long last_save() const noexcept { return m_last_save.load(std::memory_order_relaxed); }
     void set_last_save(long long unix_seconds) noexcept { m_last_save.store(unix_seconds, std::memory_order_relaxed); }
@@ -1048,6 +1060,7 @@ private:
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count();
     std::atomic<long long> m_last_save{m_started_unix};
+    std::unique_ptr<const ClusterTopology> m_cluster;
     ReplicationFeed<session_type> m_repl;
     std::function<void()> m_shutdown;
     // INFO commandstats and errorstats.
@@ -1110,6 +1123,7 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_admin_commands<C>(m_commands);
     register_hyperloglog_commands<C>(m_commands);
     register_replication_commands<C>(m_commands);
+    register_cluster_commands<C>(m_commands);
     register_config_params<C>(*this);
     for (auto& [name, spec] : m_commands) {
         if (name == "auth" || name == "hello") spec.flags |= cmd_redact;
@@ -1266,6 +1280,21 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
                "configuration file, and then restart the server.");
         return;
     }
+    // Cluster mode: keys of another node's slots are redirected, as Redis's getNodeByQuery
+    // (EXEC checks the keys of the whole transaction, and then discards it on an error).
+    if (CACHET_UNLIKELY(m_engine.cluster() != nullptr) && !in_exec) {
+        if (auto err = cluster_error(spec, argv)) {
+            if (spec->name == "exec") {
+                auto& counters = m_engine.thread_counters()[spec->id];
+                counters.add(counters.rejected, 1);
+                discard_multi();
+                m_writer.error(*err);
+            } else {
+                reject(*err);
+            }
+            return;
+        }
+    }
     if (m_multi && !in_exec && (spec->flags & cmd_no_multi)) {
         reject("ERR Command not allowed inside a transaction");
         return;
@@ -1384,6 +1413,47 @@ void Session<C>::replicate(std::span<const std::string_view> argv, const Command
         return;
     }
     m_write_offset = repl.offset();
+}
+
+/// In cluster mode, the error that redirects a command (or EXEC's transaction) on keys this
+/// node does not serve: CROSSSLOT for keys of several slots, CLUSTERDOWN when some slot has no
+/// node, MOVED to the node serving the slot. nullopt: run it here.
+template <Clock C>
+std::optional<std::string> Session<C>::cluster_error(const CommandSpec<C>* spec,
+                                                     std::span<const std::string_view> argv) {
+    const ClusterTopology& topo = *m_engine.cluster();
+    int slot = -1;
+    bool cross = false;
+    auto add = [&](const CommandSpec<C>& s, std::span<const std::string_view> a) {
+        if (s.first_key <= 0 && !has_counted_keys(s.name)) return;
+        const auto keys = command_keys(s, a);
+        if (!keys) return;  // the command's own error follows
+        for (auto k : *keys) {
+            const int ks = key_hash_slot(k);
+            if (slot < 0) slot = ks;
+            else if (ks != slot) cross = true;
+        }
+    };
+    if (spec->name == "exec") {
+        if (!m_multi) return std::nullopt;
+        for (const auto& q : m_queued) {
+            std::vector<std::string_view> a(q.begin(), q.end());
+            const CommandSpec<C>* s = m_engine.find(a[0]);
+            if (!s) continue;
+            if (!s->subcommands.empty() && a.size() >= 2)
+                if (auto it = s->subcommands.find(lower(a[1])); it != s->subcommands.end()) s = &it->second;
+            add(*s, a);
+        }
+    } else {
+        add(*spec, argv);
+    }
+    if (cross) return std::string("CROSSSLOT Keys in request don't hash to the same slot");
+    if (slot < 0) return std::nullopt;
+    if (!topo.complete()) return std::string("CLUSTERDOWN The cluster is down");
+    const ClusterNode* owner = topo.owner(slot);
+    if (!owner) return std::string("CLUSTERDOWN Hash slot not served");
+    if (owner->myself) return std::nullopt;
+    return "MOVED " + std::to_string(slot) + ' ' + owner->ip + ':' + std::to_string(owner->port);
 }
 
 template <Clock C>
@@ -1540,6 +1610,7 @@ void Session<C>::close() {
 CACHET_NAMESPACE_END
 
 #include <cachet/resp/commands/admin.hpp>
+#include <cachet/resp/commands/cluster.hpp>
 #include <cachet/resp/commands/config.hpp>
 #include <cachet/resp/commands/connection.hpp>
 #include <cachet/resp/commands/hashes.hpp>

@@ -5,9 +5,9 @@
 /// SLOWLOG (commands over slowlog-log-slower-than), LATENCY (the latency monitor's "command"
 /// and "fast-command" events over latency-monitor-threshold); the replication commands of a
 /// master: ROLE (its offset and replicas), WAIT (replicas that acknowledged the client's last
-/// write), REPLICAOF / SLAVEOF NO ONE; and CLUSTER / READONLY / READWRITE / ASKING with Redis's
-/// "cluster support disabled" error. cachet-server is a master that Redis replicas follow
-/// (replication.hpp); REPLICAOF host port is refused with an explicit error.
+/// write), REPLICAOF / SLAVEOF NO ONE (CLUSTER is in cluster.hpp). cachet-server is a master
+/// that Redis replicas follow (replication.hpp); REPLICAOF host port is refused with an
+/// explicit error.
 
 #include <cachet/resp/commands/blocking.hpp>
 #include <cachet/resp/engine.hpp>
@@ -24,8 +24,6 @@
 CACHET_NAMESPACE_BEGIN
 namespace resp {
 namespace cmd {
-
-inline constexpr std::string_view err_cluster_disabled = "ERR This instance has cluster support disabled";
 
 template <Clock C>
 void monitor(Ctx<C>& c) {
@@ -307,11 +305,6 @@ void replicaof(Ctx<C>& c) {
     c.out.error("ERR cachet-server does not replicate: only REPLICAOF NO ONE is supported");
 }
 
-template <Clock C>
-void cluster_disabled(Ctx<C>& c) {
-    c.out.error(err_cluster_disabled);
-}
-
 }  // namespace cmd
 
 template <Clock C>
@@ -336,10 +329,6 @@ void register_admin_commands(CommandTable<C>& t) {
     add_command<C>(t, "wait", 3, cmd_noscript | cmd_blocking, 0, 0, 0, &wait<C>, "generic", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", {"slow", "connection"});
     add_command<C>(t, "replicaof", 3, adm | cmd_no_multi, 0, 0, 0, &replicaof<C>, "server", "Make the server a replica of another instance, or promote it as master.", "5.0.0", sl);
     add_command<C>(t, "slaveof", 3, adm | cmd_no_multi, 0, 0, 0, &replicaof<C>, "server", "Make the server a replica of another instance, or promote it as master.", "1.0.0", sl);
-    add_command<C>(t, "cluster", -2, 0, 0, 0, 0, &cluster_disabled<C>, "cluster", "A container for cluster commands", "3.0.0", {"slow"});
-    add_command<C>(t, "readonly", 1, cmd_loading | cmd_stale | cmd_fast, 0, 0, 0, &cluster_disabled<C>, "cluster", "Enables read queries for a connection to a cluster replica node", "3.0.0", {"fast", "connection"});
-    add_command<C>(t, "readwrite", 1, cmd_loading | cmd_stale | cmd_fast, 0, 0, 0, &cluster_disabled<C>, "cluster", "Disables read queries for a connection to a cluster replica node", "3.0.0", {"fast", "connection"});
-    add_command<C>(t, "asking", 1, cmd_fast, 0, 0, 0, &cluster_disabled<C>, "cluster", "Sent by cluster clients after an -ASK redirect", "3.0.0", {"fast", "connection"});
 }
 
 }  // namespace resp

@@ -126,7 +126,7 @@ void hello(Ctx<C>& c) {
     c.out.bulk("id");
     c.out.integer(static_cast<long long>(c.session.id()));
     c.out.bulk("mode");
-    c.out.bulk("standalone");
+    c.out.bulk(c.engine.cluster() ? "cluster" : "standalone");
     c.out.bulk("role");
     c.out.bulk("master");
     c.out.bulk("modules");
@@ -148,6 +148,10 @@ void select(Ctx<C>& c) {
     }
     if (*n < INT_MIN || *n > INT_MAX) {  // Redis reads the number as an int
         c.out.error("ERR value is out of range, value must between -2147483648 and 2147483647");
+        return;
+    }
+    if (c.engine.cluster() && *n != 0) {
+        c.out.error("ERR SELECT is not allowed in cluster mode");
         return;
     }
     if (*n < 0 || static_cast<unsigned long long>(*n) >= c.engine.database().databases()) {

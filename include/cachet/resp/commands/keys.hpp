@@ -264,6 +264,10 @@ void copy(Ctx<C>& c) {
             return;
         }
     }
+    if (c.engine.cluster() && dst_db != c.session.db_index()) {
+        c.out.error("ERR Copying to another database is not allowed in cluster mode");
+        return;
+    }
     if (dst_db == c.session.db_index() && c.arg(1) == c.arg(2)) {
         c.out.error("ERR source and destination objects are the same");
         return;
@@ -274,6 +278,10 @@ void copy(Ctx<C>& c) {
 
 template <Clock C>
 void move(Ctx<C>& c) {
+    if (c.engine.cluster()) {
+        c.out.error("ERR MOVE is not allowed in cluster mode");
+        return;
+    }
     auto d = parse_db(c, c.arg(2));
     if (!d) return;
     if (*d == c.session.db_index()) {

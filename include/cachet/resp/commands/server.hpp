@@ -250,34 +250,17 @@ void command_getkeys(Ctx<C>& c) {
         c.out.error("ERR Invalid number of arguments specified for command");
         return;
     }
-    // Commands whose keys follow a count: {count's position, first key's position}.
-    static const std::map<std::string_view, std::pair<std::size_t, std::size_t>> counted = {
-        {"zunionstore", {2, 3}}, {"zinterstore", {2, 3}}, {"zdiffstore", {2, 3}},
-        {"zunion", {1, 2}},      {"zinter", {1, 2}},      {"zdiff", {1, 2}},
-        {"zintercard", {1, 2}},  {"sintercard", {1, 2}},  {"lmpop", {1, 2}},
-        {"zmpop", {1, 2}},       {"blmpop", {2, 3}},      {"bzmpop", {2, 3}}};
-    const auto movable = counted.find(spec->name);
-    if (spec->first_key <= 0 && movable == counted.end()) {
+    if (spec->first_key <= 0 && !has_counted_keys(spec->name)) {
         c.out.error("ERR The command has no key arguments");
         return;
     }
-    std::vector<std::string_view> keys;
-    const long long last = spec->last_key < 0 ? static_cast<long long>(argc) + spec->last_key : spec->last_key;
-    if (spec->first_key > 0)
-        for (long long i = spec->first_key; i <= last && i < static_cast<long long>(argc); i += spec->step)
-            keys.push_back(c.arg(static_cast<std::size_t>(i) + 2));
-    if (movable != counted.end()) {
-        const auto [at, from] = movable->second;
-        long long n = 0;
-        if (at >= argc || !cachet::detail::string2ll(c.arg(at + 2), n) || n < 1 ||
-            n > static_cast<long long>(argc - from)) {
-            c.out.error("ERR Invalid arguments specified for command");
-            return;
-        }
-        for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) keys.push_back(c.arg(from + i + 2));
+    const auto keys = command_keys(*spec, c.argv.subspan(2));
+    if (!keys) {
+        c.out.error("ERR Invalid arguments specified for command");
+        return;
     }
-    c.out.array(keys.size());
-    for (auto k : keys) c.out.bulk(k);
+    c.out.array(keys->size());
+    for (auto k : *keys) c.out.bulk(k);
 }
 
 template <Clock C>
@@ -623,7 +606,7 @@ std::string info_text(Engine<C>& e, std::string_view section) {
     }
     if (want("cluster")) {
         header("Cluster");
-        line("cluster_enabled", "0");
+        line("cluster_enabled", e.cluster() ? "1" : "0");
     }
     if (want("keyspace")) {
         header("Keyspace");
@@ -657,6 +640,10 @@ void info(Ctx<C>& c) {
 /// SWAPDB index1 index2 (see BasicDatabase::swap_databases).
 template <Clock C>
 void swapdb(Ctx<C>& c) {
+    if (c.engine.cluster()) {
+        c.out.error("ERR SWAPDB is not allowed in cluster mode");
+        return;
+    }
     auto& database = c.engine.database();
     long long ids[2];
     for (int i = 0; i < 2; ++i) {
