@@ -236,3 +236,145 @@ TEST_SUITE("resp_replication") {
         CHECK(call(*c, {"DUMP"}) == "-ERR wrong number of arguments for 'dump' command\r\n");
     }
 }
+
+namespace {
+
+/// Redis 7.0.15's DUMP payloads (one per compact encoding), as bytes.
+std::string bytes(const char* s, std::size_t n) { return std::string(s, n); }
+const std::string redis_lzf = bytes("\x00\xc3\x0e\x41\x2c\x03\x61\x62\x63\x61\xe0\xff\x02\xe1\x15\x07\x01\x62\x63\x0a\x00\xd2\x57\x33\xce\xc0\x44\xe1\x2b", 29);
+const std::string redis_list = bytes("\x12\x01\x02\x1e\x1e\x00\x00\x00\x05\x00\x81\x61\x02\x01\x01\xdf\x38\x02\xf2\x70\x11\x01\x04\xf4\x00\x00\x00\x00\x02\x00\x00\x00\x09\xff\x0a\x00\x90\x9c\x95\xe7\x72\xad\x32\x00", 44);
+const std::string redis_intset = bytes("\x0b\xc3\x24\x30\x04\x08\x00\x00\x00\x05\x20\x03\x01\xfc\xff\x80\x00\x00\x01\x20\x0b\x40\x00\x00\x02\x40\x04\x20\x00\x01\x40\x9c\x20\x04\xa0\x00\x00\x08\x20\x07\x0a\x00\xad\x2b\xcc\x59\xdb\x3c\xc5\xc0", 50);
+const std::string redis_hash = bytes("\x10\x14\x14\x00\x00\x00\x04\x00\x81\x66\x02\x81\x76\x02\x81\x6e\x02\xf1\x78\xec\x03\xff\x0a\x00\xc6\xf8\xa7\x7b\x2e\xd4\x0a\xa1", 32);
+const std::string redis_zset = bytes("\x11\x14\x14\x00\x00\x00\x04\x00\x81\x61\x02\x01\x01\x81\x62\x02\x83\x32\x2e\x35\x04\xff\x0a\x00\xd4\x4c\x6e\xa4\xf6\x44\xd9\xd7", 32);
+
+std::string bulk(const std::string& s) { return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n"; }
+
+}  // namespace
+
+TEST_SUITE("resp_replication") {
+    TEST_CASE("RESTORE reads Redis 7's DUMP payloads: LZF strings, quicklists, intsets, listpacks") {
+        test::Server srv;
+        auto c = srv.connect();
+        CHECK(call(*c, {"RESTORE", "lzf", "0", redis_lzf}) == "+OK\r\n");
+        std::string abc;
+        for (int i = 0; i < 100; ++i) abc += "abc";
+        CHECK(call(*c, {"GET", "lzf"}) == bulk(abc));
+        CHECK(call(*c, {"RESTORE", "l", "0", redis_list}) == "+OK\r\n");
+        CHECK(call(*c, {"LRANGE", "l", "0", "-1"}) == "*5\r\n" + bulk("a") + bulk("1") + bulk("-200") + bulk("70000") + bulk("8589934592"));
+        CHECK(call(*c, {"RESTORE", "s", "0", redis_intset}) == "+OK\r\n");
+        CHECK(call(*c, {"SMISMEMBER", "s", "1", "2", "-4", "40000", "34359738368", "3"}) == "*6\r\n:1\r\n:1\r\n:1\r\n:1\r\n:1\r\n:0\r\n");
+        CHECK(call(*c, {"SCARD", "s"}) == ":5\r\n");
+        CHECK(call(*c, {"RESTORE", "h", "0", redis_hash}) == "+OK\r\n");
+        CHECK(call(*c, {"HGETALL", "h"}) == "*4\r\n" + bulk("f") + bulk("v") + bulk("n") + bulk("-5000"));
+        CHECK(call(*c, {"RESTORE", "z", "0", redis_zset}) == "+OK\r\n");
+        CHECK(call(*c, {"ZRANGE", "z", "0", "-1", "WITHSCORES"}) == "*4\r\n" + bulk("a") + bulk("1") + bulk("b") + bulk("2.5"));
+        // Round trip through cachet's own DUMP.
+        const std::string mine = call(*c, {"DUMP", "z"});
+        const std::size_t eol = mine.find("\r\n");
+        const std::string payload = mine.substr(eol + 2, mine.size() - eol - 4);
+        CHECK(call(*c, {"RESTORE", "z2", "0", payload}) == "+OK\r\n");
+        CHECK(call(*c, {"ZRANGE", "z2", "0", "-1", "WITHSCORES"}) == call(*c, {"ZRANGE", "z", "0", "-1", "WITHSCORES"}));
+    }
+
+    TEST_CASE("RESTORE's checks, in Redis's order, and its TTLs") {
+        test::Server srv;
+        auto c = srv.connect();
+        call(*c, {"SET", "k", "old"});
+        CHECK(call(*c, {"RESTORE", "k", "0", redis_lzf}) == "-BUSYKEY Target key name already exists.\r\n");
+        CHECK(call(*c, {"RESTORE", "n", "x", redis_lzf}) == "-ERR value is not an integer or out of range\r\n");
+        CHECK(call(*c, {"RESTORE", "n", "-1", redis_lzf}) == "-ERR Invalid TTL value, must be >= 0\r\n");
+        CHECK(call(*c, {"RESTORE", "n", "0", redis_lzf, "BOGUS"}) == "-ERR syntax error\r\n");
+        CHECK(call(*c, {"RESTORE", "n", "0", redis_lzf, "FREQ", "256"}) == "-ERR Invalid FREQ value, must be >= 0 and <= 255\r\n");
+        CHECK(call(*c, {"RESTORE", "n", "0", redis_lzf, "IDLETIME", "-1"}) == "-ERR Invalid IDLETIME value, must be >= 0\r\n");
+        std::string corrupt = redis_lzf;
+        corrupt[5] ^= 1;
+        CHECK(call(*c, {"RESTORE", "n", "0", corrupt}) == "-ERR DUMP payload version or checksum are wrong\r\n");
+        std::string future = redis_lzf;
+        future[future.size() - 10] = 12;  // RDB version 12: newer than this reader
+        CHECK(call(*c, {"RESTORE", "n", "0", future}) == "-ERR DUMP payload version or checksum are wrong\r\n");
+        // A payload whose checksum is right but whose body is not an RDB value.
+        std::string junk = std::string("\x63\x01\x02", 3) + std::string("\x0a\x00", 2);
+        std::string crc;
+        cachet::resp::rdb::Writer(crc).u64_le(cachet::resp::rdb::crc64(0, junk));
+        CHECK(call(*c, {"RESTORE", "n", "0", junk + crc}) == "-ERR Bad data format\r\n");
+        CHECK(call(*c, {"EXISTS", "n"}) == ":0\r\n");
+        CHECK(call(*c, {"RESTORE", "k", "5000", redis_lzf, "REPLACE"}) == "+OK\r\n");
+        CHECK(call(*c, {"PTTL", "k"}) == ":5000\r\n");
+        const std::string past = std::to_string(srv.db.unix_ms() - 1);
+        CHECK(call(*c, {"RESTORE", "k", past, redis_lzf, "REPLACE", "ABSTTL"}) == "+OK\r\n");  // expired: deleted
+        CHECK(call(*c, {"EXISTS", "k"}) == ":0\r\n");
+        const std::string later = std::to_string(srv.db.unix_ms() + 60000);
+        CHECK(call(*c, {"RESTORE", "k", later, redis_lzf, "ABSTTL", "IDLETIME", "5"}) == "+OK\r\n");
+        CHECK(call(*c, {"PEXPIRETIME", "k"}) == ":" + later + "\r\n");
+    }
+
+    TEST_CASE("corrupt payloads and RDB files are refused, never read past their end") {
+        // Every single-byte change and every truncation of valid inputs: an error or a value,
+        // never a crash (the sanitizer builds run this too).
+        std::string file;
+        {
+            test::Server srv;
+            auto c = srv.connect();
+            call(*c, {"RPUSH", "l", "a", "b"});
+            call(*c, {"HSET", "h", "f", "v"});
+            call(*c, {"SET", "s", "x", "PX", "100000"});
+            file = cachet::resp::rdb::snapshot(srv.db);
+        }
+        std::size_t refused = 0, tries = 0;
+        const std::string* const inputs[] = {&redis_lzf, &redis_list, &redis_intset, &redis_hash, &redis_zset, &file};
+        for (const std::string* input : inputs) {
+            for (std::size_t i = 0; i < input->size(); ++i) {
+                for (const int flip : {0x01, 0x80, 0xff}) {
+                    std::string bad = *input;
+                    bad[i] = static_cast<char>(bad[i] ^ flip);
+                    ++tries;
+                    try {
+                        if (input == &file) {
+                            test::Server srv;
+                            (void)cachet::resp::rdb::load(srv.db, bad);
+                        } else {
+                            cachet::resp::rdb::Reader r(std::string_view(bad).substr(0, bad.size() - 10));
+                            (void)r.value(r.byte());  // the body, without the checksum's protection
+                        }
+                    } catch (const cachet::resp::rdb::RdbError&) {
+                        ++refused;
+                    }
+                }
+                std::string cut = input->substr(0, i);
+                try {
+                    test::Server srv;
+                    if (input == &file) (void)cachet::resp::rdb::load(srv.db, cut);
+                    else (void)cachet::resp::rdb::restore_payload(cut);
+                    CHECK(false);  // a truncated input never loads
+                } catch (const cachet::resp::rdb::RdbError&) {
+                }
+            }
+        }
+        CHECK(refused > tries / 10);  // most corruptions are caught (the rest still decode to something)
+    }
+
+    TEST_CASE("an RDB file loads into a database, TTLs and all databases included") {
+        test::Server a;
+        auto c = a.connect();
+        call(*c, {"SET", "s", "v", "PX", "60000"});
+        call(*c, {"ZADD", "z", "-inf", "lo", "3.25", "mid"});
+        call(*c, {"SELECT", "7"});
+        call(*c, {"SADD", "set", "1", "two"});
+        const std::string file = cachet::resp::rdb::snapshot(a.db);
+        test::Server b;
+        CHECK(cachet::resp::rdb::load(b.db, file) == 3);
+        auto d = b.connect();
+        const long long pttl = std::stoll(call(*d, {"PTTL", "s"}).substr(1));  // the two databases'
+        CHECK(pttl > 59000);                                                     // wall clocks differ by
+        CHECK(pttl <= 60000);                                                    // a millisecond or so
+        CHECK(call(*d, {"ZRANGE", "z", "0", "-1", "WITHSCORES"}) == "*4\r\n" + bulk("lo") + bulk("-inf") + bulk("mid") + bulk("3.25"));
+        CHECK(call(*d, {"SELECT", "7"}) == "+OK\r\n");
+        CHECK(call(*d, {"SCARD", "set"}) == ":2\r\n");
+        a.clock.advance(std::chrono::milliseconds(61000));  // expired keys are not loaded
+        test::Server e;
+        e.clock.advance(std::chrono::milliseconds(61000));
+        CHECK(cachet::resp::rdb::load(e.db, cachet::resp::rdb::snapshot(a.db)) == 2);
+        CHECK_THROWS_AS(cachet::resp::rdb::load(e.db, "REDIS0099"), cachet::resp::rdb::RdbError);
+        CHECK_THROWS_AS(cachet::resp::rdb::load(e.db, "NOTREDIS!"), cachet::resp::rdb::RdbError);
+    }
+}

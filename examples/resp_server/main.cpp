@@ -474,6 +474,30 @@ int main(int argc, char** argv) {
     if (!logfile.empty()) define_immutable("logfile", logfile);
     if (!pidfile.empty()) define_immutable("pidfile", pidfile);
 
+    // ----------------------------------------------------------------- the data
+    // dir/dbfilename, if it exists: an RDB file from SAVE, or from Redis (as redis-server loads
+    // it at start). A file that cannot be loaded stops the start, as in Redis.
+    {
+        std::string dir = engine.config_value("dir");
+        if (!dir.empty() && !dir.ends_with("/")) dir += '/';
+        const std::string path = dir + engine.config_value("dbfilename");
+        std::ifstream in(path, std::ios::binary);
+        if (in) {
+            std::stringstream bytes;
+            bytes << in.rdbuf();
+            const auto t0 = std::chrono::steady_clock::now();
+            try {
+                const std::size_t keys = cachet::resp::rdb::load(db, bytes.str());
+                char secs[32];
+                std::snprintf(secs, sizeof secs, "%.3f", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+                log(LogLevel::notice, "DB loaded from disk (" + path + "): " + std::to_string(keys) + " keys in " + secs + " seconds");
+            } catch (const std::exception& e) {
+                log(LogLevel::warning, "Can't load the RDB file " + path + ": " + e.what() + ". Aborting now.");
+                return 1;
+            }
+        }
+    }
+
     // ----------------------------------------------------------------- the server
     std::optional<cachet::resp_server::Server<>> server;
     try {

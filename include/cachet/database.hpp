@@ -824,6 +824,31 @@ public:
         return done;
     }
 
+    /// RESTORE (and loading an RDB file): `key` becomes `v` with `deadline` (ms of the stores'
+    /// clock, or `no_deadline`), atomically; false if the key exists and not `replace`.
+    /// Announces "restore" and serves clients blocked on the key. O(1) plus the old value's
+    /// destruction.
+    bool restore(const std::string& key, Value v, std::uint64_t deadline, bool replace) {
+        detail::ExecGate::Shared g(*m_gate);
+        bool done;
+        {
+            detail::ThreadFlag self(detail::t_self_announcing);
+            done = m_keyspace.access(key, [&](auto& slot) {
+                if (slot.exists() && !replace) return false;
+                slot.emplace(std::move(v));
+                slot.name_update("restore");
+                if (deadline == no_deadline) slot.persist();
+                else slot.set_deadline_ms(deadline);
+                return true;
+            });
+        }
+        if (done) {
+            m_owner.notify(m_index, "restore", key);
+            serve_blocked(key);
+        }
+        return done;
+    }
+
     /// MOVE `key` to database `to`: false if absent here or present there.
     bool move(const std::string& key, RedisDb& to) {
         if (&to == this) return false;

@@ -3,7 +3,7 @@
 
 /// Replication, master side (see replication.hpp), and RDB snapshots (rdb.hpp): SYNC, PSYNC and
 /// REPLCONF as a Redis replica (or `redis-cli --replica` / `--rdb`) sends them; SAVE and
-/// BGSAVE, which write the RDB file `dir`/`dbfilename`; DUMP, the RDB payload of one key.
+/// BGSAVE, which write the RDB file `dir`/`dbfilename`; DUMP and RESTORE, one key's RDB payload.
 
 #include <cachet/resp/engine.hpp>
 #include <cachet/resp/rdb.hpp>
@@ -193,6 +193,66 @@ void dump(Ctx<C>& c) {
     else c.out.null();
 }
 
+/// RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]: the key from a DUMP
+/// payload (cachet's or Redis's: every value type but streams and modules), with Redis's checks
+/// in Redis's order. IDLETIME and FREQ are checked and otherwise ignored (cachet keeps no
+/// per-key access clock).
+template <Clock C>
+void restore(Ctx<C>& c) {
+    bool replace = false, absttl = false, idle = false, freq = false;
+    for (std::size_t j = 4; j < c.argc(); ++j) {
+        const bool more = j + 1 < c.argc();
+        if (iequals(c.arg(j), "replace")) {
+            replace = true;
+        } else if (iequals(c.arg(j), "absttl")) {
+            absttl = true;
+        } else if (iequals(c.arg(j), "idletime") && more && !freq) {
+            auto v = to_ll(c.arg(++j));
+            if (!v) return c.out.error(errors::not_integer);
+            if (*v < 0) return c.out.error("ERR Invalid IDLETIME value, must be >= 0");
+            idle = true;
+        } else if (iequals(c.arg(j), "freq") && more && !idle) {
+            auto v = to_ll(c.arg(++j));
+            if (!v) return c.out.error(errors::not_integer);
+            if (*v < 0 || *v > 255) return c.out.error("ERR Invalid FREQ value, must be >= 0 and <= 255");
+            freq = true;
+        } else {
+            return c.out.error(errors::syntax);
+        }
+    }
+    const std::string key = c.key(1);
+    auto& db = c.db();
+    if (!replace && db.exists(key)) return c.out.error("BUSYKEY Target key name already exists.");
+    auto ttl = to_ll(c.arg(2));
+    if (!ttl) return c.out.error(errors::not_integer);
+    if (*ttl < 0) return c.out.error("ERR Invalid TTL value, must be >= 0");
+    Value v;
+    try {
+        v = rdb::restore_payload(c.arg(3));
+    } catch (const rdb::RdbError& e) {
+        if (std::string_view(e.what()) == "payload")
+            return c.out.error("ERR DUMP payload version or checksum are wrong");
+        return c.out.error("ERR Bad data format");
+    }
+    auto& database = c.engine.database();
+    long long when = *ttl;
+    if (when != 0 && !absttl) when += database.unix_ms();
+    if (when != 0 && when <= database.unix_ms()) {  // already expired: only the old key goes
+        if (replace && db.del(key)) c.session.propagate_as({"DEL", key});
+        else c.session.propagate_as({});
+        c.out.simple("OK");
+        return;
+    }
+    db.restore(key, std::move(v), when ? database.deadline_from_unix_ms(when) : no_deadline, true);
+    if (when != 0 && !absttl) {  // replicas get the absolute time, as Redis propagates it
+        std::vector<std::string> argv(c.argv.begin(), c.argv.end());
+        argv[2] = std::to_string(when);
+        argv.emplace_back("ABSTTL");
+        c.session.propagate_as(std::move(argv));
+    }
+    c.out.simple("OK");
+}
+
 }  // namespace cmd
 
 /// What replicas get for a command that set a relative expiry, as Redis 7 propagates it: the
@@ -261,6 +321,7 @@ void register_replication_commands(CommandTable<C>& t) {
     add_command<C>(t, "save", 1, cmd_admin | cmd_noscript | cmd_no_multi | cmd_takes_gate, 0, 0, 0, &save<C>, "server", "Synchronously save the dataset to disk", "1.0.0", sl);
     add_command<C>(t, "bgsave", -1, cmd_admin | cmd_noscript | cmd_takes_gate, 0, 0, 0, &bgsave<C>, "server", "Asynchronously save the dataset to disk", "1.0.0", sl);
     add_command<C>(t, "dump", 2, cmd_readonly, 1, 1, 1, &dump<C>, "generic", "Return a serialized version of the value stored at the specified key.", "2.6.0", {"keyspace", "read", "slow"});
+    add_command<C>(t, "restore", -4, cmd_write | cmd_denyoom, 1, 1, 1, &restore<C>, "generic", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", {"keyspace", "write", "slow", "dangerous"});
 }
 
 }  // namespace resp
