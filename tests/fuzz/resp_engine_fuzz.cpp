@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <stdlib.h>
 #include <string>
 #include <string_view>
+#include <unistd.h>
 
 namespace {
 
@@ -20,6 +22,14 @@ struct World {
     cachet::ManualClock clock;
     Db db{cachet::DatabaseOptions{.databases = 4, .shards = 2}, clock};
     Engine engine{db};
+    World() {
+        // SAVE and BGSAVE write dir/dbfilename: a directory of the run's own.
+        char dir[] = "/tmp/cachet-fuzz-XXXXXX";
+        if (::mkdtemp(dir) == nullptr) std::abort();
+        cachet::resp::ConfigParam p;
+        p.value = dir;
+        engine.define_param("dir", p);
+    }
 };
 
 }  // namespace
