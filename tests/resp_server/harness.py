@@ -220,3 +220,43 @@ def _on_term(signum, frame):
 
 
 signal.signal(signal.SIGTERM, _on_term)
+
+
+# -- helpers for the tests that also start redis-server ---------------------------------------
+
+def free_ports(n=1):
+    """`n` distinct free loopback ports (free when asked: a test binds them soon after)."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def keyspace(client, dbs=range(16)):
+    """Every key of the databases `dbs` through a redis-py client with decode_responses:
+    (db, key) -> (type, value, has_ttl), values in a comparable form."""
+    out = {}
+    for db in dbs:
+        client.execute_command("SELECT", db)
+        for key in client.keys("*"):
+            t = client.type(key)
+            if t == "string":
+                v = client.get(key)
+            elif t == "list":
+                v = client.lrange(key, 0, -1)
+            elif t == "set":
+                v = sorted(client.smembers(key))
+            elif t == "hash":
+                v = sorted(client.hgetall(key).items())
+            elif t == "zset":
+                v = client.zrange(key, 0, -1, withscores=True)
+            else:
+                v = None
+            out[(db, key)] = (t, v, client.pttl(key) > 0)
+    client.execute_command("SELECT", 0)
+    return out

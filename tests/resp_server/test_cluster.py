@@ -8,7 +8,6 @@ Needs redis-cli and the redis module (else skipped, 77)."""
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,23 +23,13 @@ except ImportError:
     sys.exit(77)
 
 
-def free_ports(n):
-    socks = []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 def main():
     harness.require_tool("redis-cli")
     binary = harness.binary_from_argv()
     work = tempfile.mkdtemp(prefix="cachet-cluster-")
-    ports = free_ports(3)
+    ports = harness.free_ports(3)
     ids = [("%x" % (i + 1)) * 40 for i in range(3)]
     ranges = ["0-5460", "5461-10922", "10923-16383"]
     conf = os.path.join(work, "cluster.conf")

@@ -7,14 +7,13 @@ Needs redis-server and the redis module (else skipped, 77)."""
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 import harness
-from harness import check, expect_eq
+from harness import check, expect_eq, keyspace
 
 try:
     import redis
@@ -23,33 +22,8 @@ except ImportError:
     sys.exit(77)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
-def contents(c, dbs=(0, 1)):
-    out = {}
-    for db in dbs:
-        c.execute_command("SELECT", db)
-        for key in c.keys("*"):
-            t = c.type(key)
-            if t == "string":
-                v = c.get(key)
-            elif t == "list":
-                v = c.lrange(key, 0, -1)
-            elif t == "set":
-                v = sorted(c.smembers(key))
-            elif t == "hash":
-                v = sorted(c.hgetall(key).items())
-            else:
-                v = c.zrange(key, 0, -1, withscores=True)
-            out[(db, key)] = (t, v, c.pttl(key) > 0)
-    c.execute_command("SELECT", 0)
-    return out
 
 
 def fill(c):
@@ -81,7 +55,7 @@ def main():
         # -- Redis's dump.rdb, loaded by cachet-server at start
         redis_dir = os.path.join(work, "redis")
         os.mkdir(redis_dir)
-        rport = free_port()
+        rport = harness.free_ports()[0]
         rproc = subprocess.Popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
                                   "--appendonly", "no", "--dir", redis_dir],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -96,7 +70,7 @@ def main():
                     check(time.time() < deadline, "redis-server did not start")
                     time.sleep(0.05)
             fill(r)
-            want = contents(r)
+            want = keyspace(r, (0, 1))
             rb = redis.Redis(host="127.0.0.1", port=rport)
             dumps = {k: rb.dump(k) for k in ("int", "lzf", "small-list", "big-list", "intset", "strset",
                                               "small-hash", "big-hash", "small-zset", "big-zset")}
@@ -106,7 +80,7 @@ def main():
             rproc.wait()
         srv = harness.Server(binary, "--dir", redis_dir)
         c = redis.Redis(host="127.0.0.1", port=srv.port, decode_responses=True)
-        expect_eq(contents(c), want, "cachet-server after loading redis-server's dump.rdb")
+        expect_eq(keyspace(c, (0, 1)), want, "cachet-server after loading redis-server's dump.rdb")
         check(4000 < c.pttl("ttl") <= 5000 * 1000, "the TTL survived: %r" % c.pttl("ttl"))
         check("DB loaded from disk" in srv.log_text(), "the load is logged")
 
@@ -115,7 +89,7 @@ def main():
         for k, payload in dumps.items():
             expect_eq(cb.restore(k + ":copy", 0, payload), b"OK", "RESTORE of Redis's %s" % k)
         for k in dumps:
-            expect_eq(contents(c)[(0, k + ":copy")][:2], want[(0, k)][:2], "%s restored from Redis's DUMP" % k)
+            expect_eq(keyspace(c, (0, 1))[(0, k + ":copy")][:2], want[(0, k)][:2], "%s restored from Redis's DUMP" % k)
         try:
             cb.restore("int", 0, dumps["int"])
             harness.fail("RESTORE onto an existing key answered")
@@ -132,11 +106,11 @@ def main():
         # -- cachet's own SAVE survives a restart
         c.set("after", "restart", px=600000)
         check(c.save(), "SAVE on cachet-server")
-        before = contents(c)
+        before = keyspace(c, (0, 1))
         srv.kill()
         srv = harness.Server(binary, "--dir", redis_dir)
         c = redis.Redis(host="127.0.0.1", port=srv.port, decode_responses=True)
-        expect_eq(contents(c), before, "cachet-server after a restart")
+        expect_eq(keyspace(c, (0, 1)), before, "cachet-server after a restart")
         srv.kill()
 
         # -- a corrupt file stops the start

@@ -9,7 +9,6 @@ Needs redis-server, redis-cli, redis-check-rdb and the redis module (else skippe
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,7 +16,7 @@ import threading
 import time
 
 import harness
-from harness import check, expect_eq
+from harness import check, expect_eq, keyspace
 
 try:
     import redis
@@ -26,19 +25,13 @@ except ImportError:
     sys.exit(77)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class RedisServer:
     """A real redis-server on 127.0.0.1, optionally a replica of `master_port`."""
 
     def __init__(self, workdir, master_port=None, dbfilename="dump.rdb"):
-        self.port = free_port()
+        self.port = harness.free_ports()[0]
         cmd = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                "--appendonly", "no", "--dir", workdir, "--dbfilename", dbfilename]
         if master_port:
@@ -70,28 +63,6 @@ def wait_for(cond, timeout, what):
     harness.fail("timed out waiting for " + what)
 
 
-def contents(client, dbs=16):
-    """Every key of every database: (db, key) -> (type, value, has_ttl)."""
-    out = {}
-    for db in range(dbs):
-        client.execute_command("SELECT", db)
-        for key in client.keys("*"):
-            t = client.type(key)
-            if t == "string":
-                v = client.get(key)
-            elif t == "list":
-                v = client.lrange(key, 0, -1)
-            elif t == "set":
-                v = sorted(client.smembers(key))
-            elif t == "hash":
-                v = sorted(client.hgetall(key).items())
-            elif t == "zset":
-                v = client.zrange(key, 0, -1, withscores=True)
-            else:
-                v = None
-            out[(db, key)] = (t, v, client.pttl(key) > 0)
-    client.execute_command("SELECT", 0)
-    return out
 
 
 def expect_same(got, want, what):
@@ -139,7 +110,7 @@ def main():
         rep = RedisServer(work, master_port=srv.port)
         replicas.append(rep)
         wait_for(lambda: in_sync(md, rep.client), 30, "the replica's first sync")
-        expect_same(contents(rep.client), contents(md), "the replica after its full sync")
+        expect_same(keyspace(rep.client), keyspace(md), "the replica after its full sync")
         expect_eq(md.execute_command("ROLE")[2][0][1], str(rep.port), "ROLE lists the replica's port")
         info = md.info("replication")
         expect_eq(info["connected_slaves"], 1, "INFO replication connected_slaves")
@@ -201,7 +172,7 @@ def main():
         for t in threads:
             t.join()
         wait_for(lambda: in_sync(md, rep.client), 30, "the replica to catch up with the writes")
-        expect_same(contents(rep.client), contents(md), "the replica after the stream")
+        expect_same(keyspace(rep.client), keyspace(md), "the replica after the stream")
         # Relative TTLs reach the replica as absolute times: the same expiry instant.
         m.set("ex", "v", ex=300)
         m.setex("setex", 400, "v")
@@ -233,7 +204,7 @@ def main():
         time.sleep(0.3)  # "short" has expired: active expiry reclaims it and feeds a DEL
         wait_for(lambda: md.dbsize() == rep.client.dbsize(), 10, "the expired key's DEL to arrive")
         wait_for(lambda: in_sync(md, rep.client), 30, "the replica to catch up")
-        expect_same(contents(rep.client), contents(md), "the replica after expiry and blocked pops")
+        expect_same(keyspace(rep.client), keyspace(md), "the replica after expiry and blocked pops")
         expect_eq(rep.client.lrange("queue", 0, -1), ["second"], "the queue on the replica")
 
         # -- PUBLISH reaches the replica's subscribers
@@ -259,14 +230,14 @@ def main():
         wait_for(lambda: in_sync(md, rep.client), 30, "the replica to reconnect")
         log = open(rep.log.name).read()
         check("Successful partial resynchronization" in log, "partial resync in the replica's log")
-        expect_same(contents(rep.client), contents(md), "the replica after the partial resync")
+        expect_same(keyspace(rep.client), keyspace(md), "the replica after the partial resync")
 
         # -- a second replica joins a running stream
         rep2 = RedisServer(work, master_port=srv.port)
         replicas.append(rep2)
         m.set("for-both", "y")
         wait_for(lambda: in_sync(md, rep2.client) and in_sync(md, rep.client), 30, "both replicas")
-        expect_same(contents(rep2.client), contents(md), "the second replica")
+        expect_same(keyspace(rep2.client), keyspace(md), "the second replica")
         expect_eq(md.info("replication")["connected_slaves"], 2, "two replicas")
 
         # -- redis-cli --rdb, SAVE, LASTSAVE: files real Redis loads
@@ -284,14 +255,14 @@ def main():
         check(md.execute_command("BGSAVE") in (True, "Background saving started"), "BGSAVE")
         loaded = RedisServer(work, dbfilename="dump.rdb")
         replicas.append(loaded)
-        expect_same(contents(loaded.client), contents(md), "redis-server loading cachet's dump.rdb")
+        expect_same(keyspace(loaded.client), keyspace(md), "redis-server loading cachet's dump.rdb")
 
         # DUMP payloads RESTORE in Redis
         for key in ("list", "hash", "set", "zset", "appended"):
             payload = m.dump(key)
             loaded.client.delete(key)
             check(loaded.client.restore(key, 0, payload), "RESTORE of %s in Redis" % key)
-        expect_same(contents(loaded.client), contents(md), "Redis after RESTORE of cachet's DUMPs")
+        expect_same(keyspace(loaded.client), keyspace(md), "Redis after RESTORE of cachet's DUMPs")
     finally:
         for r in replicas:
             r.stop()
