@@ -12,6 +12,10 @@
 #include <string_view>
 #include <unistd.h>
 
+// Instantiated in resp_engine_fuzz_engine.cpp and resp_engine_fuzz_commands.cpp.
+extern template class cachet::resp::Engine<cachet::ManualClock>;
+extern template class cachet::resp::Session<cachet::ManualClock>;
+
 namespace {
 
 using Db = cachet::BasicDatabase<cachet::ManualClock>;
