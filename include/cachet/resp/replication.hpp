@@ -243,8 +243,8 @@ public:
 
     /// The periodic work (cachet-server's cron, about once a second): a PING into the stream
     /// every `ping_period`, and the end of the feed once there were no replicas for
-    /// `backlog_ttl` (commands run concurrently again). `order` must be the order mutex, not
-    /// held by the caller.
+    /// `backlog_ttl` (commands run concurrently again). The caller must not hold the order
+    /// mutex (this takes it).
     void cron(std::chrono::seconds ping_period, std::chrono::seconds backlog_ttl) {
         if (!active()) return;
         const auto now = clock::now();
