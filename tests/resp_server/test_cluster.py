@@ -2,7 +2,7 @@
 """Three cachet-servers form a cluster over a static topology (Redis's nodes.conf format, one
 file for all): cluster clients shard keys over them unchanged. redis-py's RedisCluster
 discovers the nodes (CLUSTER SLOTS) and spreads keys, MGET across slots included; redis-cli -c
-follows -MOVED; each key lives only on the node serving its slot; CROSSSLOT, CLUSTER INFO /
+follows -MOVED; ioredis's Cluster (tests/clients/node/ioredis_cluster.js, when installed) too; each key lives only on the node serving its slot; CROSSSLOT, CLUSTER INFO /
 NODES / SHARDS. Also a one-node cluster without a topology file.
 Needs redis-cli and the redis module (else skipped, 77)."""
 
@@ -90,6 +90,18 @@ def main():
         nodes = plain[2].execute_command("CLUSTER", "NODES")
         check(nodes.count("connected") == 3 and "myself,master" in nodes, "CLUSTER NODES: %r" % nodes)
         rc.close()
+
+        # ioredis's Cluster client (when node and the npm packages are installed).
+        node = shutil.which("node") or shutil.which("nodejs")
+        node_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "clients", "node")
+        if node and os.path.isfile(os.path.join(node_dir, "node_modules", "ioredis", "package.json")):
+            for p in plain:
+                p.flushall()
+            r = subprocess.run([node, "ioredis_cluster.js"] + [str(p) for p in ports], cwd=node_dir,
+                               timeout=120, preexec_fn=harness._die_with_parent)
+            expect_eq(r.returncode, 0, "ioredis_cluster.js's exit status")
+        else:
+            print("note: node or ioredis not installed: the ioredis Cluster part is skipped")
     finally:
         for s in servers:
             s.kill()
