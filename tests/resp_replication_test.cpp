@@ -10,8 +10,14 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
+
+#include <stdlib.h>
+#include <unistd.h>
 
 using namespace std::chrono_literals;
 using test::call;
@@ -376,5 +382,41 @@ TEST_SUITE("resp_replication") {
         CHECK(cachet::resp::rdb::load(e.db, cachet::resp::rdb::snapshot(a.db)) == 2);
         CHECK_THROWS_AS(cachet::resp::rdb::load(e.db, "REDIS0099"), cachet::resp::rdb::RdbError);
         CHECK_THROWS_AS(cachet::resp::rdb::load(e.db, "NOTREDIS!"), cachet::resp::rdb::RdbError);
+    }
+}
+
+TEST_SUITE("resp_replication") {
+    TEST_CASE("SHUTDOWN SAVE writes the RDB file first; a failed save refuses it unless FORCE") {
+        test::Server srv;
+        auto s = srv.connect();
+        char dir[] = "/tmp/cachet-shutdown-test-XXXXXX";
+        REQUIRE(::mkdtemp(dir) != nullptr);
+        const std::string path = std::string(dir) + "/dump.rdb";
+        auto set_dir = [&](std::string d) {
+            cachet::resp::ConfigParam p;
+            p.value = std::move(d);
+            srv.engine.define_param("dir", p);
+        };
+        bool stopped = false;
+        srv.engine.set_shutdown_hook([&] { stopped = true; });
+        call(*s, {"SET", "k", "v"});
+        set_dir(std::string(dir) + "/missing/dir");
+        CHECK(call(*s, {"SHUTDOWN", "SAVE"}) == "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+        CHECK_FALSE(stopped);
+        set_dir(dir);
+        CHECK(call(*s, {"SHUTDOWN", "SAVE"}).empty());
+        CHECK(stopped);
+        std::ifstream in(path, std::ios::binary);
+        std::stringstream bytes;
+        bytes << in.rdbuf();
+        test::Server other;
+        CHECK(cachet::resp::rdb::load(other.db, bytes.str()) == 1);
+        stopped = false;
+        auto t = srv.connect();
+        set_dir(std::string(dir) + "/missing/dir");
+        CHECK(call(*t, {"SHUTDOWN", "SAVE", "FORCE"}).empty());  // FORCE: even if the save failed
+        CHECK(stopped);
+        std::remove(path.c_str());
+        ::rmdir(dir);
     }
 }

@@ -697,10 +697,14 @@ void lastsave(Ctx<C>& c) {
     c.out.integer(c.engine.last_save());
 }
 
+template <Clock C>
+bool save_rdb(Engine<C>& engine);  // replication.hpp
+
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: the options are parsed and combined as Redis
-/// 7.0 does (ABORT with another option, or NOSAVE with SAVE, is a syntax error); cachet has no
-/// dataset to save, so SAVE, NOW and FORCE change nothing, and there is never a shutdown in
-/// progress to abort.
+/// 7.0 does (ABORT with another option, or NOSAVE with SAVE, is a syntax error). SAVE writes
+/// the RDB file first, as SAVE does (a failure refuses the shutdown, unless FORCE); without
+/// it nothing is saved (cachet-server acts on no save points); NOW changes nothing (no
+/// replica lag to wait for), and there is never a shutdown in progress to abort.
 template <Clock C>
 void shutdown(Ctx<C>& c) {
     bool abort = false, save = false, nosave = false, other = false;
@@ -721,6 +725,15 @@ void shutdown(Ctx<C>& c) {
     }
     if (abort) {
         c.out.error("ERR No shutdown in progress.");
+        return;
+    }
+    const bool force = [&] {
+        for (std::size_t i = 1; i < c.argc(); ++i)
+            if (iequals(c.arg(i), "force")) return true;
+        return false;
+    }();
+    if (save && !save_rdb(c.engine) && !force) {
+        c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
         return;
     }
     if (!c.engine.request_shutdown()) {
@@ -750,7 +763,7 @@ void register_server_commands(CommandTable<C>& t) {
     add_command<C>(t, "flushall", -1, cmd_write, 0, 0, 0, &flush<C, true>, "server", "Remove all keys from all databases", "1.0.0", {"keyspace", "write", "slow", "dangerous"});
     add_command<C>(t, "time", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &cmd::time<C>, "server", "Return the current server time", "2.6.0", {"fast"});
     add_command<C>(t, "lastsave", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &lastsave<C>, "server", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", {"fast", "admin", "dangerous"});
-    add_command<C>(t, "shutdown", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_no_multi | cmd_allow_busy, 0, 0, 0, &shutdown<C>, "server", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(t, "shutdown", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_no_multi | cmd_allow_busy | cmd_takes_gate, 0, 0, 0, &shutdown<C>, "server", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", {"admin", "slow", "dangerous"});
     auto& memory = add_command<C>(t, "memory", -2, 0, 0, 0, 0, nullptr, "server", "A container for memory diagnostics commands", "4.0.0", {"slow"});
     add_command<C>(memory.subcommands, "usage", -3, cmd_readonly, 2, 2, 1, &memory_usage<C>, "server", "Estimate the memory usage of a key", "4.0.0", {"read", "slow"});
     add_command<C>(memory.subcommands, "stats", 2, 0, 0, 0, 0, &memory_stats<C>, "server", "Show memory usage details", "4.0.0", {"slow"});
