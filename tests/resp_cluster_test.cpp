@@ -70,6 +70,14 @@ TEST_SUITE("resp_cluster") {
         const auto partial = *cachet::resp::ClusterTopology::parse(me + " 1.2.3.4:1 myself,master - 0 0 0 connected 0-100\n", "", 1, error);
         CHECK_FALSE(partial.complete());
         CHECK(partial.assigned() == 101);
+        // A cluster with unserved slots refuses commands on keys (Redis's
+        // cluster-require-full-coverage yes), and still answers the others.
+        test::Server srv;
+        srv.engine.enable_cluster(partial);
+        auto s = srv.connect();
+        CHECK(call(*s, {"SET", "b", "1"}) == "-CLUSTERDOWN The cluster is down\r\n");
+        CHECK(call(*s, {"PING"}) == "+PONG\r\n");
+        CHECK(call(*s, {"CLUSTER", "INFO"}).find("cluster_state:fail\r\ncluster_slots_assigned:101\r\n") != std::string::npos);
     }
 
     TEST_CASE("keys of other nodes' slots are redirected; SELECT, MOVE, SWAPDB refused") {

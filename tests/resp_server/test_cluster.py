@@ -106,6 +106,14 @@ def main():
         for s in servers:
             s.kill()
 
+    # A topology that does not name this server stops its start, with the reason.
+    bad = harness.Server(binary, "--port", str(harness.free_ports()[0]), "--cluster-enabled", "yes",
+                         "--cluster-config-file", conf, expect_exit=True)
+    expect_eq(bad.wait(), 1, "exit status with a topology that does not list this server")
+    check("no node is flagged myself or at this server's address" in bad.log_text(),
+          "the reason is logged: " + bad.log_text())
+    bad.kill()
+
     # Without a topology file: a one-node cluster serving every slot.
     single = harness.Server(binary, "--cluster-enabled", "yes", "--cluster-config-file", os.path.join(work, "none.conf"))
     try:

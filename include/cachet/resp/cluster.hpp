@@ -16,12 +16,12 @@
 /// slots do not move, and there is no failover (see README.md).
 
 #include <cachet/detail/config.hpp>
+#include <cachet/resp/replication.hpp>  // random_run_id
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -75,7 +75,7 @@ public:
     static ClusterTopology single(std::string ip, int port) {
         ClusterTopology t;
         ClusterNode n;
-        n.id = random_id();
+        n.id = random_run_id();
         n.ip = std::move(ip);
         n.port = port;
         n.bus_port = port + 10000 <= 65535 ? port + 10000 : 0;
@@ -227,14 +227,6 @@ private:
             return false;
         out = std::stoi(s);
         return out >= lo && out <= hi;
-    }
-    static std::string random_id() {
-        std::random_device rd;
-        std::mt19937_64 g((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
-        static constexpr char hex[] = "0123456789abcdef";
-        std::string id(40, '0');
-        for (char& c : id) c = hex[g() & 15];
-        return id;
     }
     /// Builds the slot map; returns an error if two nodes claim a slot.
     std::string index() {

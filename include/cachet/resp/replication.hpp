@@ -49,6 +49,18 @@
 CACHET_NAMESPACE_BEGIN
 namespace resp {
 
+/// 40 random hex characters, as Redis's run ids, replication ids and cluster node ids
+/// (getRandomHexChars): seeded from std::random_device, so two servers never share one.
+[[nodiscard]] inline std::string random_run_id() {
+    std::random_device rd;
+    std::mt19937_64 g((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id(40, '0');
+    for (char& ch : id) ch = hex[g() & 15];
+    return id;
+}
+
 /// One replica as INFO replication and ROLE report it.
 struct ReplicaInfo {
     std::uint64_t client_id = 0;
@@ -64,7 +76,7 @@ class ReplicationFeed {
 public:
     using clock = std::chrono::steady_clock;
 
-    ReplicationFeed() : m_replid(random_replid()) {}
+    ReplicationFeed() : m_replid(random_run_id()) {}
     ReplicationFeed(const ReplicationFeed&) = delete;
     ReplicationFeed& operator=(const ReplicationFeed&) = delete;
 
@@ -341,16 +353,6 @@ private:
     }
     void append_locked(int db, std::initializer_list<std::string_view> argv) {
         append_locked(db, std::span<const std::string_view>(argv.begin(), argv.size()));
-    }
-
-    static std::string random_replid() {
-        std::random_device rd;
-        std::mt19937_64 g((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
-                          static_cast<std::uint64_t>(clock::now().time_since_epoch().count()));
-        static constexpr char hex[] = "0123456789abcdef";
-        std::string id(40, '0');
-        for (char& ch : id) ch = hex[g() & 15];
-        return id;
     }
 
     std::mutex m_order;

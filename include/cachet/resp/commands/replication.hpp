@@ -27,6 +27,13 @@ namespace cmd {
     return std::string(colon == std::string_view::npos ? addr : addr.substr(0, colon));
 }
 
+/// The address a replica reported (REPLCONF ip-address), else its connection's.
+template <Clock C>
+std::string replica_ip(Ctx<C>& c) {
+    const auto& hs = c.session.replica_handshake();
+    return hs.ip.empty() ? peer_ip(c.session.info().addr) : hs.ip;
+}
+
 /// Sends `c`'s client a snapshot and makes it a replica from the snapshot's instant on (not
 /// for `REPLCONF rdb-only 1`: then the connection closes after the snapshot, as Redis does).
 /// `psync`: with PSYNC's "+FULLRESYNC <replid> <offset>" line first.
@@ -35,7 +42,7 @@ void full_sync(Ctx<C>& c, bool psync) {
     auto& repl = c.engine.replication();
     auto& database = c.engine.database();
     auto& hs = c.session.replica_handshake();
-    const std::string ip = hs.ip.empty() ? peer_ip(c.session.info().addr) : hs.ip;
+    const std::string ip = replica_ip(c);
     const auto backlog = cachet::detail::parse_memory(c.engine.config_value("repl-backlog-size"));
     std::string rdb;
     long long offset = 0;
@@ -69,8 +76,7 @@ void psync(Ctx<C>& c) {
     auto& hs = c.session.replica_handshake();
     if (!hs.rdb_only) {
         if (auto offset = to_ll(c.arg(2))) {
-            const std::string ip = hs.ip.empty() ? peer_ip(c.session.info().addr) : hs.ip;
-            if (auto tail = repl.try_continue(c.session, c.arg(1), *offset, ip, hs.listening_port)) {
+            if (auto tail = repl.try_continue(c.session, c.arg(1), *offset, replica_ip(c), hs.listening_port)) {
                 std::string& out = c.session.output();
                 out += "+CONTINUE " + repl.replid() + "\r\n";
                 out += *tail;
@@ -243,7 +249,10 @@ void restore(Ctx<C>& c) {
         c.out.simple("OK");
         return;
     }
-    db.restore(key, std::move(v), when ? database.deadline_from_unix_ms(when) : no_deadline, true);
+    // The early check answers as Redis does before parsing; this one is atomic with the write
+    // (another client may have created the key meanwhile).
+    if (!db.restore(key, std::move(v), when ? database.deadline_from_unix_ms(when) : no_deadline, replace))
+        return c.out.error("BUSYKEY Target key name already exists.");
     if (when != 0 && !absttl) {  // replicas get the absolute time, as Redis propagates it
         std::vector<std::string> argv(c.argv.begin(), c.argv.end());
         argv[2] = std::to_string(when);
