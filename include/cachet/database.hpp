@@ -348,6 +348,12 @@ struct ValueTraits {
 
 }  // namespace detail
 
+/// A database's nodes are pooled (see `node_pooling`): keys up to 31 bytes are inline in the
+/// KeyString and strings up to 15 bytes in the Value, so the usual node owns no heap memory and
+/// gains from the pool's dense huge pages.
+template <>
+struct node_pooling<KeyString, Value> : std::true_type {};
+
 /// One numbered database: a keyspace of Redis values and its typed views.
 template <Clock C = SteadyClock>
 class RedisDb {

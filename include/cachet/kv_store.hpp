@@ -306,6 +306,9 @@ public:
 
     /// Counters summed over the shards (hits, misses, puts, evictions, expirations, ...).
     [[nodiscard]] StoreStats stats() const noexcept { return m_core.stats(); }
+    /// Bytes held for entry nodes (pooled pages, free nodes included; not the values' own heap
+    /// memory). Takes the pool's mutex; O(regions).
+    [[nodiscard]] std::size_t node_memory() const { return m_core.node_memory(); }
     void reset_stats() noexcept { m_core.reset_stats(); }
 
     /// Reclaims every expired entry now; returns how many.

@@ -56,12 +56,17 @@ struct TimerLinks {
     [[nodiscard]] bool timer_scheduled() const noexcept { return timer_prev != nullptr; }
 };
 
-/// What a timed object carries: the links and the deadline. A timed object derives from it;
-/// while scheduled, the wheel owns the links, and the object must be cancelled before it is
-/// destroyed. 24 bytes.
-struct TimerHook : TimerLinks {
+/// The deadline part of a timer, a base of `TimerHook` placed before the links, so that an
+/// object whose own fields come first (the keyspace's key and value) has its deadline right
+/// after them: a lookup that checks expiry reads one contiguous span.
+struct TimerDeadline {
     std::uint64_t deadline = no_deadline;  ///< ms; meaningful while scheduled
 };
+
+/// What a timed object carries: the deadline and the links. A timed object derives from it;
+/// while scheduled, the wheel owns the links, and the object must be cancelled before it is
+/// destroyed. 24 bytes.
+struct TimerHook : TimerDeadline, TimerLinks {};
 
 /// `Node` must derive from `TimerHook`; the wheel hands back `Node*`.
 template <class Node>
