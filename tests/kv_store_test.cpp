@@ -111,6 +111,30 @@ TEST_SUITE("kv_store") {
         CHECK(kv.check_invariants());
     }
 
+    TEST_CASE("a renewed TTL (postponed in the wheel) expires at its new deadline only") {
+        cachet::ManualClock clock;
+        Recorder<std::string, int> rec;
+        Kv kv({.shards = 2, .removal_listener = rec.listener()}, clock);
+        for (int i = 0; i < 50; ++i) kv.put("k" + std::to_string(i), i, 100ms);
+        for (int round = 1; round <= 20; ++round) {
+            clock.advance(60ms);
+            // Renew every other key: its old deadline passes, it must not expire.
+            for (int i = 0; i < 50; i += 2) kv.put("k" + std::to_string(i), i + round, 100ms);
+            (void)kv.run_pending();
+            CHECK(kv.check_invariants());
+        }
+        // The keys never renewed expired once, at their deadline; the renewed ones are all there.
+        CHECK(rec.count(RemovalCause::expired) == 25);
+        for (int i = 0; i < 50; i += 2) CHECK(kv.get("k" + std::to_string(i)) == i + 20);
+        clock.advance(99ms);
+        CHECK(kv.run_pending() == 0);
+        CHECK(kv.size() == 25);
+        clock.advance(1ms);
+        CHECK(kv.run_pending() == 25);
+        CHECK(rec.count(RemovalCause::expired) == 50);
+        CHECK(kv.check_invariants());
+    }
+
     TEST_CASE("put replaces the TTL; default_ttl applies to writes without one") {
         cachet::ManualClock clock;
         SUBCASE("no default: put clears an existing TTL, as SET does") {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <vector>
 
 namespace {
@@ -184,6 +185,56 @@ TEST_SUITE("timer_wheel") {
         CHECK(w.empty());
     }
 
+    TEST_CASE("postpone keeps a timer in place, fires it at its new deadline, never before") {
+        Wheel w(0);
+        Timer a, b, c;
+        a.id = 1;
+        b.id = 2;
+        c.id = 3;
+        w.schedule(&a, 100);
+        w.schedule(&b, 100);
+        w.postpone(&a, 5000);  // later: stays in the 100 ms bucket for now
+        w.postpone(&c, 300);   // not scheduled: scheduled
+        w.postpone(&b, 50);    // earlier: rescheduled
+        CHECK(w.size() == 3);
+        CHECK(w.check_invariants());
+        CHECK(w.next_deadline() == 50);
+        CHECK(advance_ids(w, 50) == std::vector<int>{2});
+        CHECK(advance_ids(w, 100).empty());  // a's old deadline: re-placed, not fired
+        CHECK(w.check_invariants());
+        CHECK(w.next_deadline() == 300);
+        CHECK(advance_ids(w, 300) == std::vector<int>{3});
+        w.postpone(&a, 70'000);  // again, now from a lower bucket
+        CHECK(advance_ids(w, 69'999).empty());
+        CHECK(w.check_invariants());
+        CHECK(advance_ids(w, 70'000) == std::vector<int>{1});
+        CHECK(a.fired_at == 70'000);
+        CHECK(w.empty());
+    }
+
+    TEST_CASE("a timer postponed after it became due waits for its new deadline") {
+        Wheel w(0);
+        Timer t;
+        t.id = 7;
+        w.schedule(&t, 10);
+        // Due, but no advance yet: it waits in the ready list or its bucket.
+        w.postpone(&t, 20);
+        CHECK(advance_ids(w, 15).empty());
+        CHECK(advance_ids(w, 20) == std::vector<int>{7});
+        // Due and found, but not handed back: the callback threw on an earlier timer.
+        Timer first;
+        first.id = 8;
+        w.schedule(&first, 25);
+        w.schedule(&t, 30);
+        CHECK_THROWS_AS(w.advance(40, [](Timer*) { throw std::runtime_error("callback"); }),
+                        std::runtime_error);
+        CHECK(w.size() == 1);
+        w.postpone(&t, 50);
+        CHECK(advance_ids(w, 45).empty());
+        CHECK(w.check_invariants());
+        CHECK(advance_ids(w, 50) == std::vector<int>{7});
+    }
+
     TEST_CASE("randomized against a std::multimap model") {
         for (std::uint64_t seed = 1; seed <= 20; ++seed) {
             CAPTURE(seed);
@@ -194,15 +245,23 @@ TEST_SUITE("timer_wheel") {
             std::map<int, std::uint64_t> model;  // id -> deadline
             for (std::size_t i = 0; i < ts.size(); ++i) ts[i].id = static_cast<int>(i);
             for (int step = 0; step < 3000; ++step) {
-                const auto op = rng() % 10;
+                const auto op = rng() % 12;
                 auto& t = ts[rng() % ts.size()];
+                static constexpr std::uint64_t scales[] = {10, 100, 5000, 300000, 1ull << 34,
+                                                           1ull << 38};
                 if (op < 4) {
-                    static constexpr std::uint64_t scales[] = {10, 100, 5000, 300000, 1ull << 34,
-                                                               1ull << 38};
                     const std::uint64_t d = now + rng() % scales[rng() % 6];
                     w.schedule(&t, d);
                     model[t.id] = d;
-                } else if (op < 5) {
+                } else if (op < 6) {
+                    // Mostly later than the timer's deadline (kept in place), sometimes earlier
+                    // (rescheduled), sometimes on a timer that is not scheduled.
+                    const std::uint64_t base =
+                        model.count(t.id) && rng() % 4 != 0 ? model[t.id] : now;
+                    const std::uint64_t d = base + rng() % scales[rng() % 6];
+                    w.postpone(&t, d);
+                    model[t.id] = d;
+                } else if (op < 7) {
                     w.cancel(&t);
                     model.erase(t.id);
                 } else {

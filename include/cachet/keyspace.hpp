@@ -1460,7 +1460,9 @@ private:
             if (e->timer_scheduled()) s.wheel->cancel(e);
             e->deadline = no_deadline;
         } else {
-            s.wheel->schedule(e, deadline);
+            // A later deadline (a TTL renewed by a write) leaves the node where it is in the
+            // wheel; the sweep re-places it when its old bucket comes round.
+            s.wheel->postpone(e, deadline);
         }
     }
 

@@ -21,7 +21,9 @@
 /// take ~25 KB (~9 KB with one).
 ///
 /// Timers are intrusive: the timed object derives from `TimerHook`, which holds the
-/// links and the deadline, so scheduling never allocates. `advance` takes a budget (a number of
+/// links and the deadline, so scheduling never allocates. `postpone` moves a deadline later
+/// without relinking (the sweep re-places the timer when its old bucket comes round), so
+/// renewing a TTL on every write touches nothing but the timed object. `advance` takes a budget (a number of
 /// timers to look at), so the caller bounds the work done per call, as in Caffeine's
 /// `TimerWheel.advance` and Redis's active-expire cycle; an interrupted sweep resumes where it
 /// stopped on the next call.
@@ -109,6 +111,20 @@ public:
         place(h);
     }
 
+    /// Moves `node` to a later `deadline` without relinking it: it stays in the bucket of its
+    /// earlier deadline, and the sweep that reaches that bucket places it anew by the deadline
+    /// it has then. A timer whose deadline keeps moving out (a key whose TTL each write renews)
+    /// thus costs one relink per bucket period instead of one per renewal, and a renewal
+    /// touches only the node, not its neighbours in the bucket's list. An earlier deadline, or
+    /// a node not scheduled, is `schedule`d. A postponed timer still never fires early, and as
+    /// late as any other (it is placed again before its own bucket comes round).
+    /// Complexity: O(1). Never allocates. Precondition: `node` is not in another wheel.
+    void postpone(Node* node, std::uint64_t deadline) noexcept {
+        Hook* h = node;
+        if (h->timer_scheduled() && deadline >= h->deadline) h->deadline = deadline;
+        else schedule(node, deadline);
+    }
+
     /// Unschedules `node`; a no-op if it is not scheduled. Complexity: O(1). Never allocates.
     void cancel(Node* node) noexcept {
         Hook* h = node;
@@ -182,8 +198,10 @@ public:
         return std::min(best, min_in(m_overflow));
     }
 
-    /// Checks the structure: links are consistent, every node sits in the bucket its deadline
-    /// maps to (or in a list of due or pending timers), and the count agrees. For tests. O(size()).
+    /// Checks the structure: links are consistent, every node sits in a bucket that comes round
+    /// no later than its deadline (the one its deadline maps to, or an earlier one if it was
+    /// postponed), in the overflow, or in a list of due or pending timers, and the count agrees.
+    /// For tests. O(size()).
     [[nodiscard]] bool check_invariants() const {
         std::size_t n = 0;
         for (const Links* l : {&m_fired, &m_ready, &m_overflow}) {
@@ -194,19 +212,23 @@ public:
             if (!links_ok(l)) return false;
             n += count(l);
         }
-        for (const Links* p = m_ready.timer_next; p != &m_ready; p = p->timer_next)
-            if (deadline_of(p) > m_ref) return false;
-        for (unsigned lvl = 0; lvl < levels; ++lvl)
-            for (const Bucket& b : m_wheel[lvl])
-                for (const Links& l : b) {
+        // (A ready timer may have been postponed past m_ref: the next advance places it again.)
+        for (unsigned lvl = 0; lvl < levels; ++lvl) {
+            const unsigned shift = lvl * bits_per_level;
+            const std::uint64_t swept_tick = m_swept >> shift;
+            for (std::size_t idx = 0; idx < buckets_per_level; ++idx) {
+                // The earliest tick this bucket can stand for: the first at or after the swept one.
+                const std::uint64_t first =
+                    swept_tick + ((idx - swept_tick) & (buckets_per_level - 1));
+                for (const Links& l : m_wheel[lvl][idx]) {
                     if (!links_ok(l)) return false;
                     for (const Links* p = l.timer_next; p != &l; p = p->timer_next) {
-                        const auto idx =
-                            (deadline_of(p) >> (lvl * bits_per_level)) & (buckets_per_level - 1);
-                        if (&m_wheel[lvl][idx] != &b) return false;
+                        if ((deadline_of(p) >> shift) < first) return false;  // would fire late
                         ++n;
                     }
                 }
+            }
+        }
         return n == m_size;
     }
 
@@ -374,6 +396,10 @@ private:
         while (!list_empty(m_fired)) {
             Hook* n = node(m_fired.timer_next);
             unlink(n);
+            if (CACHET_UNLIKELY(n->deadline > m_ref)) {  // postponed while waiting here
+                place(n);
+                continue;
+            }
             --m_size;
             on_expire(static_cast<Node*>(n));
         }
