@@ -27,7 +27,8 @@
 /// pages its peak needed (its later inserts reuse them).
 ///
 /// Under AddressSanitizer a free node is poisoned (but for its link), so a use after free is
-/// still reported.
+/// still reported; under LeakSanitizer the mapped regions are registered as roots, so what the
+/// nodes point to is not taken for a leak.
 
 #include <cachet/detail/config.hpp>
 
@@ -60,6 +61,24 @@
 #else
 #define CACHET_DETAIL_POISON(p, n) ((void)(p), (void)(n))
 #define CACHET_DETAIL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+// LeakSanitizer (part of ASan, or alone) finds live heap blocks by scanning the stacks, globals
+// and the heap, not memory mapped by hand: a value's heap block referenced only from a pooled
+// node would look leaked. The regions are registered as roots to scan.
+#if defined(CACHET_DETAIL_ASAN)
+#define CACHET_DETAIL_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(leak_sanitizer)
+#define CACHET_DETAIL_LSAN 1
+#endif
+#endif
+#ifdef CACHET_DETAIL_LSAN
+#include <sanitizer/lsan_interface.h>
+#define CACHET_DETAIL_LSAN_ROOT(p, n) __lsan_register_root_region(p, n)
+#define CACHET_DETAIL_LSAN_UNROOT(p, n) __lsan_unregister_root_region(p, n)
+#else
+#define CACHET_DETAIL_LSAN_ROOT(p, n) ((void)(p), (void)(n))
+#define CACHET_DETAIL_LSAN_UNROOT(p, n) ((void)(p), (void)(n))
 #endif
 
 CACHET_NAMESPACE_BEGIN
@@ -162,6 +181,7 @@ private:
         if (aligned > start) ::munmap(m, aligned - start);
         if (start + len > aligned + n)
             ::munmap(reinterpret_cast<void*>(aligned + n), start + len - (aligned + n));
+        CACHET_DETAIL_LSAN_ROOT(reinterpret_cast<void*>(aligned), n);
         return reinterpret_cast<char*>(aligned);
 #else
         return static_cast<char*>(::operator new(n, std::align_val_t{align}));
@@ -170,6 +190,7 @@ private:
     static void unmap(char* p, std::size_t n) noexcept {
         CACHET_DETAIL_UNPOISON(p, n);  // the shadow must be clean for whatever is mapped here next
 #ifdef CACHET_DETAIL_MMAP
+        CACHET_DETAIL_LSAN_UNROOT(p, n);
         ::munmap(p, n);
 #else
         ::operator delete(p, std::align_val_t{align_of(n)});
