@@ -4,9 +4,8 @@
 // cachet-server and its embedded test share one instantiation of the command layer on the
 // steady clock (engine_instance.cpp, the cachet_resp_engine library), instead of compiling
 // every command in each of them.
-#include <cachet/resp/engine.hpp>
+#include <cachet/resp/instantiate.hpp>
 
-extern template class cachet::resp::Engine<cachet::SteadyClock>;
-extern template class cachet::resp::Session<cachet::SteadyClock>;
+CACHET_RESP_EXTERN_ENGINE(cachet::SteadyClock)
 
 #endif  // CACHET_EXAMPLES_RESP_SERVER_ENGINE_INSTANCE_HPP

@@ -124,7 +124,7 @@ struct KeyTtl {
 
 /// Where a store's entry nodes live. True: in pages the store maps and pools itself (see
 /// detail/node_pool.hpp): no malloc header per node, and with `StoreOptions::huge_pages` the
-/// pages are transparent huge pages, so lookups in a large store miss the TLB far less. False:
+/// pages are transparent huge pages, so a large store's nodes need far fewer TLB entries. False:
 /// each node from `operator new`, next to the heap blocks its key and value allocate as they
 /// are built (a `std::string` key longer than its small buffer), which a lookup then finds in
 /// the same or the adjacent cache line; pooling would move the node away from them.
@@ -182,8 +182,8 @@ struct StoreOptions {
     std::size_t expire_budget = 16;
     /// For a store whose nodes are pooled (`node_pooling`): the pool's 2 MiB regions are
     /// advised as transparent huge pages (`madvise(MADV_HUGEPAGE)`, which takes effect when the
-    /// system's THP mode is `madvise` or `always`), so lookups in a large store miss the TLB far
-    /// less. Off: the same pages, no advice.
+    /// system's THP mode is `madvise` or `always`): a large store's nodes then take a TLB entry
+    /// per 2 MiB instead of per 4 KiB. Off: the same pages, no advice.
     bool huge_pages = true;
 
     /// Throws `std::invalid_argument` naming the first inconsistent setting.

@@ -3,6 +3,7 @@
 // the database and the other session working: no crash, no sanitizer report, and a second
 // session still answers PING. Time runs on a manual clock the input advances.
 #include <cachet/resp/engine.hpp>
+#include <cachet/resp/instantiate.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -13,8 +14,7 @@
 #include <unistd.h>
 
 // Instantiated in resp_engine_fuzz_engine.cpp and resp_engine_fuzz_commands.cpp.
-extern template class cachet::resp::Engine<cachet::ManualClock>;
-extern template class cachet::resp::Session<cachet::ManualClock>;
+CACHET_RESP_EXTERN_ENGINE(cachet::ManualClock)
 
 namespace {
 

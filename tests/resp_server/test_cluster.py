@@ -2,8 +2,8 @@
 """Three cachet-servers form a cluster over a static topology (Redis's nodes.conf format, one
 file for all): cluster clients shard keys over them unchanged. redis-py's RedisCluster
 discovers the nodes (CLUSTER SLOTS) and spreads keys, MGET across slots included; redis-cli -c
-follows -MOVED; ioredis's Cluster (tests/clients/node/ioredis_cluster.js, when installed) too; each key lives only on the node serving its slot; CROSSSLOT, CLUSTER INFO /
-NODES / SHARDS. Also a one-node cluster without a topology file.
+follows -MOVED; ioredis's Cluster (tests/clients/node/ioredis_cluster.js, when installed) too;
+each key lives only on the node serving its slot; CROSSSLOT, CLUSTER INFO / NODES / SHARDS. Also a one-node cluster without a topology file.
 Needs redis-cli and the redis module (else skipped, 77)."""
 
 import os

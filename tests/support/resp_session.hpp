@@ -5,6 +5,7 @@
 // sessions that take commands as argument lists and return the exact reply bytes.
 
 #include <cachet/resp/engine.hpp>
+#include <cachet/resp/instantiate.hpp>
 
 #include <initializer_list>
 #include <memory>
@@ -15,8 +16,7 @@
 // The engine and sessions over a ManualClock are instantiated once, in
 // resp_instantiation_test.cpp, instead of in every RESP test file (each would otherwise compile
 // every command of the engine again).
-extern template class cachet::resp::Engine<cachet::ManualClock>;
-extern template class cachet::resp::Session<cachet::ManualClock>;
+CACHET_RESP_EXTERN_ENGINE(cachet::ManualClock)
 
 namespace test {
 

@@ -32,6 +32,12 @@
 #define CACHET_RESP_DETAIL_FAMILY(name, C) \
     template void cachet::resp::register_##name##_commands<C>(cachet::resp::CommandTable<C>&);
 
+/// Declares Engine<C> and Session<C> instantiated elsewhere (by CACHET_RESP_INSTANTIATE_ENGINE,
+/// or a plain `template class`), for every other file of the program that uses them.
+#define CACHET_RESP_EXTERN_ENGINE(C)                \
+    extern template class cachet::resp::Engine<C>;  \
+    extern template class cachet::resp::Session<C>;
+
 /// Engine<C> and Session<C> with every command family but the data types'.
 #define CACHET_RESP_INSTANTIATE_ENGINE(C)                                   \
     CACHET_RESP_DETAIL_DATA_FAMILIES(CACHET_RESP_DETAIL_EXTERN_FAMILY, C)   \
@@ -39,9 +45,8 @@
     template class cachet::resp::Session<C>;
 
 /// The data types' command families (lists, sorted sets, sets, hashes, strings, HyperLogLog).
-#define CACHET_RESP_INSTANTIATE_COMMANDS(C)          \
-    extern template class cachet::resp::Engine<C>;  \
-    extern template class cachet::resp::Session<C>; \
+#define CACHET_RESP_INSTANTIATE_COMMANDS(C) \
+    CACHET_RESP_EXTERN_ENGINE(C)            \
     CACHET_RESP_DETAIL_DATA_FAMILIES(CACHET_RESP_DETAIL_FAMILY, C)
 
 #endif  // CACHET_RESP_INSTANTIATE_HPP

@@ -76,7 +76,8 @@ void psync(Ctx<C>& c) {
     auto& hs = c.session.replica_handshake();
     if (!hs.rdb_only) {
         if (auto offset = to_ll(c.arg(2))) {
-            if (auto tail = repl.try_continue(c.session, c.arg(1), *offset, replica_ip(c), hs.listening_port)) {
+            if (auto tail = repl.try_continue(c.session, c.arg(1), *offset, replica_ip(c),
+                                              hs.listening_port)) {
                 std::string& out = c.session.output();
                 out += "+CONTINUE " + repl.replid() + "\r\n";
                 out += *tail;

@@ -707,12 +707,13 @@ bool save_rdb(Engine<C>& engine);  // replication.hpp
 /// replica lag to wait for), and there is never a shutdown in progress to abort.
 template <Clock C>
 void shutdown(Ctx<C>& c) {
-    bool abort = false, save = false, nosave = false, other = false;
+    bool abort = false, save = false, nosave = false, other = false, force = false;
     for (std::size_t i = 1; i < c.argc(); ++i) {
         const std::string a = lower(c.arg(i));
         if (a == "nosave") nosave = true;
         else if (a == "save") save = true;
-        else if (a == "now" || a == "force") other = true;
+        else if (a == "now") other = true;
+        else if (a == "force") other = force = true;
         else if (a == "abort") abort = true;
         else {
             c.out.error(errors::syntax);
@@ -727,11 +728,6 @@ void shutdown(Ctx<C>& c) {
         c.out.error("ERR No shutdown in progress.");
         return;
     }
-    const bool force = [&] {
-        for (std::size_t i = 1; i < c.argc(); ++i)
-            if (iequals(c.arg(i), "force")) return true;
-        return false;
-    }();
     if (save && !save_rdb(c.engine) && !force) {
         c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
         return;
