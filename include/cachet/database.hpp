@@ -17,8 +17,9 @@
 /// runs alone; every other operation enters it shared, an uncontended atomic increment), the
 /// WATCH registry, and the maxmemory setting.
 ///
-/// Values: strings are stored inline in the entry; containers are boxed (one pointer), so a
-/// string key costs no more than its key, value and the entry's fixed overhead.
+/// Values (`Value`, 24 bytes): strings up to 22 bytes are stored inline in the entry, longer
+/// ones and containers on the heap (one pointer), so a short string key costs no more than its
+/// key, value and the entry's fixed overhead.
 ///
 /// Thread-safety: every member function is thread-safe. Each single-key operation takes one
 /// shard lock; multi-key ones (RENAME, COPY, MSET, SMOVE, LMOVE, *STORE) lock all their keys'
@@ -47,10 +48,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <cmath>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -62,7 +65,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
-#include <variant>
 #include <vector>
 
 CACHET_NAMESPACE_BEGIN
@@ -113,74 +115,114 @@ enum class HashEncoding : std::uint8_t { unknown = 0, listpack = 1, hashtable = 
 /// good. An intset lists its members in ascending order, and comes whole from SSCAN.
 enum class SetEncoding : std::uint8_t { unknown = 0, intset = 1, hashtable = 2 };
 
-namespace detail {
-/// A heap box with value semantics (deep copy), so a container costs a `Value` one pointer.
-template <class T>
-class Boxed {
-public:
-    Boxed() : m_p(std::make_unique<T>()) {}
-    explicit Boxed(T&& v) : m_p(std::make_unique<T>(std::move(v))) {}
-    Boxed(const Boxed& o) : m_p(std::make_unique<T>(*o.m_p)) {}
-    Boxed(Boxed&&) noexcept = default;
-    Boxed& operator=(const Boxed& o) {
-        if (this != &o) m_p = std::make_unique<T>(*o.m_p);
-        return *this;
-    }
-    Boxed& operator=(Boxed&&) noexcept = default;
-    [[nodiscard]] T& operator*() const noexcept { return *m_p; }
-    [[nodiscard]] T* get() const noexcept { return m_p.get(); }
-
-private:
-    std::unique_ptr<T> m_p;
-};
-}  // namespace detail
-
-/// One Redis value: a string, or a boxed list, hash, set or sorted set.
+/// One Redis value in 24 bytes: a string of up to 22 bytes stored inline (the common short
+/// value costs no allocation), a longer string in a heap `std::string`, or a heap-allocated
+/// list, hash, set or sorted set (one pointer). Copying copies deeply; moving leaves the source
+/// an empty string. A string changed in place (`mutable_string`: APPEND, SETRANGE) moves to the
+/// heap and stays there, as Redis turns an embedded string "raw".
 class Value {
 public:
-    Value() = default;
-    Value(std::string s) : m_v(std::move(s)) {}  // NOLINT: implicit, as a string is a value
-    Value(RedisList c) : m_v(detail::Boxed<RedisList>(std::move(c))) {}
-    Value(RedisHash c) : m_v(detail::Boxed<RedisHash>(std::move(c))) {}
-    Value(RedisSet c) : m_v(detail::Boxed<RedisSet>(std::move(c))) {}
-    Value(RedisZSet c) : m_v(detail::Boxed<RedisZSet>(std::move(c))) {}
+    /// The longest string kept inline.
+    static constexpr std::size_t inline_capacity = 22;
 
-    [[nodiscard]] ValueType type() const noexcept { return static_cast<ValueType>(m_v.index()); }
+    Value() noexcept { set_inline({}); }
+    Value(std::string s) { set_string(std::move(s)); }  // NOLINT: implicit, as a string is a value
+    Value(RedisList c) { set_box(ValueType::list, new RedisList(std::move(c))); }
+    Value(RedisHash c) { set_box(ValueType::hash, new RedisHash(std::move(c))); }
+    Value(RedisSet c) { set_box(ValueType::set, new RedisSet(std::move(c))); }
+    Value(RedisZSet c) { set_box(ValueType::zset, new RedisZSet(std::move(c))); }
+    /// A string value holding a copy of `s`.
+    [[nodiscard]] static Value from_string(std::string_view s) {
+        Value v;
+        v.assign_string(s);
+        return v;
+    }
 
-    /// The value as `T` (std::string, RedisList, RedisHash, RedisSet or RedisZSet), or
-    /// nullptr if it holds another type.
+    Value(const Value& o) { copy_from(o); }
+    Value(Value&& o) noexcept { steal(o); }
+    Value& operator=(const Value& o) {
+        if (this != &o) {
+            Value copy(o);  // if this throws, *this is unchanged
+            destroy();
+            steal(copy);
+        }
+        return *this;
+    }
+    Value& operator=(Value&& o) noexcept {
+        if (this != &o) {
+            destroy();
+            steal(o);
+        }
+        return *this;
+    }
+    ~Value() { destroy(); }
+
+    [[nodiscard]] ValueType type() const noexcept { return static_cast<ValueType>(m_tag & type_mask); }
+
+    /// The container as `T` (RedisList, RedisHash, RedisSet or RedisZSet), or nullptr if the
+    /// value is of another type.
     template <class T>
     [[nodiscard]] T* get_if() noexcept {
-        if constexpr (std::is_same_v<T, std::string>) {
-            return std::get_if<std::string>(&m_v);
-        } else {
-            auto* b = std::get_if<detail::Boxed<T>>(&m_v);
-            return b ? b->get() : nullptr;
-        }
+        static_assert(!std::is_same_v<T, std::string>, "use string_if / mutable_string");
+        return type() == type_of<T>() ? static_cast<T*>(ptr()) : nullptr;
     }
     template <class T>
     [[nodiscard]] const T* get_if() const noexcept {
         return const_cast<Value*>(this)->get_if<T>();
     }
 
+    /// The string's bytes, or nullopt if the value is not a string. Valid until the value
+    /// changes.
+    [[nodiscard]] std::optional<std::string_view> string_if() const noexcept {
+        if (type() != ValueType::string) return std::nullopt;
+        if (m_tag & heap_flag) return std::string_view(*static_cast<const std::string*>(ptr()));
+        return std::string_view(reinterpret_cast<const char*>(m_raw), m_len);
+    }
+    /// The string for changing in place, moved to the heap first if it was inline (one
+    /// allocation). Precondition: `type() == ValueType::string`.
+    [[nodiscard]] std::string& mutable_string() {
+        assert(type() == ValueType::string);
+        if (!(m_tag & heap_flag)) {
+            auto* h = new std::string(reinterpret_cast<const char*>(m_raw), m_len);
+            set_box(ValueType::string, h);
+            m_tag |= heap_flag;
+        }
+        return *static_cast<std::string*>(ptr());
+    }
+    /// Makes the value the string `s` (inline if it fits).
+    void assign_string(std::string_view s) {
+        if (s.size() <= inline_capacity) {
+            destroy();
+            set_inline(s);
+        } else if (type() == ValueType::string && (m_tag & heap_flag)) {
+            static_cast<std::string*>(ptr())->assign(s);
+        } else {
+            auto* h = new std::string(s);
+            destroy();
+            set_box(ValueType::string, h);
+            m_tag |= heap_flag;
+        }
+    }
+    /// True for a string kept inline (Redis's embedded string, short of its integer form).
+    [[nodiscard]] bool string_inline() const noexcept {
+        return type() == ValueType::string && !(m_tag & heap_flag);
+    }
+
     /// True for a container with no elements (its key must go); never for a string.
     [[nodiscard]] bool empty_container() const noexcept {
-        return std::visit(
-            [](const auto& v) {
-                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) return false;
-                else return (*v).empty();
-            },
-            m_v);
+        return type() != ValueType::string && elements() == 0;
     }
 
     /// Elements (1 for a string). O(1).
     [[nodiscard]] std::size_t elements() const noexcept {
-        return std::visit(
-            [](const auto& v) -> std::size_t {
-                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) return 1;
-                else return (*v).size();
-            },
-            m_v);
+        switch (type()) {
+            case ValueType::string: return 1;
+            case ValueType::list: return static_cast<const RedisList*>(ptr())->size();
+            case ValueType::hash: return static_cast<const RedisHash*>(ptr())->size();
+            case ValueType::set: return static_cast<const RedisSet*>(ptr())->size();
+            case ValueType::zset: return static_cast<const RedisZSet*>(ptr())->size();
+        }
+        return 0;
     }
 
     /// An estimate of the bytes it occupies beyond the entry, for maxmemory. O(1): containers
@@ -188,8 +230,8 @@ public:
     [[nodiscard]] std::uint64_t memory_estimate() const noexcept {
         switch (type()) {
             case ValueType::string: {
-                const std::size_t n = std::get<std::string>(m_v).size();
-                return n < 16 ? 0 : n + 1;
+                if (!(m_tag & heap_flag)) return 0;
+                return 32 + static_cast<const std::string*>(ptr())->capacity() + 1;
             }
             case ValueType::list: return 64 + 40 * elements();
             case ValueType::hash: return 64 + 96 * elements();
@@ -200,10 +242,79 @@ public:
     }
 
 private:
-    std::variant<std::string, detail::Boxed<RedisList>, detail::Boxed<RedisHash>,
-                 detail::Boxed<RedisSet>, detail::Boxed<RedisZSet>>
-        m_v;
+    static constexpr std::uint8_t type_mask = 0x07, heap_flag = 0x10;
+
+    template <class T>
+    static constexpr ValueType type_of() noexcept {
+        if constexpr (std::is_same_v<T, RedisList>) return ValueType::list;
+        else if constexpr (std::is_same_v<T, RedisHash>) return ValueType::hash;
+        else if constexpr (std::is_same_v<T, RedisSet>) return ValueType::set;
+        else {
+            static_assert(std::is_same_v<T, RedisZSet>, "not a Redis container type");
+            return ValueType::zset;
+        }
+    }
+    [[nodiscard]] void* ptr() const noexcept {
+        void* p;
+        std::memcpy(&p, m_raw, sizeof p);
+        return p;
+    }
+    void set_box(ValueType t, void* p) noexcept {
+        std::memcpy(m_raw, &p, sizeof p);
+        m_len = 0;
+        m_tag = static_cast<std::uint8_t>(t);
+    }
+    void set_inline(std::string_view s) noexcept {
+        if (!s.empty()) std::memcpy(m_raw, s.data(), s.size());
+        m_len = static_cast<std::uint8_t>(s.size());
+        m_tag = static_cast<std::uint8_t>(ValueType::string);
+    }
+    void set_string(std::string&& s) {
+        if (s.size() <= inline_capacity) {
+            set_inline(s);
+            return;
+        }
+        set_box(ValueType::string, new std::string(std::move(s)));
+        m_tag |= heap_flag;
+    }
+    void copy_from(const Value& o) {
+        switch (o.type()) {
+            case ValueType::string:
+                if (o.m_tag & heap_flag) {
+                    set_box(ValueType::string, new std::string(*static_cast<const std::string*>(o.ptr())));
+                    m_tag |= heap_flag;
+                } else {
+                    std::memcpy(this, &o, sizeof *this);
+                }
+                return;
+            case ValueType::list: set_box(o.type(), new RedisList(*o.get_if<RedisList>())); return;
+            case ValueType::hash: set_box(o.type(), new RedisHash(*o.get_if<RedisHash>())); return;
+            case ValueType::set: set_box(o.type(), new RedisSet(*o.get_if<RedisSet>())); return;
+            case ValueType::zset: set_box(o.type(), new RedisZSet(*o.get_if<RedisZSet>())); return;
+        }
+    }
+    void steal(Value& o) noexcept {
+        std::memcpy(static_cast<void*>(this), static_cast<const void*>(&o), sizeof *this);
+        o.set_inline({});
+    }
+    void destroy() noexcept {
+        switch (type()) {
+            case ValueType::string:
+                if (m_tag & heap_flag) delete static_cast<std::string*>(ptr());
+                break;
+            case ValueType::list: delete get_if<RedisList>(); break;
+            case ValueType::hash: delete get_if<RedisHash>(); break;
+            case ValueType::set: delete get_if<RedisSet>(); break;
+            case ValueType::zset: delete get_if<RedisZSet>(); break;
+        }
+        set_inline({});
+    }
+
+    alignas(8) unsigned char m_raw[inline_capacity];  ///< inline bytes, or the heap pointer
+    std::uint8_t m_len = 0;                           ///< inline string length
+    std::uint8_t m_tag = 0;                           ///< ValueType, | heap_flag
 };
+static_assert(sizeof(Value) == 24);
 
 /// Options of a Database.
 struct DatabaseOptions {
@@ -349,7 +460,7 @@ struct ValueTraits {
 }  // namespace detail
 
 /// A database's nodes are pooled (see `node_pooling`): keys up to 31 bytes are inline in the
-/// KeyString and strings up to 15 bytes in the Value, so the usual node owns no heap memory and
+/// KeyString and strings up to 22 bytes in the Value, so the usual node owns no heap memory and
 /// gains from the pool's dense huge pages.
 template <>
 struct node_pooling<KeyString, Value> : std::true_type {};
@@ -472,18 +583,18 @@ public:
 
     /// GET: the string at `key`, nullopt if absent. Throws WrongTypeError. Counts a hit/miss.
     [[nodiscard]] std::optional<std::string> get(std::string_view key) {
-        return read_string(key, [](const std::string& s) { return s; });
+        return read_string(key, [](std::string_view s) { return std::string(s); });
     }
-    /// `f(const std::string&)` on the string at `key` under its lock, returning
+    /// `f(std::string_view)` on the string at `key` under its lock, returning
     /// optional<result>; nullopt if absent. Throws WrongTypeError. Counts a hit or miss.
     template <class F>
     auto read_string(std::string_view key, F&& f) {
         detail::ExecGate::Shared g(*m_gate);
-        using R = std::invoke_result_t<F&, const std::string&>;
+        using R = std::invoke_result_t<F&, std::string_view>;
         std::optional<R> out;
         bool wrong = false;
         m_keyspace.read(key, [&](const KeyString&, const Value& v) {
-            if (const std::string* s = v.get_if<std::string>()) out.emplace(f(*s));
+            if (const auto s = v.string_if()) out.emplace(f(*s));
             else wrong = true;
         });
         if (wrong) throw WrongTypeError();
@@ -500,9 +611,9 @@ public:
             SetResult r;
             const bool exists = slot.exists();
             if (o.get && exists) {
-                const std::string* s = slot.cvalue().template get_if<std::string>();
+                const auto s = slot.cvalue().string_if();
                 if (!s) throw WrongTypeError();
-                r.old = *s;
+                r.old = std::string(*s);
             }
             if ((o.when == SetOptions::When::if_absent && exists) ||
                 (o.when == SetOptions::When::if_present && !exists))
@@ -551,14 +662,14 @@ public:
         return m_keyspace.access(key, [&](auto& slot) -> Result<long long> {
             long long cur = 0;
             if (slot.exists()) {
-                const std::string* s = slot.cvalue().template get_if<std::string>();
+                const auto s = slot.cvalue().string_if();
                 if (!s) throw WrongTypeError();
                 if (!detail::string2ll(*s, cur)) return Errc::invalid_argument;
             }
             long long next;
             if (__builtin_add_overflow(cur, delta, &next)) return Errc::overflow;
             std::string text = std::to_string(next);
-            if (slot.exists()) *slot.value().template get_if<std::string>() = std::move(text);
+            if (slot.exists()) slot.value().assign_string(text);
             else slot.emplace(std::move(text));
             slot.name_update("incrby");
             return next;
@@ -572,14 +683,14 @@ public:
         return m_keyspace.access(key, [&](auto& slot) -> Result<std::string> {
             long double cur = 0;
             if (slot.exists()) {
-                const std::string* s = slot.cvalue().template get_if<std::string>();
+                const auto s = slot.cvalue().string_if();
                 if (!s) throw WrongTypeError();
                 if (!detail::string2ld(*s, cur)) return Errc::invalid_argument;
             }
             const long double next = cur + delta;
             if (std::isnan(next) || std::isinf(next)) return Errc::overflow;
             std::string text = detail::format_long_double_human(next);
-            if (slot.exists()) *slot.value().template get_if<std::string>() = text;
+            if (slot.exists()) slot.value().assign_string(text);
             else slot.emplace(text);
             slot.name_update("incrbyfloat");
             return text;
@@ -598,10 +709,10 @@ public:
                 slot.name_update("append");
                 return tail.size();
             }
-            const std::string* cur = slot.cvalue().template get_if<std::string>();
+            const auto cur = slot.cvalue().string_if();
             if (!cur) throw WrongTypeError();
             if (cur->size() + tail.size() > max_len) return Errc::too_heavy;
-            std::string& s = *slot.value().template get_if<std::string>();
+            std::string& s = slot.value().mutable_string();
             s.append(tail);
             slot.name_update("append");
             return s.size();
@@ -614,16 +725,16 @@ public:
                                   std::size_t max_len = std::size_t{512} << 20) {
         detail::ExecGate::Shared g(*m_gate);
         return m_keyspace.access(key, [&](auto& slot) -> Result<std::size_t> {
-            const std::string* cur = nullptr;
+            std::optional<std::string_view> cur;
             if (slot.exists()) {
-                cur = slot.cvalue().template get_if<std::string>();
+                cur = slot.cvalue().string_if();
                 if (!cur) throw WrongTypeError();
             }
             const std::size_t len = cur ? cur->size() : 0;
             if (text.empty()) return len;
             if (offset + text.size() > max_len) return Errc::too_heavy;
             if (!cur) slot.emplace(std::string());
-            std::string& s = *slot.value().template get_if<std::string>();
+            std::string& s = slot.value().mutable_string();
             if (s.size() < offset + text.size()) s.resize(offset + text.size(), '\0');
             s.replace(offset, text.size(), text);
             slot.name_update("setrange");
@@ -636,9 +747,9 @@ public:
         detail::ExecGate::Shared g(*m_gate);
         return m_keyspace.access(key, [&](auto& slot) -> std::optional<std::string> {
             if (!slot.exists()) return std::nullopt;
-            const std::string* s = slot.cvalue().template get_if<std::string>();
+            const auto s = slot.cvalue().string_if();
             if (!s) throw WrongTypeError();
-            std::string out = *s;
+            std::string out(*s);
             slot.erase();
             return out;
         });
@@ -652,9 +763,9 @@ public:
         detail::ExecGate::Shared g(*m_gate);
         return m_keyspace.access(key, [&](auto& slot) -> std::optional<std::string> {
             if (!slot.exists()) return std::nullopt;
-            const std::string* s = slot.cvalue().template get_if<std::string>();
+            const auto s = slot.cvalue().string_if();
             if (!s) throw WrongTypeError();
-            std::string out = *s;
+            std::string out(*s);
             if (deadline) {
                 if (*deadline <= slot.now_ms()) slot.erase();
                 else slot.set_deadline_ms(*deadline);

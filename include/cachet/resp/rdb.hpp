@@ -129,7 +129,7 @@ public:
     /// The value's body (without its type byte).
     void value(const Value& v) {
         switch (v.type()) {
-            case ValueType::string: string(*v.get_if<std::string>()); return;
+            case ValueType::string: string(*v.string_if()); return;
             case ValueType::list: {
                 const RedisList& l = *v.get_if<RedisList>();
                 length(l.size());

@@ -50,7 +50,7 @@ void pfadd(Ctx<C>& c) {
     const bool changed = c.db().update(c.arg(1), [&](auto& slot) {
         const bool created = !slot.exists();
         if (created) slot.emplace(hll::make_dense());
-        const std::string* cur = slot.cvalue().template get_if<std::string>();
+        std::optional<std::string_view> cur = slot.cvalue().string_if();
         if (!cur) throw WrongTypeError();
         if (!hll::valid(*cur)) {
             bad = hll_detail::Bad::not_hll;
@@ -62,7 +62,10 @@ void pfadd(Ctx<C>& c) {
             for (std::size_t i = 2; i < c.argc(); ++i) {
                 const auto [index, run] = hll::pattern(c.arg(i));
                 if (hll::dense_get(*cur, index) >= run) continue;
-                if (!s) s = slot.value().template get_if<std::string>();
+                if (!s) {
+                    s = &slot.value().mutable_string();
+                    cur = *s;  // (a valid HLL is never inline, so the bytes did not move)
+                }
                 hll::dense_set(*s, index, run);
                 updated = true;
             }
@@ -76,7 +79,7 @@ void pfadd(Ctx<C>& c) {
                 (*regs)[index] = static_cast<std::uint8_t>(run);
                 updated = true;
             }
-            if (updated) hll::encode_dense(*slot.value().template get_if<std::string>(), *regs);
+            if (updated) hll::encode_dense(slot.value().mutable_string(), *regs);
         }
         if (created || updated) slot.name_update("pfadd");
         return created || updated;
@@ -93,7 +96,7 @@ void pfcount(Ctx<C>& c) {
     hll_detail::Bad bad = hll_detail::Bad::none;
     std::optional<std::uint64_t> single;  // one key with a valid cached count
     for (std::size_t i = 1; i < c.argc() && bad == hll_detail::Bad::none; ++i) {
-        (void)c.db().read_string(c.arg(i), [&](const std::string& s) {
+        (void)c.db().read_string(c.arg(i), [&](std::string_view s) {
             // One key: a valid cached count is the answer, as Redis reads it (unchecked).
             if (c.argc() == 2 && hll::valid(s) && (single = hll::cached(s))) return 0;
             bad = hll_detail::merge_into(s, *regs);
@@ -113,7 +116,7 @@ void pfmerge(Ctx<C>& c) {
     for (std::size_t i = 2; i < c.argc() && bad == hll_detail::Bad::none; ++i) {
         (void)c.db().peek(c.arg(i), [&](const Value* v) {
             if (!v) return 0;
-            const std::string* s = v->get_if<std::string>();
+            const auto s = v->string_if();
             if (!s) throw WrongTypeError();
             bad = hll_detail::merge_into(*s, *regs);
             return 0;
@@ -122,10 +125,10 @@ void pfmerge(Ctx<C>& c) {
     if (bad != hll_detail::Bad::none) return hll_detail::reply_bad(c, bad);
     c.db().update(c.arg(1), [&](auto& slot) {
         if (slot.exists()) {
-            const std::string* cur = slot.cvalue().template get_if<std::string>();
+            const auto cur = slot.cvalue().string_if();
             if (!cur) throw WrongTypeError();
             if ((bad = hll_detail::merge_into(*cur, *regs)) != hll_detail::Bad::none) return;
-            hll::encode_dense(*slot.value().template get_if<std::string>(), *regs);
+            hll::encode_dense(slot.value().mutable_string(), *regs);
         } else {
             std::string s = hll::make_dense();
             hll::encode_dense(s, *regs);

@@ -40,7 +40,7 @@ void object_encoding(Ctx<C>& c) {
     const std::string_view enc = c.db().peek(c.arg(2), [&](const Value* v) -> std::string_view {
         if (!v) return {};
         switch (v->type()) {
-            case ValueType::string: return string_encoding(*v->get_if<std::string>());
+            case ValueType::string: return string_encoding(*v->string_if());
             case ValueType::list: return "quicklist";
             case ValueType::hash:
                 return database.listpack_hash(*v->get_if<RedisHash>()) ? "listpack" : "hashtable";
@@ -66,7 +66,7 @@ void object_refcount(Ctx<C>& c) {
                               policy.find("lfu") == std::string::npos);
     const int refs = c.db().peek(c.arg(2), [&](const Value* v) {
         if (!v) return 0;
-        const std::string* s = v->get_if<std::string>();
+        const auto s = v->string_if();
         long long n;  // an "int" encoding (see string_encoding) in the shared range
         return s && shared_ints && s->size() <= 20 && cachet::detail::string2ll(*s, n) &&
                        n >= 0 && n < 10000

@@ -294,7 +294,7 @@ void append(Ctx<C>& c) {
 
 template <Clock C>
 void strlen_(Ctx<C>& c) {
-    auto n = c.db().read_string(c.arg(1), [](const std::string& s) { return s.size(); });
+    auto n = c.db().read_string(c.arg(1), [](std::string_view s) { return s.size(); });
     c.out.integer(static_cast<long long>(n.value_or(0)));
 }
 
@@ -425,7 +425,7 @@ void getrange(Ctx<C>& c) {
         c.out.error(errors::not_integer);
         return;
     }
-    auto r = c.db().read_string(c.arg(1), [&](const std::string& s) -> std::string {
+    auto r = c.db().read_string(c.arg(1), [&](std::string_view s) -> std::string {
         long long a = *start, b = *end;
         const auto len = static_cast<long long>(s.size());
         if (a < 0 && b < 0 && a > b) return {};
@@ -435,7 +435,7 @@ void getrange(Ctx<C>& c) {
         if (b < 0) b = 0;
         if (b >= len) b = len - 1;
         if (len == 0 || a > b) return {};
-        return s.substr(static_cast<std::size_t>(a), static_cast<std::size_t>(b - a + 1));
+        return std::string(s.substr(static_cast<std::size_t>(a), static_cast<std::size_t>(b - a + 1)));
     });
     c.out.bulk(r ? *r : std::string());
 }
