@@ -100,6 +100,52 @@ TEST_SUITE("tinylfu") {
         CHECK(p.check_invariants());
     }
 
+    TEST_CASE("hits reach the sketch in batches of 15, or when the policy drains them") {
+        cachet::TinyLfuPolicy p;
+        p.set_capacity(200, 200);
+        std::vector<Node> n(201);
+        for (std::uint32_t i = 0; i < n.size(); ++i) n[i].hash = i * 0x27D4EB2Fu + 3;
+        for (std::size_t i = 0; i < 200; ++i) {
+            p.reserve_insert();
+            p.on_insert(&n[i], n[i].hash, 1);
+        }
+        const unsigned before = p.sketch().frequency(n[7].hash);  // 1: its insert (or a collision)
+        for (int i = 0; i < 5; ++i) p.record_hit(&n[7], n[7].hash);
+        CHECK(p.sketch().frequency(n[7].hash) == before);  // queued, not counted yet
+        p.drain_hits();
+        CHECK(p.sketch().frequency(n[7].hash) == before + 5);
+        // The 15th hit of a batch counts the whole batch, with no lock taken.
+        for (int i = 0; i < 15; ++i) p.record_hit(&n[8], n[8].hash);
+        CHECK(p.sketch().frequency(n[8].hash) >= 15);
+        CHECK(p.check_invariants());
+    }
+
+    TEST_CASE("admission counts the hits still queued in a batch") {
+        cachet::TinyLfuPolicy p;
+        p.set_capacity(100, 100);  // window 1, main 99
+        std::vector<Node> n(102);
+        for (std::uint32_t i = 0; i < n.size(); ++i) n[i].hash = i * 0x9E3779B9u + 1;
+        for (std::size_t i = 0; i < 101; ++i) {
+            p.reserve_insert();
+            p.on_insert(&n[i], n[i].hash, 1);
+        }
+        cachet::PolicyHook* v = p.select_victim(hash_of, weight_of);  // n[99] loses the tie
+        REQUIRE(v == &n[99]);
+        p.on_remove(v, 1);
+        // Five hits on n[100], fewer than a batch: queued, not yet in the sketch.
+        for (int i = 0; i < 5; ++i) p.record_hit(&n[100], n[100].hash);
+        n[100].policy_ref.store(0);  // no second chance: it leaves the window as the candidate
+        p.reserve_insert();
+        p.on_insert(&n[101], n[101].hash, 1);
+        v = p.select_victim(hash_of, weight_of);
+        // Counted, n[100] (6) beats probation's oldest (1); uncounted it would lose the tie.
+        REQUIRE(v != nullptr);
+        CHECK(v != &n[100]);
+        CHECK(static_cast<Node*>(v)->policy_region == cachet::TinyLfuPolicy::probation);
+        p.on_remove(v, 1);
+        CHECK(p.check_invariants());
+    }
+
     TEST_CASE("a hit only marks the entry; the policy promotes it lazily") {
         cachet::TinyLfuPolicy p;
         p.set_capacity(200, 200);

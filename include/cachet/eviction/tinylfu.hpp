@@ -13,9 +13,15 @@
 ///     one the sketch says is less frequent is evicted (a tie keeps the victim: scan resistance).
 ///
 /// Hits without the exclusive lock. A hit only sets the entry's `policy_ref` bit (relaxed, and
-/// only if not set yet, so a hot entry's line is not written over and over) and increments the
-/// sketch (relaxed loads and stores of its 64-bit words, skipped once a counter saturates); both
-/// are safe from many readers at once and lossy at worst. The reordering a hit implies is done
+/// only if not set yet, so a hot entry's line is not written over and over) and counts itself in
+/// the sketch (relaxed loads and stores of its 64-bit words, skipped once a counter saturates);
+/// both are safe from many readers at once and lossy at worst. The sketch is larger than the
+/// caches (a word per entry), so each increment is a cache miss; hits therefore queue their
+/// hashes in a per-thread batch of 15 (one cache line per shard and thread stripe), and the
+/// reader that fills a batch prefetches all 15 counter lines before incrementing them, so the
+/// batch waits for memory about once instead of 15 times. Every decision that reads the sketch
+/// under the exclusive lock (admission, an insert's mini-simulation step, aging) first counts
+/// the batches still pending, so it sees every hit recorded before it. The reordering a hit implies is done
 /// lazily, under the exclusive lock, when the entry reaches the old end of its region (a CLOCK
 /// second chance): a referenced entry at the window's tail goes back to the window's head; at
 /// probation's tail it is promoted to protected; at protected's tail it goes back to protected's
@@ -55,6 +61,7 @@
 /// needs the shard's exclusive lock.
 
 #include <cachet/eviction/policy.hpp>
+#include <cachet/mutex.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -64,6 +71,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -101,6 +109,13 @@ public:
             if (((w >> shift) & 0xF) != 0xF)
                 word.store(w + (std::uint64_t{1} << shift), std::memory_order_relaxed);
         }
+    }
+
+    /// Brings the cache line of `h`'s counters towards the CPU ahead of an `increment`, so
+    /// that a batch of increments waits for its memory once rather than once each.
+    void prefetch(std::uint32_t h) const noexcept {
+        if (m_words == 0) return;
+        __builtin_prefetch(&m_table[((spread(h) >> 32) & m_block_mask) * 8], 1);
     }
 
     /// The estimated count of `h` (0..15). O(1).
@@ -329,6 +344,12 @@ public:
     /// shard.
     void set_capacity(std::uint64_t capacity, std::uint64_t entries = 0) {
         if (entries) m_sketch.ensure_capacity(entries);
+        if (!m_hit_stripes) {
+            const std::size_t stripes = std::clamp<std::size_t>(
+                std::bit_ceil(std::max(1u, std::thread::hardware_concurrency())), 2, 16);
+            m_hit_stripes.reset(new HitStripe[stripes]);
+            m_hit_mask = static_cast<std::uint32_t>(stripes - 1);
+        }
         m_capacity = capacity;
         m_window_fp = capacity < small_capacity
                           ? static_cast<double>(capacity)
@@ -346,6 +367,7 @@ public:
 
     /// A new entry `h` (hash `hash`, weight `w`) enters the window. Never allocates.
     void on_insert(PolicyHook* h, std::uint32_t hash, std::uint32_t w) noexcept {
+        flush_all_hits();
         ++m_tracked;
         ++m_inserts;
         m_sketch.increment(hash);
@@ -357,14 +379,26 @@ public:
         m_fresh = h;
     }
 
-    /// A hit on tracked `h`: marks it referenced and counts it in the sketch; a sampled key's
-    /// hash is also buffered for the mini-simulations. Safe under the shard's shared lock, from
-    /// many threads at once. O(1). Returns true when the buffer is half full: the caller should
-    /// then call `drain_hits` if it can take the exclusive lock at once.
+    /// A hit on tracked `h`: marks it referenced and counts it in the sketch (batched per thread
+    /// stripe, see the file comment); a sampled key's hash is also buffered for the
+    /// mini-simulations. Safe under the shard's shared lock, from many threads at once. O(1)
+    /// (a batch of 15 counted by the 15th hit). Returns true when the ring of sampled hits is
+    /// half full: the caller should then call `drain_hits` if it can take the exclusive lock at
+    /// once.
     bool record_hit(PolicyHook* h, std::uint32_t hash) noexcept {
         if (h->policy_ref.load(std::memory_order_relaxed) == 0)
             h->policy_ref.store(1, std::memory_order_relaxed);
-        m_sketch.increment(hash);
+        if (m_hit_stripes) {
+            HitStripe& b = m_hit_stripes[detail::thread_stripe_id() & m_hit_mask];
+            const std::uint32_t n = b.count.load(std::memory_order_relaxed);
+            if (n < hit_batch) {
+                b.hashes[n].store(hash, std::memory_order_relaxed);
+                b.count.store(n + 1, std::memory_order_relaxed);
+            }
+            if (n + 1 >= hit_batch) flush_hits(b);
+        } else {
+            m_sketch.increment(hash);
+        }
         if (sampled(hash)) {
             // Lossy: racing readers may overwrite each other's slot or index.
             const std::uint32_t i = m_ring_head.load(std::memory_order_relaxed);
@@ -374,9 +408,12 @@ public:
         }
         return false;
     }
-    /// Replays the sampled hits buffered by `record_hit` into the mini-simulations. Needs the
-    /// exclusive lock. O(buffer).
-    void drain_hits() noexcept { drain_ring(); }
+    /// Counts the batched hits in the sketch and replays the sampled hits buffered by
+    /// `record_hit` into the mini-simulations. Needs the exclusive lock. O(buffers).
+    void drain_hits() noexcept {
+        flush_all_hits();
+        drain_ring();
+    }
     /// A write to tracked `h` (weight `w`) under the exclusive lock: counted like a hit, and
     /// the reordering it implies is done at once (window or protected: to the front; probation:
     /// promoted to protected), as Caffeine does for every access.
@@ -419,6 +456,7 @@ public:
     /// Amortised O(1): each step clears a reference bit or moves an entry towards eviction.
     template <class HashOf, class WeightOf>
     PolicyHook* select_victim(HashOf&& hash_of, WeightOf&& weight_of) noexcept {
+        flush_all_hits();  // admission compares frequencies that include every hit so far
         PolicyHook* candidate = nullptr;
         const std::uint64_t window_max = small() ? m_capacity : m_window_max;
         while (m_window_weight > window_max && !empty(m_window)) {
@@ -476,6 +514,7 @@ public:
         m_inserts_mark = m_inserts;
         m_period_requests += requests;
         if (m_period_requests >= m_sketch.sample_size() && m_sketch.words() != 0) {
+            flush_all_hits();  // the hits so far age with the rest
             m_sketch.halve();
             m_period_requests = 0;
         }
@@ -565,6 +604,12 @@ public:
 private:
     static constexpr int ghosts = 3;
     static constexpr std::uint32_t ring_size = 64;
+    static constexpr std::uint32_t hit_batch = 15;
+    /// One thread stripe's hits waiting to be counted in the sketch: one cache line.
+    struct alignas(64) HitStripe {
+        std::atomic<std::uint32_t> count{0};
+        std::atomic<std::uint32_t> hashes[hit_batch] = {};
+    };
     static constexpr std::uint32_t ghost_target = 256;
     static constexpr double ghost_z = 4.0, ghost_horizon = 20.0;
     static constexpr std::uint64_t choice_steps = 8;
@@ -636,6 +681,26 @@ private:
         for (; tail != head; ++tail)
             feed_ghosts(m_ring[tail & (ring_size - 1)].load(std::memory_order_relaxed));
         m_ring_tail.store(head, std::memory_order_relaxed);
+    }
+
+    /// Counts the hits batched in stripe `b` in the sketch: every counter line is prefetched
+    /// first, so the batch waits for memory about once. From a reader under the shared lock
+    /// (the sketch's table cannot be replaced meanwhile), or under the exclusive lock. Two
+    /// readers sharing a stripe may both count a batch, or lose a hit: lossy, as the sketch's
+    /// own relaxed increments are.
+    void flush_hits(HitStripe& b) noexcept {
+        const std::uint32_t n = std::min(b.count.load(std::memory_order_relaxed), hit_batch);
+        for (std::uint32_t i = 0; i < n; ++i)
+            m_sketch.prefetch(b.hashes[i].load(std::memory_order_relaxed));
+        for (std::uint32_t i = 0; i < n; ++i)
+            m_sketch.increment(b.hashes[i].load(std::memory_order_relaxed));
+        b.count.store(0, std::memory_order_relaxed);
+    }
+    /// Counts every stripe's batched hits (the exclusive lock is held). O(stripes + hits).
+    void flush_all_hits() noexcept {
+        for (std::uint32_t i = 0; m_hit_stripes && i <= m_hit_mask; ++i)
+            if (m_hit_stripes[i].count.load(std::memory_order_relaxed) != 0)
+                flush_hits(m_hit_stripes[i]);
     }
 
     /// Too small for a window/main split: a small bound, or few entries (heavy ones).
@@ -721,6 +786,9 @@ private:
     std::atomic<std::uint32_t> m_ring_tail{0};
     std::atomic<std::uint32_t> m_ring_head{0};
     std::atomic<std::uint32_t> m_ring[ring_size] = {};
+    // Hits waiting to be counted in the sketch, per thread stripe (see record_hit).
+    std::unique_ptr<HitStripe[]> m_hit_stripes;
+    std::uint32_t m_hit_mask = 0;
 };
 
 CACHET_NAMESPACE_END
