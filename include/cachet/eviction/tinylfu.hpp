@@ -90,8 +90,7 @@ public:
     void ensure_capacity(std::uint64_t n) {
         const std::uint64_t words = std::bit_ceil(std::max<std::uint64_t>(n, 8));
         if (words <= m_words) return;
-        m_table.reset(new std::atomic<std::uint64_t>[words]);
-        for (std::uint64_t i = 0; i < words; ++i) m_table[i].store(0, std::memory_order_relaxed);
+        m_table.reset(new Block[words / 8]);  // zeroed by Block's initialiser
         m_words = words;
         m_block_mask = words / 8 - 1;
     }
@@ -101,7 +100,7 @@ public:
     void increment(std::uint32_t h) noexcept {
         if (m_words == 0) return;
         const std::uint64_t x = spread(h);
-        std::atomic<std::uint64_t>* block = &m_table[((x >> 32) & m_block_mask) * 8];
+        std::atomic<std::uint64_t>* block = m_table[(x >> 32) & m_block_mask].w;
         for (unsigned i = 0; i < 4; ++i) {
             std::atomic<std::uint64_t>& word = block[(x >> (i * 8)) & 7];
             const unsigned shift = static_cast<unsigned>((x >> (i * 8 + 3)) & 15) * 4;
@@ -115,14 +114,14 @@ public:
     /// that a batch of increments waits for its memory once rather than once each.
     void prefetch(std::uint32_t h) const noexcept {
         if (m_words == 0) return;
-        __builtin_prefetch(&m_table[((spread(h) >> 32) & m_block_mask) * 8], 1);
+        __builtin_prefetch(m_table[(spread(h) >> 32) & m_block_mask].w, 1);
     }
 
     /// The estimated count of `h` (0..15). O(1).
     [[nodiscard]] unsigned frequency(std::uint32_t h) const noexcept {
         if (m_words == 0) return 0;
         const std::uint64_t x = spread(h);
-        const std::atomic<std::uint64_t>* block = &m_table[((x >> 32) & m_block_mask) * 8];
+        const std::atomic<std::uint64_t>* block = m_table[(x >> 32) & m_block_mask].w;
         unsigned f = 15;
         for (unsigned i = 0; i < 4; ++i) {
             const std::uint64_t w = block[(x >> (i * 8)) & 7].load(std::memory_order_relaxed);
@@ -133,10 +132,10 @@ public:
 
     /// Ages every counter: halves it (TinyLFU's "reset"). O(size).
     void halve() noexcept {
-        for (std::uint64_t i = 0; i < m_words; ++i)
-            m_table[i].store((m_table[i].load(std::memory_order_relaxed) >> 1) &
-                                 0x7777777777777777ULL,
-                             std::memory_order_relaxed);
+        for (std::uint64_t b = 0; b < m_words / 8; ++b)
+            for (auto& word : m_table[b].w)
+                word.store((word.load(std::memory_order_relaxed) >> 1) & 0x7777777777777777ULL,
+                           std::memory_order_relaxed);
     }
 
     /// Requests between two halvings: 10 per counter word (as Caffeine's sample size).
@@ -155,7 +154,11 @@ private:
         return x;
     }
 
-    std::unique_ptr<std::atomic<std::uint64_t>[]> m_table;
+    /// A key's four counters lie in one block, aligned to a cache line: one line per access.
+    struct alignas(64) Block {
+        std::atomic<std::uint64_t> w[8] = {};
+    };
+    std::unique_ptr<Block[]> m_table;
     std::uint64_t m_words = 0;
     std::uint64_t m_block_mask = 0;
 };
