@@ -256,6 +256,29 @@ TEST_SUITE("resp_engine") {
         call(*s, {"CONFIG", "SET", "zset-max-listpack-entries", "1"});
         call(*s, {"ZADD", "zset", "2", "b"});
         CHECK(encoding("zset") == "$8\r\nskiplist\r\n");
+        // A string changed in place is raw whatever it holds, until replaced (checked against
+        // redis-server 7); COPY keeps the encoding.
+        call(*s, {"SET", "app", "1"});
+        CHECK(call(*s, {"APPEND", "app", "2"}) == ":2\r\n");
+        CHECK(encoding("app") == "$3\r\nraw\r\n");
+        CHECK(call(*s, {"OBJECT", "REFCOUNT", "app"}) == ":1\r\n");  // not a shared integer
+        CHECK(call(*s, {"COPY", "app", "app2"}) == ":1\r\n");
+        CHECK(encoding("app2") == "$3\r\nraw\r\n");
+        CHECK(call(*s, {"INCR", "app"}) == ":13\r\n");
+        CHECK(encoding("app") == "$3\r\nint\r\n");
+        CHECK(call(*s, {"SETRANGE", "fresh", "2", "ab"}) == ":4\r\n");
+        CHECK(encoding("fresh") == "$3\r\nraw\r\n");
+        call(*s, {"SET", "fl", "1.5"});
+        call(*s, {"APPEND", "fl", "0"});
+        CHECK(encoding("fl") == "$3\r\nraw\r\n");
+        CHECK(call(*s, {"INCRBYFLOAT", "fl", "1"}) == "$3\r\n2.5\r\n");
+        CHECK(encoding("fl") == "$6\r\nembstr\r\n");
+        call(*s, {"SET", "big", std::string(30, 'b')});  // on the heap, not changed in place
+        CHECK(encoding("big") == "$6\r\nembstr\r\n");
+        call(*s, {"APPEND", "big", "c"});
+        CHECK(encoding("big") == "$3\r\nraw\r\n");
+        call(*s, {"SET", "big", std::string(30, 'b')});
+        CHECK(encoding("big") == "$6\r\nembstr\r\n");
 
         CHECK(call(*s, {"SET", "shared", "9999"}) == "+OK\r\n");
         CHECK(call(*s, {"OBJECT", "REFCOUNT", "shared"}) == ":2147483647\r\n");

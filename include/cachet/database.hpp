@@ -119,7 +119,8 @@ enum class SetEncoding : std::uint8_t { unknown = 0, intset = 1, hashtable = 2 }
 /// value costs no allocation), a longer string in a heap `std::string`, or a heap-allocated
 /// list, hash, set or sorted set (one pointer). Copying copies deeply; moving leaves the source
 /// an empty string. A string changed in place (`mutable_string`: APPEND, SETRANGE) moves to the
-/// heap and stays there, as Redis turns an embedded string "raw".
+/// heap and is marked raw, as Redis turns such a string into its "raw" encoding, until it is
+/// replaced.
 class Value {
 public:
     /// The longest string kept inline.
@@ -187,6 +188,7 @@ public:
             set_box(ValueType::string, h);
             m_tag |= heap_flag;
         }
+        m_tag |= raw_flag;
         return *static_cast<std::string*>(ptr());
     }
     /// Makes the value the string `s` (inline if it fits).
@@ -196,6 +198,7 @@ public:
             set_inline(s);
         } else if (type() == ValueType::string && (m_tag & heap_flag)) {
             static_cast<std::string*>(ptr())->assign(s);
+            m_tag &= static_cast<std::uint8_t>(~raw_flag);  // a new value, not one changed in place
         } else {
             auto* h = new std::string(s);
             destroy();
@@ -206,6 +209,11 @@ public:
     /// True for a string kept inline (Redis's embedded string, short of its integer form).
     [[nodiscard]] bool string_inline() const noexcept {
         return type() == ValueType::string && !(m_tag & heap_flag);
+    }
+    /// True for a string changed in place since it was set (Redis's "raw" encoding, whatever
+    /// its length or content).
+    [[nodiscard]] bool string_raw() const noexcept {
+        return type() == ValueType::string && (m_tag & raw_flag);
     }
 
     /// True for a container with no elements (its key must go); never for a string.
@@ -242,7 +250,7 @@ public:
     }
 
 private:
-    static constexpr std::uint8_t type_mask = 0x07, heap_flag = 0x10;
+    static constexpr std::uint8_t type_mask = 0x07, heap_flag = 0x10, raw_flag = 0x20;
 
     template <class T>
     static constexpr ValueType type_of() noexcept {
@@ -282,7 +290,7 @@ private:
             case ValueType::string:
                 if (o.m_tag & heap_flag) {
                     set_box(ValueType::string, new std::string(*static_cast<const std::string*>(o.ptr())));
-                    m_tag |= heap_flag;
+                    m_tag = o.m_tag;  // heap, and raw if it was (COPY keeps the encoding)
                 } else {
                     std::memcpy(this, &o, sizeof *this);
                 }
