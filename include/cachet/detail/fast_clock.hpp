@@ -15,7 +15,9 @@
 /// the interpolation error over one interval is far below a microsecond; readings are lowered
 /// by a 20 us margin so that, rounded down to milliseconds, they are never ahead of the steady
 /// clock (a TTL never ends early; it may end up to 20 us late). Readings are monotonic per
-/// thread. Used only on x86-64 with an invariant TSC (CPUID 0x80000007 EDX bit 8); elsewhere
+/// thread. Each computation also notes how many ticks remain before the next millisecond
+/// boundary (and before the interval ends): until then a reading is `rdtsc` and one compare.
+/// Used only on x86-64 with an invariant TSC (CPUID 0x80000007 EDX bit 8); elsewhere
 /// it is `steady_clock::now()`.
 
 #include <cachet/detail/config.hpp>
@@ -63,9 +65,13 @@ struct TscCalibration {
 };
 
 struct TscThreadState {
+    /// The reading stays `last_ms` while the TSC is in [`same_from`, `same_from + same_for`):
+    /// up to the next millisecond boundary, and within the interpolation interval.
+    std::uint64_t same_from = 0;
+    std::uint64_t same_for = 0;  ///< 0: compute
+    std::uint64_t last_ms = 0;
     std::uint64_t tsc = 0;
     std::int64_t ns = 0;  ///< steady time read together with `tsc`
-    std::uint64_t last_ms = 0;
     bool valid = false;
 };
 #endif
@@ -74,15 +80,20 @@ struct TscThreadState {
 [[nodiscard]] inline std::uint64_t fast_steady_ms() noexcept {
 #if CACHET_DETAIL_HAVE_TSC
     static thread_local TscThreadState st;
+    const std::uint64_t now_tsc = __rdtsc();
+    // The common case: still within the millisecond of the last reading (one compare; a TSC
+    // that went backwards wraps to a huge difference and takes the slow path).
+    if (CACHET_LIKELY(now_tsc - st.same_from < st.same_for)) return st.last_ms;
     constexpr std::uint64_t resync_ticks = std::uint64_t{1} << 20;
     constexpr std::int64_t margin_ns = 20'000;
-    const std::uint64_t now_tsc = __rdtsc();
     const std::uint64_t dt = now_tsc - st.tsc;  // huge if the TSC went backwards: resync
     TscCalibration& cal = TscCalibration::get();
     const double rate = cal.ns_per_tick.load(std::memory_order_relaxed);
     std::int64_t ns;
+    std::uint64_t interval_left = 0;  // ticks before the interpolation must resync
     if (CACHET_LIKELY(st.valid && dt < resync_ticks && rate > 0.0)) {
         ns = st.ns + static_cast<std::int64_t>(static_cast<double>(dt) * rate) - margin_ns;
+        interval_left = resync_ticks - dt;
     } else {
         ns = steady_ns();
         st.tsc = __rdtsc();
@@ -93,9 +104,19 @@ struct TscThreadState {
             cal.ns_per_tick.store(static_cast<double>(base_ns) /
                                       static_cast<double>(st.tsc - cal.tsc0),
                                   std::memory_order_relaxed);
+        if (st.valid && rate > 0.0) interval_left = resync_ticks;
     }
     const std::uint64_t ms = ns > 0 ? static_cast<std::uint64_t>(ns / 1'000'000) : 0;
     if (ms > st.last_ms) st.last_ms = ms;
+    // Until the next millisecond boundary (rounded down in ticks, so never past it) the
+    // reading cannot change: remember how many ticks that is.
+    st.same_for = 0;
+    if (interval_left != 0 && ns > 0 && ms == st.last_ms) {
+        const auto to_boundary = static_cast<double>((ms + 1) * 1'000'000 - static_cast<std::uint64_t>(ns));
+        const auto ticks = static_cast<std::uint64_t>(to_boundary / rate);
+        st.same_from = now_tsc;
+        st.same_for = ticks < interval_left ? ticks : interval_left;
+    }
     return st.last_ms;
 #else
     const std::int64_t ns = steady_ns();
