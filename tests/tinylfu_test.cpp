@@ -50,6 +50,23 @@ struct Driver {
         return false;
     }
 };
+
+/// A policy of `capacity` entries and `count` nodes with distinct hashes (`i * mult + add`), the
+/// first `inserted` of them inserted (each with weight 1) in order.
+struct Filled {
+    cachet::TinyLfuPolicy p;
+    std::vector<Node> n;
+    Filled(std::uint64_t capacity, std::size_t count, std::size_t inserted, std::uint32_t mult,
+           std::uint32_t add)
+        : n(count) {
+        p.set_capacity(capacity, capacity);
+        for (std::uint32_t i = 0; i < n.size(); ++i) n[i].hash = i * mult + add;
+        for (std::size_t i = 0; i < inserted; ++i) {
+            p.reserve_insert();
+            p.on_insert(&n[i], n[i].hash, 1);
+        }
+    }
+};
 }  // namespace
 
 TEST_SUITE("tinylfu") {
@@ -71,14 +88,9 @@ TEST_SUITE("tinylfu") {
     }
 
     TEST_CASE("admission: a frequent candidate displaces an infrequent victim, not the reverse") {
-        cachet::TinyLfuPolicy p;
-        p.set_capacity(100, 100);  // window 1, main 99
-        std::vector<Node> n(102);
-        for (std::uint32_t i = 0; i < n.size(); ++i) n[i].hash = i * 0x9E3779B9u + 1;
-        for (std::size_t i = 0; i < 100; ++i) {
-            p.reserve_insert();
-            p.on_insert(&n[i], n[i].hash, 1);
-        }
+        Filled f(100, 102, 100, 0x9E3779B9u, 1);  // window 1, main 99
+        cachet::TinyLfuPolicy& p = f.p;
+        std::vector<Node>& n = f.n;
         // Over the bound by one: the window drains, the candidate meets probation's oldest.
         p.reserve_insert();
         p.on_insert(&n[100], n[100].hash, 1);
@@ -101,14 +113,9 @@ TEST_SUITE("tinylfu") {
     }
 
     TEST_CASE("hits reach the sketch in batches of 15, or when the policy drains them") {
-        cachet::TinyLfuPolicy p;
-        p.set_capacity(200, 200);
-        std::vector<Node> n(201);
-        for (std::uint32_t i = 0; i < n.size(); ++i) n[i].hash = i * 0x27D4EB2Fu + 3;
-        for (std::size_t i = 0; i < 200; ++i) {
-            p.reserve_insert();
-            p.on_insert(&n[i], n[i].hash, 1);
-        }
+        Filled f(200, 201, 200, 0x27D4EB2Fu, 3);
+        cachet::TinyLfuPolicy& p = f.p;
+        std::vector<Node>& n = f.n;
         const unsigned before = p.sketch().frequency(n[7].hash);  // 1: its insert (or a collision)
         for (int i = 0; i < 5; ++i) p.record_hit(&n[7], n[7].hash);
         CHECK(p.sketch().frequency(n[7].hash) == before);  // queued, not counted yet
@@ -121,14 +128,9 @@ TEST_SUITE("tinylfu") {
     }
 
     TEST_CASE("admission counts the hits still queued in a batch") {
-        cachet::TinyLfuPolicy p;
-        p.set_capacity(100, 100);  // window 1, main 99
-        std::vector<Node> n(102);
-        for (std::uint32_t i = 0; i < n.size(); ++i) n[i].hash = i * 0x9E3779B9u + 1;
-        for (std::size_t i = 0; i < 101; ++i) {
-            p.reserve_insert();
-            p.on_insert(&n[i], n[i].hash, 1);
-        }
+        Filled f(100, 102, 101, 0x9E3779B9u, 1);  // window 1, main 99
+        cachet::TinyLfuPolicy& p = f.p;
+        std::vector<Node>& n = f.n;
         cachet::PolicyHook* v = p.select_victim(hash_of, weight_of);  // n[99] loses the tie
         REQUIRE(v == &n[99]);
         p.on_remove(v, 1);
@@ -147,14 +149,9 @@ TEST_SUITE("tinylfu") {
     }
 
     TEST_CASE("a hit only marks the entry; the policy promotes it lazily") {
-        cachet::TinyLfuPolicy p;
-        p.set_capacity(200, 200);
-        std::vector<Node> n(201);
-        for (std::uint32_t i = 0; i < n.size(); ++i) n[i].hash = i * 0x85EBCA6Bu + 7;
-        for (std::size_t i = 0; i < 200; ++i) {
-            p.reserve_insert();
-            p.on_insert(&n[i], n[i].hash, 1);
-        }
+        Filled f(200, 201, 200, 0x85EBCA6Bu, 7);
+        cachet::TinyLfuPolicy& p = f.p;
+        std::vector<Node>& n = f.n;
         p.record_hit(&n[0], n[0].hash);
         CHECK(n[0].policy_ref.load() == 1);
         CHECK(n[0].policy_region == cachet::TinyLfuPolicy::window);  // not moved by the hit
