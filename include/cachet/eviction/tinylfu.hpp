@@ -21,11 +21,15 @@
 /// reader that fills a batch prefetches all 15 counter lines before incrementing them, so the
 /// batch waits for memory about once instead of 15 times. Every decision that reads the sketch
 /// under the exclusive lock (admission, an insert's mini-simulation step, aging) first counts
-/// the batches still pending, so it sees every hit recorded before it. The reordering a hit implies is done
-/// lazily, under the exclusive lock, when the entry reaches the old end of its region (a CLOCK
-/// second chance): a referenced entry at the window's tail goes back to the window's head; at
-/// probation's tail it is promoted to protected; at protected's tail it goes back to protected's
-/// head. So the order approximates Caffeine's LRU lists without ever relinking on a hit.
+/// the batches still pending, so it sees every hit recorded before it. The reordering a hit
+/// implies is done lazily, under the exclusive lock, when the entry reaches the old end of its
+/// region (a CLOCK second chance): a referenced entry at the window's tail goes back to the
+/// window's head; at probation's tail it is promoted to protected; at protected's tail it goes
+/// back to protected's head. So the order approximates Caffeine's LRU lists without ever
+/// relinking on a hit. (Replaying every hit in order instead, as Caffeine's read buffers do, was
+/// measured: it gains on recency-only workloads, up to 1.7 points, and loses more elsewhere:
+/// the mean hit ratio over the traces' 120 cells fell from 36.66 to 36.43 and two more cells
+/// missed their goal.)
 ///
 /// Adaptive window, by miniature simulations (Waldspurger et al., "Cache Modeling and
 /// Optimization using Miniature Simulations", USENIX ATC 2017). For a bound by entry count,
@@ -56,7 +60,8 @@
 /// `reserve_insert` growing the sketch as the shard fills (to the next power of two of the
 /// tracked entries, in 64-bit words: 8-16 bytes per entry; Caffeine sizes its sketch the same
 /// way) and `set_capacity` sizing the ghosts (about 20 bytes per ghost entry: at most 15 KiB a
-/// shard up to 4096 entries, about 4 bytes per entry beyond).
+/// shard up to 4096 entries, about 4 bytes per entry beyond) and, once, the hit batches (64
+/// bytes per thread stripe: 2 to 16 stripes, by hardware threads).
 /// Thread-safety: `record_hit` may run concurrently with itself (shared lock); everything else
 /// needs the shard's exclusive lock.
 
@@ -346,13 +351,13 @@ public:
     /// sizes the sketch at once (allocates; strong guarantee); otherwise it grows with the
     /// shard.
     void set_capacity(std::uint64_t capacity, std::uint64_t entries = 0) {
-        if (entries) m_sketch.ensure_capacity(entries);
-        if (!m_hit_stripes) {
+        if (!m_hit_stripes) {  // the thread stripes' hit batches: 64 bytes each
             const std::size_t stripes = std::clamp<std::size_t>(
                 std::bit_ceil(std::max(1u, std::thread::hardware_concurrency())), 2, 16);
             m_hit_stripes.reset(new HitStripe[stripes]);
             m_hit_mask = static_cast<std::uint32_t>(stripes - 1);
         }
+        if (entries) m_sketch.ensure_capacity(entries);
         m_capacity = capacity;
         m_window_fp = capacity < small_capacity
                           ? static_cast<double>(capacity)
