@@ -279,6 +279,25 @@ TEST_SUITE("resp_engine") {
         CHECK(encoding("big") == "$3\r\nraw\r\n");
         call(*s, {"SET", "big", std::string(30, 'b')});
         CHECK(encoding("big") == "$6\r\nembstr\r\n");
+        // INCRBYFLOAT's result is never int-encoded, even when it reads as an integer.
+        call(*s, {"SET", "fx", "1"});
+        CHECK(call(*s, {"INCRBYFLOAT", "fx", "2"}) == "$1\r\n3\r\n");
+        CHECK(encoding("fx") == "$6\r\nembstr\r\n");
+        CHECK(call(*s, {"OBJECT", "REFCOUNT", "fx"}) == ":1\r\n");
+        CHECK(call(*s, {"COPY", "fx", "fx2"}) == ":1\r\n");
+        CHECK(encoding("fx2") == "$6\r\nembstr\r\n");
+        CHECK(call(*s, {"INCR", "fx"}) == ":4\r\n");
+        CHECK(encoding("fx") == "$3\r\nint\r\n");
+        CHECK(call(*s, {"INCRBYFLOAT", "fy", "5"}) == "$1\r\n5\r\n");
+        CHECK(encoding("fy") == "$6\r\nembstr\r\n");
+        // A COPY of a shared integer is an int of its own (refcount 1), until replaced.
+        call(*s, {"SET", "si", "7"});
+        CHECK(call(*s, {"OBJECT", "REFCOUNT", "si"}) == ":2147483647\r\n");
+        CHECK(call(*s, {"COPY", "si", "si2"}) == ":1\r\n");
+        CHECK(encoding("si2") == "$3\r\nint\r\n");
+        CHECK(call(*s, {"OBJECT", "REFCOUNT", "si2"}) == ":1\r\n");
+        CHECK(call(*s, {"INCR", "si2"}) == ":8\r\n");
+        CHECK(call(*s, {"OBJECT", "REFCOUNT", "si2"}) == ":2147483647\r\n");
 
         CHECK(call(*s, {"SET", "shared", "9999"}) == "+OK\r\n");
         CHECK(call(*s, {"OBJECT", "REFCOUNT", "shared"}) == ":2147483647\r\n");

@@ -198,7 +198,7 @@ public:
             set_inline(s);
         } else if (type() == ValueType::string && (m_tag & heap_flag)) {
             static_cast<std::string*>(ptr())->assign(s);
-            m_tag &= static_cast<std::uint8_t>(~raw_flag);  // a new value, not one changed in place
+            m_tag &= static_cast<std::uint8_t>(~(raw_flag | text_flag | unshared_flag));
         } else {
             auto* h = new std::string(s);
             destroy();
@@ -214,6 +214,23 @@ public:
     /// its length or content).
     [[nodiscard]] bool string_raw() const noexcept {
         return type() == ValueType::string && (m_tag & raw_flag);
+    }
+    /// Marks a string as stored as text even if it reads as an integer (Redis keeps
+    /// INCRBYFLOAT's result an embedded string, never its "int" encoding), until it is
+    /// replaced. Precondition: `type() == ValueType::string`.
+    void mark_text() noexcept { m_tag |= text_flag; }
+    /// True for a string marked by `mark_text` (and not replaced since).
+    [[nodiscard]] bool string_text() const noexcept {
+        return type() == ValueType::string && (m_tag & text_flag);
+    }
+    /// Marks a string as an object of its own: Redis shares the objects of the integers 0-9999
+    /// among the keys set to them (OBJECT REFCOUNT says INT_MAX), but a COPY's destination is a
+    /// new object (refcount 1), until it is replaced. Precondition: `type() == ValueType::string`.
+    void mark_unshared() noexcept { m_tag |= unshared_flag; }
+    /// True for a string that is not (or cannot be) one of Redis's shared integer objects: marked
+    /// by `mark_unshared` or `mark_text`, or changed in place.
+    [[nodiscard]] bool string_unshared() const noexcept {
+        return type() == ValueType::string && (m_tag & (unshared_flag | text_flag | raw_flag));
     }
 
     /// True for a container with no elements (its key must go); never for a string.
@@ -250,7 +267,8 @@ public:
     }
 
 private:
-    static constexpr std::uint8_t type_mask = 0x07, heap_flag = 0x10, raw_flag = 0x20;
+    static constexpr std::uint8_t type_mask = 0x07, heap_flag = 0x10, raw_flag = 0x20,
+                                  text_flag = 0x40, unshared_flag = 0x80;
 
     template <class T>
     static constexpr ValueType type_of() noexcept {
@@ -700,6 +718,7 @@ public:
             std::string text = detail::format_long_double_human(next);
             if (slot.exists()) slot.value().assign_string(text);
             else slot.emplace(text);
+            slot.value().mark_text();  // as Redis: never int-encoded
             slot.name_update("incrbyfloat");
             return text;
         });
@@ -930,6 +949,7 @@ public:
                 return std::pair<Value, std::uint64_t>(slot.cvalue(), slot.deadline_ms());
             });
         if (!v) return false;
+        if (v->first.type() == ValueType::string) v->first.mark_unshared();  // a new object
         bool done;
         {
             detail::ThreadFlag self(detail::t_self_announcing);

@@ -823,6 +823,18 @@ def _type(g):
     return [b"TYPE", g.key()]
 
 
+@cmd("OBJECT ENCODING", K, 3)
+def _object_encoding(g):
+    """The encoding Redis 7.0 would use: int/embstr/raw (raw after APPEND or SETRANGE), the
+    listpack-to-hashtable and intset conversions, listpack/skiplist sorted sets."""
+    return [b"OBJECT", g.pick([b"ENCODING", b"encoding"]), g.key()]
+
+
+@cmd("OBJECT REFCOUNT", K, 3, weight=0.3)
+def _object_refcount(g):
+    return [b"OBJECT", b"REFCOUNT", g.key()]
+
+
 @cmd("RENAME", K, 3)
 def _rename(g):
     return [b"RENAME", g.key(), g.key()]

@@ -22,8 +22,8 @@ namespace cmd {
 
 /// The encoding OBJECT ENCODING names for a string value, as Redis's tryObjectEncoding picks
 /// it when the string is stored: "int" for a canonical 64-bit integer, "embstr" up to 44
-/// bytes, "raw" beyond. A string APPEND or SETRANGE changed is "raw" whatever its content
-/// (`Value::string_raw`, checked before this).
+/// bytes, "raw" beyond. A string APPEND or SETRANGE changed is "raw" whatever its content, and
+/// INCRBYFLOAT's result is never "int" (`Value::string_raw`, `string_text`, checked first).
 [[nodiscard]] inline std::string_view string_encoding(std::string_view s) noexcept {
     long long v;
     if (s.size() <= 20 && cachet::detail::string2ll(s, v)) return "int";
@@ -41,7 +41,9 @@ void object_encoding(Ctx<C>& c) {
         if (!v) return {};
         switch (v->type()) {
             case ValueType::string:
-                return v->string_raw() ? "raw" : string_encoding(*v->string_if());
+                if (v->string_raw()) return "raw";
+                if (v->string_text()) return v->string_if()->size() <= 44 ? "embstr" : "raw";
+                return string_encoding(*v->string_if());
             case ValueType::list: return "quicklist";
             case ValueType::hash:
                 return database.listpack_hash(*v->get_if<RedisHash>()) ? "listpack" : "hashtable";
@@ -69,7 +71,7 @@ void object_refcount(Ctx<C>& c) {
         if (!v) return 0;
         const auto s = v->string_if();
         long long n;  // an "int" encoding (see string_encoding) in the shared range
-        return s && shared_ints && !v->string_raw() && s->size() <= 20 && cachet::detail::string2ll(*s, n) &&
+        return s && shared_ints && !v->string_unshared() && s->size() <= 20 && cachet::detail::string2ll(*s, n) &&
                        n >= 0 && n < 10000
                    ? INT_MAX
                    : 1;
