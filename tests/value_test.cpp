@@ -36,7 +36,10 @@ TEST_SUITE("value") {
             CHECK_FALSE(v.empty_container());
             if (n <= Value::inline_capacity) CHECK(v.memory_estimate() == 0);  // in the entry
             else CHECK(v.memory_estimate() > n);  // a heap string and its bytes
-            CHECK(Value::from_string(s).string_if() == v.string_if());
+            Value assigned;
+            assigned.assign_string(s);
+            CHECK(assigned.string_if() == v.string_if());
+            CHECK(assigned.string_inline() == v.string_inline());
             CHECK(v.get_if<cachet::RedisList>() == nullptr);
         }
         CHECK(*Value().string_if() == "");
@@ -91,6 +94,38 @@ TEST_SUITE("value") {
         s.append("def");
         CHECK(*v.string_if() == "abcdef");
         CHECK(&v.mutable_string() == &s);  // once on the heap, the same string
+        // A short heap string keeps its bytes in the string object: no buffer to count.
+        CHECK(v.memory_estimate() == sizeof(std::string));
+        s.append(std::string(100, 'g'));
+        CHECK(v.memory_estimate() >= sizeof(std::string) + 106 + 1);
+    }
+
+    TEST_CASE("copies and the element count reach every container type") {
+        cachet::RedisList l;
+        l.push_back("a");
+        l.push_back("b");
+        cachet::RedisHash h;
+        h.insert_or_assign("f", "v");
+        cachet::RedisSet st;
+        st.insert("m1");
+        st.insert("m2");
+        st.insert("m3");
+        cachet::RedisZSet z;
+        z.add("z", 1.5);
+        const Value vals[] = {Value(l), Value(h), Value(st), Value(z)};
+        const std::size_t want[] = {2, 1, 3, 1};
+        for (std::size_t i = 0; i < 4; ++i) {
+            CAPTURE(i);
+            CHECK(vals[i].elements() == want[i]);
+            Value copy = vals[i];
+            CHECK(copy.type() == vals[i].type());
+            CHECK(copy.elements() == want[i]);
+            CHECK(copy.memory_estimate() == vals[i].memory_estimate());
+        }
+        Value lc = vals[0];
+        lc.get_if<cachet::RedisList>()->push_back("c");  // deep: the original keeps 2
+        CHECK(vals[0].elements() == 2);
+        CHECK(lc.elements() == 3);
     }
 
     TEST_CASE("string commands across the inline boundary keep Redis's replies") {

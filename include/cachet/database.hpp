@@ -63,6 +63,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -132,13 +133,6 @@ public:
     Value(RedisHash c) { set_box(ValueType::hash, new RedisHash(std::move(c))); }
     Value(RedisSet c) { set_box(ValueType::set, new RedisSet(std::move(c))); }
     Value(RedisZSet c) { set_box(ValueType::zset, new RedisZSet(std::move(c))); }
-    /// A string value holding a copy of `s`.
-    [[nodiscard]] static Value from_string(std::string_view s) {
-        Value v;
-        v.assign_string(s);
-        return v;
-    }
-
     Value(const Value& o) { copy_from(o); }
     Value(Value&& o) noexcept { steal(o); }
     Value& operator=(const Value& o) {
@@ -240,14 +234,8 @@ public:
 
     /// Elements (1 for a string). O(1).
     [[nodiscard]] std::size_t elements() const noexcept {
-        switch (type()) {
-            case ValueType::string: return 1;
-            case ValueType::list: return static_cast<const RedisList*>(ptr())->size();
-            case ValueType::hash: return static_cast<const RedisHash*>(ptr())->size();
-            case ValueType::set: return static_cast<const RedisSet*>(ptr())->size();
-            case ValueType::zset: return static_cast<const RedisZSet*>(ptr())->size();
-        }
-        return 0;
+        if (type() == ValueType::string) return 1;
+        return visit_box([](const auto* c) -> std::size_t { return c->size(); });
     }
 
     /// An estimate of the bytes it occupies beyond the entry, for maxmemory. O(1): containers
@@ -256,7 +244,9 @@ public:
         switch (type()) {
             case ValueType::string: {
                 if (!(m_tag & heap_flag)) return 0;
-                return 32 + static_cast<const std::string*>(ptr())->capacity() + 1;
+                // The string object, and its buffer unless the bytes fit in the object (SSO).
+                const std::size_t cap = static_cast<const std::string*>(ptr())->capacity();
+                return sizeof(std::string) + (cap > std::string().capacity() ? cap + 1 : 0);
             }
             case ValueType::list: return 64 + 40 * elements();
             case ValueType::hash: return 64 + 96 * elements();
@@ -278,6 +268,18 @@ private:
         else {
             static_assert(std::is_same_v<T, RedisZSet>, "not a Redis container type");
             return ValueType::zset;
+        }
+    }
+    /// Calls `f` with a pointer to the container: RedisList*, RedisHash*, RedisSet* or
+    /// RedisZSet*. Precondition: `type() != ValueType::string`.
+    template <class F>
+    auto visit_box(F&& f) const -> std::invoke_result_t<F&, RedisList*> {
+        assert(type() != ValueType::string);
+        switch (type()) {
+            case ValueType::list: return f(static_cast<RedisList*>(ptr()));
+            case ValueType::hash: return f(static_cast<RedisHash*>(ptr()));
+            case ValueType::set: return f(static_cast<RedisSet*>(ptr()));
+            default: return f(static_cast<RedisZSet*>(ptr()));
         }
     }
     [[nodiscard]] void* ptr() const noexcept {
@@ -304,19 +306,15 @@ private:
         m_tag |= heap_flag;
     }
     void copy_from(const Value& o) {
-        switch (o.type()) {
-            case ValueType::string:
-                if (o.m_tag & heap_flag) {
-                    set_box(ValueType::string, new std::string(*static_cast<const std::string*>(o.ptr())));
-                    m_tag = o.m_tag;  // heap, and raw if it was (COPY keeps the encoding)
-                } else {
-                    std::memcpy(this, &o, sizeof *this);
-                }
-                return;
-            case ValueType::list: set_box(o.type(), new RedisList(*o.get_if<RedisList>())); return;
-            case ValueType::hash: set_box(o.type(), new RedisHash(*o.get_if<RedisHash>())); return;
-            case ValueType::set: set_box(o.type(), new RedisSet(*o.get_if<RedisSet>())); return;
-            case ValueType::zset: set_box(o.type(), new RedisZSet(*o.get_if<RedisZSet>())); return;
+        if (o.type() != ValueType::string) {
+            o.visit_box([&](const auto* c) {
+                set_box(o.type(), new std::remove_cvref_t<decltype(*c)>(*c));
+            });
+        } else if (o.m_tag & heap_flag) {
+            set_box(ValueType::string, new std::string(*static_cast<const std::string*>(o.ptr())));
+            m_tag = o.m_tag;  // heap, and raw if it was (COPY keeps the encoding)
+        } else {
+            std::memcpy(static_cast<void*>(this), static_cast<const void*>(&o), sizeof *this);
         }
     }
     void steal(Value& o) noexcept {
@@ -324,15 +322,8 @@ private:
         o.set_inline({});
     }
     void destroy() noexcept {
-        switch (type()) {
-            case ValueType::string:
-                if (m_tag & heap_flag) delete static_cast<std::string*>(ptr());
-                break;
-            case ValueType::list: delete get_if<RedisList>(); break;
-            case ValueType::hash: delete get_if<RedisHash>(); break;
-            case ValueType::set: delete get_if<RedisSet>(); break;
-            case ValueType::zset: delete get_if<RedisZSet>(); break;
-        }
+        if (type() != ValueType::string) visit_box([](const auto* c) { delete c; });
+        else if (m_tag & heap_flag) delete static_cast<std::string*>(ptr());
         set_inline({});
     }
 
