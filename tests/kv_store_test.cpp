@@ -111,6 +111,26 @@ TEST_SUITE("kv_store") {
         CHECK(kv.check_invariants());
     }
 
+    TEST_CASE("run_pending finds timers set again after it emptied every shard's wheel") {
+        cachet::ManualClock clock;
+        Kv kv({.shards = 4}, clock);
+        for (int round = 1; round <= 3; ++round) {
+            CAPTURE(round);
+            for (int i = 0; i < 100; ++i) kv.put("k" + std::to_string(i), i, 10ms);
+            kv.put("untimed", round);
+            clock.advance(10ms);
+            CHECK(kv.run_pending() == 100);  // every wheel empty afterwards
+            CHECK(kv.size() == 1);
+            CHECK(kv.run_pending() == 0);
+            // A TTL given to an existing key (expire) after the wheels emptied is found too.
+            CHECK(kv.expire("untimed", 5ms));
+            clock.advance(5ms);
+            CHECK(kv.run_pending() == 1);
+            CHECK(kv.size() == 0);
+        }
+        CHECK(kv.check_invariants());
+    }
+
     TEST_CASE("a renewed TTL (postponed in the wheel) expires at its new deadline only") {
         cachet::ManualClock clock;
         Recorder<std::string, int> rec;
