@@ -118,12 +118,17 @@ TEST_SUITE("kv_store") {
             CAPTURE(round);
             for (int i = 0; i < 100; ++i) kv.put("k" + std::to_string(i), i, 10ms);
             kv.put("untimed", round);
+            CHECK(kv.core().expiring_count() == 100);
             clock.advance(10ms);
             CHECK(kv.run_pending() == 100);  // every wheel empty afterwards
             CHECK(kv.size() == 1);
             CHECK(kv.run_pending() == 0);
+            CHECK(kv.core().expiring_count() == 0);
+            CHECK(kv.core().next_deadline_ms() == cachet::no_deadline);
             // A TTL given to an existing key (expire) after the wheels emptied is found too.
             CHECK(kv.expire("untimed", 5ms));
+            CHECK(kv.core().expiring_count() == 1);
+            CHECK(kv.core().next_deadline_ms() == kv.core().now_ms() + 5);
             clock.advance(5ms);
             CHECK(kv.run_pending() == 1);
             CHECK(kv.size() == 0);

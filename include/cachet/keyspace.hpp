@@ -1013,8 +1013,7 @@ public:
         std::vector<std::uint64_t> upto(m_shard_count);  // running total of timed entries
         std::uint64_t total = 0;
         for (std::size_t i = 0; i < m_shard_count; ++i) {
-            std::lock_guard lock(m_shards[i].mutex);
-            if (m_shards[i].wheel) total += m_shards[i].wheel->size();
+            total += timed_shard(i, wheel_size, std::uint64_t{0});
             upto[i] = total;
         }
         if (total == 0) return 0;
@@ -1064,13 +1063,11 @@ public:
     }
 
     /// Number of entries with a TTL (expired ones not yet reclaimed included). O(shards),
-    /// taking each shard lock in turn.
+    /// taking in turn the lock of each shard that holds timers.
     [[nodiscard]] std::size_t expiring_count() const {
         std::size_t n = 0;
-        for (std::size_t i = 0; i < m_shard_count; ++i) {
-            std::lock_guard lock(m_shards[i].mutex);
-            if (m_shards[i].wheel) n += m_shards[i].wheel->size();
-        }
+        for (std::size_t i = 0; i < m_shard_count; ++i)
+            n += timed_shard(i, wheel_size, std::size_t{0});
         return n;
     }
 
@@ -1078,8 +1075,7 @@ public:
     [[nodiscard]] std::uint64_t next_deadline_ms() const {
         std::uint64_t best = no_deadline;
         for (std::size_t i = 0; i < m_shard_count; ++i) {
-            std::lock_guard lock(m_shards[i].mutex);
-            if (m_shards[i].wheel) best = std::min(best, m_shards[i].wheel->next_deadline());
+            best = std::min(best, timed_shard(i, wheel_deadline, no_deadline));
         }
         return best;
     }
@@ -1471,6 +1467,20 @@ private:
             s.wheel->postpone(e, deadline);
             if (!s.timed.load(std::memory_order_relaxed)) s.timed.store(true, std::memory_order_relaxed);
         }
+    }
+
+    /// `f(wheel)` under shard `i`'s lock, or `none` without taking the lock if the shard holds
+    /// no timer (see `Shard::timed`).
+    static std::size_t wheel_size(const TimerWheel<Entry>& w) noexcept { return w.size(); }
+    static std::uint64_t wheel_deadline(const TimerWheel<Entry>& w) noexcept {
+        return w.next_deadline();
+    }
+    template <class F, class R>
+    R timed_shard(std::size_t i, F&& f, R none) const {
+        const Shard& s = m_shards[i];
+        if (!s.timed.load(std::memory_order_relaxed)) return none;
+        std::lock_guard lock(s.mutex);
+        return s.wheel ? static_cast<R>(f(*s.wheel)) : none;
     }
 
     /// Gives the shard its timing wheel, starting at `now`. May allocate (strong guarantee).
