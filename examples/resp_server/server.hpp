@@ -33,11 +33,11 @@
 /// each connection is read woke them once per connection: under redis-benchmark's ZADD -P 16
 /// the server spent 2.4x-6x Redis's system time per request that way, now about the same).
 /// What the socket does not take stays in `output()` and the connection switches to EPOLLOUT
-/// until it drains. Other threads reach a connection only
-/// through its session's outbox (pub/sub messages, a blocked command served by another
-/// client's push): the waker installed with `Session::set_waker` appends the connection's id
-/// to its thread's wake list (mutex-protected) and writes the thread's eventfd once per batch;
-/// the owner then calls `collect_async` for exactly those connections.
+/// until it drains. Other threads reach a connection only through its session's outbox
+/// (pub/sub messages, a blocked command served by another client's push): the waker
+/// installed with `Session::set_waker` appends the connection's id to its thread's wake list
+/// (mutex-protected) and writes the thread's eventfd once per batch; the owner then calls
+/// `collect_async` for exactly those connections.
 ///
 /// Limits, as Redis: `client-query-buffer-limit` closes a client whose unparsed input grows
 /// beyond it, without a reply; `client-output-buffer-limit` per class (normal; pubsub for a

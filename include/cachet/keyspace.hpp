@@ -353,7 +353,9 @@ private:
         std::atomic<std::uint64_t> hits{0}, misses{0};
         std::uint32_t inserts_since_adapt = 0;  ///< tinylfu: inserts since the last adapt()
         /// Set (under `mutex`) when an entry gets a deadline, cleared (under `mutex`) by
-        /// `run_pending` when the wheel is empty: lets `run_pending` pass a shard without a timer without locking it.
+        /// `run_pending` when the wheel is empty: false means no timer, so `run_pending` and
+        /// the TTL statistics pass the shard without locking it. A reader that happens after
+        /// the write that set a deadline sees true (coherence), so nothing due is missed.
         std::atomic<bool> timed{false};
         std::unique_ptr<TimerWheel<Entry>> wheel;  ///< null until an entry gets a deadline
         LruPolicy lru;       ///< order when bounded with Eviction::lru
@@ -1465,16 +1467,17 @@ private:
             // A later deadline (a TTL renewed by a write) leaves the node where it is in the
             // wheel; the sweep re-places it when its old bucket comes round.
             s.wheel->postpone(e, deadline);
-            if (!s.timed.load(std::memory_order_relaxed)) s.timed.store(true, std::memory_order_relaxed);
+            if (!s.timed.load(std::memory_order_relaxed))
+                s.timed.store(true, std::memory_order_relaxed);
         }
     }
 
-    /// `f(wheel)` under shard `i`'s lock, or `none` without taking the lock if the shard holds
-    /// no timer (see `Shard::timed`).
     static std::size_t wheel_size(const TimerWheel<Entry>& w) noexcept { return w.size(); }
     static std::uint64_t wheel_deadline(const TimerWheel<Entry>& w) noexcept {
         return w.next_deadline();
     }
+    /// `f(wheel)` under shard `i`'s lock, or `none` without taking the lock if the shard holds
+    /// no timer (see `Shard::timed`).
     template <class F, class R>
     R timed_shard(std::size_t i, F&& f, R none) const {
         const Shard& s = m_shards[i];

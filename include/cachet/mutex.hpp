@@ -13,7 +13,11 @@
 /// goes to the kernel (futex wait/wake, microseconds) as soon as two threads meet on one shard.
 /// Measured in bench/kv_store_bench (CachetKv against StdMutexKv, the same store with
 /// std::mutex): 1.07x-1.52x the throughput at 2 threads; at 1 thread the runs were too noisy to
-/// separate the two. One byte of state; fits beside the shard's hot fields.
+/// separate the two. Measured and rejected: sleeping on a futex after the spin (Drepper's
+/// three-state mutex, through `std::atomic::wait`) instead of yielding; on cachet-server's
+/// hot-key row (redis-benchmark ZADD -P 16, two I/O threads on one sorted set) it went from
+/// 0.69x to 0.55x Redis's requests/s, as the wake-up's system call lands inside the holder's
+/// critical path. One byte of state; fits beside the shard's hot fields.
 /// Satisfies Lockable; works with std::lock_guard. Not recursive.
 
 #include <cachet/detail/config.hpp>
