@@ -173,10 +173,10 @@ if ((throughput)); then
 
     results="$work/results.csv"
     : >"$results"
-    cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # utime + stime, in clock ticks
+    cpu_ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; }  # utime, stime (clock ticks)
     bench_one() {  # server port pid workload pipeline round
-        local server="$1" port="$2" pid="$3" w="$4" p="$5" r="$6" n="$requests" line t0 t1
-        t0=$(cpu_ticks "$pid")
+        local server="$1" port="$2" pid="$3" w="$4" p="$5" r="$6" n="$requests" line u0 s0 u1 s1
+        read -r u0 s0 < <(cpu_ticks "$pid")
         ((p > 1)) && n=$((requests * 8))
         local -a args=(-h 127.0.0.1 -p "$port" -c "$clients" -n "$n" -P "$p" --csv)
         ((bench_threads > 1)) && args+=(--threads "$bench_threads")
@@ -198,10 +198,13 @@ if ((throughput)); then
         else
             line=$(nice -n "$nice_level" redis-benchmark "${args[@]}" -t "$w" 2>/dev/null | tail -n1)
         fi
-        t1=$(cpu_ticks "$pid")
+        read -r u1 s1 < <(cpu_ticks "$pid")
         # "SET","87719.30","0.522","0.096","0.511","0.711","0.887","2.199"
         # test, rps, avg, min, p50, p95, p99, max (ms); then the server's CPU ns per request
-        echo "$server,$w,$p,$r,$(echo "$line" | tr -d '"' | cut -d, -f2,5,7),$(((t1 - t0) * 1000000000 / clk_tck / n))" \
+        # (user + system), and its system (kernel) part alone
+        local cpu_ns=$(((u1 + s1 - u0 - s0) * 1000000000 / clk_tck / n))
+        local sys_ns=$(((s1 - s0) * 1000000000 / clk_tck / n))
+        echo "$server,$w,$p,$r,$(echo "$line" | tr -d '"' | cut -d, -f2,5,7),$cpu_ns,$sys_ns" \
             >>"$results"
     }
     clk_tck=$(getconf CLK_TCK)
@@ -228,10 +231,12 @@ import csv, statistics, sys
 rows = list(csv.reader(open(sys.argv[1])))
 pipeline = sys.argv[2]
 data = {}
-for server, w, p, rnd, rps, p50, p99, cpu in rows:
-    d = data.setdefault((w, p), {}).setdefault(server, {"rps": [], "p50": [], "p99": [], "cpu": []})
+for server, w, p, rnd, rps, p50, p99, cpu, sys_ in rows:
+    d = data.setdefault((w, p), {}).setdefault(
+        server, {"rps": [], "p50": [], "p99": [], "cpu": [], "sys": []})
     d["rps"].append(float(rps)); d["p50"].append(float(p50)); d["p99"].append(float(p99))
     d["cpu"].append(float(cpu) / 1000)  # ns -> us
+    d["sys"].append(float(sys_) / 1000)
 order = []
 for server, w, p, *_ in rows:
     if (w, p) not in order:
@@ -239,17 +244,18 @@ for server, w, p, *_ in rows:
 med = lambda xs: statistics.median(xs)
 print()
 print("| workload | pipeline | cachet rps | redis rps | ratio | cachet p50/p99 ms | redis p50/p99 ms "
-      "| server CPU us/req cachet / redis |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
+      "| server CPU us/req cachet / redis | of which system |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for w, p in order:
     c, r = data[(w, p)]["cachet"], data[(w, p)]["redis"]
-    print("| %s | %s | %.0f | %.0f | %.2fx | %.3f / %.3f | %.3f / %.3f | %.2f / %.2f |" % (
+    print("| %s | %s | %.0f | %.0f | %.2fx | %.3f / %.3f | %.3f / %.3f | %.2f / %.2f | %.2f / %.2f |" % (
         w.upper(), "-P " + p if p != "1" else "none", med(c["rps"]), med(r["rps"]),
         med(c["rps"]) / med(r["rps"]), med(c["p50"]), med(c["p99"]), med(r["p50"]), med(r["p99"]),
-        med(c["cpu"]), med(r["cpu"])))
+        med(c["cpu"]), med(r["cpu"]), med(c["sys"]), med(r["sys"])))
 print()
 print("rps: median of the rounds; p50/p99: medians of each run's percentiles; server CPU: user+system")
-print("time the server process used per request (from /proc/PID/stat), less sensitive to other load")
+print("time the server process used per request (from /proc/PID/stat), less sensitive to other load;")
+print("of which system: the kernel's part of it (system calls, wake-ups)")
 EOF
 fi
 

@@ -22,11 +22,14 @@ namespace cmd {
 
 /// The encoding OBJECT ENCODING names for a string value, as Redis's tryObjectEncoding picks
 /// it when the string is stored: "int" for a canonical 64-bit integer, "embstr" up to 44
-/// bytes, "raw" beyond. A string APPEND or SETRANGE changed is "raw" whatever its content, and
-/// INCRBYFLOAT's result is never "int" (`Value::string_raw`, `string_text`, checked first).
-[[nodiscard]] inline std::string_view string_encoding(std::string_view s) noexcept {
-    long long v;
-    if (s.size() <= 20 && cachet::detail::string2ll(s, v)) return "int";
+/// bytes, "raw" beyond. A string APPEND or SETRANGE changed is "raw" whatever its content
+/// (`Value::string_raw`), and INCRBYFLOAT's result is never "int" (`Value::string_text`).
+/// Precondition: `v.type() == ValueType::string`.
+[[nodiscard]] inline std::string_view string_encoding(const Value& v) noexcept {
+    if (v.string_raw()) return "raw";
+    const std::string_view s = *v.string_if();
+    long long n;
+    if (!v.string_text() && s.size() <= 20 && cachet::detail::string2ll(s, n)) return "int";
     return s.size() <= 44 ? "embstr" : "raw";
 }
 
@@ -40,10 +43,7 @@ void object_encoding(Ctx<C>& c) {
     const std::string_view enc = c.db().peek(c.arg(2), [&](const Value* v) -> std::string_view {
         if (!v) return {};
         switch (v->type()) {
-            case ValueType::string:
-                if (v->string_raw()) return "raw";
-                if (v->string_text()) return v->string_if()->size() <= 44 ? "embstr" : "raw";
-                return string_encoding(*v->string_if());
+            case ValueType::string: return string_encoding(*v);
             case ValueType::list: return "quicklist";
             case ValueType::hash:
                 return database.listpack_hash(*v->get_if<RedisHash>()) ? "listpack" : "hashtable";
@@ -69,12 +69,11 @@ void object_refcount(Ctx<C>& c) {
                               policy.find("lfu") == std::string::npos);
     const int refs = c.db().peek(c.arg(2), [&](const Value* v) {
         if (!v) return 0;
-        const auto s = v->string_if();
+        if (!shared_ints || v->type() != ValueType::string || v->string_unshared()) return 1;
+        const std::string_view s = *v->string_if();
         long long n;  // an "int" encoding (see string_encoding) in the shared range
-        return s && shared_ints && !v->string_unshared() && s->size() <= 20 && cachet::detail::string2ll(*s, n) &&
-                       n >= 0 && n < 10000
-                   ? INT_MAX
-                   : 1;
+        return s.size() <= 20 && cachet::detail::string2ll(s, n) && n >= 0 && n < 10000 ? INT_MAX
+                                                                                       : 1;
     });
     if (refs == 0) c.out.null();
     else c.out.integer(refs);
