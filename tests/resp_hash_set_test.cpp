@@ -848,6 +848,33 @@ TEST_SUITE("resp_hash_set") {
         CHECK(events == want);
     }
 
+    TEST_CASE("COMMAND INFO: the flags Redis derives (movablekeys) and the rest of its 7.0 set, in its order") {
+        // As redis-server 7.0.15 lists them.
+        test::Server srv;
+        auto s = srv.connect();
+        const auto flags = [&](std::string_view name) {
+            CAPTURE(name);
+            const Frame f = parse(call(*s, {"COMMAND", "INFO", name}));
+            REQUIRE(f.elements.size() == 1);
+            REQUIRE(f.elements[0].elements.size() == 10);
+            std::vector<std::string> out;
+            for (const Frame& e : f.elements[0].elements[2].elements) out.push_back(e.str);
+            return out;
+        };
+        using V = std::vector<std::string>;
+        CHECK(flags("zunionstore") == V{"write", "denyoom", "movablekeys"});
+        CHECK(flags("zintercard") == V{"readonly", "movablekeys"});
+        CHECK(flags("bzmpop") == V{"write", "blocking", "movablekeys"});
+        CHECK(flags("lmpop") == V{"write", "movablekeys"});
+        CHECK(flags("sintercard") == V{"readonly", "movablekeys"});
+        CHECK(flags("zrangestore") == V{"write", "denyoom"});  // fixed key positions
+        CHECK(flags("move") == V{"write", "fast"});            // cachet's own flags stay hidden
+        CHECK(flags("echo") == V{"loading", "stale", "fast"});
+        CHECK(flags("wait") == V{"noscript"});
+        CHECK(flags("save") == V{"admin", "noscript", "no_async_loading", "no_multi"});
+        CHECK(flags("bgsave") == V{"admin", "noscript", "no_async_loading"});
+    }
+
     TEST_CASE("COMMAND INFO and DOCS of the hash and set commands, as Redis 7.0's") {
         test::Server srv;
         auto s = srv.connect();
@@ -875,7 +902,7 @@ TEST_SUITE("resp_hash_set") {
             {"spop", -2, {"write", "fast"}, 1, 1, 1, {"@write", "@set", "@fast"}},
             {"smove", 4, {"write", "fast"}, 1, 2, 1, {"@write", "@set", "@fast"}},
             {"sinter", -2, {"readonly"}, 1, -1, 1, {"@read", "@set", "@slow"}},
-            {"sintercard", -3, {"readonly"}, 0, 0, 0, {"@read", "@set", "@slow"}},
+            {"sintercard", -3, {"readonly", "movablekeys"}, 0, 0, 0, {"@read", "@set", "@slow"}},
             {"sunionstore", -3, {"write", "denyoom"}, 1, -1, 1, {"@write", "@set", "@slow"}},
             {"smismember", -3, {"readonly", "fast"}, 1, 1, 1, {"@read", "@set", "@fast"}},
             {"sscan", -3, {"readonly"}, 1, 1, 1, {"@read", "@set", "@slow"}},

@@ -355,9 +355,9 @@ TEST_SUITE("resp_lists") {
             {"linsert", 5, w | d, 1, 1, 1, "2.2.0"},          {"lrem", 4, w, 1, 1, 1, "1.0.0"},
             {"ltrim", 4, w, 1, 1, 1, "1.0.0"},                {"lpos", -3, r, 1, 1, 1, "6.0.6"},
             {"lmove", 5, w | d, 1, 2, 1, "6.2.0"},            {"rpoplpush", 3, w | d, 1, 2, 1, "1.2.0"},
-            {"lmpop", -4, w, 0, 0, 0, "7.0.0"},               {"blpop", -3, w | b, 1, -2, 1, "2.0.0"},
+            {"lmpop", -4, w | cmd_movablekeys, 0, 0, 0, "7.0.0"},               {"blpop", -3, w | b, 1, -2, 1, "2.0.0"},
             {"brpop", -3, w | b, 1, -2, 1, "2.0.0"},          {"blmove", 6, w | d | b, 1, 2, 1, "6.2.0"},
-            {"brpoplpush", 4, w | d | b, 1, 2, 1, "2.2.0"},   {"blmpop", -5, w | cmd_blocking, 0, 0, 0, "7.0.0"},
+            {"brpoplpush", 4, w | d | b, 1, 2, 1, "2.2.0"},   {"blmpop", -5, w | cmd_blocking | cmd_movablekeys, 0, 0, 0, "7.0.0"},
         };
         for (const Want& x : table) {
             INFO(x.name);

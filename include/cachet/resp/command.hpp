@@ -94,6 +94,8 @@ enum CommandFlag : std::uint32_t {
     cmd_protected = 1u << 18,  ///< Redis's CMD_PROTECTED: DEBUG, refused while enable-debug-command is no
     cmd_takes_gate = 1u << 19,      ///< not a Redis flag: takes the transaction gate exclusively (EXEC, SWAPDB, SYNC)
     cmd_may_replicate = 1u << 20,   ///< Redis's may-replicate: fed to replicas though not a write (PUBLISH)
+    cmd_movablekeys = 1u << 21,     ///< Redis's movablekeys: keys found by parsing the arguments (ZUNIONSTORE, LMPOP)
+    cmd_no_async_loading = 1u << 22,  ///< Redis's no-async-loading (SAVE, SYNC, REPLICAOF)
 };
 
 /// What a command handler sees.

@@ -326,9 +326,9 @@ void register_admin_commands(CommandTable<C>& t) {
     add_command<C>(latency.subcommands, "graph", 3, adm, 0, 0, 0, &latency_graph<C>, "server", "Return a latency graph for the event", "2.8.13", sl);
     add_command<C>(latency.subcommands, "help", 2, cmd_stale | cmd_loading, 0, 0, 0, &latency_help<C>, "server", "Show helpful text about the different subcommands", "2.8.13", {"slow"});
     add_command<C>(t, "role", 1, cmd_noscript | cmd_loading | cmd_stale | cmd_fast, 0, 0, 0, &role<C>, "server", "Return the role of the instance in the context of replication", "2.8.12", {"admin", "fast", "dangerous"});
-    add_command<C>(t, "wait", 3, cmd_noscript | cmd_blocking, 0, 0, 0, &wait<C>, "generic", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", {"slow", "connection"});
-    add_command<C>(t, "replicaof", 3, adm | cmd_no_multi, 0, 0, 0, &replicaof<C>, "server", "Make the server a replica of another instance, or promote it as master.", "5.0.0", sl);
-    add_command<C>(t, "slaveof", 3, adm | cmd_no_multi, 0, 0, 0, &replicaof<C>, "server", "Make the server a replica of another instance, or promote it as master.", "1.0.0", sl);
+    add_command<C>(t, "wait", 3, cmd_noscript, 0, 0, 0, &wait<C>, "generic", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", {"slow", "connection"});
+    add_command<C>(t, "replicaof", 3, cmd_admin | cmd_noscript | cmd_stale | cmd_no_async_loading | cmd_no_multi, 0, 0, 0, &replicaof<C>, "server", "Make the server a replica of another instance, or promote it as master.", "5.0.0", sl);
+    add_command<C>(t, "slaveof", 3, cmd_admin | cmd_noscript | cmd_stale | cmd_no_async_loading | cmd_no_multi, 0, 0, 0, &replicaof<C>, "server", "Make the server a replica of another instance, or promote it as master.", "1.0.0", sl);
 }
 
 }  // namespace resp

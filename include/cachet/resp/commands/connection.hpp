@@ -495,7 +495,7 @@ void register_connection_commands(CommandTable<C>& t) {
     using namespace cmd;
     const std::uint32_t conn = cmd_noscript | cmd_loading | cmd_stale | cmd_fast;
     add_command<C>(t, "ping", -1, cmd_fast, 0, 0, 0, &ping<C>, "connection", "Ping the server", "1.0.0", {"fast", "connection"});
-    add_command<C>(t, "echo", 2, cmd_fast, 0, 0, 0, &echo<C>, "connection", "Echo the given string", "1.0.0", {"fast", "connection"});
+    add_command<C>(t, "echo", 2, cmd_loading | cmd_stale | cmd_fast, 0, 0, 0, &echo<C>, "connection", "Echo the given string", "1.0.0", {"fast", "connection"});
     add_command<C>(t, "auth", -2, conn | cmd_no_auth | cmd_allow_busy, 0, 0, 0, &auth<C>, "connection", "Authenticate to the server", "1.0.0", {"fast", "connection"});
     add_command<C>(t, "hello", -1, conn | cmd_no_auth | cmd_allow_busy, 0, 0, 0, &hello<C>, "connection", "Handshake with Redis", "6.0.0", {"fast", "connection"});
     add_command<C>(t, "quit", -1, conn | cmd_no_auth | cmd_allow_busy, 0, 0, 0, &quit<C>, "connection", "Close the connection", "1.0.0", {"fast", "connection"});

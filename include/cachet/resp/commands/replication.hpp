@@ -323,13 +323,13 @@ std::optional<std::vector<std::string>> absolute_expiry(Engine<C>& engine, std::
 template <Clock C>
 void register_replication_commands(CommandTable<C>& t) {
     using namespace cmd;
-    const std::uint32_t repl = cmd_admin | cmd_noscript | cmd_no_multi | cmd_takes_gate;
+    const std::uint32_t repl = cmd_admin | cmd_noscript | cmd_no_async_loading | cmd_no_multi | cmd_takes_gate;
     const std::vector<std::string> sl = {"admin", "slow", "dangerous"};
     add_command<C>(t, "sync", 1, repl, 0, 0, 0, &sync<C>, "server", "Internal command used for replication", "1.0.0", sl);
     add_command<C>(t, "psync", -3, repl, 0, 0, 0, &psync<C>, "server", "Internal command used for replication", "2.8.0", sl);
     add_command<C>(t, "replconf", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_allow_busy, 0, 0, 0, &replconf<C>, "server", "An internal command for configuring the replication stream", "3.0.0", sl);
-    add_command<C>(t, "save", 1, cmd_admin | cmd_noscript | cmd_no_multi | cmd_takes_gate, 0, 0, 0, &save<C>, "server", "Synchronously save the dataset to disk", "1.0.0", sl);
-    add_command<C>(t, "bgsave", -1, cmd_admin | cmd_noscript | cmd_takes_gate, 0, 0, 0, &bgsave<C>, "server", "Asynchronously save the dataset to disk", "1.0.0", sl);
+    add_command<C>(t, "save", 1, cmd_admin | cmd_noscript | cmd_no_async_loading | cmd_no_multi | cmd_takes_gate, 0, 0, 0, &save<C>, "server", "Synchronously save the dataset to disk", "1.0.0", sl);
+    add_command<C>(t, "bgsave", -1, cmd_admin | cmd_noscript | cmd_no_async_loading | cmd_takes_gate, 0, 0, 0, &bgsave<C>, "server", "Asynchronously save the dataset to disk", "1.0.0", sl);
     add_command<C>(t, "dump", 2, cmd_readonly, 1, 1, 1, &dump<C>, "generic", "Return a serialized version of the value stored at the specified key.", "2.6.0", {"keyspace", "read", "slow"});
     add_command<C>(t, "restore", -4, cmd_write | cmd_denyoom, 1, 1, 1, &restore<C>, "generic", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", {"keyspace", "write", "slow", "dangerous"});
 }

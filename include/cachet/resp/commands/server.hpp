@@ -57,7 +57,8 @@ inline constexpr std::pair<std::uint32_t, const char*> flag_names[] = {
     {cmd_admin, "admin"},         {cmd_pubsub, "pubsub"},       {cmd_noscript, "noscript"},
     {cmd_blocking, "blocking"},   {cmd_loading, "loading"},     {cmd_stale, "stale"},
     {cmd_skip_monitor, "skip_monitor"}, {cmd_skip_slowlog, "skip_slowlog"}, {cmd_fast, "fast"},
-    {cmd_no_auth, "no_auth"},     {cmd_no_multi, "no_multi"},   {cmd_allow_busy, "allow_busy"}};
+    {cmd_no_auth, "no_auth"},     {cmd_no_async_loading, "no_async_loading"},
+    {cmd_no_multi, "no_multi"},   {cmd_movablekeys, "movablekeys"}, {cmd_allow_busy, "allow_busy"}};
 
 /// One COMMAND INFO entry, as Redis 7.0 writes it.
 template <Clock C>
