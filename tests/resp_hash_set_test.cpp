@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -848,7 +849,7 @@ TEST_SUITE("resp_hash_set") {
         CHECK(events == want);
     }
 
-    TEST_CASE("COMMAND INFO: the flags Redis derives (movablekeys) and the rest of its 7.0 set, in its order") {
+    TEST_CASE("COMMAND INFO: flags (movablekeys, no_async_loading) and tips as Redis 7.0 lists them") {
         // As redis-server 7.0.15 lists them.
         test::Server srv;
         auto s = srv.connect();
@@ -873,6 +874,21 @@ TEST_SUITE("resp_hash_set") {
         CHECK(flags("wait") == V{"noscript"});
         CHECK(flags("save") == V{"admin", "noscript", "no_async_loading", "no_multi"});
         CHECK(flags("bgsave") == V{"admin", "noscript", "no_async_loading"});
+        const auto tips = [&](std::initializer_list<std::string_view> command) {
+            const Frame f = parse(call(*s, command));
+            REQUIRE(f.elements.size() == 1);
+            REQUIRE(f.elements[0].elements.size() == 10);
+            std::vector<std::string> out;
+            for (const Frame& e : f.elements[0].elements[7].elements) out.push_back(e.str);
+            return out;
+        };
+        CHECK(tips({"COMMAND", "INFO", "del"}) == V{"request_policy:multi_shard", "response_policy:agg_sum"});
+        CHECK(tips({"COMMAND", "INFO", "keys"}) == V{"request_policy:all_shards", "nondeterministic_output_order"});
+        CHECK(tips({"COMMAND", "INFO", "scan"}) == V{"nondeterministic_output", "request_policy:special"});
+        CHECK(tips({"COMMAND", "INFO", "slowlog|len"}) ==
+              V{"request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"});
+        CHECK(tips({"COMMAND", "INFO", "config|set"}) == V{"request_policy:all_nodes", "response_policy:all_succeeded"});
+        CHECK(tips({"COMMAND", "INFO", "get"}).empty());
     }
 
     TEST_CASE("COMMAND INFO and DOCS of the hash and set commands, as Redis 7.0's") {

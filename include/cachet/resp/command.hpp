@@ -87,8 +87,6 @@ enum CommandFlag : std::uint32_t {
     cmd_no_auth = 1u << 11,
     cmd_no_multi = 1u << 12,  ///< refused inside MULTI (Redis's CMD_NO_MULTI)
     cmd_allow_busy = 1u << 13,
-    cmd_random = 1u << 14,      ///< not a Redis 7 flag: drives the "nondeterministic_output" tip
-    cmd_sort_reply = 1u << 15,  ///< the "nondeterministic_output_order" tip
     cmd_skip_slowlog = 1u << 16,
     cmd_redact = 1u << 17,     ///< not a Redis flag: MONITOR and SLOWLOG hide its arguments (AUTH, HELLO)
     cmd_protected = 1u << 18,  ///< Redis's CMD_PROTECTED: DEBUG, refused while enable-debug-command is no

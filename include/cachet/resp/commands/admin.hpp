@@ -314,9 +314,9 @@ void register_admin_commands(CommandTable<C>& t) {
     add_command<C>(t, "monitor", 1, adm, 0, 0, 0, &monitor<C>, "server", "Listen for all requests received by the server in real time", "1.0.0", {"admin", "slow", "dangerous"});
     auto& slowlog = add_command<C>(t, "slowlog", -2, 0, 0, 0, 0, nullptr, "server", "A container for slow log commands", "2.2.12", {"slow"});
     const std::vector<std::string> sl = {"admin", "slow", "dangerous"};
-    add_command<C>(slowlog.subcommands, "get", -2, adm, 0, 0, 0, &slowlog_get<C>, "server", "Get the slow log's entries", "2.2.12", sl);
-    add_command<C>(slowlog.subcommands, "len", 2, adm, 0, 0, 0, &slowlog_len<C>, "server", "Get the slow log's length", "2.2.12", sl);
-    add_command<C>(slowlog.subcommands, "reset", 2, adm, 0, 0, 0, &slowlog_reset<C>, "server", "Clear all entries from the slow log", "2.2.12", sl);
+    add_command<C>(slowlog.subcommands, "get", -2, cmd_admin | cmd_loading | cmd_stale, 0, 0, 0, &slowlog_get<C>, "server", "Get the slow log's entries", "2.2.12", sl);
+    add_command<C>(slowlog.subcommands, "len", 2, cmd_admin | cmd_loading | cmd_stale, 0, 0, 0, &slowlog_len<C>, "server", "Get the slow log's length", "2.2.12", sl);
+    add_command<C>(slowlog.subcommands, "reset", 2, cmd_admin | cmd_loading | cmd_stale, 0, 0, 0, &slowlog_reset<C>, "server", "Clear all entries from the slow log", "2.2.12", sl);
     add_command<C>(slowlog.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &slowlog_help<C>, "server", "Show helpful text about the different subcommands", "6.2.0", {"slow"});
     auto& latency = add_command<C>(t, "latency", -2, 0, 0, 0, 0, nullptr, "server", "A container for latency diagnostics commands", "2.8.13", {"slow"});
     add_command<C>(latency.subcommands, "latest", 2, adm, 0, 0, 0, &latency_latest<C>, "server", "Return the latest latency samples for all events", "2.8.13", sl);

@@ -509,7 +509,7 @@ void register_connection_commands(CommandTable<C>& t) {
     add_command<C>(client.subcommands, "info", 2, sub, 0, 0, 0, &client_info<C>, "connection", "Returns information about the current client connection.", "6.2.0", {"slow", "connection"});
     add_command<C>(client.subcommands, "list", -2, sub | cmd_admin, 0, 0, 0, &client_list<C>, "connection", "Get the list of client connections", "2.4.0", {"admin", "slow", "dangerous", "connection"});
     add_command<C>(client.subcommands, "kill", -3, sub | cmd_admin, 0, 0, 0, &client_kill<C>, "connection", "Kill the connection of a client", "2.4.0", {"admin", "slow", "dangerous", "connection"});
-    add_command<C>(client.subcommands, "help", 2, sub, 0, 0, 0, &client_help<C>, "connection", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
+    add_command<C>(client.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &client_help<C>, "connection", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
     add_command<C>(client.subcommands, "unblock", -3, sub | cmd_admin, 0, 0, 0, &client_unblock<C>, "connection", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", {"admin", "slow", "dangerous", "connection"});
     add_command<C>(client.subcommands, "trackinginfo", 2, sub, 0, 0, 0, &client_trackinginfo<C>, "connection", "Return information about server assisted client side caching for the current connection", "6.2.0", {"slow", "connection"});
     add_command<C>(client.subcommands, "getredir", 2, sub, 0, 0, 0, &client_getredir<C>, "connection", "Get tracking notifications redirection client ID if any", "6.0.0", {"slow", "connection"});

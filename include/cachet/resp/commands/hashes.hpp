@@ -263,17 +263,17 @@ void register_hash_commands(CommandTable<C>& t) {
     add_command<C>(t, "hget", 3, cmd_readonly | cmd_fast, 1, 1, 1, &hget<C>, "hash", "Get the value of a hash field", "2.0.0", rf);
     add_command<C>(t, "hmget", -3, cmd_readonly | cmd_fast, 1, 1, 1, &hmget<C>, "hash", "Get the values of all the given hash fields", "2.0.0", rf);
     add_command<C>(t, "hmset", -4, w, 1, 1, 1, &hset<C, true>, "hash", "Set multiple hash fields to multiple values", "2.0.0", wf);
-    add_command<C>(t, "hgetall", 2, cmd_readonly | cmd_sort_reply, 1, 1, 1, &hgetall<C, true, true>, "hash", "Get all the fields and values in a hash", "2.0.0", rs);
+    add_command<C>(t, "hgetall", 2, cmd_readonly, 1, 1, 1, &hgetall<C, true, true>, "hash", "Get all the fields and values in a hash", "2.0.0", rs);
     add_command<C>(t, "hdel", -3, cmd_write | cmd_fast, 1, 1, 1, &hdel<C>, "hash", "Delete one or more hash fields", "2.0.0", wf);
     add_command<C>(t, "hexists", 3, cmd_readonly | cmd_fast, 1, 1, 1, &hexists<C>, "hash", "Determine if a hash field exists", "2.0.0", rf);
     add_command<C>(t, "hlen", 2, cmd_readonly | cmd_fast, 1, 1, 1, &hlen<C>, "hash", "Get the number of fields in a hash", "2.0.0", rf);
-    add_command<C>(t, "hkeys", 2, cmd_readonly | cmd_sort_reply, 1, 1, 1, &hgetall<C, true, false>, "hash", "Get all the fields in a hash", "2.0.0", rs);
-    add_command<C>(t, "hvals", 2, cmd_readonly | cmd_sort_reply, 1, 1, 1, &hgetall<C, false, true>, "hash", "Get all the values in a hash", "2.0.0", rs);
+    add_command<C>(t, "hkeys", 2, cmd_readonly, 1, 1, 1, &hgetall<C, true, false>, "hash", "Get all the fields in a hash", "2.0.0", rs);
+    add_command<C>(t, "hvals", 2, cmd_readonly, 1, 1, 1, &hgetall<C, false, true>, "hash", "Get all the values in a hash", "2.0.0", rs);
     add_command<C>(t, "hincrby", 4, w, 1, 1, 1, &hincrby<C>, "hash", "Increment the integer value of a hash field by the given number", "2.0.0", wf);
     add_command<C>(t, "hincrbyfloat", 4, w, 1, 1, 1, &hincrbyfloat<C>, "hash", "Increment the float value of a hash field by the given amount", "2.6.0", wf);
     add_command<C>(t, "hstrlen", 3, cmd_readonly | cmd_fast, 1, 1, 1, &hstrlen<C>, "hash", "Get the length of the value of a hash field", "3.2.0", rf);
-    add_command<C>(t, "hrandfield", -2, cmd_readonly | cmd_random, 1, 1, 1, &hrandfield<C>, "hash", "Get one or multiple random fields from a hash", "6.2.0", rs);
-    add_command<C>(t, "hscan", -3, cmd_readonly | cmd_random, 1, 1, 1, &hscan<C>, "hash", "Incrementally iterate hash fields and associated values", "2.8.0", rs);
+    add_command<C>(t, "hrandfield", -2, cmd_readonly, 1, 1, 1, &hrandfield<C>, "hash", "Get one or multiple random fields from a hash", "6.2.0", rs);
+    add_command<C>(t, "hscan", -3, cmd_readonly, 1, 1, 1, &hscan<C>, "hash", "Incrementally iterate hash fields and associated values", "2.8.0", rs);
 }
 
 }  // namespace resp

@@ -16,8 +16,10 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,6 +62,78 @@ inline constexpr std::pair<std::uint32_t, const char*> flag_names[] = {
     {cmd_no_auth, "no_auth"},     {cmd_no_async_loading, "no_async_loading"},
     {cmd_no_multi, "no_multi"},   {cmd_movablekeys, "movablekeys"}, {cmd_allow_busy, "allow_busy"}};
 
+/// COMMAND INFO's tips of the commands (`name` or `name|subcommand`) that have any, as
+/// redis-server 7.0.15 lists them (space-separated, in its order); sorted by name.
+inline constexpr std::pair<std::string_view, std::string_view> command_tips[] = {
+    {"client|info", "nondeterministic_output"},
+    {"client|list", "nondeterministic_output"},
+    {"command", "nondeterministic_output_order"},
+    {"command|docs", "nondeterministic_output_order"},
+    {"command|info", "nondeterministic_output_order"},
+    {"command|list", "nondeterministic_output_order"},
+    {"config|set", "request_policy:all_nodes response_policy:all_succeeded"},
+    {"dbsize", "request_policy:all_shards response_policy:agg_sum"},
+    {"del", "request_policy:multi_shard response_policy:agg_sum"},
+    {"dump", "nondeterministic_output"},
+    {"exists", "request_policy:multi_shard response_policy:agg_sum"},
+    {"flushall", "request_policy:all_shards response_policy:all_succeeded"},
+    {"flushdb", "request_policy:all_shards response_policy:all_succeeded"},
+    {"hgetall", "nondeterministic_output_order"},
+    {"hkeys", "nondeterministic_output_order"},
+    {"hrandfield", "nondeterministic_output"},
+    {"hscan", "nondeterministic_output"},
+    {"hvals", "nondeterministic_output_order"},
+    {"info", "nondeterministic_output request_policy:all_shards response_policy:special"},
+    {"keys", "request_policy:all_shards nondeterministic_output_order"},
+    {"lastsave", "nondeterministic_output"},
+    {"latency|doctor", "nondeterministic_output request_policy:all_nodes response_policy:special"},
+    {"latency|graph", "nondeterministic_output request_policy:all_nodes response_policy:special"},
+    {"latency|history", "nondeterministic_output request_policy:all_nodes response_policy:special"},
+    {"latency|latest", "nondeterministic_output request_policy:all_nodes response_policy:special"},
+    {"latency|reset", "request_policy:all_nodes response_policy:all_succeeded"},
+    {"memory|doctor", "nondeterministic_output request_policy:all_shards response_policy:special"},
+    {"memory|malloc-stats", "nondeterministic_output request_policy:all_shards response_policy:special"},
+    {"memory|purge", "request_policy:all_shards response_policy:all_succeeded"},
+    {"memory|stats", "nondeterministic_output request_policy:all_shards response_policy:special"},
+    {"mget", "request_policy:multi_shard"},
+    {"module|list", "nondeterministic_output_order"},
+    {"mset", "request_policy:multi_shard response_policy:all_succeeded"},
+    {"msetnx", "request_policy:multi_shard response_policy:agg_min"},
+    {"object|encoding", "nondeterministic_output"},
+    {"object|freq", "nondeterministic_output"},
+    {"object|idletime", "nondeterministic_output"},
+    {"object|refcount", "nondeterministic_output"},
+    {"ping", "request_policy:all_shards response_policy:all_succeeded"},
+    {"pttl", "nondeterministic_output"},
+    {"randomkey", "request_policy:all_shards nondeterministic_output"},
+    {"scan", "nondeterministic_output request_policy:special"},
+    {"sdiff", "nondeterministic_output_order"},
+    {"sinter", "nondeterministic_output_order"},
+    {"slowlog|get", "request_policy:all_nodes nondeterministic_output"},
+    {"slowlog|len", "request_policy:all_nodes response_policy:agg_sum nondeterministic_output"},
+    {"slowlog|reset", "request_policy:all_nodes response_policy:all_succeeded"},
+    {"smembers", "nondeterministic_output_order"},
+    {"spop", "nondeterministic_output"},
+    {"srandmember", "nondeterministic_output"},
+    {"sscan", "nondeterministic_output"},
+    {"sunion", "nondeterministic_output_order"},
+    {"time", "nondeterministic_output"},
+    {"touch", "request_policy:multi_shard response_policy:agg_sum"},
+    {"ttl", "nondeterministic_output"},
+    {"unlink", "request_policy:multi_shard response_policy:agg_sum"},
+    {"wait", "request_policy:all_shards response_policy:agg_min"},
+    {"zrandmember", "nondeterministic_output"},
+    {"zscan", "nondeterministic_output"},
+};
+
+/// The tips of command `fullname`, space-separated ("" for none). O(log n).
+[[nodiscard]] inline std::string_view tips_of(std::string_view fullname) noexcept {
+    const auto* end = std::end(command_tips);
+    const auto* it = std::lower_bound(std::begin(command_tips), end, fullname,
+                                      [](const auto& e, std::string_view n) { return e.first < n; });
+    return it != end && it->first == fullname ? it->second : std::string_view();
+}
+
 /// One COMMAND INFO entry, as Redis 7.0 writes it.
 template <Clock C>
 void write_command_info(ReplyWriter& out, const CommandSpec<C>& s, const std::string& fullname) {
@@ -77,8 +151,11 @@ void write_command_info(ReplyWriter& out, const CommandSpec<C>& s, const std::st
     out.set(s.acl.size());
     for (const auto& a : s.acl) out.simple("@" + a);
     std::vector<std::string_view> tips;
-    if (s.flags & cmd_random) tips.push_back("nondeterministic_output");
-    if (s.flags & cmd_sort_reply) tips.push_back("nondeterministic_output_order");
+    for (std::string_view rest = tips_of(fullname); !rest.empty();) {
+        const std::size_t sp = rest.find(' ');
+        tips.push_back(rest.substr(0, sp));
+        rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    }
     out.array(tips.size());
     for (auto t : tips) out.bulk(t);
     if (s.first_key > 0) {
@@ -753,13 +830,13 @@ void register_server_commands(CommandTable<C>& t) {
     add_command<C>(command.subcommands, "docs", -2, cf, 0, 0, 0, &command_docs<C>, "server", "Get array of specific Redis command documentation", "7.0.0", {"slow", "connection"});
     add_command<C>(command.subcommands, "getkeys", -4, cf, 0, 0, 0, &command_getkeys<C>, "server", "Extract keys given a full Redis command", "2.8.13", {"slow", "connection"});
     add_command<C>(command.subcommands, "help", 2, cf, 0, 0, 0, &command_help<C>, "server", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
-    add_command<C>(t, "info", -1, cmd_loading | cmd_stale | cmd_random, 0, 0, 0, &info<C>, "server", "Get information and statistics about the server", "1.0.0", {"slow", "dangerous"});
+    add_command<C>(t, "info", -1, cmd_loading | cmd_stale, 0, 0, 0, &info<C>, "server", "Get information and statistics about the server", "1.0.0", {"slow", "dangerous"});
     add_command<C>(t, "swapdb", 3, cmd_write | cmd_fast | cmd_takes_gate, 0, 0, 0, &swapdb<C>, "server", "Swaps two Redis databases", "4.0.0", {"keyspace", "write", "fast", "dangerous"});
     add_command<C>(t, "dbsize", 1, cmd_readonly | cmd_fast, 0, 0, 0, &dbsize<C>, "server", "Return the number of keys in the selected database", "1.0.0", {"keyspace", "read", "fast"});
     add_command<C>(t, "flushdb", -1, cmd_write, 0, 0, 0, &flush<C, false>, "server", "Remove all keys from the current database", "1.0.0", {"keyspace", "write", "slow", "dangerous"});
     add_command<C>(t, "flushall", -1, cmd_write, 0, 0, 0, &flush<C, true>, "server", "Remove all keys from all databases", "1.0.0", {"keyspace", "write", "slow", "dangerous"});
-    add_command<C>(t, "time", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &cmd::time<C>, "server", "Return the current server time", "2.6.0", {"fast"});
-    add_command<C>(t, "lastsave", 1, cmd_loading | cmd_stale | cmd_fast | cmd_random, 0, 0, 0, &lastsave<C>, "server", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", {"fast", "admin", "dangerous"});
+    add_command<C>(t, "time", 1, cmd_loading | cmd_stale | cmd_fast, 0, 0, 0, &cmd::time<C>, "server", "Return the current server time", "2.6.0", {"fast"});
+    add_command<C>(t, "lastsave", 1, cmd_loading | cmd_stale | cmd_fast, 0, 0, 0, &lastsave<C>, "server", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", {"admin", "fast", "dangerous"});
     add_command<C>(t, "shutdown", -1, cmd_admin | cmd_noscript | cmd_loading | cmd_stale | cmd_no_multi | cmd_allow_busy | cmd_takes_gate, 0, 0, 0, &shutdown<C>, "server", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", {"admin", "slow", "dangerous"});
     auto& memory = add_command<C>(t, "memory", -2, 0, 0, 0, 0, nullptr, "server", "A container for memory diagnostics commands", "4.0.0", {"slow"});
     add_command<C>(memory.subcommands, "usage", -3, cmd_readonly, 2, 2, 1, &memory_usage<C>, "server", "Estimate the memory usage of a key", "4.0.0", {"read", "slow"});
@@ -770,9 +847,9 @@ void register_server_commands(CommandTable<C>& t) {
     auto& module = add_command<C>(t, "module", -2, 0, 0, 0, 0, nullptr, "server", "A container for module commands", "4.0.0", {"slow"});
     const std::uint32_t mod = cmd_admin | cmd_noscript;
     add_command<C>(module.subcommands, "list", 2, mod, 0, 0, 0, &module_list<C>, "server", "List all modules loaded by the server", "4.0.0", {"admin", "slow", "dangerous"});
-    add_command<C>(module.subcommands, "load", -3, mod, 0, 0, 0, &module_load<C>, "server", "Load a module", "4.0.0", {"admin", "slow", "dangerous"});
-    add_command<C>(module.subcommands, "loadex", -3, mod, 0, 0, 0, &module_load<C>, "server", "Load a module with extended parameters", "7.0.0", {"admin", "slow", "dangerous"});
-    add_command<C>(module.subcommands, "unload", 3, mod, 0, 0, 0, &module_load<C>, "server", "Unload a module", "4.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(module.subcommands, "load", -3, mod | cmd_no_async_loading, 0, 0, 0, &module_load<C>, "server", "Load a module", "4.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(module.subcommands, "loadex", -3, mod | cmd_no_async_loading, 0, 0, 0, &module_load<C>, "server", "Load a module with extended parameters", "7.0.0", {"admin", "slow", "dangerous"});
+    add_command<C>(module.subcommands, "unload", 3, mod | cmd_no_async_loading, 0, 0, 0, &module_load<C>, "server", "Unload a module", "4.0.0", {"admin", "slow", "dangerous"});
     add_command<C>(module.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &module_help<C>, "server", "Show helpful text about the different subcommands", "5.0.0", {"slow"});
     add_command<C>(memory.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &memory_help<C>, "server", "Show helpful text about the different subcommands", "4.0.0", {"slow"});
     auto& config = add_command<C>(t, "config", -2, 0, 0, 0, 0, nullptr, "server", "A container for server configuration commands", "2.0.0", {"slow"});

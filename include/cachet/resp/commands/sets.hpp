@@ -305,21 +305,21 @@ void register_set_commands(CommandTable<C>& t) {
     const std::uint32_t ro = cmd_readonly;
     add_command<C>(t, "sadd", -3, cmd_write | cmd_denyoom | cmd_fast, 1, 1, 1, &sadd<C>, "set", "Add one or more members to a set", "1.0.0", wf);
     add_command<C>(t, "srem", -3, cmd_write | cmd_fast, 1, 1, 1, &srem<C>, "set", "Remove one or more members from a set", "1.0.0", wf);
-    add_command<C>(t, "smembers", 2, ro | cmd_sort_reply, 1, 1, 1, &smembers<C>, "set", "Get all the members in a set", "1.0.0", rs);
+    add_command<C>(t, "smembers", 2, ro, 1, 1, 1, &smembers<C>, "set", "Get all the members in a set", "1.0.0", rs);
     add_command<C>(t, "sismember", 3, ro | cmd_fast, 1, 1, 1, &sismember<C>, "set", "Determine if a given value is a member of a set", "1.0.0", rf);
     add_command<C>(t, "smismember", -3, ro | cmd_fast, 1, 1, 1, &smismember<C>, "set", "Returns the membership associated with the given elements for a set", "6.2.0", rf);
     add_command<C>(t, "scard", 2, ro | cmd_fast, 1, 1, 1, &scard<C>, "set", "Get the number of members in a set", "1.0.0", rf);
-    add_command<C>(t, "spop", -2, cmd_write | cmd_fast | cmd_random, 1, 1, 1, &spop<C>, "set", "Remove and return one or multiple random members from a set", "1.0.0", wf);
-    add_command<C>(t, "srandmember", -2, ro | cmd_random, 1, 1, 1, &srandmember<C>, "set", "Get one or multiple random members from a set", "1.0.0", rs);
+    add_command<C>(t, "spop", -2, cmd_write | cmd_fast, 1, 1, 1, &spop<C>, "set", "Remove and return one or multiple random members from a set", "1.0.0", wf);
+    add_command<C>(t, "srandmember", -2, ro, 1, 1, 1, &srandmember<C>, "set", "Get one or multiple random members from a set", "1.0.0", rs);
     add_command<C>(t, "smove", 4, cmd_write | cmd_fast, 1, 2, 1, &smove<C>, "set", "Move a member from one set to another", "1.0.0", wf);
-    add_command<C>(t, "sinter", -2, ro | cmd_sort_reply, 1, -1, 1, &setop<C, SetOp::inter>, "set", "Intersect multiple sets", "1.0.0", rs);
+    add_command<C>(t, "sinter", -2, ro, 1, -1, 1, &setop<C, SetOp::inter>, "set", "Intersect multiple sets", "1.0.0", rs);
     add_command<C>(t, "sintercard", -3, ro | cmd_movablekeys, 0, 0, 0, &sintercard<C>, "set", "Intersect multiple sets and return the cardinality of the result", "7.0.0", rs);
-    add_command<C>(t, "sunion", -2, ro | cmd_sort_reply, 1, -1, 1, &setop<C, SetOp::unite>, "set", "Add multiple sets", "1.0.0", rs);
-    add_command<C>(t, "sdiff", -2, ro | cmd_sort_reply, 1, -1, 1, &setop<C, SetOp::diff>, "set", "Subtract multiple sets", "1.0.0", rs);
+    add_command<C>(t, "sunion", -2, ro, 1, -1, 1, &setop<C, SetOp::unite>, "set", "Add multiple sets", "1.0.0", rs);
+    add_command<C>(t, "sdiff", -2, ro, 1, -1, 1, &setop<C, SetOp::diff>, "set", "Subtract multiple sets", "1.0.0", rs);
     add_command<C>(t, "sinterstore", -3, cmd_write | cmd_denyoom, 1, -1, 1, &setop_store<C, SetOp::inter>, "set", "Intersect multiple sets and store the resulting set in a key", "1.0.0", ws);
     add_command<C>(t, "sunionstore", -3, cmd_write | cmd_denyoom, 1, -1, 1, &setop_store<C, SetOp::unite>, "set", "Add multiple sets and store the resulting set in a key", "1.0.0", ws);
     add_command<C>(t, "sdiffstore", -3, cmd_write | cmd_denyoom, 1, -1, 1, &setop_store<C, SetOp::diff>, "set", "Subtract multiple sets and store the resulting set in a key", "1.0.0", ws);
-    add_command<C>(t, "sscan", -3, ro | cmd_random, 1, 1, 1, &sscan<C>, "set", "Incrementally iterate Set elements", "2.8.0", rs);
+    add_command<C>(t, "sscan", -3, ro, 1, 1, 1, &sscan<C>, "set", "Incrementally iterate Set elements", "2.8.0", rs);
 }
 
 }  // namespace resp
