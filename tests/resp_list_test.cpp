@@ -315,23 +315,143 @@ const std::vector<Row>& recorded() {
     return rows;
 }
 
+// SORT and SORT_RO over lists, sets and sorted sets, recorded from redis-server 7.0.15 (the
+// same way): numbers and ALPHA, LIMIT at every edge, BY nosort, BY keys and hash fields (with
+// missing weights, which keep their order), GET (#, keys, hash fields, missing), STORE (over a
+// string with a TTL, an empty result deleting it), and the errors in Redis's order. The strtod
+// overflow (1e400) comes last: Redis checks errno == ERANGE without clearing errno first, so
+// after it every numeric SORT of that server process fails until some other call resets errno.
+const std::vector<Row>& sort_recorded() {
+    static const std::vector<Row> rows = {
+            {{"RPUSH", "l", "3", "1", "2", "10", "-5", "1.5"}, ":6\r\n", ""},
+            {{"SORT", "l"}, "*6\r\n$2\r\n-5\r\n$1\r\n1\r\n$3\r\n1.5\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n", ""},
+            {{"SORT", "l", "DESC"}, "*6\r\n$2\r\n10\r\n$1\r\n3\r\n$1\r\n2\r\n$3\r\n1.5\r\n$1\r\n1\r\n$2\r\n-5\r\n", ""},
+            {{"SORT", "l", "LIMIT", "1", "2"}, "*2\r\n$1\r\n1\r\n$3\r\n1.5\r\n", ""},
+            {{"SORT", "l", "LIMIT", "-5", "2"}, "*2\r\n$2\r\n-5\r\n$1\r\n1\r\n", ""},
+            {{"SORT", "l", "LIMIT", "2", "-1"}, "*4\r\n$3\r\n1.5\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n", ""},
+            {{"SORT", "l", "LIMIT", "100", "2"}, "*0\r\n", ""},
+            {{"SORT", "l", "limit", "0", "0"}, "*0\r\n", ""},
+            {{"SORT", "l", "ALPHA"}, "*6\r\n$2\r\n-5\r\n$1\r\n1\r\n$3\r\n1.5\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n3\r\n", ""},
+            {{"SORT", "l", "alpha", "desc", "LIMIT", "0", "3"}, "*3\r\n$1\r\n3\r\n$1\r\n2\r\n$2\r\n10\r\n", ""},
+            {{"SORT", "l", "BY", "nosort"}, "*6\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n$2\r\n-5\r\n$3\r\n1.5\r\n", ""},
+            {{"SORT", "l", "BY", "nosort", "DESC"}, "*6\r\n$3\r\n1.5\r\n$2\r\n-5\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n1\r\n$1\r\n3\r\n", ""},
+            {{"SORT", "l", "BY", "nosort", "LIMIT", "1", "2"}, "*2\r\n$1\r\n1\r\n$1\r\n2\r\n", ""},
+            {{"SORT", "l", "BY", "nosort", "DESC", "LIMIT", "1", "2"}, "*2\r\n$2\r\n-5\r\n$2\r\n10\r\n", ""},
+            {{"SORT", "l", "BY", "nosort", "DESC", "LIMIT", "10", "2"}, "*0\r\n", ""},
+            {{"MSET", "w_3", "30", "w_1", "10", "w_2", "20", "w_10", "5", "w_-5", "50"}, "+OK\r\n", ""},
+            {{"SORT", "l", "BY", "w_*"}, "*6\r\n$3\r\n1.5\r\n$2\r\n10\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n-5\r\n", ""},
+            {{"SORT", "l", "BY", "w_*", "DESC"}, "*6\r\n$2\r\n-5\r\n$1\r\n3\r\n$1\r\n2\r\n$1\r\n1\r\n$2\r\n10\r\n$3\r\n1.5\r\n", ""},
+            {{"SORT", "l", "BY", "w_*", "LIMIT", "0", "3"}, "*3\r\n$3\r\n1.5\r\n$2\r\n10\r\n$1\r\n1\r\n", ""},
+            {{"SORT", "l", "BY", "w_*", "ALPHA"}, "*6\r\n$3\r\n1.5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n$2\r\n-5\r\n", ""},
+            {{"HSET", "h_1", "name", "one", "age", "40"}, ":2\r\n", ""},
+            {{"HSET", "h_2", "name", "two", "age", "30"}, ":2\r\n", ""},
+            {{"HSET", "h_3", "name", "three"}, ":1\r\n", ""},
+            {{"SORT", "l", "BY", "h_*->age", "GET", "h_*->name", "GET", "#", "GET", "w_*"}, "*18\r\n$-1\r\n$2\r\n-5\r\n$2\r\n50\r\n$-1\r\n$3\r\n1.5\r\n$-1\r\n$-1\r\n$2\r\n10\r\n$1\r\n5\r\n$5\r\nthree\r\n$1\r\n3\r\n$2\r\n30\r\n$3\r\ntwo\r\n$1\r\n2\r\n$2\r\n20\r\n$3\r\none\r\n$1\r\n1\r\n$2\r\n10\r\n", "*18\r\n_\r\n$2\r\n-5\r\n$2\r\n50\r\n_\r\n$3\r\n1.5\r\n_\r\n_\r\n$2\r\n10\r\n$1\r\n5\r\n$5\r\nthree\r\n$1\r\n3\r\n$2\r\n30\r\n$3\r\ntwo\r\n$1\r\n2\r\n$2\r\n20\r\n$3\r\none\r\n$1\r\n1\r\n$2\r\n10\r\n"},
+            {{"SORT", "l", "BY", "nosort", "GET", "#", "GET", "h_*->name"}, "*12\r\n$1\r\n3\r\n$5\r\nthree\r\n$1\r\n1\r\n$3\r\none\r\n$1\r\n2\r\n$3\r\ntwo\r\n$2\r\n10\r\n$-1\r\n$2\r\n-5\r\n$-1\r\n$3\r\n1.5\r\n$-1\r\n", "*12\r\n$1\r\n3\r\n$5\r\nthree\r\n$1\r\n1\r\n$3\r\none\r\n$1\r\n2\r\n$3\r\ntwo\r\n$2\r\n10\r\n_\r\n$2\r\n-5\r\n_\r\n$3\r\n1.5\r\n_\r\n"},
+            {{"SORT", "l", "BY", "h_*->name", "ALPHA"}, "*6\r\n$2\r\n10\r\n$2\r\n-5\r\n$3\r\n1.5\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n2\r\n", ""},
+            {{"SORT", "l", "BY", "h_*->name", "ALPHA", "DESC"}, "*6\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n1\r\n$2\r\n10\r\n$2\r\n-5\r\n$3\r\n1.5\r\n", ""},
+            {{"SORT", "l", "GET", "nothing"}, "*6\r\n$-1\r\n$-1\r\n$-1\r\n$-1\r\n$-1\r\n$-1\r\n", "*6\r\n_\r\n_\r\n_\r\n_\r\n_\r\n_\r\n"},
+            {{"SORT", "l", "GET", "h_*->"}, "*6\r\n$-1\r\n$-1\r\n$-1\r\n$-1\r\n$-1\r\n$-1\r\n", "*6\r\n_\r\n_\r\n_\r\n_\r\n_\r\n_\r\n"},
+            {{"SORT", "l", "GET", "w_*->missing", "GET", "#"}, "*12\r\n$-1\r\n$2\r\n-5\r\n$-1\r\n$1\r\n1\r\n$-1\r\n$3\r\n1.5\r\n$-1\r\n$1\r\n2\r\n$-1\r\n$1\r\n3\r\n$-1\r\n$2\r\n10\r\n", "*12\r\n_\r\n$2\r\n-5\r\n_\r\n$1\r\n1\r\n_\r\n$3\r\n1.5\r\n_\r\n$1\r\n2\r\n_\r\n$1\r\n3\r\n_\r\n$2\r\n10\r\n"},
+            {{"SORT", "l", "BY", "nosort", "BY", "w_*"}, "*6\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n$2\r\n-5\r\n$3\r\n1.5\r\n", ""},
+            {{"SORT", "nokey"}, "*0\r\n", ""},
+            {{"SORT", "nokey", "STORE", "dst"}, ":0\r\n", ""},
+            {{"EXISTS", "dst"}, ":0\r\n", ""},
+            {{"SET", "s", "str"}, "+OK\r\n", ""},
+            {{"SORT", "s"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""},
+            {{"SORT", "s", "LIMIT", "x", "1"}, "-ERR value is not an integer or out of range\r\n", ""},
+            {{"SORT", "s", "LIMIT", "1", "y"}, "-ERR value is not an integer or out of range\r\n", ""},
+            {{"SORT", "l", "LIMIT", "1"}, "-ERR syntax error\r\n", ""},
+            {{"SORT", "l", "FOO"}, "-ERR syntax error\r\n", ""},
+            {{"SORT", "l", "BY"}, "-ERR syntax error\r\n", ""},
+            {{"SORT", "l", "STORE"}, "-ERR syntax error\r\n", ""},
+            {{"SORT_RO", "l", "STORE", "dst"}, "-ERR syntax error\r\n", ""},
+            {{"SORT_RO", "l", "DESC", "LIMIT", "0", "2"}, "*2\r\n$2\r\n10\r\n$1\r\n3\r\n", ""},
+            {{"SORT_RO", "s"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""},
+            {{"RPUSH", "bad", "1", "x", "2"}, ":3\r\n", ""},
+            {{"SORT", "bad"}, "-ERR One or more scores can't be converted into double\r\n", ""},
+            {{"SORT", "bad", "ALPHA"}, "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\nx\r\n", ""},
+            {{"SORT", "bad", "BY", "nosort"}, "*3\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n2\r\n", ""},
+            {{"SORT", "bad", "STORE", "dst"}, "-ERR One or more scores can't be converted into double\r\n", ""},
+            {{"EXISTS", "dst"}, ":0\r\n", ""},
+            {{"SORT", "l", "STORE", "dst"}, ":6\r\n", ""},
+            {{"LRANGE", "dst", "0", "-1"}, "*6\r\n$2\r\n-5\r\n$1\r\n1\r\n$3\r\n1.5\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n", ""},
+            {{"TYPE", "dst"}, "+list\r\n", ""},
+            {{"SORT", "l", "BY", "w_*", "GET", "#", "GET", "h_*->name", "STORE", "dst"}, ":12\r\n", ""},
+            {{"LRANGE", "dst", "0", "-1"}, "*12\r\n$3\r\n1.5\r\n$0\r\n\r\n$2\r\n10\r\n$0\r\n\r\n$1\r\n1\r\n$3\r\none\r\n$1\r\n2\r\n$3\r\ntwo\r\n$1\r\n3\r\n$5\r\nthree\r\n$2\r\n-5\r\n$0\r\n\r\n", ""},
+            {{"SET", "dst", "string"}, "+OK\r\n", ""},
+            {{"EXPIRE", "dst", "1000"}, ":1\r\n", ""},
+            {{"SORT", "l", "BY", "nosort", "STORE", "dst"}, ":6\r\n", ""},
+            {{"LRANGE", "dst", "0", "-1"}, "*6\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n$2\r\n-5\r\n$3\r\n1.5\r\n", ""},
+            {{"TTL", "dst"}, ":-1\r\n", ""},
+            {{"SORT", "nokey", "STORE", "dst"}, ":0\r\n", ""},
+            {{"EXISTS", "dst"}, ":0\r\n", ""},
+            {{"SADD", "st", "5", "3", "9", "1"}, ":4\r\n", ""},
+            {{"SORT", "st"}, "*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$1\r\n9\r\n", ""},
+            {{"SORT", "st", "DESC", "LIMIT", "1", "2"}, "*2\r\n$1\r\n5\r\n$1\r\n3\r\n", ""},
+            {{"SORT", "st", "BY", "nosort", "STORE", "dst2"}, ":4\r\n", ""},
+            {{"LRANGE", "dst2", "0", "-1"}, "*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$1\r\n9\r\n", ""},
+            {{"SADD", "st2", "b", "a", "c"}, ":3\r\n", ""},
+            {{"SORT", "st2", "ALPHA"}, "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", ""},
+            {{"SORT", "st2"}, "-ERR One or more scores can't be converted into double\r\n", ""},
+            {{"ZADD", "z", "3", "c", "1", "a", "2", "b", "10", "d"}, ":4\r\n", ""},
+            {{"SORT", "z", "ALPHA"}, "*4\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n", ""},
+            {{"SORT", "z", "ALPHA", "DESC"}, "*4\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n", ""},
+            {{"SORT", "z", "BY", "nosort"}, "*4\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n", ""},
+            {{"SORT", "z", "BY", "nosort", "DESC"}, "*4\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n", ""},
+            {{"SORT", "z", "BY", "nosort", "LIMIT", "1", "2"}, "*2\r\n$1\r\nb\r\n$1\r\nc\r\n", ""},
+            {{"SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "2"}, "*2\r\n$1\r\nc\r\n$1\r\nb\r\n", ""},
+            {{"SORT", "z", "BY", "nosort", "LIMIT", "5", "2"}, "*0\r\n", ""},
+            {{"SORT", "z"}, "-ERR One or more scores can't be converted into double\r\n", ""},
+            {{"RPUSH", "g", " 7", "0x10", "inf", "-inf", "", "3e2"}, ":6\r\n", ""},
+            {{"SORT", "g"}, "*6\r\n$4\r\n-inf\r\n$0\r\n\r\n$2\r\n 7\r\n$4\r\n0x10\r\n$3\r\n3e2\r\n$3\r\ninf\r\n", ""},
+            {{"SORT", "g", "DESC"}, "*6\r\n$3\r\ninf\r\n$3\r\n3e2\r\n$4\r\n0x10\r\n$2\r\n 7\r\n$0\r\n\r\n$4\r\n-inf\r\n", ""},
+            {{"RPUSH", "t", "2", "02", "2.0", "1", "10"}, ":5\r\n", ""},
+            {{"SORT", "t"}, "*5\r\n$1\r\n1\r\n$2\r\n02\r\n$1\r\n2\r\n$3\r\n2.0\r\n$2\r\n10\r\n", ""},
+            {{"SORT", "t", "DESC"}, "*5\r\n$2\r\n10\r\n$3\r\n2.0\r\n$1\r\n2\r\n$2\r\n02\r\n$1\r\n1\r\n", ""},
+            {{"SORT", "t", "ALPHA"}, "*5\r\n$2\r\n02\r\n$1\r\n1\r\n$2\r\n10\r\n$1\r\n2\r\n$3\r\n2.0\r\n", ""},
+            {{"SORT", "l", "BY", "w_*", "LIMIT", "1", "1", "GET", "#"}, "*1\r\n$2\r\n10\r\n", ""},
+            {{"SORT", "l", "ALPHA", "STORE", "dst3"}, ":6\r\n", ""},
+            {{"LRANGE", "dst3", "0", "-1"}, "*6\r\n$2\r\n-5\r\n$1\r\n1\r\n$3\r\n1.5\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n3\r\n", ""},
+            {{"SORT", "l", "GET", "#", "GET", "#"}, "*12\r\n$2\r\n-5\r\n$2\r\n-5\r\n$1\r\n1\r\n$1\r\n1\r\n$3\r\n1.5\r\n$3\r\n1.5\r\n$1\r\n2\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n3\r\n$2\r\n10\r\n$2\r\n10\r\n", ""},
+            {{"RPUSH", "n", "3", "", "1"}, ":3\r\n", ""},
+            {{"SORT", "n"}, "*3\r\n$0\r\n\r\n$1\r\n1\r\n$1\r\n3\r\n", ""},
+            {{"SORT", "n", "GET", "#", "STORE", "dst4"}, ":3\r\n", ""},
+            {{"LRANGE", "dst4", "0", "-1"}, "*3\r\n$0\r\n\r\n$1\r\n1\r\n$1\r\n3\r\n", ""},
+            {{"HSET", "hh", "f", "v"}, ":1\r\n", ""},
+            {{"SORT", "hh"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""},
+            {{"RPUSH", "f", "1e400"}, ":1\r\n", ""},
+            {{"SORT", "f"}, "-ERR One or more scores can't be converted into double\r\n", ""},
+    };
+    return rows;
+}
+
+/// Replays `rows` on a fresh server in RESP2 and in RESP3, checking every reply's bytes.
+void replay(const std::vector<Row>& rows) {
+    for (const bool resp3 : {false, true}) {
+        test::Server srv;
+        auto s = srv.connect();
+        if (resp3) call(*s, {"HELLO", "3"});
+        for (const Row& row : rows) {
+            const std::string& want = resp3 && !row.resp3.empty() ? row.resp3 : row.resp2;
+            std::string line;
+            for (const auto& a : row.args) line += a + ' ';
+            INFO(line, (resp3 ? "(RESP3)" : "(RESP2)"));
+            CHECK(callv(*s, row.args) == want);
+        }
+        CHECK_FALSE(s->blocked());
+    }
+}
+
 }  // namespace
 
 TEST_SUITE("resp_lists") {
     TEST_CASE("every list command, byte for byte as redis-server 7.0.15, in RESP2 and RESP3") {
-        for (const bool resp3 : {false, true}) {
-            test::Server srv;
-            auto s = srv.connect();
-            if (resp3) call(*s, {"HELLO", "3"});
-            for (const Row& row : recorded()) {
-                const std::string& want = resp3 && !row.resp3.empty() ? row.resp3 : row.resp2;
-                std::string line;
-                for (const auto& a : row.args) line += a + ' ';
-                INFO(line, (resp3 ? "(RESP3)" : "(RESP2)"));
-                CHECK(callv(*s, row.args) == want);
-            }
-            CHECK_FALSE(s->blocked());
-        }
+        replay(recorded());
+    }
+
+    TEST_CASE("SORT and SORT_RO, byte for byte as redis-server 7.0.15, in RESP2 and RESP3") {
+        replay(sort_recorded());
     }
 
     TEST_CASE("the command table: arity, flags, key positions, ACL categories, docs") {

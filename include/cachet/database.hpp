@@ -419,7 +419,7 @@ enum NotifyFlags : unsigned {
     if (event == "set" || event == "setrange" || event == "incrby" || event == "incrbyfloat" ||
         event == "append" || event == "pfadd")  // HyperLogLogs are strings (PFADD, PFMERGE)
         return notify_string;
-    if (event.starts_with("l") || event.starts_with("rp") || event == "linsert")
+    if (event.starts_with("l") || event.starts_with("rp") || event == "linsert" || event == "sortstore")
         return notify_list;
     if (event.starts_with("h")) return notify_hash;
     if (event.starts_with("z")) return notify_zset;

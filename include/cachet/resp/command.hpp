@@ -172,6 +172,21 @@ template <class Spec>
             return std::nullopt;
         for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) keys.push_back(argv[from + i]);
     }
+    if (spec.name == "sort") {  // Redis's sortGetKeys: the last STORE's destination
+        const auto is = [](std::string_view a, std::string_view word) {
+            return a.size() == word.size() &&
+                   std::equal(a.begin(), a.end(), word.begin(), [](char x, char y) {
+                       return std::tolower(static_cast<unsigned char>(x)) == y;
+                   });
+        };
+        std::optional<std::string_view> store;
+        for (std::size_t i = 2; i < argc; ++i) {
+            if (is(argv[i], "limit")) i += 2;
+            else if (is(argv[i], "get") || is(argv[i], "by")) i += 1;
+            else if (is(argv[i], "store") && i + 1 < argc) store = argv[i + 1];
+        }
+        if (store) keys.push_back(*store);
+    }
     return keys;
 }
 

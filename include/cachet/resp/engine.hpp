@@ -92,6 +92,8 @@ void register_admin_commands(CommandTable<C>& t);
 template <Clock C>
 void register_hyperloglog_commands(CommandTable<C>& t);
 template <Clock C>
+void register_sort_commands(CommandTable<C>& t);
+template <Clock C>
 void register_replication_commands(CommandTable<C>& t);
 template <Clock C>
 void register_cluster_commands(CommandTable<C>& t);
@@ -1122,6 +1124,7 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_object_commands<C>(m_commands);
     register_admin_commands<C>(m_commands);
     register_hyperloglog_commands<C>(m_commands);
+    register_sort_commands<C>(m_commands);
     register_replication_commands<C>(m_commands);
     register_cluster_commands<C>(m_commands);
     register_config_params<C>(*this);
@@ -1621,6 +1624,7 @@ CACHET_NAMESPACE_END
 #include <cachet/resp/commands/replication.hpp>
 #include <cachet/resp/commands/server.hpp>
 #include <cachet/resp/commands/sets.hpp>
+#include <cachet/resp/commands/sort.hpp>
 #include <cachet/resp/commands/strings.hpp>
 #include <cachet/resp/commands/transactions.hpp>
 #include <cachet/resp/commands/zsets.hpp>  // and, at its end, object.hpp

@@ -25,7 +25,8 @@
     X(set, C)                                  \
     X(hash, C)                                 \
     X(string, C)                               \
-    X(hyperloglog, C)
+    X(hyperloglog, C)                          \
+    X(sort, C)
 
 #define CACHET_RESP_DETAIL_EXTERN_FAMILY(name, C) \
     extern template void cachet::resp::register_##name##_commands<C>(cachet::resp::CommandTable<C>&);

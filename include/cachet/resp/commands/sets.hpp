@@ -19,8 +19,8 @@
 /// comes from an intset (SMEMBERS and SINTER of intsets, SUNION, SDIFF, the whole-set SPOP and
 /// SRANDMEMBER, which build one); other members come in cachet's dict order (Redis's hashtable
 /// order is its own). Difference from Redis: a negative SRANDMEMBER count whose reply would
-/// exceed proto-max-bulk-len bytes answers "ERR out of memory" (see collections.hpp). COMMAND INFO SINTERCARD lacks Redis's "movablekeys" flag and
-/// its numkeys key specification (the command table has no way to express them).
+/// exceed proto-max-bulk-len bytes answers "ERR out of memory" (see collections.hpp). COMMAND INFO SINTERCARD lacks Redis's
+/// numkeys key specification (the command table has no way to express it).
 
 #include <cachet/resp/commands/collections.hpp>
 #include <cachet/resp/engine.hpp>
