@@ -18,7 +18,14 @@
 /// hot-key row (redis-benchmark ZADD -P 16, two I/O threads on one sorted set) it went from
 /// 0.69x to 0.55x Redis's requests/s, as the wake-up's system call lands inside the holder's
 /// critical path (one A/B run of `bench/resp_vs_redis.sh --workloads zadd,lpush,sadd,hset`,
-/// each build as `--cachet`; LPUSH, SADD and HSET moved within the noise). One byte of state; fits beside the shard's hot fields.
+/// each build as `--cachet`; LPUSH, SADD and HSET moved within the noise). Also measured and
+/// rejected: holding a hot key's shard across a connection's consecutive pipelined commands on
+/// that key (one acquisition per run of up to 32 instead of one per command, the shard
+/// re-entrant for its holder): ZADD -P 16 0.85x -> 0.84x Redis, LPUSH/SPOP/SADD/HSET/LPOP
+/// within the noise, the server's system time up (the other I/O thread, waiting longer,
+/// yields more), as the hot sorted set's skiplist work itself, not the lock handoff, sets the
+/// pace (A/B of `bench/resp_vs_redis.sh --io-threads 2 --bench-threads 2 --rounds 3`, each
+/// build as `--cachet`). One byte of state; fits beside the shard's hot fields.
 /// Satisfies Lockable; works with std::lock_guard. Not recursive.
 
 #include <cachet/detail/config.hpp>
