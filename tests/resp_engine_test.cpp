@@ -13,12 +13,151 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using test::call;
 using test::raw;
 
+namespace {
+
+// SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP recorded from redis-server 7.0.15 (one connection per
+// protocol, from an empty database): offsets at and past the limits, BYTE and BIT ranges with
+// negative and crossing ends, BITPOS's zero padding with and without an end, missing keys and
+// wrong types in Redis's order, SETBIT making an integer string raw and keeping the TTL.
+const std::vector<test::Row>& bitmap_recorded() {
+    static const std::vector<test::Row> rows = {
+            {{"SETBIT", "b", "7", "1"}, ":0\r\n", ""},
+            {{"GET", "b"}, "$1\r\n\001\r\n", ""},
+            {{"SETBIT", "b", "7", "1"}, ":1\r\n", ""},
+            {{"SETBIT", "b", "7", "0"}, ":1\r\n", ""},
+            {{"SETBIT", "b", "0", "1"}, ":0\r\n", ""},
+            {{"SETBIT", "b", "100", "1"}, ":0\r\n", ""},
+            {{"STRLEN", "b"}, ":13\r\n", ""},
+            {{"GETBIT", "b", "100"}, ":1\r\n", ""},
+            {{"GETBIT", "b", "101"}, ":0\r\n", ""},
+            {{"GETBIT", "b", "100000"}, ":0\r\n", ""},
+            {{"GETBIT", "nokey", "3"}, ":0\r\n", ""},
+            {{"SETBIT", "b", "-1", "1"}, "-ERR bit offset is not an integer or out of range\r\n", ""},
+            {{"SETBIT", "b", "x", "1"}, "-ERR bit offset is not an integer or out of range\r\n", ""},
+            {{"SETBIT", "b", "1", "2"}, "-ERR bit is not an integer or out of range\r\n", ""},
+            {{"SETBIT", "b", "1", "-1"}, "-ERR bit is not an integer or out of range\r\n", ""},
+            {{"SETBIT", "b", "1", "x"}, "-ERR bit is not an integer or out of range\r\n", ""},
+            {{"SETBIT", "b", "4294967296", "1"}, "-ERR bit offset is not an integer or out of range\r\n", ""},
+            {{"SETBIT", "b", "4294967295", "x"}, "-ERR bit is not an integer or out of range\r\n", ""},
+            {{"GETBIT", "b", "4294967296"}, "-ERR bit offset is not an integer or out of range\r\n", ""},
+            {{"GETBIT", "b", "-1"}, "-ERR bit offset is not an integer or out of range\r\n", ""},
+            {{"SET", "s", "foobar"}, "+OK\r\n", ""},
+            {{"BITCOUNT", "s"}, ":26\r\n", ""},
+            {{"BITCOUNT", "s", "0", "0"}, ":4\r\n", ""},
+            {{"BITCOUNT", "s", "1", "1"}, ":6\r\n", ""},
+            {{"BITCOUNT", "s", "1", "1", "BYTE"}, ":6\r\n", ""},
+            {{"BITCOUNT", "s", "5", "30", "BIT"}, ":17\r\n", ""},
+            {{"BITCOUNT", "s", "-1", "-1"}, ":4\r\n", ""},
+            {{"BITCOUNT", "s", "-2", "-1", "bit"}, ":1\r\n", ""},
+            {{"BITCOUNT", "s", "3", "1"}, ":0\r\n", ""},
+            {{"BITCOUNT", "s", "-1", "-2"}, ":0\r\n", ""},
+            {{"BITCOUNT", "s", "-1", "-2", "FOO"}, ":0\r\n", ""},
+            {{"BITCOUNT", "s", "0", "-1", "FOO"}, "-ERR syntax error\r\n", ""},
+            {{"BITCOUNT", "s", "0"}, "-ERR syntax error\r\n", ""},
+            {{"BITCOUNT", "s", "0", "1", "BIT", "x"}, "-ERR syntax error\r\n", ""},
+            {{"BITCOUNT", "s", "a", "b"}, "-ERR value is not an integer or out of range\r\n", ""},
+            {{"BITCOUNT", "s", "0", "b"}, "-ERR value is not an integer or out of range\r\n", ""},
+            {{"BITCOUNT", "nokey"}, ":0\r\n", ""},
+            {{"BITCOUNT", "nokey", "0"}, ":0\r\n", ""},
+            {{"BITCOUNT", "nokey", "a", "b"}, ":0\r\n", ""},
+            {{"BITCOUNT", "s", "0", "100"}, ":26\r\n", ""},
+            {{"BITCOUNT", "s", "-100", "100"}, ":26\r\n", ""},
+            {{"BITCOUNT", "s", "7", "3", "BIT"}, ":0\r\n", ""},
+            {{"BITCOUNT", "s", "9", "9", "bit"}, ":1\r\n", ""},
+            {{"SET", "z", std::string("\377\360\000", 3)}, "+OK\r\n", ""},
+            {{"BITPOS", "z", "0"}, ":12\r\n", ""},
+            {{"BITPOS", "z", "1"}, ":0\r\n", ""},
+            {{"BITPOS", "z", "0", "0"}, ":12\r\n", ""},
+            {{"BITPOS", "z", "0", "1"}, ":12\r\n", ""},
+            {{"BITPOS", "z", "0", "2"}, ":16\r\n", ""},
+            {{"BITPOS", "z", "0", "2", "-1"}, ":16\r\n", ""},
+            {{"BITPOS", "z", "1", "2", "-1"}, ":-1\r\n", ""},
+            {{"BITPOS", "z", "0", "0", "0"}, ":-1\r\n", ""},
+            {{"BITPOS", "z", "0", "0", "-1"}, ":12\r\n", ""},
+            {{"BITPOS", "z", "1", "7", "15", "BIT"}, ":7\r\n", ""},
+            {{"BITPOS", "z", "0", "7", "15", "BIT"}, ":12\r\n", ""},
+            {{"BITPOS", "z", "0", "3", "5", "bit"}, ":-1\r\n", ""},
+            {{"BITPOS", "z", "1", "12", "15", "BIT"}, ":-1\r\n", ""},
+            {{"BITPOS", "z", "0", "0", "7", "BIT"}, ":-1\r\n", ""},
+            {{"BITPOS", "z", "1", "16", "23", "BIT"}, ":-1\r\n", ""},
+            {{"BITPOS", "z", "0", "16", "23", "BIT"}, ":16\r\n", ""},
+            {{"BITPOS", "z", "0", "16", "BIT"}, "-ERR value is not an integer or out of range\r\n", ""},
+            {{"BITPOS", "z", "1", "16"}, ":-1\r\n", ""},
+            {{"BITPOS", "z", "2"}, "-ERR The bit argument must be 1 or 0.\r\n", ""},
+            {{"BITPOS", "z", "x"}, "-ERR value is not an integer or out of range\r\n", ""},
+            {{"BITPOS", "z", "1", "a"}, "-ERR value is not an integer or out of range\r\n", ""},
+            {{"BITPOS", "z", "1", "0", "a"}, "-ERR value is not an integer or out of range\r\n", ""},
+            {{"BITPOS", "z", "1", "0", "1", "FOO"}, "-ERR syntax error\r\n", ""},
+            {{"BITPOS", "z", "1", "0", "1", "BIT", "x"}, "-ERR syntax error\r\n", ""},
+            {{"BITPOS", "nokey", "1"}, ":-1\r\n", ""},
+            {{"BITPOS", "nokey", "0"}, ":0\r\n", ""},
+            {{"BITPOS", "nokey", "1", "a"}, ":-1\r\n", ""},
+            {{"BITPOS", "z", "1", "5", "3"}, ":-1\r\n", ""},
+            {{"SET", "ones", "\377\377"}, "+OK\r\n", ""},
+            {{"BITPOS", "ones", "0"}, ":16\r\n", ""},
+            {{"BITPOS", "ones", "0", "0", "-1"}, ":-1\r\n", ""},
+            {{"BITPOS", "ones", "0", "0"}, ":16\r\n", ""},
+            {{"BITPOS", "ones", "0", "3", "9", "BIT"}, ":-1\r\n", ""},
+            {{"SET", "e", ""}, "+OK\r\n", ""},
+            {{"BITPOS", "e", "0"}, ":-1\r\n", ""},
+            {{"BITPOS", "e", "1"}, ":-1\r\n", ""},
+            {{"BITCOUNT", "e"}, ":0\r\n", ""},
+            {{"LPUSH", "l", "a"}, ":1\r\n", ""},
+            {{"GETBIT", "l", "0"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""},
+            {{"SETBIT", "l", "0", "1"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""},
+            {{"BITCOUNT", "l"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""},
+            {{"BITPOS", "l", "1"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""},
+            {{"BITOP", "AND", "dst", "s", "z"}, ":6\r\n", ""},
+            {{"GET", "dst"}, std::string("$6\r\nf`\000\000\000\000\r\n", 12), ""},
+            {{"BITOP", "OR", "dst", "s", "z"}, ":6\r\n", ""},
+            {{"GET", "dst"}, "$6\r\n\377\377obar\r\n", ""},
+            {{"BITOP", "XOR", "dst", "s", "z", "nokey"}, ":6\r\n", ""},
+            {{"GET", "dst"}, "$6\r\n\231\237obar\r\n", ""},
+            {{"BITOP", "NOT", "dst", "s"}, ":6\r\n", ""},
+            {{"GET", "dst"}, "$6\r\n\231\220\220\235\236\215\r\n", ""},
+            {{"BITOP", "NOT", "dst", "s", "z"}, "-ERR BITOP NOT must be called with a single source key.\r\n", ""},
+            {{"BITOP", "FOO", "dst", "s"}, "-ERR syntax error\r\n", ""},
+            {{"BITOP", "AND", "dst", "nokey", "nokey2"}, ":0\r\n", ""},
+            {{"EXISTS", "dst"}, ":0\r\n", ""},
+            {{"BITOP", "AND", "dst", "s", "l"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""},
+            {{"SET", "n", "12"}, "+OK\r\n", ""},
+            {{"SETBIT", "n", "3", "1"}, ":1\r\n", ""},
+            {{"GET", "n"}, "$2\r\n12\r\n", ""},
+            {{"OBJECT", "ENCODING", "n"}, "$3\r\nraw\r\n", ""},
+            {{"SET", "m", "12"}, "+OK\r\n", ""},
+            {{"GETBIT", "m", "2"}, ":1\r\n", ""},
+            {{"OBJECT", "ENCODING", "m"}, "$3\r\nint\r\n", ""},
+            {{"SET", "t", "v"}, "+OK\r\n", ""},
+            {{"EXPIRE", "t", "100"}, ":1\r\n", ""},
+            {{"SETBIT", "t", "20", "1"}, ":0\r\n", ""},
+            {{"TTL", "t"}, ":100\r\n", ""},
+            {{"BITOP", "OR", "t", "s"}, ":6\r\n", ""},
+            {{"TTL", "t"}, ":-1\r\n", ""},
+            {{"BITOP", "and", "dst2", "s"}, ":6\r\n", ""},
+            {{"GET", "dst2"}, "$6\r\nfoobar\r\n", ""},
+            {{"SET", "a", "hello"}, "+OK\r\n", ""},
+            {{"BITOP", "OR", "d", "a"}, ":5\r\n", ""},
+            {{"OBJECT", "ENCODING", "d"}, "$3\r\nraw\r\n", ""},
+            {{"BITOP", "NOT", "d", "a"}, ":5\r\n", ""},
+            {{"OBJECT", "ENCODING", "d"}, "$3\r\nraw\r\n", ""},
+            {{"TTL", "d"}, ":-1\r\n", ""},
+    };
+    return rows;
+}
+
+}  // namespace
+
 TEST_SUITE("resp_engine") {
+    TEST_CASE("SETBIT GETBIT BITCOUNT BITPOS BITOP, byte for byte as redis-server 7.0.15, RESP2 and RESP3") {
+        test::replay(bitmap_recorded());
+    }
+
     TEST_CASE("connection commands and Redis's error texts") {
         test::Server srv;
         auto s = srv.connect();

@@ -417,7 +417,7 @@ enum NotifyFlags : unsigned {
     if (event == "evicted") return notify_evicted;
     if (event == "new") return notify_new;
     if (event == "set" || event == "setrange" || event == "incrby" || event == "incrbyfloat" ||
-        event == "append" || event == "pfadd")  // HyperLogLogs are strings (PFADD, PFMERGE)
+        event == "append" || event == "pfadd" || event == "setbit")  // HyperLogLogs are strings (PFADD, PFMERGE)
         return notify_string;
     if (event.starts_with("l") || event.starts_with("rp") || event == "linsert" || event == "sortstore")
         return notify_list;
@@ -1173,12 +1173,17 @@ public:
 
     // ------------------------------------------------------------------ transactions
 
-    /// Runs `f()` with every other Database operation held off (EXEC). Not recursive. Clients
-    /// blocked on keys that `f` fills are served once it has finished and the others are let
-    /// in, as Redis serves them after EXEC (handleClientsBlockedOnKeys): a transaction that
-    /// pushes and pops a key sees its own element.
+    /// Runs `f()` with every other Database operation held off (EXEC). Clients blocked on keys
+    /// that `f` fills are served once it has finished and the others are let in, as Redis
+    /// serves them after EXEC (handleClientsBlockedOnKeys): a transaction that pushes and pops
+    /// a key sees its own element. Called by a thread that already holds the gate exclusively
+    /// (a SORT or BITOP inside EXEC), it just runs `f()` within that section.
     template <class F>
     void exclusive(F&& f) {
+        if (m_gate.held_exclusively()) {
+            f();
+            return;
+        }
         ReadyKeys ready;
         struct ServeAfter {  // destroyed after the gate is released, even if `f` throws
             ReadyKeys& ready;

@@ -728,6 +728,54 @@ def _incrbyfloat(g):
     return [b"INCRBYFLOAT", g.key("string"), g.float_()]
 
 
+def _bit_offset(g):
+    if g.chance(0.8):
+        return b"%d" % g.randint(0, 70)
+    return g.pick([b"-1", b"x", b"4294967296", b"1.5", b"", b"200", b"9999"])
+
+
+def _bit_range(g, n):
+    """Up to `n` of start, end and BYTE|BIT (maybe misspelt)."""
+    out = []
+    if n >= 1:
+        out.append(g.index())
+    if n >= 2:
+        out.append(g.index())
+    if n >= 3:
+        out.append(g.pick([b"BIT", b"byte", b"BYTE", b"bit", b"FOO"]))
+    return out
+
+
+@cmd("SETBIT", S, 4)
+def _setbit(g):
+    return [b"SETBIT", g.key("string"), _bit_offset(g), g.pick([b"1", b"0", b"1", b"0", b"2", b"-1", b"x"])]
+
+
+@cmd("GETBIT", S, 3)
+def _getbit(g):
+    return [b"GETBIT", g.key("string"), _bit_offset(g)]
+
+
+@cmd("BITCOUNT", S, -2)
+def _bitcount(g):
+    return [b"BITCOUNT", g.key("string")] + _bit_range(g, g.pick([0, 2, 2, 3, 1, 4]))
+
+
+@cmd("BITPOS", S, -3)
+def _bitpos(g):
+    extra = _bit_range(g, g.pick([0, 1, 2, 3, 3]))
+    if g.chance(0.03):
+        extra.append(b"x")
+    return [b"BITPOS", g.key("string"), g.pick([b"0", b"1", b"0", b"1", b"2", b"x"])] + extra
+
+
+@cmd("BITOP", S, -4, weight=0.5)
+def _bitop(g):
+    op = g.pick([b"AND", b"OR", b"XOR", b"NOT", b"not", b"and", b"FOO"])
+    n = 1 if op.lower() == b"not" and g.chance(0.9) else g.randint(1, 3)
+    return [b"BITOP", op, g.key("string")] + [g.key("string") for _ in range(n)]
+
+
 @cmd("APPEND", S, 3)
 def _append(g):
     return [b"APPEND", g.key("string"), g.value()]

@@ -7,6 +7,8 @@
 #include <cachet/resp/engine.hpp>
 #include <cachet/resp/instantiate.hpp>
 
+#include <doctest/doctest.h>
+
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -71,6 +73,41 @@ inline std::string async(Session& s) {
     std::string out = std::move(s.output());
     s.output().clear();
     return out;
+}
+
+/// Sends one command given as a vector (and clears the session's output); returns its reply.
+inline std::string callv(Session& s, const std::vector<std::string>& args) {
+    std::string in = "*" + std::to_string(args.size()) + "\r\n";
+    for (const auto& a : args) in += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+    s.process(in);
+    std::string out = std::move(s.output());
+    s.output().clear();
+    return out;
+}
+
+/// A command and the reply bytes a real redis-server gave it.
+struct Row {
+    std::vector<std::string> args;
+    std::string resp2;
+    std::string resp3;  ///< empty: as resp2
+};
+
+/// Replays `rows` (recorded from redis-server, one connection per protocol, from an empty
+/// database) on a fresh server in RESP2 and in RESP3, checking every reply's bytes.
+inline void replay(const std::vector<Row>& rows) {
+    for (const bool resp3 : {false, true}) {
+        Server srv;
+        auto s = srv.connect();
+        if (resp3) call(*s, {"HELLO", "3"});
+        for (const Row& row : rows) {
+            const std::string& want = resp3 && !row.resp3.empty() ? row.resp3 : row.resp2;
+            std::string line;
+            for (const auto& a : row.args) line += a + ' ';
+            INFO(line, (resp3 ? "(RESP3)" : "(RESP2)"));
+            CHECK(callv(*s, row.args) == want);
+        }
+        CHECK_FALSE(s->blocked());
+    }
 }
 
 /// A session subscribed to every keyspace event of database 0 (it turns them all on:

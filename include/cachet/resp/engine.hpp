@@ -94,6 +94,8 @@ void register_hyperloglog_commands(CommandTable<C>& t);
 template <Clock C>
 void register_sort_commands(CommandTable<C>& t);
 template <Clock C>
+void register_bitmap_commands(CommandTable<C>& t);
+template <Clock C>
 void register_replication_commands(CommandTable<C>& t);
 template <Clock C>
 void register_cluster_commands(CommandTable<C>& t);
@@ -1125,6 +1127,7 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_admin_commands<C>(m_commands);
     register_hyperloglog_commands<C>(m_commands);
     register_sort_commands<C>(m_commands);
+    register_bitmap_commands<C>(m_commands);
     register_replication_commands<C>(m_commands);
     register_cluster_commands<C>(m_commands);
     register_config_params<C>(*this);
@@ -1613,6 +1616,7 @@ void Session<C>::close() {
 CACHET_NAMESPACE_END
 
 #include <cachet/resp/commands/admin.hpp>
+#include <cachet/resp/commands/bitmaps.hpp>
 #include <cachet/resp/commands/cluster.hpp>
 #include <cachet/resp/commands/config.hpp>
 #include <cachet/resp/commands/connection.hpp>

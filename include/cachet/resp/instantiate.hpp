@@ -26,7 +26,8 @@
     X(hash, C)                                 \
     X(string, C)                               \
     X(hyperloglog, C)                          \
-    X(sort, C)
+    X(sort, C)                                 \
+    X(bitmap, C)
 
 #define CACHET_RESP_DETAIL_EXTERN_FAMILY(name, C) \
     extern template void cachet::resp::register_##name##_commands<C>(cachet::resp::CommandTable<C>&);

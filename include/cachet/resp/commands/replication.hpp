@@ -140,8 +140,7 @@ template <Clock C>
 bool save_rdb(Engine<C>& engine) {
     auto& database = engine.database();
     std::string rdb;
-    if (database.gate().held_exclusively()) rdb = rdb::snapshot(database);  // BGSAVE inside EXEC
-    else database.exclusive([&] { rdb = rdb::snapshot(database); });
+    database.exclusive([&] { rdb = rdb::snapshot(database); });  // inside EXEC too (BGSAVE)
     std::string dir = engine.config_value("dir");
     if (!dir.empty() && dir.back() != '/') dir += '/';
     const std::string path = dir + engine.config_value("dbfilename");

@@ -21,7 +21,9 @@
 ///   - ALPHA compares bytes up to the first NUL (strcoll in the C locale), all bytes with STORE;
 ///   - GET of a missing key, or of a key of another type, is nil (an empty string in STORE);
 ///   - STORE replaces the destination whatever it held, without a TTL, announced as
-///     "sortstore"; an empty result deletes it; the reply is the stored list's length.
+///     "sortstore"; an empty result deletes it; the reply is the stored list's length;
+///   - a sorted set held as a listpack is a skiplist from then on (OBJECT ENCODING), as Redis
+///     converts it for SORT and SORT_RO.
 /// SORT runs with every other command held off (the transaction gate taken exclusively), as
 /// Redis runs it: the keys BY and GET read are only known while it runs. Complexity: O(N + M
 /// log M) for N elements and M sorted, plus a key lookup per element for BY and per returned
@@ -31,6 +33,7 @@
 
 #include <cachet/resp/commands/collections.hpp>
 #include <cachet/resp/commands/sets.hpp>
+#include <cachet/resp/commands/zsets.hpp>
 #include <cachet/resp/engine.hpp>
 
 #include <algorithm>
@@ -192,6 +195,13 @@ void run(Ctx<C>& c, Options o) {
     ValueType type{};
     auto all = elements(c, type);
     if (!all) return;
+    if (type == ValueType::zset) {  // Redis converts a listpack sorted set for SORT, for good
+        c.db().update(c.arg(1), [](auto& slot) {
+            if (!slot.exists()) return;
+            if (RedisZSet* z = slot.value().template get_if<RedisZSet>())
+                zsetcmd::set_encoding(*z, zsetcmd::ZEncoding::skiplist);
+        });
+    }
     if (o.dontsort && type == ValueType::set && o.store) {  // a replica must store the same list
         o.dontsort = false;
         o.alpha = true;
@@ -297,12 +307,7 @@ template <Clock C, bool ReadOnly>
 void sort(Ctx<C>& c) {
     auto options = sorting::parse(c, ReadOnly);
     if (!options) return;
-    auto& database = c.engine.database();
-    if (database.gate().held_exclusively()) {  // inside EXEC
-        sorting::run(c, std::move(*options));
-    } else {
-        database.exclusive([&] { sorting::run(c, std::move(*options)); });
-    }
+    c.engine.database().exclusive([&] { sorting::run(c, std::move(*options)); });
 }
 
 }  // namespace cmd
