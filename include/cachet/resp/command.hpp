@@ -92,7 +92,7 @@ enum CommandFlag : std::uint32_t {
     cmd_protected = 1u << 18,  ///< Redis's CMD_PROTECTED: DEBUG, refused while enable-debug-command is no
     cmd_takes_gate = 1u << 19,      ///< not a Redis flag: takes the transaction gate exclusively (EXEC, SWAPDB, SYNC)
     cmd_may_replicate = 1u << 20,   ///< Redis's may-replicate: fed to replicas though not a write (PUBLISH)
-    cmd_movablekeys = 1u << 21,     ///< Redis's movablekeys: keys found by parsing the arguments (ZUNIONSTORE, LMPOP)
+    cmd_movablekeys = 1u << 21,     ///< Redis's movablekeys: set by `add_command` (see `has_movable_keys`)
     cmd_no_async_loading = 1u << 22,  ///< Redis's no-async-loading (SAVE, SYNC, REPLICAOF)
 };
 
@@ -151,6 +151,21 @@ struct CommandSpec {
 }
 [[nodiscard]] inline bool has_counted_keys(std::string_view name) { return counted_keys(name) != nullptr; }
 
+[[nodiscard]] inline bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+/// Redis's movablekeys: the commands whose keys are found by parsing their arguments (the
+/// counted ones, and SORT/SORT_RO, whose STORE may stand anywhere). `add_command` sets the flag.
+[[nodiscard]] inline bool has_movable_keys(std::string_view name) {
+    return has_counted_keys(name) || name == "sort" || name == "sort_ro";
+}
+
 /// The key arguments of a command (`argv[0]` its name; `spec` its own, a subcommand's for a
 /// container), as Redis 7.0's COMMAND GETKEYS finds them: the fixed positions, then for the
 /// commands whose keys are counted that many keys after the count. nullopt if the count is
@@ -173,17 +188,11 @@ template <class Spec>
         for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) keys.push_back(argv[from + i]);
     }
     if (spec.name == "sort") {  // Redis's sortGetKeys: the last STORE's destination
-        const auto is = [](std::string_view a, std::string_view word) {
-            return a.size() == word.size() &&
-                   std::equal(a.begin(), a.end(), word.begin(), [](char x, char y) {
-                       return std::tolower(static_cast<unsigned char>(x)) == y;
-                   });
-        };
         std::optional<std::string_view> store;
         for (std::size_t i = 2; i < argc; ++i) {
-            if (is(argv[i], "limit")) i += 2;
-            else if (is(argv[i], "get") || is(argv[i], "by")) i += 1;
-            else if (is(argv[i], "store") && i + 1 < argc) store = argv[i + 1];
+            if (iequals(argv[i], "limit")) i += 2;
+            else if (iequals(argv[i], "get") || iequals(argv[i], "by")) i += 1;
+            else if (iequals(argv[i], "store") && i + 1 < argc) store = argv[i + 1];
         }
         if (store) keys.push_back(*store);
     }
@@ -201,14 +210,6 @@ template <class Spec>
     for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return out;
 }
-[[nodiscard]] inline bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 /// Adds command `name` to `table` (a helper for the registration functions).
 template <Clock C, class Table>
@@ -219,7 +220,7 @@ CommandSpec<C>& add_command(Table& table, std::string name, int arity, std::uint
     CommandSpec<C> spec;
     spec.name = name;
     spec.arity = arity;
-    spec.flags = flags;
+    spec.flags = flags | (has_movable_keys(name) ? std::uint32_t{cmd_movablekeys} : 0u);
     spec.first_key = first_key;
     spec.last_key = last_key;
     spec.step = step;

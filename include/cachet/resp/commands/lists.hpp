@@ -660,12 +660,12 @@ void register_list_commands(CommandTable<C>& t) {
     add_command<C>(t, "lpos", -3, cmd_readonly, 1, 1, 1, &lpos<C>, "list", "Return the index of matching elements on a list", "6.0.6", acl_rs);
     add_command<C>(t, "lmove", 5, w, 1, 2, 1, &lmove<C>, "list", "Pop an element from a list, push it to another list and return it", "6.2.0", acl_ws);
     add_command<C>(t, "rpoplpush", 3, w, 1, 2, 1, &rpoplpush<C>, "list", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", acl_ws);
-    add_command<C>(t, "lmpop", -4, cmd_write | cmd_movablekeys, 0, 0, 0, &lmpop<C>, "list", "Pop elements from a list", "7.0.0", acl_ws);
+    add_command<C>(t, "lmpop", -4, cmd_write, 0, 0, 0, &lmpop<C>, "list", "Pop elements from a list", "7.0.0", acl_ws);
     add_command<C>(t, "blpop", -3, blk, 1, -2, 1, &bpop<C, L>, "list", "Remove and get the first element in a list, or block until one is available", "2.0.0", acl_wb);
     add_command<C>(t, "brpop", -3, blk, 1, -2, 1, &bpop<C, R>, "list", "Remove and get the last element in a list, or block until one is available", "2.0.0", acl_wb);
     add_command<C>(t, "blmove", 6, blk | cmd_denyoom, 1, 2, 1, &blmove<C>, "list", "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", acl_wb);
     add_command<C>(t, "brpoplpush", 4, blk | cmd_denyoom, 1, 2, 1, &brpoplpush<C>, "list", "Pop an element from a list, push it to another list and return it; or block until one is available", "2.2.0", acl_wb);
-    add_command<C>(t, "blmpop", -5, cmd_write | cmd_blocking | cmd_movablekeys, 0, 0, 0, &blmpop<C>, "list", "Pop elements from a list, or block until one is available", "7.0.0", acl_wb);
+    add_command<C>(t, "blmpop", -5, cmd_write | cmd_blocking, 0, 0, 0, &blmpop<C>, "list", "Pop elements from a list, or block until one is available", "7.0.0", acl_wb);
 }
 
 }  // namespace resp

@@ -313,7 +313,7 @@ void register_set_commands(CommandTable<C>& t) {
     add_command<C>(t, "srandmember", -2, ro, 1, 1, 1, &srandmember<C>, "set", "Get one or multiple random members from a set", "1.0.0", rs);
     add_command<C>(t, "smove", 4, cmd_write | cmd_fast, 1, 2, 1, &smove<C>, "set", "Move a member from one set to another", "1.0.0", wf);
     add_command<C>(t, "sinter", -2, ro, 1, -1, 1, &setop<C, SetOp::inter>, "set", "Intersect multiple sets", "1.0.0", rs);
-    add_command<C>(t, "sintercard", -3, ro | cmd_movablekeys, 0, 0, 0, &sintercard<C>, "set", "Intersect multiple sets and return the cardinality of the result", "7.0.0", rs);
+    add_command<C>(t, "sintercard", -3, ro, 0, 0, 0, &sintercard<C>, "set", "Intersect multiple sets and return the cardinality of the result", "7.0.0", rs);
     add_command<C>(t, "sunion", -2, ro, 1, -1, 1, &setop<C, SetOp::unite>, "set", "Add multiple sets", "1.0.0", rs);
     add_command<C>(t, "sdiff", -2, ro, 1, -1, 1, &setop<C, SetOp::diff>, "set", "Subtract multiple sets", "1.0.0", rs);
     add_command<C>(t, "sinterstore", -3, cmd_write | cmd_denyoom, 1, -1, 1, &setop_store<C, SetOp::inter>, "set", "Intersect multiple sets and store the resulting set in a key", "1.0.0", ws);

@@ -319,9 +319,9 @@ void register_sort_commands(CommandTable<C>& t) {
     std::vector<std::string> w = {"write"}, r = {"read"};
     w.insert(w.end(), acl.begin(), acl.end());
     r.insert(r.end(), acl.begin(), acl.end());
-    add_command<C>(t, "sort", -2, cmd_write | cmd_denyoom | cmd_movablekeys | cmd_takes_gate, 1, 1, 1,
+    add_command<C>(t, "sort", -2, cmd_write | cmd_denyoom | cmd_takes_gate, 1, 1, 1,
                    &sort<C, false>, "generic", "Sort the elements in a list, set or sorted set", "1.0.0", w);
-    add_command<C>(t, "sort_ro", -2, cmd_readonly | cmd_movablekeys | cmd_takes_gate, 1, 1, 1, &sort<C, true>,
+    add_command<C>(t, "sort_ro", -2, cmd_readonly | cmd_takes_gate, 1, 1, 1, &sort<C, true>,
                    "generic", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
                    "7.0.0", r);
 }

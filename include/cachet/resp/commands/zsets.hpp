@@ -1161,18 +1161,18 @@ void register_zset_commands(CommandTable<C>& t) {
     add_command<C>(t, "zremrangebylex", 4, w, 1, 1, 1, &zremrangebylex<C>, g, "Remove all members in a sorted set between the given lexicographical range", "2.8.9", ws);
     add_command<C>(t, "zpopmin", -2, w | cmd_fast, 1, 1, 1, &zpop<C, ZEnd::min>, g, "Remove and return members with the lowest scores in a sorted set", "5.0.0", wf);
     add_command<C>(t, "zpopmax", -2, w | cmd_fast, 1, 1, 1, &zpop<C, ZEnd::max>, g, "Remove and return members with the highest scores in a sorted set", "5.0.0", wf);
-    add_command<C>(t, "zmpop", -4, w | cmd_movablekeys, 0, 0, 0, &zmpop<C>, g, "Remove and return members with scores in a sorted set", "7.0.0", ws);
+    add_command<C>(t, "zmpop", -4, w, 0, 0, 0, &zmpop<C>, g, "Remove and return members with scores in a sorted set", "7.0.0", ws);
     add_command<C>(t, "bzpopmin", -3, w | cmd_noscript | cmd_blocking | cmd_fast, 1, -2, 1, &bzpop<C, ZEnd::min>, g, "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", {"write", "sortedset", "fast", "blocking"});
     add_command<C>(t, "bzpopmax", -3, w | cmd_noscript | cmd_blocking | cmd_fast, 1, -2, 1, &bzpop<C, ZEnd::max>, g, "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", {"write", "sortedset", "fast", "blocking"});
-    add_command<C>(t, "bzmpop", -5, w | cmd_blocking | cmd_movablekeys, 0, 0, 0, &bzmpop<C>, g, "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", {"write", "sortedset", "slow", "blocking"});
+    add_command<C>(t, "bzmpop", -5, w | cmd_blocking, 0, 0, 0, &bzmpop<C>, g, "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", {"write", "sortedset", "slow", "blocking"});
     add_command<C>(t, "zrandmember", -2, ro, 1, 1, 1, &zrandmember<C>, g, "Get one or multiple random elements from a sorted set", "6.2.0", rs);
-    add_command<C>(t, "zunionstore", -4, w | cmd_denyoom | cmd_movablekeys, 1, 1, 1, &zsetop<C, SetOp::unite, true>, g, "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", ws);
-    add_command<C>(t, "zinterstore", -4, w | cmd_denyoom | cmd_movablekeys, 1, 1, 1, &zsetop<C, SetOp::inter, true>, g, "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", ws);
-    add_command<C>(t, "zdiffstore", -4, w | cmd_denyoom | cmd_movablekeys, 1, 1, 1, &zsetop<C, SetOp::diff, true>, g, "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", ws);
-    add_command<C>(t, "zunion", -3, ro | cmd_movablekeys, 0, 0, 0, &zsetop<C, SetOp::unite, false>, g, "Add multiple sorted sets", "6.2.0", rs);
-    add_command<C>(t, "zinter", -3, ro | cmd_movablekeys, 0, 0, 0, &zsetop<C, SetOp::inter, false>, g, "Intersect multiple sorted sets", "6.2.0", rs);
-    add_command<C>(t, "zdiff", -3, ro | cmd_movablekeys, 0, 0, 0, &zsetop<C, SetOp::diff, false>, g, "Subtract multiple sorted sets", "6.2.0", rs);
-    add_command<C>(t, "zintercard", -3, ro | cmd_movablekeys, 0, 0, 0, &zsetop<C, SetOp::inter, false, true>, g, "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", rs);
+    add_command<C>(t, "zunionstore", -4, w | cmd_denyoom, 1, 1, 1, &zsetop<C, SetOp::unite, true>, g, "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", ws);
+    add_command<C>(t, "zinterstore", -4, w | cmd_denyoom, 1, 1, 1, &zsetop<C, SetOp::inter, true>, g, "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", ws);
+    add_command<C>(t, "zdiffstore", -4, w | cmd_denyoom, 1, 1, 1, &zsetop<C, SetOp::diff, true>, g, "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", ws);
+    add_command<C>(t, "zunion", -3, ro, 0, 0, 0, &zsetop<C, SetOp::unite, false>, g, "Add multiple sorted sets", "6.2.0", rs);
+    add_command<C>(t, "zinter", -3, ro, 0, 0, 0, &zsetop<C, SetOp::inter, false>, g, "Intersect multiple sorted sets", "6.2.0", rs);
+    add_command<C>(t, "zdiff", -3, ro, 0, 0, 0, &zsetop<C, SetOp::diff, false>, g, "Subtract multiple sorted sets", "6.2.0", rs);
+    add_command<C>(t, "zintercard", -3, ro, 0, 0, 0, &zsetop<C, SetOp::inter, false, true>, g, "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", rs);
     add_command<C>(t, "zscan", -3, ro, 1, 1, 1, &zscan<C>, g, "Incrementally iterate sorted sets elements and associated scores", "2.8.0", rs);
 }
 
