@@ -8,4 +8,9 @@
 
 CACHET_RESP_EXTERN_ENGINE(cachet::SteadyClock)
 
+#ifdef CACHET_HAVE_LUA
+/// EVAL, EVALSHA and SCRIPT on `engine` (engine_instance_scripting.cpp; needs Lua 5.1).
+void enable_server_scripting(cachet::resp::Engine<cachet::SteadyClock>& engine);
+#endif
+
 #endif  // CACHET_EXAMPLES_RESP_SERVER_ENGINE_INSTANCE_HPP

@@ -434,6 +434,9 @@ int main(int argc, char** argv) {
     }
     cachet::Database& db = *db_storage;
     cachet::resp::Engine engine(db, eo);
+#ifdef CACHET_HAVE_LUA
+    enable_server_scripting(engine);
+#endif
     auto set_param = [&](const Directive& d, const std::string& name, const std::string& value) {
         const std::pair<std::string_view, std::string_view> kv{name, value};
         const std::string err = engine.config_set(std::span(&kv, 1));

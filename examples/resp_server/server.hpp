@@ -799,7 +799,10 @@ private:
         /// a paused listener.
         void cron() {
             m_next_cron = m_now + std::chrono::milliseconds(100);
-            if (m_index == 0 && m_server.m_options.active_expire && !m_stopping)
+            // Not while a Lua script holds the gate: this loop's clients (and, on loop 0, new
+            // connections) would wait with it, and could not ask for SCRIPT KILL.
+            if (m_index == 0 && m_server.m_options.active_expire && !m_stopping &&
+                !engine().script_run().running.load(std::memory_order_acquire))
                 engine().ordered(false, [&] { engine().database().run_pending(); });  // DELs in order
             // INFO's byte counters, added to the engine's here (lagging by <= 100 ms) rather
             // than by every recv and send from every loop into one shared cache line.

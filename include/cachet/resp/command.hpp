@@ -94,6 +94,7 @@ enum CommandFlag : std::uint32_t {
     cmd_may_replicate = 1u << 20,   ///< Redis's may-replicate: fed to replicas though not a write (PUBLISH)
     cmd_movablekeys = 1u << 21,     ///< Redis's movablekeys: set by `add_command` (see `has_movable_keys`)
     cmd_no_async_loading = 1u << 22,  ///< Redis's no-async-loading (SAVE, SYNC, REPLICAOF)
+    cmd_no_mandatory_keys = 1u << 23,  ///< Redis's no-mandatory-keys (EVAL: its keys may be none)
 };
 
 /// What a command handler sees.
@@ -145,7 +146,9 @@ struct CommandSpec {
         {"zunionstore", {2, 3}}, {"zinterstore", {2, 3}}, {"zdiffstore", {2, 3}},
         {"zunion", {1, 2}},      {"zinter", {1, 2}},      {"zdiff", {1, 2}},
         {"zintercard", {1, 2}},  {"sintercard", {1, 2}},  {"lmpop", {1, 2}},
-        {"zmpop", {1, 2}},       {"blmpop", {2, 3}},      {"bzmpop", {2, 3}}};
+        {"zmpop", {1, 2}},       {"blmpop", {2, 3}},      {"bzmpop", {2, 3}},
+        {"eval", {2, 3}},        {"evalsha", {2, 3}},     {"eval_ro", {2, 3}},
+        {"evalsha_ro", {2, 3}}};
     auto it = counted.find(name);
     return it == counted.end() ? nullptr : &it->second;
 }
@@ -182,7 +185,9 @@ template <class Spec>
     if (const auto* movable = counted_keys(spec.name)) {
         const auto [at, from] = *movable;
         long long n = 0;
-        if (at >= argc || !cachet::detail::string2ll(argv[at], n) || n < 1 ||
+        // EVAL's scripts may take no keys; the other commands' counts start at 1.
+        const long long least = spec.name.starts_with("eval") ? 0 : 1;
+        if (at >= argc || !cachet::detail::string2ll(argv[at], n) || n < least ||
             n > static_cast<long long>(argc - from))
             return std::nullopt;
         for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) keys.push_back(argv[from + i]);

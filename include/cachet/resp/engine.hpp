@@ -323,6 +323,9 @@ public:
     /// checks in Redis's order (existence, arity, authentication, pub/sub context, MULTI
     /// queuing, OOM). `in_exec`: called by EXEC for a queued command.
     void execute(std::span<const std::string_view> argv, bool in_exec = false);
+    /// Runs one command for a Lua script running on this session (scripting.hpp) and returns
+    /// its reply's bytes in protocol `p` (pushes it caused first), leaving the output as it was.
+    std::string call_for_script(std::span<const std::string_view> argv, Protocol p);
 
     [[nodiscard]] ReplyWriter& writer() noexcept { return m_writer; }
 
@@ -397,6 +400,7 @@ private:
     std::optional<std::vector<std::string>> m_propagate_as;
 
     void run(std::span<const std::string_view> argv, const CommandSpec<C>* spec, bool in_exec);
+    bool busy_script(std::span<const std::string_view> argv, const CommandSpec<C>* spec);
     void replicate(std::span<const std::string_view> argv, const CommandSpec<C>* spec, std::size_t db,
                    std::uint64_t errors_before);
     std::optional<std::string> cluster_error(const CommandSpec<C>* spec, std::span<const std::string_view> argv);
@@ -464,6 +468,28 @@ public:
         f();
     }
     [[nodiscard]] const CommandTable<C>& commands() const noexcept { return m_commands; }
+    /// Adds an optional command family after construction (scripting.hpp's `enable_scripting`):
+    /// `reg` adds its commands to the table, then the index is rebuilt. Call it before any
+    /// session runs a command (not thread-safe against running commands).
+    void add_commands(void (*reg)(CommandTable<C>&)) {
+        reg(m_commands);
+        index_commands();
+    }
+    /// State an optional family keeps with the engine (the scripting engine), type-erased: the
+    /// engine only keeps it alive. Set before serving, as `add_commands`.
+    void set_extension(std::shared_ptr<void> x) noexcept { m_extension = std::move(x); }
+    [[nodiscard]] void* extension() const noexcept { return m_extension.get(); }
+    /// The Lua script running now, if any (scripting.hpp): other connections wait for it, and
+    /// get Redis's BUSY error once it has run for busy-reply-threshold ms; SCRIPT KILL sets
+    /// `kill`, which the script's hook acts on; `wrote` makes it unkillable. Written by the
+    /// script's thread, read by the others.
+    struct ScriptRun {
+        std::atomic<bool> running{false};
+        std::atomic<long long> started_ms{0};  ///< steady clock, ms
+        std::atomic<bool> kill{false};
+        std::atomic<bool> wrote{false};
+    };
+    [[nodiscard]] ScriptRun& script_run() noexcept { return m_script_run; }
     /// The spec of command `name` (any case), or nullptr. O(|name|): a hash of the name's
     /// ASCII-lower-cased bytes, no allocation.
     [[nodiscard]] const CommandSpec<C>* find(std::string_view name) const noexcept {
@@ -1046,6 +1072,9 @@ private:
         }
     };
     std::unordered_map<std::string_view, const CommandSpec<C>*, NameHash, NameEqual> m_index;
+    void index_commands();
+    std::shared_ptr<void> m_extension;
+    ScriptRun m_script_run;
     std::atomic<bool> m_auth_required{!m_options.requirepass.empty()};
     std::atomic<std::uint64_t> m_limits_version{0};
     std::atomic<long long> m_zset_lp_entries{128}, m_zset_lp_value{64};
@@ -1083,7 +1112,7 @@ private:
             }
         return sums;
     }
-    const std::uint64_t m_uid = next_uid();  ///< never reused, unlike an address
+    std::uint64_t m_uid = next_uid();  ///< never reused, unlike an address (new on add_commands)
     std::vector<const CommandSpec<C>*> m_specs;  ///< by id
     mutable std::mutex m_stats_mutex;
     std::map<std::thread::id, std::unique_ptr<CommandCounters[]>> m_counter_blocks;
@@ -1131,6 +1160,16 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_replication_commands<C>(m_commands);
     register_cluster_commands<C>(m_commands);
     register_config_params<C>(*this);
+    index_commands();
+    m_db.set_maxmemory(m_options.maxmemory);
+    m_db.set_noeviction(m_options.maxmemory_policy == "noeviction");
+    if (auto f = parse_notify_flags(m_options.notify_keyspace_events)) m_db.set_notify_flags(*f);
+}
+
+template <Clock C>
+void Engine<C>::index_commands() {
+    m_index.clear();
+    m_specs.clear();
     for (auto& [name, spec] : m_commands) {
         if (name == "auth" || name == "hello") spec.flags |= cmd_redact;
         m_index.emplace(std::string_view(name), &spec);
@@ -1143,9 +1182,10 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
             m_specs.push_back(&sub);
         }
     }
-    m_db.set_maxmemory(m_options.maxmemory);
-    m_db.set_noeviction(m_options.maxmemory_policy == "noeviction");
-    if (auto f = parse_notify_flags(m_options.notify_keyspace_events)) m_db.set_notify_flags(*f);
+    // Counters sized for the old table are dropped; threads find new ones by the new uid.
+    std::lock_guard lock(m_stats_mutex);
+    m_counter_blocks.clear();
+    m_uid = next_uid();
 }
 
 template <Clock C>
@@ -1218,7 +1258,51 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         run(argv, spec, true);
         return;
     }
+    if (CACHET_UNLIKELY(m_engine.script_run().running.load(std::memory_order_acquire)) &&
+        busy_script(argv, spec))
+        return;
     m_engine.ordered(spec && (spec->flags & cmd_takes_gate), [&] { run(argv, spec, false); });
+}
+
+/// While another connection's Lua script runs (it holds the transaction gate): SCRIPT KILL runs
+/// at once, without the gate; SHUTDOWN asks the script to stop, then waits as any command; any
+/// other command waits for the script up to busy-reply-threshold ms after it started, then gets
+/// Redis's BUSY error instead of waiting on. True if the command was answered here.
+template <Clock C>
+bool Session<C>::busy_script(std::span<const std::string_view> argv, const CommandSpec<C>* spec) {
+    auto& script = m_engine.script_run();
+    if (spec && spec->name == "script" && argv.size() == 2 && iequals(argv[1], "kill")) {
+        run(argv, spec, false);
+        return true;
+    }
+    if (spec && spec->name == "shutdown") {
+        script.kill.store(true, std::memory_order_release);  // stops even a script that wrote
+        return false;
+    }
+    long long threshold = 5000;
+    (void)cachet::detail::string2ll(m_engine.config_value("busy-reply-threshold"), threshold);
+    for (;;) {
+        if (!script.running.load(std::memory_order_acquire)) return false;
+        const long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now().time_since_epoch()).count();
+        if (now - script.started_ms.load(std::memory_order_relaxed) >= threshold) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (m_multi) m_multi_error = true;
+    m_writer.error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+    return true;
+}
+
+template <Clock C>
+std::string Session<C>::call_for_script(std::span<const std::string_view> argv, Protocol p) {
+    const std::size_t at = m_out.size();
+    const Protocol saved = m_writer.protocol();
+    m_writer.set_protocol(p);
+    execute(argv, true);  // the script holds the order, as EXEC does
+    m_writer.set_protocol(saved);
+    std::string reply = m_out.substr(at);
+    m_out.resize(at);
+    return reply;
 }
 
 template <Clock C>

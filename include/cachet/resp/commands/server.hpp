@@ -59,7 +59,8 @@ inline constexpr std::pair<std::uint32_t, const char*> flag_names[] = {
     {cmd_admin, "admin"},         {cmd_pubsub, "pubsub"},       {cmd_noscript, "noscript"},
     {cmd_blocking, "blocking"},   {cmd_loading, "loading"},     {cmd_stale, "stale"},
     {cmd_skip_monitor, "skip_monitor"}, {cmd_skip_slowlog, "skip_slowlog"}, {cmd_fast, "fast"},
-    {cmd_no_auth, "no_auth"},     {cmd_no_async_loading, "no_async_loading"},
+    {cmd_no_auth, "no_auth"},     {cmd_no_mandatory_keys, "no_mandatory_keys"},
+    {cmd_no_async_loading, "no_async_loading"},
     {cmd_no_multi, "no_multi"},   {cmd_movablekeys, "movablekeys"}, {cmd_allow_busy, "allow_busy"}};
 
 /// COMMAND INFO's tips of the commands (`name` or `name|subcommand`) that have any, as
@@ -107,6 +108,10 @@ inline constexpr std::pair<std::string_view, std::string_view> command_tips[] = 
     {"pttl", "nondeterministic_output"},
     {"randomkey", "request_policy:all_shards nondeterministic_output"},
     {"scan", "nondeterministic_output request_policy:special"},
+    {"script|exists", "request_policy:all_shards response_policy:agg_logical_and"},
+    {"script|flush", "request_policy:all_nodes response_policy:all_succeeded"},
+    {"script|kill", "request_policy:all_shards response_policy:one_succeeded"},
+    {"script|load", "request_policy:all_nodes response_policy:all_succeeded"},
     {"sdiff", "nondeterministic_output_order"},
     {"sinter", "nondeterministic_output_order"},
     {"slowlog|get", "request_policy:all_nodes nondeterministic_output"},
