@@ -94,9 +94,11 @@ struct Row {
 
 /// Replays `rows` (recorded from redis-server, one connection per protocol, from an empty
 /// database) on a fresh server in RESP2 and in RESP3, checking every reply's bytes.
-inline void replay(const std::vector<Row>& rows) {
+/// `setup` runs on each fresh server before its first connection (e.g. enabling scripting).
+inline void replay(const std::vector<Row>& rows, void (*setup)(Engine&) = nullptr) {
     for (const bool resp3 : {false, true}) {
         Server srv;
+        if (setup) setup(srv.engine);
         auto s = srv.connect();
         if (resp3) call(*s, {"HELLO", "3"});
         for (const Row& row : rows) {

@@ -658,6 +658,7 @@ return H
         const long long line = has_line ? static_cast<long long>(lua_tointeger(L, -1)) : 0;
         lua_pop(L, 1);
         if (!msg.empty() && msg.front() == '-') msg.erase(msg.begin());
+        if (msg.empty()) msg = "ERR unknown error";  // error({}): redis-server 7.0.15 crashes
         if (has_line && !source.empty())
             msg += " script: " + sha + ", on " + source + ":" + std::to_string(line) + ".";
         out.error(msg);

@@ -1,0 +1,365 @@
+// Lua scripting (resp/scripting.hpp): EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT against
+// replies recorded from redis-server 7.0.15 (tests/support/record_replies.py), atomicity,
+// replication of a script's effects, BUSY and SCRIPT KILL. Built only with Lua 5.1
+// (CACHET_HAVE_LUA, set by the top-level CMakeLists.txt when liblua5.1-0-dev is installed).
+#ifdef CACHET_HAVE_LUA
+
+#include "support/resp_session.hpp"
+
+#include <cachet/resp/scripting.hpp>
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+using test::call;
+using test::encode;
+
+namespace {
+
+void enable(test::Engine& e) { cachet::resp::enable_scripting(e); }
+
+struct ScriptServer : test::Server {
+    ScriptServer() { enable(engine); }
+};
+
+/// Replies of redis-server 7.0.15 (RESP2, and RESP3 where it differs), recorded in one run from
+/// an empty database. Not here: the cjson, cmsgpack, struct and bit libraries (cachet-server
+/// does not provide them), and `error({})`, which crashes redis-server 7.0.15 (SIGSEGV).
+const std::vector<test::Row>& scripting_recorded() {
+    static const std::vector<test::Row> rows = {
+            {{"SET", "s", "abc"}, "+OK\r\n", ""},
+            {{"EVAL", "return 1", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return 1.9", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return -1.9", "0"}, ":-1\r\n", ""},
+            {{"EVAL", "return 'x'", "0"}, "$1\r\nx\r\n", ""},
+            {{"EVAL", "return true", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return false", "0"}, "$-1\r\n", "_\r\n"},
+            {{"EVAL", "return nil", "0"}, "$-1\r\n", "_\r\n"},
+            {{"EVAL", "return {1,2,'a',{3,'b'},nil,5}", "0"}, "*4\r\n:1\r\n:2\r\n$1\r\na\r\n*2\r\n:3\r\n$1\r\nb\r\n", ""},
+            {{"EVAL", "return {1,false,3}", "0"}, "*3\r\n:1\r\n$-1\r\n:3\r\n", "*3\r\n:1\r\n_\r\n:3\r\n"},
+            {{"EVAL", "return {ok='fine'}", "0"}, "+fine\r\n", ""},
+            {{"EVAL", "return {err='bad thing'}", "0"}, "-bad thing\r\n", ""},
+            {{"EVAL", "return {err='MYERR bad thing'}", "0"}, "-MYERR bad thing\r\n", ""},
+            {{"EVAL", "return redis.error_reply('ouch')", "0"}, "-ERR ouch\r\n", ""},
+            {{"EVAL", "return redis.error_reply('-X ouch')", "0"}, "-X ouch\r\n", ""},
+            {{"EVAL", "return redis.status_reply('YO')", "0"}, "+YO\r\n", ""},
+            {{"EVAL", "return redis.call('incr','s')", "1", "s"}, "-ERR value is not an integer or out of range script: c243b9f46db13ba8f69da41b45a77708832babed, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.pcall('incr','s')", "1", "s"}, "-ERR value is not an integer or out of range\r\n", ""},
+            {{"EVAL", "return redis.call('nosuch')", "0"}, "-ERR Unknown Redis command called from script script: 206396248e12c6e742fd7296250433c8d7343b74, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.pcall('nosuch')", "0"}, "-ERR Unknown Redis command called from script\r\n", ""},
+            {{"EVAL", "return redis.call('get')", "0"}, "-ERR Wrong number of args calling Redis command from script script: f187dee77f607f7cff00bbabc9df38507582c78d, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('multi')", "0"}, "-ERR This Redis command is not allowed from script script: c329a1a294be6bf95b44144f7502610661ae925a, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('get', KEYS[1])", "1", "s"}, "$3\r\nabc\r\n", ""},
+            {{"EVAL", "return redis.call('get', KEYS[1])", "1", "nokey"}, "$-1\r\n", "_\r\n"},
+            {{"EVAL", "return {KEYS[1],ARGV[1],ARGV[2]}", "1", "k", "a", "b"}, "*3\r\n$1\r\nk\r\n$1\r\na\r\n$1\r\nb\r\n", ""},
+            {{"EVAL", "return #KEYS + #ARGV", "2", "k"}, "-ERR Number of keys can't be greater than number of args\r\n", ""},
+            {{"EVAL", "return 1", "-1"}, "-ERR Number of keys can't be negative\r\n", ""},
+            {{"EVAL", "return 1", "x"}, "-ERR value is not an integer or out of range\r\n", ""},
+            {{"EVAL", "return 1", "3", "a"}, "-ERR Number of keys can't be greater than number of args\r\n", ""},
+            {{"EVAL", "return +", "0"}, "-ERR Error compiling script (new function): user_script:1: unexpected symbol near '+'\r\n", ""},
+            {{"EVAL", "error('boom')", "0"}, "-ERR user_script:1: boom script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1.\r\n", ""},
+            {{"EVAL", "error({err='CUSTOM boom'})", "0"}, "-CUSTOM boom script: 04d39340f134fecca222bb279e1aa1d64359c655, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local t = redis.call('hgetall','nokey'); return type(t)", "0"}, "$5\r\ntable\r\n", ""},
+            {{"EVAL", "return redis.call('set','x','y')", "0"}, "+OK\r\n", ""},
+            {{"EVAL", "return redis.call('ping')", "0"}, "+PONG\r\n", ""},
+            {{"EVAL", "return redis.sha1hex('')", "0"}, "$40\r\nda39a3ee5e6b4b0d3255bfef95601890afd80709\r\n", ""},
+            {{"EVAL", "return redis.sha1hex('abc')", "0"}, "$40\r\na9993e364706816aba3e25717850c26c9cd0d89d\r\n", ""},
+            {{"EVAL", "return tostring(3.0)", "0"}, "$1\r\n3\r\n", ""},
+            {{"EVAL", "return 2^53", "0"}, ":9007199254740992\r\n", ""},
+            {{"EVAL", "return 1e30", "0"}, ":-9223372036854775808\r\n", ""},
+            {{"EVAL", "return 0/0", "0"}, ":-9223372036854775808\r\n", ""},
+            {{"EVAL", "return redis.call('hset','h','a','1')", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return redis.call('hgetall','h')", "0"}, "*2\r\n$1\r\na\r\n$1\r\n1\r\n", ""},
+            {{"EVAL", "redis.setresp(3); return redis.call('hgetall','h')", "0"}, "*2\r\n$1\r\na\r\n$1\r\n1\r\n", "%1\r\n$1\r\na\r\n$1\r\n1\r\n"},
+            {{"EVAL", "redis.setresp(3); local m = redis.call('hgetall','h'); return type(m['map'])", "0"}, "$5\r\ntable\r\n", ""},
+            {{"EVAL", "redis.setresp(3); return {double=3.5}", "0"}, "$3\r\n3.5\r\n", ",3.5\r\n"},
+            {{"EVAL", "return {double=3.5}", "0"}, "$3\r\n3.5\r\n", ",3.5\r\n"},
+            {{"EVAL", "redis.setresp(3); return true", "0"}, ":1\r\n", "#t\r\n"},
+            {{"EVAL", "redis.setresp(3); return false", "0"}, ":0\r\n", "#f\r\n"},
+            {{"EVAL", "return {map={a=1}}", "0"}, "*2\r\n$1\r\na\r\n:1\r\n", "%1\r\n$1\r\na\r\n:1\r\n"},
+            {{"EVAL", "return {set={a=true}}", "0"}, "*1\r\n$1\r\na\r\n", "~1\r\n$1\r\na\r\n"},
+            {{"EVAL", "redis.setresp(4)", "0"}, "-ERR RESP version must be 2 or 3. script: 68e72e4d8a428b9f599dce492315f2455a425a82, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('zadd','z','1.5','m')", "0"}, ":1\r\n", ""},
+            {{"EVAL", "redis.setresp(3); return redis.call('zscore','z','m')", "0"}, "$3\r\n1.5\r\n", ",1.5\r\n"},
+            {{"EVAL", "redis.setresp(3); local v = redis.call('zscore','z','m'); return type(v)", "0"}, "$5\r\ntable\r\n", ""},
+            {{"EVAL", "redis.setresp(3); local v = redis.call('get','nokey'); return type(v)", "0"}, "$3\r\nnil\r\n", ""},
+            {{"EVAL", "local v = redis.call('get','nokey'); return type(v)", "0"}, "$7\r\nboolean\r\n", ""},
+            {{"EVAL", "return redis.call('blpop','nolist',0)", "0"}, "-ERR This Redis command is not allowed from script script: abca6f0af300bbde50e15c9226201a7d087652cf, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('subscribe','c')", "0"}, "-ERR This Redis command is not allowed from script script: 7f02cffe90778c7abbcc0c8698c70a4ab5da2c45, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('eval','return 1',0)", "0"}, "-ERR This Redis command is not allowed from script script: 595931feb16e9cba240a2e4c6a852627761118e3, on @user_script:1.\r\n", ""},
+            {{"EVAL_RO", "return redis.call('set','x','1')", "0"}, "-ERR Write commands are not allowed from read-only scripts. script: 8b2ae6dd76cda7fc3e27f97431ae27d7b08a221d, on @user_script:1.\r\n", ""},
+            {{"EVAL_RO", "return redis.call('get','x')", "0"}, "$1\r\ny\r\n", ""},
+            {{"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"}, ":1\r\n", ""},
+            {{"EVALSHA", "abc", "0"}, "-NOSCRIPT No matching script. Please use EVAL.\r\n", ""},
+            {{"SCRIPT", "LOAD", "return 1"}, "$40\r\ne0e1f9fabfc9d4800c877a703b823ac0578ff8db\r\n", ""},
+            {{"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"}, ":1\r\n", ""},
+            {{"EVALSHA", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB", "0"}, ":1\r\n", ""},
+            {{"SCRIPT", "EXISTS", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "abc"}, "*2\r\n:1\r\n:0\r\n", ""},
+            {{"SCRIPT", "FLUSH"}, "+OK\r\n", ""},
+            {{"SCRIPT", "EXISTS", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"}, "*1\r\n:0\r\n", ""},
+            {{"SCRIPT", "FLUSH", "ASYNC"}, "+OK\r\n", ""},
+            {{"SCRIPT", "FLUSH", "BAD"}, "-ERR SCRIPT FLUSH only support SYNC|ASYNC option\r\n", ""},
+            {{"SCRIPT", "KILL"}, "-NOTBUSY No scripts in execution right now.\r\n", ""},
+            {{"SCRIPT", "HELP"}, "*17\r\n+SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+DEBUG (YES|SYNC|NO)\r\n+    Set the debug mode for subsequent scripts executed.\r\n+EXISTS <sha1> [<sha1> ...]\r\n+    Return information about the existence of the scripts in the script cache.\r\n+FLUSH [ASYNC|SYNC]\r\n+    Flush the Lua scripts cache. Very dangerous on replicas.\r\n+    When called without the optional mode argument, the behavior is determined by the\r\n+    lazyfree-lazy-user-flush configuration directive. Valid modes are:\r\n+    * ASYNC: Asynchronously flush the scripts cache.\r\n+    * SYNC: Synchronously flush the scripts cache.\r\n+KILL\r\n+    Kill the currently executing Lua script.\r\n+LOAD <script>\r\n+    Load a script into the scripts cache without executing it.\r\n+HELP\r\n+    Prints this help.\r\n", ""},
+            {{"SCRIPT", "LOAD", "return +"}, "-ERR Error compiling script (new function): user_script:1: unexpected symbol near '+'\r\n", ""},
+            {{"EVAL", "return x", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'x' script: 03c387736bb5cc009ff35151572cee04677aa374, on @user_script:1.\r\n", ""},
+            {{"EVAL", "x = 1", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: 34bce5f775de97f557a34088509c8bfe1ea17e52, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local a = {} ; a[1]=1; a[3]=3; return a", "0"}, "*1\r\n:1\r\n", ""},
+            {{"EVAL", "return redis.LOG_WARNING", "0"}, ":3\r\n", ""},
+            {{"EVAL", "redis.log(redis.LOG_WARNING, 'hi'); return 1", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return type(redis.REDIS_VERSION)", "0"}, "$6\r\nstring\r\n", ""},
+            {{"EVAL", "return redis.REDIS_VERSION_NUM", "0"}, ":458767\r\n", ""},
+            {{"EVAL", "return redis.call()", "0"}, "-ERR Please specify at least one argument for this redis lib call script: 0a907e1429221a4d85516cab7fd219a82a9439d8, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call(1)", "0"}, "-ERR Unknown Redis command called from script script: 9bdfc0557e68d76a6a10c85f455de0f93ee495a7, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('get', {})", "0"}, "-ERR Lua redis lib command arguments must be strings or integers script: 4368e88f98d93af9caf358186e5fbf273374ee91, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('set','n', 3.7)", "0"}, "+OK\r\n", ""},
+            {{"EVAL", "return redis.call('get','n')", "0"}, "$18\r\n3.7000000000000002\r\n", ""},
+            {{"EVAL", "return redis.call('set','n', 10)", "0"}, "+OK\r\n", ""},
+            {{"EVAL", "return redis.call('get','n')", "0"}, "$2\r\n10\r\n", ""},
+            {{"EVAL", "return redis.pcall('set')", "0"}, "-ERR Wrong number of args calling Redis command from script\r\n", ""},
+            {{"EVAL", "local r = redis.pcall('incr','s'); return type(r)", "0"}, "$5\r\ntable\r\n", ""},
+            {{"EVAL", "local r = redis.pcall('incr','s'); return r['err']", "0"}, "$43\r\nERR value is not an integer or out of range\r\n", ""},
+            {{"EVAL", "return redis.call('incr','s')", "0"}, "-ERR value is not an integer or out of range script: c243b9f46db13ba8f69da41b45a77708832babed, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return loadstring('return 1')()", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return dofile('/etc/passwd')", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'dofile' script: 08c011fe391ccf0f929e4157315420760f61e767, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return os.time()", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'os' script: 13dea82ee9da896aebcd10f5e36f4a1eeb839b48, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return math.random()", "0"}, ":0\r\n", ""},
+            {{"EVAL", "return tonumber('12')", "0"}, ":12\r\n", ""},
+            {{"EVAL", "return redis.setresp", "0"}, "$-1\r\n", "_\r\n"},
+            {{"EVAL", "return redis.call('select','1')", "0"}, "+OK\r\n", ""},
+            {{"EVAL", "return redis.call('dbsize')", "0"}, ":5\r\n", ""},
+            {{"EVAL", "redis.call('select','1'); return redis.call('dbsize')", "0"}, ":0\r\n", ""},
+            {{"EVAL", "return redis.call('shutdown')", "0"}, "-ERR This Redis command is not allowed from script script: efed7e6fbac55a79c47e5a9e6bd695e63e9dcada, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('client','id') > 0", "0"}, "-ERR This Redis command is not allowed from script script: 0ed97abaa0175777888b166c12d72c69d1dba4e1, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('object','encoding','s')", "0"}, "$6\r\nembstr\r\n", ""},
+            {{"EVAL", "return {1,{ok='a'},{err='b'}}", "0"}, "*3\r\n:1\r\n+a\r\n-b\r\n", ""},
+            {{"EVAL", "return {1, redis.call('hget','h','nope'), 2}", "0"}, "*3\r\n:1\r\n$-1\r\n:2\r\n", "*3\r\n:1\r\n_\r\n:2\r\n"},
+            {{"EVAL", "redis.setresp(3); return {1, redis.call('hget','h','nope'), 2}", "0"}, "*1\r\n:1\r\n", ""},
+            {{"EVAL", "return redis.breakpoint()", "0"}, "$-1\r\n", "_\r\n"},
+            {{"EVAL", "return redis.debug('x')", "0"}, "$-1\r\n", "_\r\n"},
+            {{"EVAL", "return redis.replicate_commands()", "0"}, ":1\r\n", ""},
+            {{"EVAL", "redis.set_repl(redis.REPL_ALL); return 1", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return redis.REPL_ALL", "0"}, ":3\r\n", ""},
+            {{"EVAL", "return redis.set_repl(99)", "0"}, "-ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE. script: fae934173b6296d6836d5d5f52e192640f8897d9, on @user_script:1.\r\n", ""},
+            {{"EVAL", "#!lua flags=no-writes\nreturn redis.call('set','a','1')", "0"}, "-ERR Write commands are not allowed from read-only scripts. script: 71c6978aa8dbb43cfeb7536150d4b9326e6031a2, on @user_script:2.\r\n", ""},
+            {{"EVAL", "#!lua flags=no-writes\nreturn redis.call('get','a')", "0"}, "$-1\r\n", "_\r\n"},
+            {{"EVAL", "#!lua\nreturn 5", "0"}, ":5\r\n", ""},
+            {{"EVAL", "#!lua flags=bogus\nreturn 5", "0"}, "-ERR Unexpected flag in script shebang: bogus\r\n", ""},
+            {{"EVAL", "#!python\nreturn 5", "0"}, "-ERR Unexpected engine in script shebang: #!python\r\n", ""},
+            {{"EVAL", "#!lua name=x\nreturn 5", "0"}, "-ERR Unknown lua shebang option: name=x\r\n", ""},
+            {{"EVAL", "#!lua\nerror('x')", "0"}, "-ERR user_script:2: x script: f0363b84b71234131413165ce8dee0dbb5f9ce96, on @user_script:2.\r\n", ""},
+            {{"EVAL", "return type(print)", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'print' script: 296aa29e565df267b5e30e498f3872c9f9e8e8cc, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return type(debug)", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'debug' script: 21bcbd6f0f3639ee18732cb6907e65a4859b9625, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return type(loadstring)", "0"}, "$8\r\nfunction\r\n", ""},
+            {{"EVAL", "return type(setfenv)", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'setfenv' script: ceaddaad3558d2f10cbb8082ea10e1b63f3ac0ea, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return type(require)", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'require' script: a10ff9bcfafac54cee41502b0e65e31ab05862c3, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return type(unpack)", "0"}, "$8\r\nfunction\r\n", ""},
+            {{"EVAL", "return type(math.random)", "0"}, "$8\r\nfunction\r\n", ""},
+            {{"EVAL", "redis = 1", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: 00cca49a9d18094f532f6d5cd3ecec29fc0fafd9, on @user_script:1.\r\n", ""},
+            {{"EVAL", "KEYS = 1", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: 8726473c55e0c4527ed3b82564a764667277b20e, on @user_script:1.\r\n", ""},
+            {{"EVAL", "string.len = 1", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: e40c44eb0c17d918173deebd7ee29410ecfb9c5c, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {1,2,{3,{4,{5}}}}", "0"}, "*3\r\n:1\r\n:2\r\n*2\r\n:3\r\n*2\r\n:4\r\n*1\r\n:5\r\n", ""},
+            {{"EVAL", "return redis.call('set', 'k', 'v', 'EX', 100)", "0"}, "+OK\r\n", ""},
+            {{"EVAL", "return redis.call('ttl', 'k')", "0"}, ":100\r\n", ""},
+            {{"EVAL", "return redis.call('lpush', 'l', 'a', 'b')", "0"}, ":2\r\n", ""},
+            {{"EVAL", "return redis.call('lrange', 'l', 0, -1)", "0"}, "*2\r\n$1\r\nb\r\n$1\r\na\r\n", ""},
+            {{"EVAL", "return redis.call('get', 'l')", "0"}, "-WRONGTYPE Operation against a key holding the wrong kind of value script: e471b73f1ef44774987ab00bdf51f21fd9f7974a, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.pcall('get', 'l')", "0"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""},
+            {{"EVAL", "local r = redis.pcall('get', 'l'); return r", "0"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""},
+            {{"EVAL", "return redis.call('zadd', 'z', 1, 'a', 2.5, 'b')", "0"}, ":2\r\n", ""},
+            {{"EVAL", "return redis.call('zrange', 'z', 0, -1, 'withscores')", "0"}, "*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nm\r\n$3\r\n1.5\r\n$1\r\nb\r\n$3\r\n2.5\r\n", ""},
+            {{"EVAL", "redis.setresp(3); return redis.call('zrange', 'z', 0, -1, 'withscores')", "0"}, "*3\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$1\r\nm\r\n$3\r\n1.5\r\n*2\r\n$1\r\nb\r\n$3\r\n2.5\r\n", "*3\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nm\r\n,1.5\r\n*2\r\n$1\r\nb\r\n,2.5\r\n"},
+            {{"EVAL", "redis.setresp(3); return redis.call('smembers', 'nos')", "0"}, "*0\r\n", "~0\r\n"},
+            {{"EVAL", "redis.setresp(3); return redis.call('sadd', 's1', 'x')", "0"}, ":1\r\n", ""},
+            {{"EVAL", "redis.setresp(3); return redis.call('smembers', 's1')", "0"}, "*1\r\n$1\r\nx\r\n", "~1\r\n$1\r\nx\r\n"},
+            {{"EVAL", "redis.setresp(3); return redis.call('exists', 's1')", "0"}, ":1\r\n", ""},
+            {{"EVAL", "redis.setresp(3); return redis.call('info', 'nosuchsection')", "0"}, "$0\r\n\r\n", "=4\r\ntxt:\r\n"},
+            {{"EVAL", "return redis.call('hset', 'h', 'f', 'v')", "0"}, ":1\r\n", ""},
+            {{"EVAL", "redis.setresp(3); local r = redis.call('hgetall', 'h'); return r.map.f", "0"}, "$1\r\nv\r\n", ""},
+            {{"EVAL", "return {big_number='123'}", "0"}, "$3\r\n123\r\n", "(123\r\n"},
+            {{"EVAL", "redis.setresp(3); return {big_number='123'}", "0"}, "$3\r\n123\r\n", "(123\r\n"},
+            {{"EVAL", "return {verbatim_string={format='txt', string='hi'}}", "0"}, "$2\r\nhi\r\n", "=6\r\ntxt:hi\r\n"},
+            {{"EVAL", "return {ok='a\r\nb'}", "0"}, "-ERR Error compiling script (new function): user_script:1: unfinished string near ''a'\r\n", ""},
+            {{"EVAL", "return {err='a\r\nb'}", "0"}, "-ERR Error compiling script (new function): user_script:1: unfinished string near ''a'\r\n", ""},
+            {{"EVAL", "return redis.call('type', 'h')", "0"}, "+hash\r\n", ""},
+            {{"EVAL", "return redis.call('incrbyfloat', 'f', '1.5')", "0"}, "$3\r\n1.5\r\n", ""},
+            {{"EVAL", "return redis.call('expire', 'nokey', 10)", "0"}, ":0\r\n", ""},
+            {{"EVAL", "return redis.call('del', 'a', 'b', 'c')", "0"}, ":0\r\n", ""},
+            {{"EVAL", "return redis.call('exists', KEYS[1], KEYS[2])", "2", "h", "z"}, ":2\r\n", ""},
+            {{"EVAL", "return redis.call('echo', 'x')", "0"}, "$1\r\nx\r\n", ""},
+            {{"EVAL", "return redis.call('time')[1] ~= nil", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return redis.call('flushall')", "0"}, "+OK\r\n", ""},
+            {{"EVAL", "return redis.call('dbsize')", "0"}, ":0\r\n", ""},
+            {{"EVALSHA_RO", "abc", "0"}, "-NOSCRIPT No matching script. Please use EVAL.\r\n", ""},
+            {{"EVAL_RO", "return 1", "0"}, ":1\r\n", ""},
+            {{"SCRIPT", "EXISTS"}, "-ERR wrong number of arguments for 'script|exists' command\r\n", ""},
+            {{"SCRIPT", "LOAD"}, "-ERR wrong number of arguments for 'script|load' command\r\n", ""},
+            {{"SCRIPT", "DEBUG", "NO"}, "+OK\r\n", ""},
+            {{"SCRIPT", "FOO"}, "-ERR unknown subcommand 'FOO'. Try SCRIPT HELP.\r\n", ""},
+            {{"EVAL"}, "-ERR wrong number of arguments for 'eval' command\r\n", ""},
+            {{"EVAL", "return 1"}, "-ERR wrong number of arguments for 'eval' command\r\n", ""},
+            {{"COMMAND", "GETKEYS", "EVAL", "return 1", "2", "a", "b", "c"}, "*2\r\n$1\r\na\r\n$1\r\nb\r\n", ""},
+            {{"COMMAND", "GETKEYS", "EVAL", "return 1", "0"}, "*0\r\n", ""},
+            {{"MULTI"}, "+OK\r\n", ""},
+            {{"EVAL", "return redis.call('incr','ctr')", "0"}, "+QUEUED\r\n", ""},
+            {{"EVAL", "return redis.call('incr','ctr')", "0"}, "+QUEUED\r\n", ""},
+            {{"EXEC"}, "*2\r\n:1\r\n:2\r\n", ""},
+            {{"EVAL", "return redis.call('watch','x')", "0"}, "-ERR This Redis command is not allowed from script script: 9a1a35c05e04d2ab477f9ffcb999995832000a6d, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('exec')", "0"}, "-ERR This Redis command is not allowed from script script: cfd06730c41ba24d30327b6d49d1ebf96a001298, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('script','load','return 1')", "0"}, "-ERR This Redis command is not allowed from script script: e884fdd1089d33f7e88d638d04f7355ac44786c2, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('script','exists','abc')", "0"}, "-ERR This Redis command is not allowed from script script: 10074d911f495c468d264a1c749351949092c85d, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('config','get','maxmemory')", "0"}, "-ERR This Redis command is not allowed from script script: ce45eb79367d493e5dbe55446ef14fbdf6f8cfae, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('publish','ch','m')", "0"}, ":0\r\n", ""},
+            {{"EVAL", "return redis.call('debug','sleep','0')", "0"}, "-ERR This Redis command is not allowed from script script: 3ab121bfba97ea652249c19f202e9d69a51d0cbf, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('object','freq','ctr')", "0"}, "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust. script: 50a03100f3c166c31659a7ab3c87cad131a69037, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('randomkey')", "0"}, "$3\r\nctr\r\n", ""},
+            {{"EVAL", "return redis.call('keys','*')", "0"}, "*1\r\n$3\r\nctr\r\n", ""},
+            {{"EVAL", "return redis.call('select', '99')", "0"}, "-ERR DB index is out of range script: 8e38ba0bb2cd62f4775e64404798c5229b0e189b, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return 3.99", "0"}, ":3\r\n", ""},
+            {{"EVAL", "return -0.5", "0"}, ":0\r\n", ""},
+            {{"EVAL", "return {1.5, 2.5}", "0"}, "*2\r\n:1\r\n:2\r\n", ""},
+            {{"EVAL", "return {'a', nil, 'b'}", "0"}, "*1\r\n$1\r\na\r\n", ""},
+            {{"EVAL", std::string("return 'a\000b'", 12), "0"}, std::string("$3\r\na\000b\r\n", 9), ""},
+            {{"EVAL", "return redis.sha1hex()", "0"}, "-ERR wrong number of arguments script: 3c7ce947ae74a835cc575b6ee87fb27503cb7ba4, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.status_reply()", "0"}, "-ERR wrong number or type of arguments\r\n", ""},
+            {{"EVAL", "return redis.error_reply(1)", "0"}, "-ERR wrong number or type of arguments\r\n", ""},
+            {{"EVAL", "return redis.error_reply('')", "0"}, "-ERR \r\n", ""},
+            {{"EVAL", "return redis.error_reply('WRONG')", "0"}, "-ERR WRONG\r\n", ""},
+            {{"EVAL", "return redis.call('set','big','1'):upper()", "0"}, "-ERR user_script:1: attempt to call method 'upper' (a nil value) script: 1259b17315dd398b2d4556aa7f41f04f6e87b2ff, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return pcall(redis.call, 'nosuch')", "0"}, "$-1\r\n", "_\r\n"},
+            {{"EVAL", "local ok, e = pcall(redis.call, 'nosuch'); return e", "0"}, "$44\r\nERR Unknown Redis command called from script\r\n", ""},
+            {{"EVAL", "local ok, e = pcall(redis.call, 'nosuch'); return e.err", "0"}, "$-1\r\n", "_\r\n"},
+            {{"EVAL", "local ok, e = pcall(error, 'x'); return e", "0"}, "$1\r\nx\r\n", ""},
+            {{"EVAL", "return tostring(redis.call('get','nope'))", "0"}, "$5\r\nfalse\r\n", ""},
+            {{"EVAL", "error()", "0"}, "-ERR nil script: aca90d914519fdb9825352bdc0befb59f7c8510f, on @user_script:1.\r\n", ""},
+            {{"EVAL", "error(nil)", "0"}, "-ERR nil script: c402aa49952c86c38f35fb311d54977d08f3bf01, on @user_script:1.\r\n", ""},
+            {{"EVAL", "error(12)", "0"}, "-ERR user_script:1: 12 script: 531d78cb0a3022f46aa8fcca247caa61d303b321, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local a = nil; return a.b", "0"}, "-ERR user_script:1: attempt to index local 'a' (a nil value) script: a4f98b90454ae717765b45eb6f71312d37f994c6, on @user_script:1.\r\n", ""},
+            {{"EVAL", "\n\nreturn redis.call('nosuch')", "0"}, "-ERR Unknown Redis command called from script script: e2c9a1c42e13c6bc0335a2cc58b080e4afe38123, on @user_script:3.\r\n", ""},
+            {{"EVAL", "return unpack({1,2})", "0"}, ":1\r\n", ""},
+    };
+    return rows;
+}
+
+/// Waits until a script runs on another thread.
+void wait_for_script(test::Engine& e) {
+    while (!e.script_run().running.load(std::memory_order_acquire)) std::this_thread::yield();
+}
+
+}  // namespace
+
+TEST_SUITE("resp_scripting") {
+    TEST_CASE("EVAL, EVALSHA and SCRIPT reply as redis-server 7.0.15 does, in RESP2 and RESP3") {
+        test::replay(scripting_recorded(), &enable);
+    }
+
+    TEST_CASE("without enable_scripting the commands are unknown; with it COMMAND lists them") {
+        test::Server plain;
+        auto p = plain.connect();
+        CHECK(call(*p, {"EVAL", "return 1", "0"}).starts_with("-ERR unknown command 'EVAL'"));
+        ScriptServer srv;
+        auto s = srv.connect();
+        CHECK(call(*s, {"COMMAND", "INFO", "EVAL_RO"}) ==
+              "*1\r\n*10\r\n$7\r\neval_ro\r\n:-3\r\n*6\r\n+readonly\r\n+noscript\r\n"
+              "+stale\r\n+skip_monitor\r\n+no_mandatory_keys\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n"
+              "*2\r\n+@slow\r\n+@scripting\r\n*0\r\n*0\r\n*0\r\n");
+        CHECK(call(*s, {"COMMAND", "GETKEYS", "EVALSHA", "x", "2", "a", "b", "c"}) ==
+              "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    }
+
+    TEST_CASE("a script's writes reach replicas wrapped in MULTI/EXEC, never the EVAL itself") {
+        ScriptServer srv;
+        auto r = srv.connect();
+        CHECK(call(*r, {"REPLCONF", "capa", "psync2"}) == "+OK\r\n");
+        REQUIRE(call(*r, {"PSYNC", "?", "-1"}).starts_with("+FULLRESYNC "));
+        auto c = srv.connect();
+        CHECK(call(*c, {"EVAL", "redis.call('set', KEYS[1], ARGV[1]); return redis.call('incr', 'n')",
+                        "1", "k", "v"}) == ":1\r\n");
+        CHECK(call(*c, {"EVAL", "return redis.call('get', 'k')", "0"}) == "$1\r\nv\r\n");  // a read
+        CHECK(call(*c, {"EVAL", "return redis.pcall('incr', 'k')", "0"}).starts_with("-ERR value"));
+        CHECK(call(*c, {"EVAL", "redis.call('select', '2'); return redis.call('del', 'x', 'k')", "0"}) ==
+              ":0\r\n");  // in database 2; the caller stays in database 0
+        CHECK(call(*c, {"SET", "after", "1"}) == "+OK\r\n");
+        CHECK(test::async(*r) == encode({"SELECT", "0"}) + encode({"MULTI"}) + encode({"set", "k", "v"}) +
+                                     encode({"incr", "n"}) + encode({"EXEC"}) + encode({"SELECT", "2"}) +
+                                     encode({"MULTI"}) + encode({"del", "x", "k"}) + encode({"EXEC"}) +
+                                     encode({"SELECT", "0"}) + encode({"SET", "after", "1"}));
+    }
+
+    TEST_CASE("a script is one transaction: WATCH sees its writes, MULTI queues it, events precede its reply") {
+        ScriptServer srv;
+        auto w = srv.connect();
+        auto c = srv.connect();
+        CHECK(call(*w, {"WATCH", "k"}) == "+OK\r\n");
+        CHECK(call(*c, {"EVAL", "return redis.call('set', 'k', '1')", "0"}) == "+OK\r\n");
+        CHECK(call(*w, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*w, {"EVAL", "return redis.call('incr', 'k')", "0"}) == "+QUEUED\r\n");
+        CHECK(call(*w, {"EXEC"}) == "*-1\r\n");  // k changed by the script: aborted
+        CHECK(call(*w, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*w, {"EVAL", "return redis.call('incr', 'k')", "0"}) == "+QUEUED\r\n");
+        CHECK(call(*w, {"EVAL", "return {redis.call('incr', 'k'), redis.call('get', 'k')}", "0"}) ==
+              "+QUEUED\r\n");
+        CHECK(call(*w, {"EXEC"}) == "*2\r\n:2\r\n*2\r\n:3\r\n$1\r\n3\r\n");
+        // Keyspace events a script causes reach its own RESP3 connection before its reply.
+        CHECK(call(*c, {"HELLO", "3"}).starts_with("%"));
+        CHECK(call(*c, {"CONFIG", "SET", "notify-keyspace-events", "KA"}) == "+OK\r\n");
+        CHECK(call(*c, {"SUBSCRIBE", "__keyspace@0__:k"}).starts_with(">3\r\n"));
+        CHECK(call(*c, {"EVAL", "redis.call('set', 'k', 'x'); return 7", "0"}) ==
+              ">3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n:7\r\n");
+    }
+
+    TEST_CASE("bad scripts get errors and leave the server serving") {
+        ScriptServer srv;
+        auto c = srv.connect();
+        // A table that contains itself: nested arrays down to Lua's stack limit, then an error.
+        const std::string deep = call(*c, {"EVAL", "local t = {}; t[1] = t; return t", "0"});
+        CHECK(deep.starts_with("*1\r\n*1\r\n*1\r\n"));
+        CHECK(deep.ends_with("-ERR reached lua stack limit\r\n"));
+        CHECK(call(*c, {"EVAL", "error({})", "0"}) ==  // redis-server 7.0.15 crashes here
+              "-ERR unknown error script: 367bf7fe449ba40e54d99d9086aa3c2164008136, on @user_script:1.\r\n");
+        CHECK(call(*c, {"EVAL", "return redis.call('eval', 'return 1', '0')", "0"}).starts_with(
+            "-ERR This Redis command is not allowed from script"));
+        CHECK(call(*c, {"EVAL", "local s = string.rep('x', 1000000); return #s", "0"}) == ":1000000\r\n");
+        CHECK(call(*c, {"EVAL", "return loadstring('redis = nil')()", "0"}).starts_with(
+            "-ERR [string \"redis = nil\"]:1: Attempt to modify a readonly table"));
+        CHECK(call(*c, {"EVAL", "return redis.call('ping')", "0"}) == "+PONG\r\n");
+        CHECK(call(*c, {"PING"}) == "+PONG\r\n");
+    }
+
+    TEST_CASE("a long script: others get BUSY after busy-reply-threshold; SCRIPT KILL stops it unless it wrote") {
+        ScriptServer srv;
+        auto a = srv.connect();
+        auto b = srv.connect();
+        CHECK(call(*b, {"CONFIG", "SET", "busy-reply-threshold", "0"}) == "+OK\r\n");
+        CHECK(call(*b, {"SCRIPT", "KILL"}) == "-NOTBUSY No scripts in execution right now.\r\n");
+        std::string reply;
+        std::thread runner([&] { reply = call(*a, {"EVAL", "while true do end", "0"}); });
+        wait_for_script(srv.engine);
+        CHECK(call(*b, {"GET", "x"}) ==
+              "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n");
+        CHECK(call(*b, {"SCRIPT", "KILL"}) == "+OK\r\n");
+        runner.join();
+        CHECK(reply == "-ERR Script killed by user with SCRIPT KILL... script: 694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7, on @user_script:1.\r\n");
+        CHECK(call(*b, {"GET", "x"}) == "$-1\r\n");
+
+        // One that wrote cannot be killed; SHUTDOWN stops it (here without a server to stop).
+        std::thread writer([&] {
+            reply = call(*a, {"EVAL", "redis.call('set', 'w', '1'); while true do end", "0"});
+        });
+        wait_for_script(srv.engine);
+        while (!srv.engine.script_run().wrote.load(std::memory_order_relaxed)) std::this_thread::yield();
+        CHECK(call(*b, {"SCRIPT", "KILL"}).starts_with("-UNKILLABLE Sorry the script already executed write"));
+        CHECK(call(*b, {"SHUTDOWN", "NOSAVE"}) == "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+        writer.join();
+        CHECK(reply == "-ERR Script killed by user with SCRIPT KILL... script: 1115497a1d853f602b6dd35183b567060b627fd8, on @user_script:1.\r\n");
+        CHECK(call(*b, {"GET", "w"}) == "$1\r\n1\r\n");  // what it wrote stays, as in Redis
+    }
+}
+
+#endif  // CACHET_HAVE_LUA
