@@ -2,8 +2,9 @@
 """redis-py (Debian's python3-redis, run by /usr/bin/python3) over every data type, as an
 application uses it: strings, keys and expiry, lists (with BLPOP and BLMOVE served by another
 connection), hashes, sets, sorted sets (every ZRANGE form), a MULTI/EXEC pipeline, WATCH with a
-conflicting write from another client (WatchError), and the workshops' Flask cache-aside app
-(a real Flask app driven through its test client), counting hits. Every result is asserted
+conflicting write from another client (WatchError), the workshops' Flask cache-aside app
+(a real Flask app driven through its test client), counting hits, and Lua scripts (Script
+objects, Lock, a sliding-window rate limiter). Every result is asserted
 exactly.
 
     test_redis_py.py /path/to/cachet-server
@@ -571,6 +572,64 @@ def cache_aside(r):
     expect_eq(sorted(r.keys("cache:*")), [key1, key2, key3], "cached keys")
 
 
+RATE_LIMIT = """
+-- Sliding-window rate limiter: KEYS[1] a sorted set of request times (ms); ARGV: now, window, limit.
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  return {0, redis.call('ZCARD', KEYS[1])}
+end
+redis.call('ZADD', KEYS[1], now, now .. '-' .. redis.call('INCR', KEYS[1] .. ':seq'))
+redis.call('PEXPIRE', KEYS[1], window)
+return {1, redis.call('ZCARD', KEYS[1])}
+"""
+
+
+def scripting(r, r2):
+    """Lua scripts as applications run them: redis-py's Script objects (EVALSHA, then SCRIPT
+    LOAD on NOSCRIPT), its Lock (whose release and extend are scripts), a sliding-window rate
+    limiter, and a script's error."""
+    if r.execute_command("COMMAND", "INFO", "EVAL") == [None]:
+        print("note: this server has no EVAL (built without Lua): scripting section skipped")
+        return
+    incr_by = r.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+    expect_eq(r.script_exists(incr_by.sha), [False], "not loaded yet")
+    expect_eq(incr_by(keys=["n"], args=[5]), 5, "Script() loads itself on NOSCRIPT")
+    expect_eq(incr_by(keys=["n"], args=[2]), 7, "then EVALSHA")
+    expect_eq(r.script_exists(incr_by.sha), [True], "loaded")
+    expect_eq(r.eval("return {KEYS[1], ARGV[1], 3, {ok='fine'}}", 1, "k", "a"), ["k", "a", 3, "fine"],
+              "EVAL conversions")
+    expect_error(lambda: r.eval("return redis.call('LPUSH', 'n', 'x')", 0),
+                 "WRONGTYPE Operation against a key holding the wrong kind of value script: "
+                 "e628b33ec7f11d984acfb9fe4e07095b23726da0, on @user_script:1.", "a failing command")
+    expect_eq(r.eval_ro("return redis.call('GET', KEYS[1])", 1, "n"), "7", "EVAL_RO")
+
+    lock = r.lock("resource", timeout=5, blocking_timeout=0.2)
+    check(lock.acquire(), "Lock.acquire")
+    other = r2.lock("resource", timeout=5, blocking_timeout=0.2)
+    check(not other.acquire(), "a second Lock waits, then gives up")
+    check(lock.extend(10), "Lock.extend (a script)")
+    check(r.pttl("resource") > 10000, "extended TTL")
+    lock.release()  # a script: deletes only if the token matches
+    check(other.acquire(), "acquired after release")
+    r.set("resource", "someone-else")  # the lock lost (its TTL ran out, another took it)
+    try:
+        other.release()
+        fail("releasing a lock held by another token succeeded")
+    except redis.exceptions.LockNotOwnedError:
+        pass
+    expect_eq(r.get("resource"), "someone-else", "the release script left another's lock alone")
+
+    limiter = r.register_script(RATE_LIMIT)
+    results = [limiter(keys=["rl:user1"], args=[1000 + i, 1000, 3])[0] for i in range(5)]
+    expect_eq(results, [1, 1, 1, 0, 0], "three requests per window, then refused")
+    expect_eq(limiter(keys=["rl:user1"], args=[2500, 1000, 3]), [1, 1], "a new window")
+    check(r.pttl("rl:user1") > 0, "the limiter's key expires")
+    r.script_flush()
+    expect_eq(r.script_exists(incr_by.sha), [False], "SCRIPT FLUSH")
+    expect_eq(incr_by(keys=["n"], args=[1]), 8, "reloaded after FLUSH")
+
+
 def main():
     args = clients_harness.arg_parser(__doc__.splitlines()[0]).parse_args()
     server = clients_harness.start_server(args)
@@ -585,7 +644,8 @@ def main():
                 ("sets", lambda: sets(r)),
                 ("sorted sets, ZRANGE forms", lambda: sorted_sets(r, r2)),
                 ("MULTI/EXEC pipeline, WATCH", lambda: transactions(r, r2)),
-                ("cache-aside", lambda: cache_aside(r))]
+                ("cache-aside", lambda: cache_aside(r)),
+                ("Lua scripts, Lock, rate limiter", lambda: scripting(r, r2))]
     for name, fn in sections:
         check(r.flushall() is True, "FLUSHALL")
         start = time.time()
