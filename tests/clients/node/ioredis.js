@@ -2,7 +2,8 @@
 // ioredis v5 against a server on 127.0.0.1:PORT, as the workshops use it: strings and expiry,
 // MULTI/EXEC, pipelines and WATCH, pub/sub on second connections with psubscribe/'pmessage'
 // feeding server-sent events, hashes of JSON tasks, a job queue on lists with BLPOP workers, a
-// leaderboard on a sorted set. Every result is asserted exactly.
+// leaderboard on a sorted set, a rate limiter as a Lua script (defineCommand). Every result is
+// asserted exactly.
 //
 //   node ioredis.js PORT        (run by tests/clients/test_node.py)
 
@@ -362,6 +363,28 @@ async function wrongType() {
     { message: 'WRONGTYPE Operation against a key holding the wrong kind of value' });
 }
 
+// A fixed-window rate limiter as middleware writes it: INCR, and EXPIRE on the first hit.
+const RATE_LIMIT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}`;
+
+async function luaScripts() {
+  redis.defineCommand('hit', { numberOfKeys: 1, lua: RATE_LIMIT });
+  await redis.script('FLUSH');
+  const first = await redis.hit('rl:ip:1', 60000);  // EVALSHA, NOSCRIPT, then EVAL
+  assert.equal(first[0], 1);
+  assert.ok(first[1] > 59000 && first[1] <= 60000, `PTTL ${first[1]}`);
+  const burst = await redis.pipeline().hit('rl:ip:1', 60000).hit('rl:ip:1', 60000).exec();
+  assert.deepEqual(burst.map(([err, [n]]) => [err, n]), [[null, 2], [null, 3]]);
+  assert.equal(await redis.eval("return redis.call('GET', KEYS[1])", 1, 'rl:ip:1'), '3');
+  assert.deepEqual(await redis.eval("return {1, 'two', {ok='OK'}, false}", 0), [1, 'two', 'OK', null]);
+  await assert.rejects(redis.eval("return redis.call('LPUSH', KEYS[1], 'x')", 1, 'greeting'), {
+    message: 'WRONGTYPE Operation against a key holding the wrong kind of value script: '
+      + 'c0f4e07d13acc8c1c810243d737b96cf873d836e, on @user_script:1.',
+  });
+}
+
 async function cleanup() {
   for (const c of connections.reverse()) {
     if (c.status === 'ready') await c.quit();
@@ -378,4 +401,5 @@ runSections('ioredis', [
   ['job queue: BLPOP/BRPOP workers, BLMOVE', jobQueue],
   ['leaderboard: ZADD/ZINCRBY/ZREVRANGE WITHSCORES/ZRANK', leaderboard],
   ['WRONGTYPE', wrongType],
+  ['Lua: defineCommand rate limiter, EVAL conversions and errors', luaScripts],
 ], { cleanup });
