@@ -2173,6 +2173,8 @@ class Runner:
             else:
                 out = c.gen(g)
                 steps = out if c.composite else [Call(out, c.mode)]
+            if self.opts.scripts and not c.composite and rng.random() < self.opts.scripts:
+                steps = [in_script(rng, x) if isinstance(x, Call) and x.nreplies == 1 else x for x in steps]
             self.ops[(proto, c.family)] += 1
             self.cmd_ops[c.name] += 1
             try:
@@ -2246,6 +2248,26 @@ def mixed_case(rng, name):
                  for ch in name)
 
 
+def in_script(rng, call):
+    """`call` run by a Lua script instead (EVAL with the command as ARGV): redis.call or
+    redis.pcall, in RESP2 or, a third of the time, RESP3 (redis.setresp(3)), so that both
+    servers convert the reply to Lua and back."""
+    body = b"return redis." + rng.choice([b"call", b"pcall"]) + b"(unpack(ARGV))"
+    if rng.random() < 0.3:
+        body = b"redis.setresp(3); " + body
+    return Call([b"EVAL", body, b"0"] + call.args, call.mode, call.nreplies, call.sentinel)
+
+
+def has_scripting(port, host):
+    conn = Conn("cachet-server", port, host)
+    try:
+        conn.send([b"COMMAND", b"INFO", b"EVAL"])
+        r = conn.read()
+        return not r.is_error() and r.children is not None and r.children[0].children is not None
+    finally:
+        conn.close()
+
+
 def probe_unimplemented(port, host, names):
     """Command names cachet-server answers with 'unknown command' (probed on a throw-away
     connection with no arguments: every such command then fails its arity check, or is harmless)."""
@@ -2295,6 +2317,9 @@ def main():
     ap.add_argument("--skip-unimplemented", action="store_true",
                     help="leave out the commands cachet-server answers with 'unknown command' (listed)")
     ap.add_argument("--wrong-arity", type=float, default=0.03, help="share of steps with a wrong arity")
+    ap.add_argument("--scripts", type=float, default=0.0,
+                    help="share of steps run inside a Lua script (EVAL \"return redis.call(unpack(ARGV))\" "
+                         "0 CMD ...); off when cachet-server has no EVAL")
     ap.add_argument("--keep-going", action="store_true",
                     help="after a divergence: report it, reconnect, FLUSHALL, carry on (exit 1 at the end)")
     ap.add_argument("--ignore", metavar="REGEX", action="append", default=[],
@@ -2357,6 +2382,9 @@ def main():
     else:
         die("give --cachet BIN or --cachet-port PORT")
 
+    if opts.scripts and not has_scripting(cachet.port, opts.host):
+        print("cachet-server has no EVAL (built without Lua): --scripts ignored")
+        opts.scripts = 0.0
     enabled = [c for c in TABLE if c.family in opts.families]
     if opts.skip_unimplemented:
         g = Gen(random.Random(0), 2)

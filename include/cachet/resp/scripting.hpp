@@ -173,7 +173,6 @@ public:
         lua_settop(L, 2);  // the handler, the script
 
         auto& run = m_engine.script_run();
-        const std::size_t db = c.session.db_index();
         m_session = &c.session;
         m_resp = Protocol::resp2;
         m_read_only = read_only || script.no_writes;
@@ -182,15 +181,25 @@ public:
         run.wrote.store(false, std::memory_order_relaxed);
         run.started_ms.store(now_ms(), std::memory_order_relaxed);
         run.running.store(true, std::memory_order_release);
+        // Undone however the run ends (an exception included): other clients would get BUSY
+        // for ever. A SELECT in the script does not change the caller's database.
+        struct Running {
+            Scripting& self;
+            Session<C>& session;
+            std::size_t db;
+            ~Running() {
+                lua_sethook(self.m_lua, nullptr, 0, 0);
+                self.m_engine.script_run().running.store(false, std::memory_order_release);
+                session.select(db);
+                self.m_session = nullptr;
+            }
+        } running{*this, c.session, c.session.db_index()};
         auto& repl = m_engine.replication();
         if (!c.in_exec) repl.begin_transaction();  // its writes reach replicas as MULTI ... EXEC
         lua_sethook(L, &Scripting::hook, LUA_MASKCOUNT, 100000);
         const int status = lua_pcall(L, 0, 1, -2);
         lua_sethook(L, nullptr, 0, 0);
         if (!c.in_exec) repl.end_transaction();
-        run.running.store(false, std::memory_order_release);
-        c.session.select(db);  // a SELECT in the script does not change the caller's database
-        m_session = nullptr;
 
         c.session.output() += m_pushes;  // what its commands pushed to this connection
         m_pushes.clear();
@@ -601,21 +610,22 @@ return H
         lua_pushlstring(L, hex.data(), hex.size());
         return 1;
     }
+    /// The argument check of redis.error_reply and redis.status_reply: one string, else (true
+    /// returned) an error table is pushed as the result.
+    static bool bad_single_string(lua_State* L) {
+        if (lua_gettop(L) == 1 && lua_type(L, -1) == LUA_TSTRING) return false;
+        push_error_table(L, "wrong number or type of arguments");
+        return true;
+    }
     static int lua_error_reply(lua_State* L) {
-        if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
-            push_error_table(L, "wrong number or type of arguments");
-            return 1;
-        }
+        if (bad_single_string(L)) return 1;
         std::string e = to_string(L, 1);
         if (e.empty() || e.front() != '-') e.insert(e.begin(), '-');
         push_error_table(L, e);
         return 1;
     }
     static int lua_status_reply(lua_State* L) {
-        if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
-            push_error_table(L, "wrong number or type of arguments");
-            return 1;
-        }
+        if (bad_single_string(L)) return 1;
         lua_newtable(L);
         lua_pushstring(L, "ok");
         lua_pushvalue(L, 1);
