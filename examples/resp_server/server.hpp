@@ -78,6 +78,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -330,6 +331,9 @@ public:
                 stop();
             });
         for (int fd : m_listeners) m_loops[0]->add_listener(fd);
+        m_engine.set_busy_pump([](const void* running) {
+            if (Loop* loop = Loop::current()) loop->serve_while_busy(running);
+        });
         std::string where;
         for (const auto& a : m_bound) where += (where.empty() ? "" : ", ") + a;
         log(LogLevel::notice, "Listening on " + where + " port " + std::to_string(port()) + ", " +
@@ -342,6 +346,7 @@ public:
         m_loops[0]->run();
         for (auto& t : threads) t.join();
         m_listeners.clear();  // loop 0 closed them
+        m_engine.set_busy_pump({});
         if (m_options.handle_shutdown_command) m_engine.set_shutdown_hook({});
         log(LogLevel::notice, "Server stopped: every connection closed");
     }
@@ -466,6 +471,49 @@ private:
                 if (!m_signalled) signal = m_signalled = true;
             }
             if (signal) notify();
+        }
+
+        /// The loop of the calling thread (nullptr on other threads).
+        static Loop* current() noexcept { return t_current; }
+
+        /// Serves this loop while a Lua script runs on its thread past busy-reply-threshold
+        /// (Engine::busy_pump, called from the script's hook every 10 ms), as Redis's
+        /// processEventsWhileBlocked: accepts (loop 0), adopts handed-over connections, reads
+        /// the other connections, whose commands get BUSY (SCRIPT KILL runs, SHUTDOWN stops
+        /// the script), and sends their replies. The script's own connection is left for
+        /// later; reads go to a buffer of their own, since the script's pipeline may still be
+        /// in the shared one.
+        void serve_while_busy(const void* running) {
+            if (m_pumping) return;
+            m_pumping = true;
+            if (!m_pump_buf) m_pump_buf.reset(new char[m_server.m_options.read_chunk]);
+            std::swap(m_read_buf, m_pump_buf);
+            std::array<epoll_event, 64> events;
+            const int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), 0);
+            m_now = std::chrono::steady_clock::now();
+            std::vector<Conn*> served;
+            for (int i = 0; i < n; ++i) {
+                const epoll_event& ev = events[static_cast<std::size_t>(i)];
+                const std::uint64_t tag = ev.data.u64;
+                if (tag == tag_event) {
+                    std::uint64_t v;
+                    [[maybe_unused]] const ssize_t r = ::read(m_event, &v, sizeof v);
+                    continue;  // drained below
+                }
+                if (tag >= tag_listener_base && tag < tag_listener_base + 4096) {
+                    dispatch(ev);
+                    continue;
+                }
+                Conn& c = *static_cast<Conn*>(ev.data.ptr);
+                if (c.closed || &c.session == running) continue;
+                dispatch(ev);
+                served.push_back(&c);
+            }
+            if (m_has_pending.load(std::memory_order_relaxed)) drain_pending(running);
+            for (Conn* c : served)
+                if (!c->closed) after_output(*c);
+            std::swap(m_read_buf, m_pump_buf);
+            m_pumping = false;
         }
 
         void run() {
@@ -719,7 +767,9 @@ private:
 
         // ---------------------------------------------------------------- async output
 
-        void drain_pending() {
+        /// `skip`: a session not to touch now (the one running a script): its wake-ups are
+        /// put back for the loop's next round.
+        void drain_pending(const void* skip = nullptr) {
             std::vector<std::uint64_t> ids;
             std::vector<std::unique_ptr<Conn>> incoming;
             {
@@ -734,6 +784,12 @@ private:
                 auto it = m_conns.find(id);
                 if (it == m_conns.end() || it->second->closed) continue;
                 Conn& c = *it->second;
+                if (&c.session == skip) {
+                    std::lock_guard lock(m_mutex);
+                    m_wake_ids.push_back(id);
+                    m_has_pending.store(true, std::memory_order_relaxed);
+                    continue;
+                }
                 if (c.session.collect_async()) {
                     if (c.in_blocked) {
                         c.in_blocked = false;
@@ -989,6 +1045,8 @@ private:
         std::vector<Conn*> m_blocked;                    // sessions in a blocking command
         std::vector<Conn*> m_write_queue;                // read this round: send after it
         std::unique_ptr<char[]> m_read_buf;              // shared by this loop's connections
+        std::unique_ptr<char[]> m_pump_buf;              // serve_while_busy's reads
+        bool m_pumping = false;
         time_point m_now{}, m_next_cron{}, m_shutdown_deadline{}, m_accept_resume{};
         std::uint64_t m_cron_ticks = 0;
         std::uint64_t m_net_in = 0, m_net_out = 0;  ///< not yet added to the engine's totals

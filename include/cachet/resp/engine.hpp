@@ -488,8 +488,16 @@ public:
         std::atomic<long long> started_ms{0};  ///< steady clock, ms
         std::atomic<bool> kill{false};
         std::atomic<bool> wrote{false};
+        std::atomic<const void*> session{nullptr};  ///< the Session running it
     };
     [[nodiscard]] ScriptRun& script_run() noexcept { return m_script_run; }
+    /// What the network adapter does for its other clients while a script runs on one of its
+    /// threads past busy-reply-threshold (Redis's processEventsWhileBlocked): called on that
+    /// thread, from the script, with the running Session. Set before serving.
+    void set_busy_pump(std::function<void(const void*)> f) { m_busy_pump = std::move(f); }
+    void busy_pump(const void* running_session) {
+        if (m_busy_pump) m_busy_pump(running_session);
+    }
     /// The spec of command `name` (any case), or nullptr. O(|name|): a hash of the name's
     /// ASCII-lower-cased bytes, no allocation.
     [[nodiscard]] const CommandSpec<C>* find(std::string_view name) const noexcept {
@@ -1075,6 +1083,7 @@ private:
     void index_commands();
     std::shared_ptr<void> m_extension;
     ScriptRun m_script_run;
+    std::function<void(const void*)> m_busy_pump;
     std::atomic<bool> m_auth_required{!m_options.requirepass.empty()};
     std::atomic<std::uint64_t> m_limits_version{0};
     std::atomic<long long> m_zset_lp_entries{128}, m_zset_lp_value{64};
@@ -1275,9 +1284,18 @@ bool Session<C>::busy_script(std::span<const std::string_view> argv, const Comma
         run(argv, spec, false);
         return true;
     }
+    // Served by the adapter from inside the script, on its thread (Engine::busy_pump): this
+    // thread holds the gate, so the command can neither wait nor run; SHUTDOWN stops the script
+    // (sent again, it then shuts down).
+    const bool from_script_thread = m_engine.database().gate().held_exclusively();
     if (spec && spec->name == "shutdown") {
         script.kill.store(true, std::memory_order_release);  // stops even a script that wrote
-        return false;
+        if (!from_script_thread) return false;
+    }
+    if (from_script_thread) {
+        if (m_multi) m_multi_error = true;
+        m_writer.error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+        return true;
     }
     long long threshold = 5000;
     (void)cachet::detail::string2ll(m_engine.config_value("busy-reply-threshold"), threshold);

@@ -25,10 +25,11 @@
 /// so no other command from any connection or thread interleaves with it; one Lua state serves
 /// every script, always under the gate. Other connections wait for a running script; once it
 /// has run for busy-reply-threshold ms (5000) they get Redis's `-BUSY` error instead, and
-/// SCRIPT KILL (from a connection of another I/O thread than the script's: cachet-server's
-/// I/O thread running the script serves nothing else meanwhile) stops a script that has not
-/// written yet. Replicas receive a script's writes wrapped in MULTI/EXEC (Redis 7's effects
-/// replication), never the EVAL itself.
+/// SCRIPT KILL stops a script that has not written yet (SHUTDOWN stops any). Past that
+/// threshold the script's hook calls `Engine::busy_pump` every 10 ms, with which a network
+/// adapter serves the other connections of the script's own thread (cachet-server does; as
+/// Redis's processEventsWhileBlocked). Replicas receive a script's writes wrapped in
+/// MULTI/EXEC (Redis 7's effects replication), never the EVAL itself.
 ///
 /// Costs: EVAL hashes its body (SHA-1, O(length)) and compiles it the first time; each
 /// redis.call runs the command as the connection would and converts its reply (O(reply)).
@@ -180,6 +181,10 @@ public:
         run.kill.store(false, std::memory_order_relaxed);
         run.wrote.store(false, std::memory_order_relaxed);
         run.started_ms.store(now_ms(), std::memory_order_relaxed);
+        run.session.store(&c.session, std::memory_order_relaxed);
+        m_busy_threshold = 5000;
+        (void)cachet::detail::string2ll(m_engine.config_value("busy-reply-threshold"), m_busy_threshold);
+        m_next_pump_ms = 0;
         run.running.store(true, std::memory_order_release);
         // Undone however the run ends (an exception included): other clients would get BUSY
         // for ever. A SELECT in the script does not change the caller's database.
@@ -402,7 +407,19 @@ return H
         lua_getfield(L, LUA_REGISTRYINDEX, "cachet.scripting");
         auto* s = static_cast<Scripting*>(lua_touserdata(L, -1));
         lua_pop(L, 1);
-        if (!s || !s->m_engine.script_run().kill.load(std::memory_order_acquire)) return;
+        if (!s) return;
+        auto& run = s->m_engine.script_run();
+        if (!run.kill.load(std::memory_order_acquire)) {
+            // Past busy-reply-threshold, every 10 ms: the adapter serves this thread's other
+            // clients (BUSY replies, SCRIPT KILL), as Redis does from its script hook.
+            const long long now = now_ms();
+            if (now - run.started_ms.load(std::memory_order_relaxed) < s->m_busy_threshold ||
+                now < s->m_next_pump_ms)
+                return;
+            s->m_next_pump_ms = now + 10;
+            s->m_engine.busy_pump(run.session.load(std::memory_order_relaxed));
+            if (!run.kill.load(std::memory_order_acquire)) return;
+        }
         lua_sethook(L, &Scripting::hook, LUA_MASKLINE, 0);
         lua_pushstring(L, "Script killed by user with SCRIPT KILL...");
         lua_error(L);
@@ -803,6 +820,8 @@ return H
     Protocol m_resp = Protocol::resp2;  ///< redis.setresp
     bool m_read_only = false;
     std::string m_pushes;
+    long long m_busy_threshold = 5000;  ///< busy-reply-threshold when the script started, ms
+    long long m_next_pump_ms = 0;       ///< when the hook may call Engine::busy_pump again
 };
 
 namespace cmd {
