@@ -273,6 +273,32 @@ TEST_SUITE("resp_scripting") {
               "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
     }
 
+    TEST_CASE("INFO memory counts the cached scripts and the Lua state's memory") {
+        const auto field = [](const std::string& info, const std::string& name) {
+            const std::size_t at = info.find("\r\n" + name + ":");
+            REQUIRE(at != std::string::npos);
+            const std::size_t from = at + name.size() + 3;
+            return std::stoull(info.substr(from, info.find("\r\n", from) - from));
+        };
+        test::Server plain;
+        auto p = plain.connect();
+        CHECK(field(call(*p, {"INFO", "memory"}), "number_of_cached_scripts") == 0);
+        CHECK(field(call(*p, {"INFO", "memory"}), "used_memory_lua") == 0);
+        ScriptServer srv;
+        auto s = srv.connect();
+        CHECK(field(call(*s, {"INFO", "memory"}), "used_memory_lua") > 10000);  // a fresh Lua state
+        CHECK(call(*s, {"SCRIPT", "LOAD", "return 1"}).starts_with("$40\r\n"));
+        CHECK(call(*s, {"EVAL", "return 2", "0"}) == ":2\r\n");
+        CHECK(call(*s, {"EVAL", "return 2", "0"}) == ":2\r\n");  // cached once
+        std::string info = call(*s, {"INFO", "memory"});
+        CHECK(field(info, "number_of_cached_scripts") == 2);
+        CHECK(field(info, "used_memory_scripts_eval") == 16);  // the two bodies' bytes
+        CHECK(call(*s, {"SCRIPT", "FLUSH"}) == "+OK\r\n");
+        info = call(*s, {"INFO", "memory"});
+        CHECK(field(info, "number_of_cached_scripts") == 0);
+        CHECK(field(info, "used_memory_scripts") == 0);
+    }
+
     TEST_CASE("a script's writes reach replicas wrapped in MULTI/EXEC, never the EVAL itself") {
         ScriptServer srv;
         auto r = srv.connect();

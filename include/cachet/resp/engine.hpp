@@ -481,14 +481,18 @@ public:
     [[nodiscard]] void* extension() const noexcept { return m_extension.get(); }
     /// The Lua script running now, if any (scripting.hpp): other connections wait for it, and
     /// get Redis's BUSY error once it has run for busy-reply-threshold ms; SCRIPT KILL sets
-    /// `kill`, which the script's hook acts on; `wrote` makes it unkillable. Written by the
-    /// script's thread, read by the others.
+    /// `kill`, which the script's hook acts on; `wrote` makes it unkillable; and the script
+    /// cache's figures for INFO. Written by the script's thread, read by the others.
     struct ScriptRun {
         std::atomic<bool> running{false};
         std::atomic<long long> started_ms{0};  ///< steady clock, ms
         std::atomic<bool> kill{false};
         std::atomic<bool> wrote{false};
         std::atomic<const void*> session{nullptr};  ///< the Session running it
+        // The script cache, for INFO memory (0 without scripting).
+        std::atomic<std::uint64_t> cached_scripts{0};  ///< number_of_cached_scripts
+        std::atomic<std::uint64_t> script_bytes{0};    ///< their bodies (used_memory_scripts_eval)
+        std::atomic<std::uint64_t> lua_bytes{0};       ///< the Lua state's heap (used_memory_lua)
     };
     [[nodiscard]] ScriptRun& script_run() noexcept { return m_script_run; }
     /// What the network adapter does for its other clients while a script runs on one of its

@@ -101,7 +101,10 @@ namespace resp {
 template <Clock C>
 class Scripting {
 public:
-    explicit Scripting(Engine<C>& engine) : m_engine(engine) { open(); }
+    explicit Scripting(Engine<C>& engine) : m_engine(engine) {
+        open();
+        note_memory();
+    }
     ~Scripting() {
         if (m_lua) lua_close(m_lua);
     }
@@ -133,6 +136,10 @@ public:
         lua_setfield(L, -2, sha.c_str());
         lua_pop(L, 1);
         m_scripts.emplace(sha, script);
+        auto& stats = m_engine.script_run();
+        stats.cached_scripts.store(m_scripts.size(), std::memory_order_relaxed);
+        stats.script_bytes.fetch_add(body.size(), std::memory_order_relaxed);
+        note_memory();
         return {};
     }
 
@@ -144,6 +151,10 @@ public:
         m_lua = nullptr;
         m_scripts.clear();
         open();
+        auto& stats = m_engine.script_run();
+        stats.cached_scripts.store(0, std::memory_order_relaxed);
+        stats.script_bytes.store(0, std::memory_order_relaxed);
+        note_memory();
     }
 
     /// EVAL / EVALSHA (`by_sha`), read-only for the _RO forms; argv as the command's, its
@@ -212,6 +223,7 @@ public:
         else reply_from_lua(L, c.out, 0);
         lua_settop(L, 0);
         lua_gc(L, LUA_GCSTEP, 1);
+        note_memory();
         c.session.propagate_as({});  // the script's own writes were fed, not the EVAL
     }
 
@@ -219,6 +231,13 @@ private:
     struct Script {
         bool no_writes = false;  ///< "#!lua flags=no-writes"
     };
+
+    /// INFO's used_memory_lua: the Lua state's heap.
+    void note_memory() noexcept {
+        const auto bytes = static_cast<std::uint64_t>(lua_gc(m_lua, LUA_GCCOUNT, 0)) * 1024 +
+                           static_cast<std::uint64_t>(lua_gc(m_lua, LUA_GCCOUNTB, 0));
+        m_engine.script_run().lua_bytes.store(bytes, std::memory_order_relaxed);
+    }
 
     static long long now_ms() noexcept {
         return std::chrono::duration_cast<std::chrono::milliseconds>(

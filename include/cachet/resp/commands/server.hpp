@@ -604,6 +604,22 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         const long long phys = static_cast<long long>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
         line("total_system_memory", std::to_string(phys));
         line("total_system_memory_human", bytes_to_human(static_cast<std::uint64_t>(phys)));
+        const auto& scripts = e.script_run();  // Lua (scripting.hpp): zeros without it
+        const std::uint64_t lua = scripts.lua_bytes.load(std::memory_order_relaxed);
+        const std::uint64_t bodies = scripts.script_bytes.load(std::memory_order_relaxed);
+        line("used_memory_lua", std::to_string(lua));
+        line("used_memory_vm_eval", std::to_string(lua));
+        line("used_memory_lua_human", bytes_to_human(lua));
+        line("used_memory_scripts_eval", std::to_string(bodies));
+        line("number_of_cached_scripts", std::to_string(scripts.cached_scripts.load(std::memory_order_relaxed)));
+        line("number_of_functions", "0");
+        line("number_of_libraries", "0");
+        line("used_memory_vm_functions", "0");
+        line("used_memory_vm_total", std::to_string(lua));
+        line("used_memory_vm_total_human", bytes_to_human(lua));
+        line("used_memory_functions", "0");
+        line("used_memory_scripts", std::to_string(bodies));
+        line("used_memory_scripts_human", bytes_to_human(bodies));
         line("maxmemory", std::to_string(db.maxmemory()));
         line("maxmemory_human", bytes_to_human(db.maxmemory()));
         line("maxmemory_policy", e.config_value("maxmemory-policy"));
