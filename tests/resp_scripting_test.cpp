@@ -269,6 +269,10 @@ TEST_SUITE("resp_scripting") {
               "*1\r\n*10\r\n$7\r\neval_ro\r\n:-3\r\n*6\r\n+readonly\r\n+noscript\r\n"
               "+stale\r\n+skip_monitor\r\n+no_mandatory_keys\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n"
               "*2\r\n+@slow\r\n+@scripting\r\n*0\r\n*0\r\n*0\r\n");
+        CHECK(call(*s, {"SCRIPT", "DEBUG", "NO"}) == "+OK\r\n");
+        CHECK(call(*s, {"SCRIPT", "DEBUG", "YES"}) ==
+              "-ERR cachet-server does not implement the Lua debugger (SCRIPT DEBUG)\r\n");
+        CHECK(call(*s, {"SCRIPT", "DEBUG", "MAYBE"}) == "-ERR Use SCRIPT DEBUG YES/SYNC/NO\r\n");
         CHECK(call(*s, {"COMMAND", "GETKEYS", "EVALSHA", "x", "2", "a", "b", "c"}) ==
               "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
     }

@@ -204,6 +204,13 @@ template <class Spec>
     return keys;
 }
 
+/// The steady clock in milliseconds (a running script's start and the BUSY checks).
+[[nodiscard]] inline long long steady_ms() noexcept {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 /// Lower-cases ASCII letters.
 [[nodiscard]] inline std::string lower(std::string_view s) {
     std::string out(s);

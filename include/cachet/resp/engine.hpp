@@ -485,7 +485,8 @@ public:
     /// cache's figures for INFO. Written by the script's thread, read by the others.
     struct ScriptRun {
         std::atomic<bool> running{false};
-        std::atomic<long long> started_ms{0};  ///< steady clock, ms
+        std::atomic<long long> started_ms{0};  ///< steady clock, ms (`steady_ms()`)
+        std::atomic<long long> threshold_ms{5000};  ///< busy-reply-threshold when it started
         std::atomic<bool> kill{false};
         std::atomic<bool> wrote{false};
         std::atomic<const void*> session{nullptr};  ///< the Session running it
@@ -1301,13 +1302,11 @@ bool Session<C>::busy_script(std::span<const std::string_view> argv, const Comma
         m_writer.error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
         return true;
     }
-    long long threshold = 5000;
-    (void)cachet::detail::string2ll(m_engine.config_value("busy-reply-threshold"), threshold);
     for (;;) {
         if (!script.running.load(std::memory_order_acquire)) return false;
-        const long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::steady_clock::now().time_since_epoch()).count();
-        if (now - script.started_ms.load(std::memory_order_relaxed) >= threshold) break;
+        if (steady_ms() - script.started_ms.load(std::memory_order_relaxed) >=
+            script.threshold_ms.load(std::memory_order_relaxed))
+            break;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     if (m_multi) m_multi_error = true;

@@ -191,10 +191,11 @@ public:
         m_pushes.clear();
         run.kill.store(false, std::memory_order_relaxed);
         run.wrote.store(false, std::memory_order_relaxed);
-        run.started_ms.store(now_ms(), std::memory_order_relaxed);
+        long long threshold = 5000;
+        (void)cachet::detail::string2ll(m_engine.config_value("busy-reply-threshold"), threshold);
+        run.threshold_ms.store(threshold, std::memory_order_relaxed);
+        run.started_ms.store(steady_ms(), std::memory_order_relaxed);
         run.session.store(&c.session, std::memory_order_relaxed);
-        m_busy_threshold = 5000;
-        (void)cachet::detail::string2ll(m_engine.config_value("busy-reply-threshold"), m_busy_threshold);
         m_next_pump_ms = 0;
         run.running.store(true, std::memory_order_release);
         // Undone however the run ends (an exception included): other clients would get BUSY
@@ -237,12 +238,6 @@ private:
         const auto bytes = static_cast<std::uint64_t>(lua_gc(m_lua, LUA_GCCOUNT, 0)) * 1024 +
                            static_cast<std::uint64_t>(lua_gc(m_lua, LUA_GCCOUNTB, 0));
         m_engine.script_run().lua_bytes.store(bytes, std::memory_order_relaxed);
-    }
-
-    static long long now_ms() noexcept {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now().time_since_epoch())
-            .count();
     }
 
     static std::string to_string(lua_State* L, int idx) {
@@ -431,8 +426,9 @@ return H
         if (!run.kill.load(std::memory_order_acquire)) {
             // Past busy-reply-threshold, every 10 ms: the adapter serves this thread's other
             // clients (BUSY replies, SCRIPT KILL), as Redis does from its script hook.
-            const long long now = now_ms();
-            if (now - run.started_ms.load(std::memory_order_relaxed) < s->m_busy_threshold ||
+            const long long now = steady_ms();
+            if (now - run.started_ms.load(std::memory_order_relaxed) <
+                    run.threshold_ms.load(std::memory_order_relaxed) ||
                 now < s->m_next_pump_ms)
                 return;
             s->m_next_pump_ms = now + 10;
@@ -839,7 +835,6 @@ return H
     Protocol m_resp = Protocol::resp2;  ///< redis.setresp
     bool m_read_only = false;
     std::string m_pushes;
-    long long m_busy_threshold = 5000;  ///< busy-reply-threshold when the script started, ms
     long long m_next_pump_ms = 0;       ///< when the hook may call Engine::busy_pump again
 };
 
