@@ -315,8 +315,9 @@ private:
 /// The TTL every cachet put uses, so each put schedules (or reschedules) a timer.
 inline constexpr std::chrono::hours cachet_ttl{1};
 
-/// cachet::KvStore, unbounded; every entry has a TTL. `Mutex` is the shard lock.
-template <class K, class V, class Mutex, const char* Name>
+/// cachet::KvStore, unbounded; every entry has a TTL. `Mutex` is the shard lock, `Clock` the
+/// store's clock.
+template <class K, class V, class Mutex, const char* Name, class Clock = cachet::SteadyClock>
 class KvStoreAdapter {
 public:
     using key_type = K;
@@ -334,15 +335,21 @@ public:
     std::size_t size() { return m_kv.size(); }
 
 private:
-    cachet::KvStore<K, V, std::hash<K>, std::equal_to<K>, cachet::SteadyClock, Mutex> m_kv;
+    cachet::KvStore<K, V, std::hash<K>, std::equal_to<K>, Clock, Mutex> m_kv;
 };
 
 inline constexpr char cachet_kv_name[] = "CachetKv";
+inline constexpr char cachet_kv_coarse_name[] = "CachetKvCoarse";
 inline constexpr char std_mutex_kv_name[] = "StdMutexKv";
 
-/// cachet::KvStore as shipped (SpinMutex shard locks).
+/// cachet::KvStore as shipped (SpinMutex shard locks, steady_clock).
 template <class K, class V>
 using CachetKv = KvStoreAdapter<K, V, cachet::SpinMutex, cachet_kv_name>;
+
+/// The same store on `cachet::CoarseClock` (a clock read from memory, TTLs up to ~1 ms late).
+template <class K, class V>
+using CachetKvCoarse =
+    KvStoreAdapter<K, V, cachet::SpinMutex, cachet_kv_coarse_name, cachet::CoarseClock>;
 
 /// The same store with std::mutex shard locks: the baseline for the SpinMutex default.
 template <class K, class V>
@@ -350,7 +357,8 @@ using StdMutexKv = KvStoreAdapter<K, V, std::mutex, std_mutex_kv_name>;
 
 /// cachet::KvStore bounded to `capacity` entries with eviction policy `P` (the default,
 /// W-TinyLFU, or LRU); every entry has a TTL.
-template <class K, class V, cachet::Eviction P, const char* Name>
+template <class K, class V, cachet::Eviction P, const char* Name,
+          class Clock = cachet::SteadyClock>
 class BoundedKvAdapter {
 public:
     using key_type = K;
@@ -371,16 +379,21 @@ public:
     std::size_t size() { return m_kv.size(); }
 
 private:
-    cachet::KvStore<K, V> m_kv;
+    cachet::KvStore<K, V, std::hash<K>, std::equal_to<K>, Clock> m_kv;
 };
 
 inline constexpr char cachet_kv_bounded_name[] = "CachetKvBounded";
+inline constexpr char cachet_kv_bounded_coarse_name[] = "CachetKvBoundedCoarse";
 inline constexpr char cachet_kv_bounded_lru_name[] = "CachetKvBoundedLru";
 
 /// The bounded store as shipped: W-TinyLFU (hits take the shard's shared lock only).
 template <class K, class V>
 using CachetKvBounded =
     BoundedKvAdapter<K, V, cachet::Eviction::tinylfu, cachet_kv_bounded_name>;
+/// The same on `cachet::CoarseClock`.
+template <class K, class V>
+using CachetKvBoundedCoarse = BoundedKvAdapter<K, V, cachet::Eviction::tinylfu,
+                                               cachet_kv_bounded_coarse_name, cachet::CoarseClock>;
 /// The bounded store with exact LRU (hits relink under the exclusive lock).
 template <class K, class V>
 using CachetKvBoundedLru =

@@ -184,7 +184,9 @@ void register_adapter() {
 
 [[maybe_unused]] const bool registered = [] {
     register_adapter<bench::CachetKv>();
+    register_adapter<bench::CachetKvCoarse>();
     register_adapter<bench::CachetKvBounded>();
+    register_adapter<bench::CachetKvBoundedCoarse>();
     register_adapter<bench::CachetKvBoundedLru>();
     register_adapter<bench::StdMutexKv>();
     register_adapter<bench::LockedMap>();

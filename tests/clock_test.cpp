@@ -133,3 +133,127 @@ TEST_SUITE("clock") {
         }
     }
 }
+
+#if defined(__unix__)
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
+#include <cachet/kv_store.hpp>
+
+#include <functional>
+#include <string>
+
+namespace {
+std::int64_t steady_ms_now() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+/// Polls `clock` until its reading is later than `after` (at most `limit`). Waits for the
+/// ticker thread; what is checked is that the clock moves at all, not how fast.
+bool moves_past(const cachet::CoarseClock& clock, cachet::CoarseClock::time_point after,
+                std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    const auto give_up = std::chrono::steady_clock::now() + limit;
+    while (clock.now() <= after) {
+        if (std::chrono::steady_clock::now() > give_up) return false;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    return true;
+}
+#if defined(__SANITIZE_THREAD__)
+constexpr bool tsan = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool tsan = true;
+#else
+constexpr bool tsan = false;
+#endif
+#else
+constexpr bool tsan = false;
+#endif
+}  // namespace
+
+TEST_SUITE("clock") {
+    TEST_CASE("CoarseClock: exact when the first clock starts, then never ahead and monotonic") {
+        const std::int64_t before = steady_ms_now();
+        const cachet::CoarseClock clock;
+        const std::int64_t first = clock.now().time_since_epoch().count();
+        CHECK(first >= before);  // the first reading is taken when the ticker starts
+        CHECK(first <= steady_ms_now());
+        std::int64_t last = first;
+        for (int i = 0; i < 100000; ++i) {
+            const std::int64_t r = clock.now().time_since_epoch().count();
+            REQUIRE(r <= steady_ms_now());  // never ahead: a TTL never ends early
+            REQUIRE(r >= last);             // monotonic
+            last = r;
+        }
+        CHECK(cachet::detail::ms_since_epoch(clock) == static_cast<std::uint64_t>(clock.now().time_since_epoch().count()));
+    }
+
+    TEST_CASE("CoarseClock: the ticker moves the reading; copies share it; it restarts") {
+        {
+            const cachet::CoarseClock clock;
+            const cachet::CoarseClock copy = clock;  // NOLINT(performance-unnecessary-copy-initialization)
+            CHECK(moves_past(clock, clock.now()));
+            const auto a = clock.now();
+            const auto b = copy.now();
+            const auto c = clock.now();
+            CHECK(a <= b);  // one ticker behind both
+            CHECK(b <= c);
+        }
+        // The last clock stopped the thread; a new first clock starts it again, exact.
+        const std::int64_t before = steady_ms_now();
+        const cachet::CoarseClock again;
+        CHECK(again.now().time_since_epoch().count() >= before);
+        CHECK(moves_past(again, again.now()));
+    }
+
+    TEST_CASE("CoarseClock readings from several threads never go backwards") {
+        const cachet::CoarseClock clock;
+        std::vector<std::thread> threads;
+        std::atomic<bool> ok{true};
+        for (int t = 0; t < 2; ++t)
+            threads.emplace_back([&] {
+                cachet::CoarseClock mine = clock;
+                auto last = mine.now();
+                for (int i = 0; i < 20000; ++i) {
+                    const auto r = mine.now();
+                    if (r < last) ok = false;
+                    last = r;
+                }
+            });
+        for (auto& th : threads) th.join();
+        CHECK(ok.load());
+    }
+
+    TEST_CASE("a KvStore on CoarseClock keeps and reports TTLs") {
+        cachet::KvStore<std::string, int, std::hash<std::string>, std::equal_to<std::string>,
+                        cachet::CoarseClock>
+            kv;
+        kv.put("k", 1, std::chrono::hours(1));
+        kv.put("p", 2);
+        CHECK(kv.get("k") == 1);
+        const auto ttl = kv.ttl("k");
+        CHECK(ttl.state == cachet::KeyTtl::State::expiring);
+        CHECK(ttl.remaining > std::chrono::minutes(59));
+        CHECK(ttl.remaining <= std::chrono::hours(1));
+        CHECK(kv.ttl("p").state == cachet::KeyTtl::State::persistent);
+    }
+
+#if defined(__unix__)
+    TEST_CASE("CoarseClock keeps moving in a child process after fork") {
+        if (tsan) return;  // TSan does not support fork() in a multi-threaded process
+        const cachet::CoarseClock clock;  // the parent's ticker is running
+        const pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            // The parent's ticker thread does not exist here: the child's must have restarted.
+            const bool moved = moves_past(clock, clock.now(), std::chrono::seconds(10));
+            ::_exit(moved ? 0 : 1);
+        }
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+#endif
+}
