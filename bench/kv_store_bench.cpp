@@ -17,7 +17,8 @@
 // filling it exactly evicts ~0.1% of the keys (cold ones: keys are scrambled, see zipf_keys).
 //   BM_get_hit   get of present keys              BM_get_miss  get of absent keys (1M..2M-1)
 //   BM_put       overwrite of present keys        BM_mix       90% get / 10% put, present keys
-// Adapters: CachetKv (unbounded, 1 h TTL on every put), StdMutexKv (the same store with
+// Adapters: CachetKv (unbounded, 1 h TTL on every put), CachetKvCoarse and CachetKvBoundedCoarse
+// (CachetKv and CachetKvBounded on cachet::CoarseClock, a clock read from memory), StdMutexKv (the same store with
 // std::mutex shard locks: the baseline for cachet's SpinMutex default), CachetKvBounded (max_entries = 1M, so
 // exactly full; the default W-TinyLFU, whose hits take only the shard's shared lock; 1 h TTL),
 // CachetKvBoundedLru (the same with Eviction::lru: hits relink under the exclusive lock), LockedMap (unordered_map + mutex), SharedLockedMap
