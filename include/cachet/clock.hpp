@@ -22,6 +22,7 @@
 #include <new>
 #include <thread>
 #include <type_traits>
+#include <utility>
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <pthread.h>
@@ -123,8 +124,7 @@ public:
             m_stop = true;
             done.swap(m_thread);
         }
-        m_wake.notify_all();
-        if (done.joinable()) done.join();
+        finish(std::move(done));
     }
 
     CoarseTicker(const CoarseTicker&) = delete;
@@ -136,11 +136,16 @@ public:
             m_stop = true;
             done.swap(m_thread);
         }
+        finish(std::move(done));
+    }
+
+private:
+    /// Wakes and joins the thread `done`, taken from m_thread with m_stop set.
+    void finish(std::thread done) noexcept {
         m_wake.notify_all();
         if (done.joinable()) done.join();
     }
 
-private:
     CoarseTicker() {
 #ifdef CACHET_DETAIL_ATFORK
         // A child process has no ticker thread: without this, its clocks would stand still.
