@@ -1003,3 +1003,31 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"GET", "counter"}) == "$4\r\n2000\r\n");
     }
 }
+
+TEST_SUITE("resp_engine") {
+    // Found by the differential test (seeds 202 and 205 with --notify-flags KEA): the encoding
+    // conversions Redis makes whether or not anything changes (SETBIT unsharing a string as
+    // raw, SORT turning a listpack sorted set into a skiplist) were announced as "update".
+    TEST_CASE("a SETBIT that changes nothing and a SORT of a sorted set announce nothing") {
+        test::Server srv;
+        auto s = srv.connect();
+        auto sub = srv.connect();
+        CHECK(call(*s, {"SETBIT", "b", "3", "1"}) == ":0\r\n");
+        CHECK(call(*s, {"ZADD", "z", "1", "a", "2", "b"}) == ":2\r\n");
+        CHECK(call(*sub, {"CONFIG", "SET", "notify-keyspace-events", "KEA"}) == "+OK\r\n");
+        CHECK(call(*sub, {"PSUBSCRIBE", "__key*__:*"}).starts_with("*3\r\n"));
+        CHECK(call(*s, {"SETBIT", "b", "3", "1"}) == ":1\r\n");  // already set
+        CHECK(call(*s, {"OBJECT", "ENCODING", "b"}) == "$3\r\nraw\r\n");
+        CHECK(call(*s, {"SORT", "z", "ALPHA", "STORE", "dst"}) == ":2\r\n");
+        CHECK(call(*s, {"OBJECT", "ENCODING", "z"}) == "$8\r\nskiplist\r\n");
+        CHECK(call(*s, {"SETBIT", "b", "3", "0"}) == ":1\r\n");  // a change: announced
+        const std::string got = test::async(*sub);
+        CHECK(got.find("update") == std::string::npos);
+        CHECK(got.find("__keyspace@0__:z\r\n") == std::string::npos);
+        CHECK(got.find("__keyevent@0__:sortstore\r\n$3\r\ndst\r\n") != std::string::npos);
+        std::size_t setbits = 0;
+        for (std::size_t at = 0; (at = got.find("__keyevent@0__:setbit\r\n", at)) != std::string::npos; ++at)
+            ++setbits;
+        CHECK(setbits == 1);
+    }
+}

@@ -406,6 +406,12 @@ public:
             return current()->value;
         }
         [[nodiscard]] const V& cvalue() const noexcept { return current()->value; }
+        /// The value, for a change of its representation only, which is not a write: no write
+        /// event, the value not marked changed (so no re-weighing either). For Redis's
+        /// encoding conversions that happen whether or not the command changes anything (a
+        /// string unshared as raw by SETBIT, a sorted set turned into a skiplist by SORT).
+        /// Precondition: `exists()`.
+        [[nodiscard]] V& value_quiet() noexcept { return current()->value; }
 
         /// Sets the value, creating the entry if it is absent (its TTL then starts as the
         /// store's default). Overwriting reports the old value to the listener as `replaced`.

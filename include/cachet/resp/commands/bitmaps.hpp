@@ -125,7 +125,8 @@ void setbit(Ctx<C>& c) {
         } else if (!slot.cvalue().string_if()) {
             throw WrongTypeError();
         }
-        std::string& s = slot.value().mutable_string();  // raw from now on, as Redis unshares it
+        // Raw from now on, as Redis unshares it, changed or not: a change is marked below.
+        std::string& s = slot.value_quiet().mutable_string();
         if (s.size() < byte + 1) {
             s.resize(byte + 1, '\0');
             dirty = true;

@@ -198,7 +198,7 @@ void run(Ctx<C>& c, Options o) {
     if (type == ValueType::zset) {  // Redis converts a listpack sorted set for SORT, for good
         c.db().update(c.arg(1), [](auto& slot) {
             if (!slot.exists()) return;
-            if (RedisZSet* z = slot.value().template get_if<RedisZSet>())
+            if (RedisZSet* z = slot.value_quiet().template get_if<RedisZSet>())  // not a write
                 zsetcmd::set_encoding(*z, zsetcmd::ZEncoding::skiplist);
         });
     }
