@@ -1366,11 +1366,14 @@ def _ltrim(g):
 def _sort_options(g, store):
     """SORT's options, always with ALPHA: Redis checks strtod's errno without clearing it, so
     after one overflowing number (1e400 is among the values) its numeric SORTs fail until errno
-    changes; numeric sorting is checked against recorded replies in tests/resp_list_test.cpp."""
+    changes; numeric sorting is checked against recorded replies in tests/resp_list_test.cpp.
+    Without STORE, BY nosort is never combined with LIMIT: a set is then read in its own order
+    (Redis's is its hash table's), so which members a LIMIT keeps is not comparable."""
     o = [[b"ALPHA"]]
-    if g.chance(0.3):
+    nosort = g.chance(0.3)
+    if nosort:
         o.append([b"BY", b"nosort"])
-    if g.chance(0.4):
+    if g.chance(0.4) and (store or not nosort):
         o.append([b"LIMIT", g.index(), g.index()])
     for _ in range(g.randint(0, 2)):
         o.append([b"GET", g.pick([b"#", b"str:*", b"k*", b"hash:*->f1", b"nothing", b"*->"])])
