@@ -878,8 +878,11 @@ def _object_encoding(g):
     return [b"OBJECT", g.pick([b"ENCODING", b"encoding"]), g.key()]
 
 
-@cmd("OBJECT REFCOUNT", K, 3, weight=0.3)
+@cmd("OBJECT REFCOUNT", K, 3, weight=0.3, tx=False)
 def _object_refcount(g):
+    # Not in MULTI: Redis's value of a key an earlier command of the same transaction wrote from
+    # its arguments (SET, APPEND, ...) is still shared with that queued command's argv, so it
+    # reports 2 until EXEC ends; cachet reports 1 (or Redis's shared-integer figure) throughout.
     return [b"OBJECT", b"REFCOUNT", g.key()]
 
 
