@@ -346,7 +346,8 @@ inline constexpr char std_mutex_kv_name[] = "StdMutexKv";
 template <class K, class V>
 using CachetKv = KvStoreAdapter<K, V, cachet::SpinMutex, cachet_kv_name>;
 
-/// The same store on `cachet::CoarseClock` (a clock read from memory, TTLs up to ~1 ms late).
+/// The same store on `cachet::CoarseClock` (a clock read from memory: TTLs end up to ~1 ms
+/// late, more on a loaded machine).
 template <class K, class V>
 using CachetKvCoarse =
     KvStoreAdapter<K, V, cachet::SpinMutex, cachet_kv_coarse_name, cachet::CoarseClock>;

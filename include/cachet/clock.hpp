@@ -92,8 +92,10 @@ private:
 
 namespace detail {
 /// The process-wide ticker behind `CoarseClock`: one background thread, running while at least
-/// one `CoarseClock` exists, that stores `steady_clock`'s milliseconds in `coarse_now_ms`
-/// every millisecond.
+/// one `CoarseClock` exists, that stores `steady_clock`'s milliseconds every millisecond.
+/// Each thread started runs for one generation: stopping it (the last clock gone) moves the
+/// generation on, so a clock made while the old thread is still being joined starts a new
+/// thread of its own instead of reviving the old one.
 class CoarseTicker {
 public:
     static CoarseTicker& instance() {
@@ -107,9 +109,9 @@ public:
         std::lock_guard lock(m_mutex);
         if (m_refs++ == 0) {
             publish();  // the first reading is exact, not one period old
-            m_stop = false;
+            const std::uint64_t gen = ++m_generation;
             try {
-                m_thread = std::thread([this] { run(); });
+                m_thread = std::thread([this, gen] { run(gen); });
             } catch (...) {
                 --m_refs;
                 throw;
@@ -121,7 +123,7 @@ public:
         {
             std::lock_guard lock(m_mutex);
             if (--m_refs != 0) return;
-            m_stop = true;
+            ++m_generation;  // ends the running thread's generation
             done.swap(m_thread);
         }
         finish(std::move(done));
@@ -133,14 +135,14 @@ public:
         std::thread done;
         {
             std::lock_guard lock(m_mutex);
-            m_stop = true;
+            ++m_generation;
             done.swap(m_thread);
         }
         finish(std::move(done));
     }
 
 private:
-    /// Wakes and joins the thread `done`, taken from m_thread with m_stop set.
+    /// Wakes and joins the thread `done`, taken from m_thread as its generation ended.
     void finish(std::thread done) noexcept {
         m_wake.notify_all();
         if (done.joinable()) done.join();
@@ -154,14 +156,17 @@ private:
 #endif
     }
 
+    /// Stores steady_clock's reading. Under m_mutex, so readings stored by two threads (one
+    /// ending, one starting) still only move forward.
     void publish() noexcept {
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::steady_clock::now().time_since_epoch());
-        m_ms.store(ms.count(), std::memory_order_release);
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+        if (ms > m_ms.load(std::memory_order_relaxed)) m_ms.store(ms, std::memory_order_release);
     }
-    void run() {
+    void run(std::uint64_t gen) {
         std::unique_lock lock(m_mutex);
-        while (!m_stop) {
+        while (m_generation == gen) {
             publish();
             m_wake.wait_for(lock, std::chrono::milliseconds(1));
         }
@@ -172,11 +177,11 @@ private:
     void after_fork_in_child() noexcept {
         new (&m_thread) std::thread();  // forget the parent's handle without destroying it
         new (&m_wake) std::condition_variable();
-        m_stop = false;
         publish();
         if (m_refs != 0) {
+            const std::uint64_t gen = ++m_generation;
             try {
-                m_thread = std::thread([this] { run(); });
+                m_thread = std::thread([this, gen] { run(gen); });
             } catch (...) {  // no thread: readings stay at the fork's time until a new clock
                 m_refs = 0;
             }
@@ -190,7 +195,7 @@ private:
     std::condition_variable m_wake;
     std::thread m_thread;
     std::size_t m_refs = 0;
-    bool m_stop = false;
+    std::uint64_t m_generation = 0;  ///< the running thread's; moved on to stop it
 };
 }  // namespace detail
 
