@@ -102,8 +102,12 @@ public:
         static CoarseTicker t;
         return t;
     }
-    /// The latest stored reading (steady_clock milliseconds). Lock-free.
-    [[nodiscard]] std::int64_t now_ms() const noexcept { return m_ms.load(std::memory_order_acquire); }
+    /// The latest stored reading (steady_clock milliseconds). Lock-free (but the first reading
+    /// in a child process after `fork()`, which restarts the thread there).
+    [[nodiscard]] std::int64_t now_ms() noexcept {
+        if (CACHET_UNLIKELY(m_forked.load(std::memory_order_relaxed))) restart_after_fork();
+        return m_ms.load(std::memory_order_acquire);
+    }
 
     void acquire() {
         std::lock_guard lock(m_mutex);
@@ -173,24 +177,34 @@ private:
     }
 #ifdef CACHET_DETAIL_ATFORK
     /// In the child, with m_mutex held by the prepare handler: the parent's thread does not
-    /// exist here, so its handle is dropped (not joined) and a new thread started if clocks exist.
+    /// exist here, so its handle is dropped (not joined); the new thread is started by the
+    /// child's next reading (`restart_after_fork`), not here, as a fork handler should not
+    /// start threads.
     void after_fork_in_child() noexcept {
         new (&m_thread) std::thread();  // forget the parent's handle without destroying it
         new (&m_wake) std::condition_variable();
         publish();
-        if (m_refs != 0) {
-            const std::uint64_t gen = ++m_generation;
-            try {
-                m_thread = std::thread([this, gen] { run(gen); });
-            } catch (...) {  // no thread: readings stay at the fork's time until a new clock
-                m_refs = 0;
-            }
-        }
+        m_forked.store(true, std::memory_order_relaxed);
         m_mutex.unlock();
     }
 #endif
+    /// Starts the child's ticker thread if clocks exist. If the thread cannot start, readings
+    /// stay where they are until the last clock goes and a new one comes.
+    void restart_after_fork() noexcept {
+        std::lock_guard lock(m_mutex);
+        if (!m_forked.load(std::memory_order_relaxed)) return;
+        m_forked.store(false, std::memory_order_relaxed);
+        publish();
+        if (m_refs == 0 || m_thread.joinable()) return;
+        const std::uint64_t gen = ++m_generation;
+        try {
+            m_thread = std::thread([this, gen] { run(gen); });
+        } catch (...) {
+        }
+    }
 
     std::atomic<std::int64_t> m_ms{0};
+    std::atomic<bool> m_forked{false};  ///< a child process whose thread is not restarted yet
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::thread m_thread;
