@@ -113,9 +113,8 @@ public:
         std::lock_guard lock(m_mutex);
         if (m_refs++ == 0) {
             publish();  // the first reading is exact, not one period old
-            const std::uint64_t gen = ++m_generation;
             try {
-                m_thread = std::thread([this, gen] { run(gen); });
+                start();
             } catch (...) {
                 --m_refs;
                 throw;
@@ -196,11 +195,15 @@ private:
         m_forked.store(false, std::memory_order_relaxed);
         publish();
         if (m_refs == 0 || m_thread.joinable()) return;
-        const std::uint64_t gen = ++m_generation;
         try {
-            m_thread = std::thread([this, gen] { run(gen); });
+            start();
         } catch (...) {
         }
+    }
+    /// Starts a thread for a new generation. Under m_mutex. Throws std::system_error.
+    void start() {
+        const std::uint64_t gen = ++m_generation;
+        m_thread = std::thread([this, gen] { run(gen); });
     }
 
     std::atomic<std::int64_t> m_ms{0};
@@ -217,7 +220,8 @@ private:
 /// instruction (Seastar's `lowres_clock`, memcached's `current_time`, Redis's cached `mstime`).
 /// A process-wide background thread stores `steady_clock`'s time in milliseconds every
 /// millisecond while any `CoarseClock` exists (the first one starts it, the last one stops
-/// it); `now()` is one atomic load.
+/// it); `now()` is two relaxed/acquire loads of one cache line (the reading, and a flag set
+/// in a child process after `fork()`).
 ///
 /// Why: every store operation reads its clock once, for the TTL check. `SteadyClock` costs
 /// `rdtsc`, and on the x86 machines measured here a `rdtsc` waits for the loads before it to
