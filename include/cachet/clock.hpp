@@ -233,7 +233,10 @@ private:
 /// long the ticker thread waits to be scheduled (on a loaded machine, possibly several ms), so
 /// TTLs end that much late; never early (readings are never ahead of steady_clock, and
 /// monotonic). The thread wakes 1,000 times a second. Copies share the one ticker. After
-/// `fork()` the child restarts the thread for its own clocks.
+/// `fork()` the child's first reading restarts the thread for its own clocks: starting a thread
+/// in the child of a multi-threaded process needs an allocator that stays usable after
+/// `fork()`, as glibc's malloc does (Clang 14's AddressSanitizer runtime does not: a child
+/// forked while another thread is inside it can block when its first thread starts).
 ///
 /// ```cpp
 /// cachet::KvStore<std::string, int, std::hash<std::string>, std::equal_to<>,
