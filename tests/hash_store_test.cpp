@@ -428,7 +428,7 @@ TEST_SUITE("hash_store") {
         Events ev;
         cachet::ManualClock clock;
         Hashes h({.write_listener = ev.listener()}, clock);
-        h.set("k", "a", "1");  // a new key: a `set` event named "hset", as Redis
+        h.set("k", "a", "1");  // a new key: `new`, then a `set` event named "hset", as Redis
         h.set("k", "b", "2");
         h.set_if_absent("k", "b", "3");  // no change
         h.set_if_absent("k", "c", "3");
@@ -441,13 +441,13 @@ TEST_SUITE("hash_store") {
         (void)h.increment_float("k", "bad", 1.0L);
         (void)h.get("k", "a");
         (void)h.random_fields("k", 2);
-        CHECK(ev.take() == std::vector<std::string>{"hset k", "hset k", "hset k", "hdel k",
+        CHECK(ev.take() == std::vector<std::string>{"new k", "hset k", "hset k", "hset k", "hdel k",
                                                     "hincrby k", "hincrbyfloat k", "hset k"});
         Counters c({.write_listener = ev.listener()}, clock);
         (void)c.increment("n", "x", 1);
         (void)c.increment("n", "x", 1);
         CHECK(c.increment("n", "x", LLONG_MAX).error() == cachet::Errc::overflow);
-        CHECK(ev.take() == std::vector<std::string>{"hincrby n", "hincrby n"});
+        CHECK(ev.take() == std::vector<std::string>{"new n", "hincrby n", "hincrby n"});
     }
 
     TEST_CASE("the removal listener sees the hash whose last field was removed") {

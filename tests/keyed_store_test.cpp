@@ -181,9 +181,9 @@ TEST_SUITE("keyed_store") {
                                                 events.push_back(std::string(name) + " " + k);
                                             }},
                   clock);
-        qs.push("q", 1);  // a new key, named as the operation: "rpush"
+        qs.push("q", 1);  // a new key: "new", then named as the operation: "rpush"
         qs.push("q", 2);  // in place: "rpush"
-        CHECK(events == std::vector<std::string>{"rpush q", "rpush q"});
+        CHECK(events == std::vector<std::string>{"new q", "rpush q", "rpush q"});
     }
 
     TEST_CASE("a blocked consumer is woken by a push and takes the element") {

@@ -555,7 +555,7 @@ TEST_SUITE("list_store") {
             events.push_back(std::string(cachet::to_string(c)) + " " + k);
         };
         Store s(std::move(opts), cachet::ManualClock{});
-        s.push_back("l", {"a", "b", "c"});  // creates the key: named as the push
+        s.push_back("l", {"a", "b", "c"});  // creates the key: "new", then named as the push
         s.push_front("l", "z");
         (void)s.pop_front("l");
         (void)s.pop_back("l", 1);
@@ -576,9 +576,10 @@ TEST_SUITE("list_store") {
         (void)s.pop({"d"}, ListEnd::front, 1);
         // An LMOVE is announced as Redis sends it: the destination's push, the source's pop,
         // then (when the source empties) its removal, `del`.
-        CHECK(events == Strings{"rpush l", "lpush l", "lpop l", "rpop l", "lset l", "linsert l",
-                                "lrem l", "ltrim l", "rpop l", "rpush d", "rpush d", "lpop l",
-                                "erased l", "rpush s", "lpush d", "rpop s", "lpop d"});
+        CHECK(events == Strings{"new l", "rpush l", "lpush l", "lpop l", "rpop l", "lset l",
+                                "linsert l", "lrem l", "ltrim l", "rpop l", "new d", "rpush d",
+                                "rpush d", "lpop l", "erased l", "new s", "rpush s", "lpush d",
+                                "rpop s", "lpop d"});
     }
 
     TEST_CASE("a blocked consumer elsewhere does not turn a no-op write into an event") {
@@ -600,7 +601,7 @@ TEST_SUITE("list_store") {
         consumer.request_stop();
         consumer.join();
         std::lock_guard lock(mu);
-        CHECK(events == Strings{"rpush l"});
+        CHECK(events == Strings{"new l", "rpush l"});
     }
 
     // ================================================================ blocking pops

@@ -1031,3 +1031,90 @@ TEST_SUITE("resp_engine") {
         CHECK(setbits == 1);
     }
 }
+
+TEST_SUITE("resp_engine") {
+    // The sequence real Redis 7.0.15 sends for these commands with notify-keyspace-events Enm
+    // (new keys and key misses only, on the keyevent channels).
+    TEST_CASE("new-key (n) and key-miss (m) events as Redis sends them") {
+        test::Server srv;
+        auto s = srv.connect();
+        auto sub = srv.connect();
+        CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "Enm"}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "notify-keyspace-events"}) ==
+              "*2\r\n$22\r\nnotify-keyspace-events\r\n$3\r\nnEm\r\n");
+        CHECK(call(*sub, {"PSUBSCRIBE", "__keyevent@0__:*"}).starts_with("*3\r\n"));
+        const std::vector<std::vector<std::string>> cmds = {
+            {"GET", "a"}, {"TYPE", "a"}, {"EXISTS", "a"}, {"OBJECT", "ENCODING", "a"},
+            {"SET", "a", "1", "GET"}, {"SET", "a", "2"}, {"MSET", "a", "3", "b", "4"},
+            {"RENAME", "b", "c"}, {"COPY", "a", "d"}, {"COPY", "nope", "d"}, {"SUNION", "x", "y"},
+            {"RPUSH", "l", "1"}, {"LPOP", "l"}, {"PFMERGE", "h", "x"}, {"INCR", "n"},
+            {"TOUCH", "zz"}, {"TTL", "t"}, {"GETDEL", "g"}, {"ZUNIONSTORE", "zd", "2", "x", "y"}};
+        for (const auto& c : cmds) {
+            std::string in = "*" + std::to_string(c.size()) + "\r\n";
+            for (const auto& a : c) in += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+            (void)raw(*s, in);
+        }
+        // "<event> <key>" of each pmessage.
+        std::vector<std::string> got;
+        const std::string out = test::async(*sub);
+        const std::string prefix = "__keyevent@0__:";
+        for (std::size_t at = 0; (at = out.find(prefix, at)) != std::string::npos;) {
+            at += prefix.size();
+            if (out[at] == '*') continue;  // the pattern
+            const std::size_t end = out.find("\r\n", at);
+            const std::string event = out.substr(at, end - at);
+            const std::size_t key_at = out.find("\r\n", end + 2) + 2;  // past "$<len>"
+            got.push_back(event + " " + out.substr(key_at, out.find("\r\n", key_at) - key_at));
+            at = key_at;
+        }
+        CHECK(got == std::vector<std::string>{
+                         "keymiss a", "keymiss a", "keymiss a", "keymiss a", "new a", "new b",
+                         "new c", "new d", "keymiss nope", "keymiss x", "keymiss y", "new l",
+                         "keymiss h", "keymiss x", "new h", "new n", "keymiss zz", "keymiss t",
+                         "keymiss g", "keymiss x", "keymiss y"});
+        // "KEAn" keeps 'n' though CONFIG GET shows "AKE", as Redis's does.
+        CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEAn"}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "notify-keyspace-events"}) ==
+              "*2\r\n$22\r\nnotify-keyspace-events\r\n$3\r\nAKE\r\n");
+        (void)test::async(*sub);
+        CHECK(call(*s, {"SET", "fresh", "1"}) == "+OK\r\n");
+        const std::string fresh = test::async(*sub);
+        CHECK(fresh.find("__keyevent@0__:new\r\n$5\r\nfresh") != std::string::npos);
+        CHECK(fresh.find("__keyevent@0__:new") < fresh.find("__keyevent@0__:set"));
+    }
+
+    // A regression: the value the validator set aside was a block-scope thread_local, never
+    // initialised on the I/O threads, and CONFIG SET of it crashed cachet-server there.
+    TEST_CASE("CONFIG SET notify-keyspace-events from another thread") {
+        test::Server srv;
+        std::string replies;
+        std::thread other([&] {
+            auto s = srv.connect();
+            replies += call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEAnm"});
+            replies += call(*s, {"CONFIG", "SET", "notify-keyspace-events", ""});
+            replies += call(*s, {"CONFIG", "SET", "notify-keyspace-events", "En"});
+        });
+        other.join();
+        CHECK(replies == "+OK\r\n+OK\r\n+OK\r\n");
+        CHECK(srv.db.notify_flags() == (cachet::notify_keyevent | cachet::notify_new));
+    }
+
+    TEST_CASE("TYPE, EXISTS and TTL count in keyspace_hits/misses as Redis's lookups do") {
+        test::Server srv;
+        auto s = srv.connect();
+        auto stat = [&](std::string_view name) {
+            const std::string info = call(*s, {"INFO", "stats"});
+            const std::size_t at = info.find(std::string(name) + ":") + name.size() + 1;
+            return std::stoll(info.substr(at, info.find("\r\n", at) - at));
+        };
+        CHECK(call(*s, {"SET", "k", "v"}) == "+OK\r\n");
+        const long long hits = stat("keyspace_hits"), misses = stat("keyspace_misses");
+        (void)call(*s, {"TYPE", "k"});
+        (void)call(*s, {"EXISTS", "k", "nope"});
+        (void)call(*s, {"TTL", "nope"});
+        (void)call(*s, {"OBJECT", "ENCODING", "nope"});  // counted, not announced
+        (void)call(*s, {"MEMORY", "USAGE", "nope"});     // not a lookup
+        CHECK(stat("keyspace_hits") - hits == 2);
+        CHECK(stat("keyspace_misses") - misses == 3);
+    }
+}

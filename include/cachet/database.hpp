@@ -416,6 +416,7 @@ enum NotifyFlags : unsigned {
     if (event == "expired") return notify_expired;
     if (event == "evicted") return notify_evicted;
     if (event == "new") return notify_new;
+    if (event == "keymiss") return notify_key_miss;
     if (event == "set" || event == "setrange" || event == "incrby" || event == "incrbyfloat" ||
         event == "append" || event == "pfadd" || event == "setbit")  // HyperLogLogs are strings (PFADD, PFMERGE)
         return notify_string;
@@ -620,13 +621,14 @@ public:
 
     /// SET with NX/XX, EX/PX/EXAT/PXAT (as an absolute deadline), KEEPTTL and GET. The old
     /// value of any type is replaced (GET: WRONGTYPE if it is not a string, and nothing is
-    /// written).
+    /// written). With GET, counts a hit or miss as GET does.
     SetResult set(std::string_view key, std::string value, const SetOptions& o = {}) {
         detail::ExecGate::Shared g(*m_gate);
         detail::ThreadFlag silent_persist(detail::t_silent_persist);
         return m_keyspace.access(key, [&](auto& slot) {
             SetResult r;
             const bool exists = slot.exists();
+            if (o.get) slot.count_lookup();  // GET reads first (Redis's lookupKeyRead)
             if (o.get && exists) {
                 const auto s = slot.cvalue().string_if();
                 if (!s) throw WrongTypeError();
@@ -652,6 +654,7 @@ public:
         keys.reserve(pairs.size());
         for (const auto& p : pairs) keys.push_back(p.first);
         bool done;
+        std::vector<bool> created(pairs.size());
         {
             detail::ThreadFlag self(detail::t_self_announcing);
             done = m_keyspace.access_many(std::span<const std::string>(keys), [&](auto& slots) {
@@ -659,6 +662,7 @@ public:
                     for (std::size_t i = 0; i < slots.size(); ++i)
                         if (slots[i].exists()) return false;
                 for (std::size_t i = 0; i < slots.size(); ++i) {
+                    created[i] = !slots[i].exists();  // a repeated key shares its slot
                     slots[i].emplace(pairs[i].second);  // later duplicates win, as in Redis
                     slots[i].name_update("set");
                     slots[i].persist();
@@ -666,8 +670,11 @@ public:
                 return true;
             });
         }
-        if (done)  // one event per pair, a repeated key included, as Redis
-            for (const auto& p : pairs) m_owner.notify(m_index, "set", p.first);
+        if (done)  // one event per pair, a repeated key included, each new key's "new" first
+            for (std::size_t i = 0; i < pairs.size(); ++i) {
+                if (created[i]) m_owner.notify(m_index, "new", pairs[i].first);
+                m_owner.notify(m_index, "set", pairs[i].first);
+            }
         return done;
     }
 
@@ -760,10 +767,11 @@ public:
         });
     }
 
-    /// GETDEL: the string, removed. nullopt if absent.
+    /// GETDEL: the string, removed. nullopt if absent. Counts a hit or miss.
     std::optional<std::string> get_and_delete(std::string_view key) {
         detail::ExecGate::Shared g(*m_gate);
         return m_keyspace.access(key, [&](auto& slot) -> std::optional<std::string> {
+            slot.count_lookup();
             if (!slot.exists()) return std::nullopt;
             const auto s = slot.cvalue().string_if();
             if (!s) throw WrongTypeError();
@@ -775,11 +783,12 @@ public:
 
     /// GETEX: the string, and its TTL changed: `deadline` (ms of the store's clock) set, or
     /// `persist` to remove it, or neither to leave it. A deadline already passed deletes the
-    /// key (Redis reports that as `del`).
+    /// key (Redis reports that as `del`). Counts a hit or miss.
     std::optional<std::string> get_and_touch(std::string_view key,
                                              std::optional<std::uint64_t> deadline, bool persist) {
         detail::ExecGate::Shared g(*m_gate);
         return m_keyspace.access(key, [&](auto& slot) -> std::optional<std::string> {
+            slot.count_lookup();
             if (!slot.exists()) return std::nullopt;
             const auto s = slot.cvalue().string_if();
             if (!s) throw WrongTypeError();
@@ -836,10 +845,22 @@ public:
     [[nodiscard]] static std::uint64_t key_memory(const KeyString& k, const Value& v) noexcept {
         return 96 + k.heap_bytes() + v.memory_estimate();
     }
+    /// Counts a lookup of `key` that a peek made (`exists`, `type`, `pttl`, ...) in
+    /// keyspace_hits/misses, as Redis counts its lookups for reading (TYPE, EXISTS, TTL, ...);
+    /// a miss is also a `keymiss` event (class 'm') unless `announce` is false (OBJECT's).
+    void count_lookup(std::string_view key, bool found, bool announce = true) {
+        m_keyspace.count_lookup(key, found, announce);
+    }
     /// EXISTS for one key (a peek).
     [[nodiscard]] bool exists(std::string_view key) {
         detail::ExecGate::Shared g(*m_gate);
         return m_keyspace.contains(key);
+    }
+    /// EXISTS and TOUCH for one key: `exists`, counted as a lookup (`count_lookup`).
+    [[nodiscard]] bool read_exists(std::string_view key) {
+        const bool found = exists(key);
+        count_lookup(key, found);
+        return found;
     }
     /// DEL / UNLINK of one key: true if it existed.
     bool del(std::string_view key) {
@@ -922,7 +943,10 @@ public:
             return true;
         });
         self.reset();
-        if (r && *r && src != dst) {  // Redis's events: rename_from, rename_to (no del, no expire)
+        if (r && *r && src != dst) {
+            // Redis's events: new (dst is deleted and added, even if it existed), rename_from,
+            // rename_to (no del, no expire)
+            m_owner.notify(m_index, "new", dst);
             m_owner.notify(m_index, "rename_from", src);
             m_owner.notify(m_index, "rename_to", dst);
             serve_blocked(dst);
@@ -936,6 +960,7 @@ public:
         detail::ExecGate::Shared g(*m_gate);
         std::optional<std::pair<Value, std::uint64_t>> v = m_keyspace.access(
             src, [](auto& slot) -> std::optional<std::pair<Value, std::uint64_t>> {
+                slot.count_lookup();  // Redis reads the source with lookupKeyRead
                 if (!slot.exists()) return std::nullopt;
                 return std::pair<Value, std::uint64_t>(slot.cvalue(), slot.deadline_ms());
             });
@@ -953,8 +978,9 @@ public:
                 return true;
             });
         }
-        if (done) {
-            m_owner.notify(to.m_index, "copy_to", dst);  // Redis's only event (no expire)
+        if (done) {  // Redis's events: new (dst is added, replaced or not), copy_to (no expire)
+            m_owner.notify(to.m_index, "new", dst);
+            m_owner.notify(to.m_index, "copy_to", dst);
             to.serve_blocked(dst);
         }
         return done;
@@ -978,7 +1004,8 @@ public:
                 return true;
             });
         }
-        if (done) {
+        if (done) {  // Redis's events: new (the key is added, replaced or not), restore
+            m_owner.notify(m_index, "new", key);
             m_owner.notify(m_index, "restore", key);
             serve_blocked(key);
         }
@@ -1005,7 +1032,8 @@ public:
             else slot.set_deadline_ms(v->second);
         });
         self.reset();
-        m_owner.notify(m_index, "move_from", key);  // Redis's events: move_from, move_to
+        m_owner.notify(to.m_index, "new", key);  // Redis's events: new, move_from, move_to
+        m_owner.notify(m_index, "move_from", key);
         m_owner.notify(to.m_index, "move_to", key);
         to.serve_blocked(key);
         return true;
@@ -1094,6 +1122,7 @@ private:
         so.write_listener = [this](const KeyString& k, WriteEvent e, std::string_view name) {
             m_owner.on_written(m_index, k, e, name);
         };
+        so.miss_listener = [this](const KeyString& k) { m_owner.notify(m_index, "keymiss", k); };
         return so;
     }
 
@@ -1482,11 +1511,16 @@ private:
     friend class RedisDb<C>;
 
     /// The keyspaces report writes only while someone listens: keyspace notifications on, or
-    /// a key WATCHed. Callers hold m_watch_mutex (or are the constructor).
+    /// a key WATCHed; lookups that miss, only while key-miss events (m) are on. Callers hold
+    /// m_watch_mutex (or are the constructor).
     void refresh_write_events() noexcept {
-        const bool on = m_notify.load(std::memory_order_acquire) != 0 ||
-                        m_watch_count.load(std::memory_order_acquire) != 0;
-        for (auto& d : m_dbs) d->m_keyspace.set_write_events(on);
+        const unsigned f = m_notify.load(std::memory_order_acquire);
+        const bool on = f != 0 || m_watch_count.load(std::memory_order_acquire) != 0;
+        const bool misses = (f & notify_key_miss) && (f & (notify_keyspace | notify_keyevent));
+        for (auto& d : m_dbs) {
+            d->m_keyspace.set_write_events(on);
+            d->m_keyspace.set_miss_events(misses);
+        }
     }
 
     static std::string watch_key(int db, std::string_view key) {

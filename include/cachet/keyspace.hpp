@@ -99,6 +99,9 @@ enum class WriteEvent : std::uint8_t {
     update,   ///< the value was changed in place (an increment, a container push, ...)
     expire,   ///< a TTL was set
     persist,  ///< the TTL was removed
+    /// a key that was absent was added; announced first, before the write that added it
+    /// (Redis's `new` event, class 'n')
+    created,
 };
 
 [[nodiscard]] constexpr std::string_view to_string(WriteEvent e) noexcept {
@@ -107,6 +110,7 @@ enum class WriteEvent : std::uint8_t {
         case WriteEvent::update: return "update";
         case WriteEvent::expire: return "expire";
         case WriteEvent::persist: return "persist";
+        case WriteEvent::created: return "new";
     }
     return "unknown";
 }
@@ -146,6 +150,7 @@ struct StoreOptions {
     /// `(key, event, name)`: `name` is Redis's name for the event (`set`, `expire`, `persist`,
     /// or for an `update` the operation's own, such as `incrby`, `lpush` or `zadd`).
     using write_listener_type = std::function<void(const K&, WriteEvent, std::string_view)>;
+    using miss_listener_type = std::function<void(const K&)>;
 
     /// Number of shards, a power of two up to 4096; 0 picks one: 64 x hardware threads rounded
     /// up to a power of two (at most 1,024), and for a store bounded by `max_entries`, no more
@@ -173,11 +178,17 @@ struct StoreOptions {
     /// overwrite it hears of copies the key and allocates a node to carry the old value past
     /// the lock; a listener that has no use for them (the RESP Database's) turns them off.
     bool report_replaced = true;
-    /// Called after each write that took effect (set, update, expire, persist; in that order
-    /// within one operation), outside the lock, on the writing thread, after the removal
-    /// notifications of the same operation. Off (and free) when empty; when set, each write
-    /// copies its key once.
+    /// Called after each write that took effect (created, set, update, expire, persist; in
+    /// that order within one operation), outside the lock, on the writing thread, after the
+    /// removal notifications of the same operation. Off (and free) when empty; when set, each
+    /// write copies its key once.
     write_listener_type write_listener{};
+    /// Called with the key of each lookup that found nothing: a `read` (the containers' gets
+    /// and visits) of an absent or expired key, and `count_lookup(key, false)`; outside the
+    /// lock, on the reading thread (Redis's `keymiss` event). A lookup by a key type other than
+    /// `K` builds a `K` from it (and is not reported if `K` cannot be built from it). Off (and
+    /// free) when empty; peeks (`contains`, `ttl`, ...) do not call it.
+    miss_listener_type miss_listener{};
     /// Timers each operation may look at when it advances its shard's wheel (at least 1).
     std::size_t expire_budget = 16;
     /// For a store whose nodes are pooled (`node_pooling`): the pool's 2 MiB regions are
@@ -378,6 +389,10 @@ private:
         /// The named change emptied and deleted the key (SREM of the last member): announced
         /// before the removal, as Redis sends "srem" then "del".
         bool before_removals = false;
+        /// The access counted itself as a lookup that missed (`Slot::count_miss`), `misses`
+        /// times: the key, for the miss listener, which hears of it before the write events.
+        std::optional<K> missed;
+        unsigned misses = 0;
     };
 
     template <class Q>
@@ -443,6 +458,26 @@ public:
 
         /// Removes the entry (cause `erased`). No-op if absent.
         void erase() noexcept { m_erase = true; }
+
+        /// Counts this access as a lookup for reading that found nothing: a miss in the
+        /// statistics, which the miss listener hears of before the callback's write events. For
+        /// an operation that reads the key before it writes it (Redis's SET ... GET and GETSET
+        /// on a missing key: keymiss, new, set). Call it before `emplace` (which may move the
+        /// key). Precondition: `!exists()`.
+        void count_miss() {
+            detail::bump(m_shard.misses);
+            if (!m_ks.misses_heard()) return;
+            if (!m_events.missed) m_events.missed.emplace(m_key);
+            ++m_events.misses;  // a key named twice by one operation is looked up twice
+        }
+        /// Counts this access as a lookup for reading that found the key: a hit in the
+        /// statistics (not an access for the eviction policy).
+        void count_hit() noexcept { detail::bump(m_shard.hits); }
+        /// `count_hit()` if the key exists, else `count_miss()`.
+        void count_lookup() {
+            if (exists()) count_hit();
+            else count_miss();
+        }
 
         /// Names this callback's change for the write listener, as Redis names the command's
         /// keyspace event (`"lpush"`, `"hincrby"`, ...), whether it created the key (reported as
@@ -536,6 +571,7 @@ public:
         /// be gone by the time they are announced).
         void record_events() {
             unsigned bits = 0;
+            if (m_created) bits |= 1u << static_cast<unsigned>(WriteEvent::created);
             if (m_emplaced) bits |= 1u << static_cast<unsigned>(WriteEvent::set);
             else if (m_dirty) bits |= 1u << static_cast<unsigned>(WriteEvent::update);
             const std::uint64_t before = m_created ? no_deadline : m_existing->deadline;
@@ -563,8 +599,9 @@ public:
         /// name: Redis's "rpush"), though it never entered the index and no removal follows.
         void record_erasing_update() {
             m_events.key.emplace(current()->key);
-            m_events.bits = 1u << static_cast<unsigned>(m_created ? WriteEvent::set
-                                                                   : WriteEvent::update);
+            m_events.bits = m_created ? (1u << static_cast<unsigned>(WriteEvent::created)) |
+                                            (1u << static_cast<unsigned>(WriteEvent::set))
+                                      : 1u << static_cast<unsigned>(WriteEvent::update);
             m_events.before_removals = true;
         }
 
@@ -594,6 +631,7 @@ public:
         m_listener = std::move(options.removal_listener);
         m_report_replaced = m_listener && options.report_replaced;
         m_write_listener = std::move(options.write_listener);
+        m_miss_listener = std::move(options.miss_listener);
         m_weigher = std::move(options.weigher);
         m_default_ttl_ms =
             options.default_ttl.count() > 0 ? detail::ceil_ms(options.default_ttl) : 0;
@@ -643,30 +681,59 @@ public:
         auto run = [&](Shard& s, std::uint64_t hv, std::uint64_t now, Batch& batch) {
             Slot<KK> slot(*this, s, find_live(s, hv, key, now, batch), hv, now,
                           std::forward<KK>(key), batch);
+            // If `f` throws, a lookup it counted is still announced (by the caller below).
             if constexpr (std::is_void_v<R>) {
-                f(slot);
+                try {
+                    f(slot);
+                } catch (...) {
+                    writes = std::move(slot.m_events);
+                    throw;
+                }
                 slot.commit();
                 writes = std::move(slot.m_events);
             } else {
-                R r = f(slot);
+                std::optional<R> r;
+                try {
+                    r.emplace(f(slot));
+                } catch (...) {
+                    writes = std::move(slot.m_events);
+                    throw;
+                }
                 slot.commit();
                 writes = std::move(slot.m_events);
-                return r;
+                return std::move(*r);
             }
         };
         Batch batch;
-        auto finish = [&] {
-            if (writes.before_removals) announce(writes);
+        auto finish = [&] {  // a counted miss, then the writes (the lookup came first)
+            if (writes.before_removals) {
+                announce_misses(writes);
+                announce(writes);
+            }
             batch.deliver(listener());
-            if (!writes.before_removals) announce(writes);
+            if (!writes.before_removals) {
+                announce_misses(writes);
+                announce(writes);
+            }
         };
         if constexpr (std::is_void_v<R>) {
-            locked_into(key, run, batch);
+            try {
+                locked_into(key, run, batch);
+            } catch (...) {
+                announce_misses(writes);
+                throw;
+            }
             finish();
         } else {
-            R r = locked_into(key, run, batch);
+            std::optional<R> r;
+            try {
+                r.emplace(locked_into(key, run, batch));
+            } catch (...) {
+                announce_misses(writes);
+                throw;
+            }
             finish();
-            return r;
+            return std::move(*r);
         }
     }
 
@@ -749,8 +816,13 @@ public:
                 slots.m_unique.emplace_back(new Slot<const Q&>(*this, s, live, hashes[i], now,
                                                                keys[i], *key_batches.back()));
             }
-            if constexpr (std::is_void_v<R>) f(slots);
-            else result.emplace(f(slots));
+            try {
+                if constexpr (std::is_void_v<R>) f(slots);
+                else result.emplace(f(slots));
+            } catch (...) {  // the lookups made before the error still count (announced below)
+                for (auto& slot : slots.m_unique) writes.push_back(std::move(slot->m_events));
+                throw;
+            }
             writes.reserve(slots.m_unique.size());
             for (auto& slot : slots.m_unique) {
                 slot->commit();
@@ -758,13 +830,16 @@ public:
             }
         } catch (...) {
             batch.deliver(listener());
+            for (const PendingWrites& w : writes) announce_misses(w);
             throw;
         }
         // Key by key, in key order: each key's write event and what its change removed (its
         // own removal after a change that emptied it, as Redis sends "srem", "del"). So a
         // multi-key change is announced as the operation describes it: SMOVE "srem src",
         // "del src", "sadd dst"; LMOVE (destination first) "rpush dst", "lpop src", "del src".
+        // The lookups that missed come first: an operation reads its keys before it writes.
         batch.deliver(listener());
+        for (const PendingWrites& w : writes) announce_misses(w);
         for (std::size_t i = 0; i < writes.size(); ++i) {
             if (writes[i].before_removals) announce(writes[i]);
             key_batches[i]->deliver(listener());
@@ -825,7 +900,24 @@ public:
         }
         if (CACHET_UNLIKELY(due)) maintain_if_free(s, now);
         if (CACHET_UNLIKELY(drain)) drain_hits_if_free(s);
+        if (!hit && misses_heard()) announce_miss(key);
         return hit;
+    }
+
+    /// Counts a lookup that was made without `read` (a `peek`, `contains`, `ttl`, ...) in the
+    /// statistics, as a hit if `found` and otherwise as a miss, which the miss listener hears
+    /// of if `announce`: for callers whose peeks count as lookups (Redis counts TYPE, EXISTS
+    /// and TTL in keyspace_hits/misses). Takes the shard's shared lock. O(1).
+    template <class Q>
+        requires lookup_key<Q>
+    void count_lookup(const Q& key, bool found, bool announce = true) {
+        Shard& s = shard_for(hash_of(key));
+        {
+            auto& slot = s.mutex.lock_shared();
+            if (!found) detail::ShardMutex<Mutex>::count(slot.misses);
+            s.mutex.unlock_shared(slot, found);  // counts the hit
+        }
+        if (!found && announce && misses_heard()) announce_miss(key);
     }
 
     /// Exchanges every entry, with its TTL, eviction order and the statistics, with `other`,
@@ -1215,6 +1307,9 @@ public:
     /// listens (keyspace notifications, WATCH). The flag is read under the shard lock, so a
     /// write that begins after this call returns sees it. Thread-safe.
     void set_write_events(bool on) noexcept { m_write_events.store(on, std::memory_order_release); }
+    /// Turns the miss listener's calls on or off (it stays installed; on by default), as
+    /// `set_write_events` does for the write listener. Thread-safe.
+    void set_miss_events(bool on) noexcept { m_miss_events.store(on, std::memory_order_relaxed); }
 
     /// Checks every shard's index, wheel and policy against each other. For tests. O(size()).
     [[nodiscard]] bool check_invariants() const {
@@ -1279,22 +1374,37 @@ private:
 
     void bump_puts(Shard& s) noexcept { detail::bump(s.puts); }
 
-    /// Calls the write listener for each recorded event, in enum order.
+    /// Tells the miss listener of the misses an access counted (`Slot::count_miss`).
+    void announce_misses(const PendingWrites& w) const {
+        for (unsigned i = 0; i < w.misses; ++i) m_miss_listener(*w.missed);
+    }
+    /// Calls the write listener for each recorded event: `created` first, then in enum order.
     void announce(const PendingWrites& w) const {
         if (w.bits == 0) return;
-        for (unsigned e = 0; e < 4; ++e) {
-            if (!(w.bits & (1u << e))) continue;
-            const auto ev = static_cast<WriteEvent>(e);
+        constexpr WriteEvent order[] = {WriteEvent::created, WriteEvent::set, WriteEvent::update,
+                                        WriteEvent::expire, WriteEvent::persist};
+        for (const WriteEvent ev : order) {
+            if (!(w.bits & (1u << static_cast<unsigned>(ev)))) continue;
             const bool named = (ev == WriteEvent::update || ev == WriteEvent::set) && !w.name.empty();
             m_write_listener(*w.key, ev, named ? w.name : to_string(ev));
             if (named && !w.then.empty()) m_write_listener(*w.key, WriteEvent::update, w.then);
         }
     }
 
+    [[nodiscard]] bool misses_heard() const noexcept {
+        return m_miss_listener && m_miss_events.load(std::memory_order_relaxed);
+    }
+    /// Tells the miss listener of a lookup of `key` that found nothing.
+    template <class Q>
+    void announce_miss(const Q& key) const {
+        if constexpr (std::is_same_v<Q, K>) m_miss_listener(key);
+        else if constexpr (std::is_constructible_v<K, const Q&>) m_miss_listener(K(key));
+    }
+
     /// `read` for exact LRU: under the exclusive lock, relinking the entry on a hit.
     template <class Q, class F>
     bool read_exclusive(const Q& key, F& f) {
-        return with_live(key, [&](Shard& s, Entry* e, Batch&, std::uint64_t now) {
+        const bool hit = with_live(key, [&](Shard& s, Entry* e, Batch&, std::uint64_t now) {
             if (!e) {
                 detail::bump(s.misses);
                 return false;
@@ -1307,6 +1417,8 @@ private:
                 f(std::as_const(e->key), std::as_const(e->value));
             return true;
         });
+        if (!hit && misses_heard()) announce_miss(key);
+        return hit;
     }
 
     /// Advances the shard's wheel if its exclusive lock is free right now (a reader's share of
@@ -1600,10 +1712,12 @@ private:
     std::size_t m_expire_budget = 16;
     std::atomic<std::size_t> m_evict_cursor{0};  ///< evict_to_weight's next shard
     std::atomic<bool> m_write_events{true};      ///< see set_write_events
+    std::atomic<bool> m_miss_events{true};       ///< see set_miss_events
     typename options_type::weigher_type m_weigher;
     typename options_type::listener_type m_listener;
     bool m_report_replaced = false;  ///< a listener is set and hears of overwrites
     typename options_type::write_listener_type m_write_listener;
+    typename options_type::miss_listener_type m_miss_listener;
 
     mutable std::mutex m_janitor_mutex;
     std::condition_variable_any m_janitor_cv;

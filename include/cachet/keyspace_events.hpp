@@ -11,7 +11,8 @@
 ///   - on `__keyspace@<db>__:<key>` the event name (Redis's "K" class), and
 ///   - on `__keyevent@<db>__:<event>` the key (the "E" class),
 /// with events `del` (erased), `expired` and `evicted` from the removal side, and `set`,
-/// `expire` and `persist` from the write side, and for an in-place change the name Redis gives
+/// `expire` and `persist` (and optionally `new`) from the write side, `keymiss` from
+/// `keyspace_miss_notifier` (a `miss_listener`), and for an in-place change the name Redis gives
 /// the command's event (`incrby`, `lpush`, `hset`, `zadd`, ...; `update` where none was given). An overwrite publishes `set`, as in Redis (the
 /// removal side stays silent for `replaced`).
 ///
@@ -47,6 +48,9 @@ struct KeyspaceEventOptions {
     int db = 0;             ///< the <db> in the channel names
     bool keyspace = true;   ///< publish on `__keyspace@<db>__:<key>`
     bool keyevent = true;   ///< publish on `__keyevent@<db>__:<event>`
+    /// `keyspace_write_notifier` also publishes `new` when a key is created, before the write
+    /// that created it (Redis's 'n' class, which Redis's "A" leaves out too).
+    bool new_keys = false;
 };
 
 /// The Redis event name of a removal cause, or nothing for `replaced` (see the file comment).
@@ -101,9 +105,9 @@ template <class K, class V>
     };
 }
 
-/// A write listener that publishes `set`, `update`, `expire` and `persist` notifications on
-/// `bus` (which must outlive the store), then calls `next`, if any. Same cost and threading as
-/// `keyspace_notifier`.
+/// A write listener that publishes `set`, `update`, `expire` and `persist` notifications (and
+/// `new` with `options.new_keys`) on `bus` (which must outlive the store), then calls `next`,
+/// if any. Same cost and threading as `keyspace_notifier`.
 template <class K, class V>
 [[nodiscard]] typename StoreOptions<K, V>::write_listener_type keyspace_write_notifier(
     PubSubBus<std::string>& bus, KeyspaceEventOptions options = {},
@@ -112,8 +116,25 @@ template <class K, class V>
     key_name = detail::default_key_name<K>(std::move(key_name));
     return [&bus, options, db = std::to_string(options.db), key_name = std::move(key_name),
             next = std::move(next)](const K& key, WriteEvent event, std::string_view name) {
-        detail::publish_key_event(bus, options, db, key_name(key), name);
+        if (event != WriteEvent::created || options.new_keys)
+            detail::publish_key_event(bus, options, db, key_name(key), name);
         if (next) next(key, event, name);
+    };
+}
+
+/// A miss listener that publishes `keymiss` notifications (Redis's 'm' class: a read of a key
+/// that does not exist) on `bus` (which must outlive the store), then calls `next`, if any.
+/// Same cost and threading as `keyspace_notifier`.
+template <class K, class V>
+[[nodiscard]] typename StoreOptions<K, V>::miss_listener_type keyspace_miss_notifier(
+    PubSubBus<std::string>& bus, KeyspaceEventOptions options = {},
+    std::function<std::string(const K&)> key_name = {},
+    typename StoreOptions<K, V>::miss_listener_type next = {}) {
+    key_name = detail::default_key_name<K>(std::move(key_name));
+    return [&bus, options, db = std::to_string(options.db), key_name = std::move(key_name),
+            next = std::move(next)](const K& key) {
+        detail::publish_key_event(bus, options, db, key_name(key), "keymiss");
+        if (next) next(key);
     };
 }
 

@@ -461,7 +461,7 @@ private:
         if (keys.empty()) return R{};
         return this->m_backend.write_many(keys, [&](auto& refs) {
             std::vector<const container_type*> sets(refs.size());
-            for (std::size_t i = 0; i < refs.size(); ++i) sets[i] = refs[i].peek();
+            for (std::size_t i = 0; i < refs.size(); ++i) sets[i] = refs[i].read();
             return f(std::span<const container_type* const>(sets));
         });
     }
@@ -477,7 +477,7 @@ private:
         all.insert(all.end(), keys.begin(), keys.end());
         return this->m_backend.write_many(std::span<const key_type>(all), [&](auto& refs) {
             std::vector<const container_type*> sets(keys.size());
-            for (std::size_t i = 0; i < keys.size(); ++i) sets[i] = refs[i + 1].peek();
+            for (std::size_t i = 0; i < keys.size(); ++i) sets[i] = refs[i + 1].read();
             container_type result = make(std::span<const container_type* const>(sets));
             if constexpr (requires { this->m_backend.note_set_built(result); })
                 this->m_backend.note_set_built(result);

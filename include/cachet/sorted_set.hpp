@@ -2153,7 +2153,7 @@ private:
         if (keys.empty()) return op(std::span<const zset_type* const>{});
         return this->with_refs(keys, [&](auto& refs) {
             std::vector<const zset_type*> sets(keys.size());
-            for (std::size_t i = 0; i < keys.size(); ++i) sets[i] = refs[i].peek();
+            for (std::size_t i = 0; i < keys.size(); ++i) sets[i] = refs[i].read();
             return op(std::span<const zset_type* const>(sets));
         });
     }
@@ -2168,7 +2168,7 @@ private:
         all.insert(all.end(), keys.begin(), keys.end());
         return this->m_backend.write_many(std::span<const key_type>(all), [&](auto& refs) -> size_type {
             std::vector<const zset_type*> sets(keys.size());
-            for (std::size_t i = 0; i < keys.size(); ++i) sets[i] = refs[i + 1].peek();
+            for (std::size_t i = 0; i < keys.size(); ++i) sets[i] = refs[i + 1].read();
             zset_type result = op(std::span<const zset_type* const>(sets));
             return refs[0].store(std::move(result), event);
         });
@@ -2179,7 +2179,7 @@ private:
         const key_type both[2] = {dst, src};
         return this->m_backend.write_many(std::span<const key_type>(both), [&](auto& refs) -> size_type {
             zset_type result;
-            if (const zset_type* z = refs[1].peek()) {
+            if (const zset_type* z = refs[1].read()) {
                 // In range order, so each add lands at the end of the list or near it.
                 visit_range(*z, [&](const value_type& v) { result.add(v.first, v.second); });
             }

@@ -1274,10 +1274,10 @@ def _subscribe_round(g):
     return steps
 
 
-# notify-keyspace-events values. The 'n' (new key) and 'm' (key miss) classes are not in 'A'
-# and cachet does not send them: --notify-flags adds them (e.g. --notify-flags KEAn,KEm).
+# notify-keyspace-events values. The 'n' (new key) and 'm' (key miss) classes are not in 'A':
+# they are named (--notify-flags chooses another list, e.g. --notify-flags KEAnm,Enm).
 NOTIFY_FLAGS = [b"KEA", b"AKE", b"KA", b"EA", b"K$", b"Eg", b"E$g", b"Kgx", b"KEA", b"El", b"Ez", b"Eh", b"Es",
-                b"", b"Kd", b"Q", b"Ag$lshzxeKEtd", b"gE", b"K", b"E"]
+                b"", b"Kd", b"Q", b"Ag$lshzxeKEtd", b"gE", b"K", b"E", b"KEAnm", b"En", b"Em", b"KEm$"]
 
 
 @cmd("keyspace notifications", P, -1, composite=True, weight=0.5)

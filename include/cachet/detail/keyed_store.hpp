@@ -82,6 +82,13 @@ public:
         if (!m_slot.exists()) return nullptr;
         return Traits::as(m_slot.cvalue());
     }
+    /// `peek()`, counted as a lookup for reading: a hit, or a miss that the keyspace's miss
+    /// listener hears of (Redis's lookupKeyRead in the multi-key reads: SUNION, ZUNIONSTORE,
+    /// ...). Counted before the type is checked, as in Redis.
+    [[nodiscard]] const container_type* read() {
+        m_slot.count_lookup();
+        return peek();
+    }
     /// The container, created empty if the key is absent (a new key gets the store's default
     /// TTL; an existing one keeps its TTL).
     container_type& create() {

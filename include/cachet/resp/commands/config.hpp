@@ -38,6 +38,17 @@ inline std::vector<std::string_view> words(std::string_view s) {
 
 /// client-output-buffer-limit: "<class> <hard> <soft> <soft seconds>" repeated, merged into
 /// the current value (Redis keeps the classes not named).
+/// The notify-keyspace-events value this thread validated last: its normalized string and
+/// the flags it set (which the string does not always show: "KEAn" reads back "AKE").
+struct NotifyValidated {
+    std::string normalized;
+    unsigned flags = 0;
+};
+inline NotifyValidated& notify_validated() {
+    thread_local NotifyValidated v;  // initialised on each thread's first call
+    return v;
+}
+
 inline std::string validate_output_limits(std::string_view v, std::string& normalized,
                                           const std::string& current) {
     const auto w = words(v);
@@ -154,12 +165,19 @@ void register_config_params(Engine<C>& e) {
     honour("timeout", std::to_string(o.timeout), [&e](const std::string& v) {
         e.update_options([&](EngineOptions& opt) { opt.timeout = std::stoull(v); });
     });
+    // The value stored (and reported) is Redis's normalized string, which leaves out 'n'
+    // after 'A' ("KEAn" reads back "AKE"); the flags applied are those the value set, which
+    // the validator (run just before, on the same thread) keeps aside.
     honour("notify-keyspace-events", notify_flags_string(db.notify_flags()),
-           [&db](const std::string& v) { db.set_notify_flags(*parse_notify_flags(v)); },
+           [&db](const std::string& v) {
+               const auto& last = config_detail::notify_validated();
+               db.set_notify_flags(v == last.normalized ? last.flags : *parse_notify_flags(v));
+           },
            [](std::string_view v, std::string& normalized) -> std::string {
                auto f = parse_notify_flags(v);
                if (!f) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
                normalized = notify_flags_string(*f);
+               config_detail::notify_validated() = {normalized, *f};
                return {};
            });
     honour("client-output-buffer-limit",

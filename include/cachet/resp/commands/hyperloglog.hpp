@@ -113,14 +113,19 @@ void pfmerge(Ctx<C>& c) {
     using namespace cachet::detail;
     auto regs = std::make_unique<hll::Registers>();  // zeroed
     hll_detail::Bad bad = hll_detail::Bad::none;
-    for (std::size_t i = 2; i < c.argc() && bad == hll_detail::Bad::none; ++i) {
-        (void)c.db().peek(c.arg(i), [&](const Value* v) {
-            if (!v) return 0;
+    // Redis reads every key first, the destination included (a lookup each: hits, misses,
+    // keymiss events), then writes the destination.
+    for (std::size_t i = 1; i < c.argc() && bad == hll_detail::Bad::none; ++i) {
+        bool wrong = false;
+        const bool found = c.db().peek(c.arg(i), [&](const Value* v) {
+            if (!v) return false;
             const auto s = v->string_if();
-            if (!s) throw WrongTypeError();
-            bad = hll_detail::merge_into(*s, *regs);
-            return 0;
+            if (!s) wrong = true;
+            else if (i > 1) bad = hll_detail::merge_into(*s, *regs);  // the destination: below
+            return true;
         });
+        c.db().count_lookup(c.arg(i), found);
+        if (wrong) throw WrongTypeError();
     }
     if (bad != hll_detail::Bad::none) return hll_detail::reply_bad(c, bad);
     c.db().update(c.arg(1), [&](auto& slot) {

@@ -28,13 +28,14 @@ void del(Ctx<C>& c) {
 template <Clock C>
 void exists(Ctx<C>& c) {
     long long n = 0;
-    for (std::size_t i = 1; i < c.argc(); ++i) n += c.db().exists(c.arg(i)) ? 1 : 0;
+    for (std::size_t i = 1; i < c.argc(); ++i) n += c.db().read_exists(c.arg(i)) ? 1 : 0;
     c.out.integer(n);
 }
 
 template <Clock C>
 void type(Ctx<C>& c) {
     auto t = c.db().type(c.arg(1));
+    c.db().count_lookup(c.arg(1), t.has_value());
     c.out.simple(t ? to_string(*t) : std::string_view("none"));
 }
 
@@ -196,6 +197,7 @@ void expire(Ctx<C>& c) {
 template <Clock C, bool Seconds>
 void ttl(Ctx<C>& c) {
     const long long ms = c.db().pttl(c.arg(1));
+    c.db().count_lookup(c.arg(1), ms != -2);
     if (ms < 0) c.out.integer(ms);
     else c.out.integer(Seconds ? (ms + 500) / 1000 : ms);
 }
@@ -204,6 +206,7 @@ void ttl(Ctx<C>& c) {
 template <Clock C, bool Seconds>
 void expiretime(Ctx<C>& c) {
     auto d = c.db().deadline(c.arg(1));
+    c.db().count_lookup(c.arg(1), d.has_value());
     if (!d) c.out.integer(-2);
     else if (*d == no_deadline) c.out.integer(-1);
     else {
@@ -225,7 +228,7 @@ void persist(Ctx<C>& c) {
 template <Clock C>
 void touch(Ctx<C>& c) {
     long long n = 0;
-    for (std::size_t i = 1; i < c.argc(); ++i) n += c.db().exists(c.arg(i)) ? 1 : 0;
+    for (std::size_t i = 1; i < c.argc(); ++i) n += c.db().read_exists(c.arg(i)) ? 1 : 0;
     c.out.integer(n);
 }
 

@@ -54,6 +54,7 @@ void object_encoding(Ctx<C>& c) {
         }
         return {};
     });
+    c.db().count_lookup(c.arg(2), !enc.empty(), false);  // Redis's LOOKUP_NONOTIFY
     if (enc.empty()) c.out.null();
     else c.out.bulk(enc);
 }
@@ -75,15 +76,21 @@ void object_refcount(Ctx<C>& c) {
         return s.size() <= 20 && cachet::detail::string2ll(s, n) && n >= 0 && n < 10000 ? INT_MAX
                                                                                        : 1;
     });
+    c.db().count_lookup(c.arg(2), refs != 0, false);  // Redis's LOOKUP_NONOTIFY
     if (refs == 0) c.out.null();
     else c.out.integer(refs);
 }
 
-/// OBJECT FREQ key: Redis's error unless an LFU maxmemory-policy is selected; with one,
-/// unsupported (cachet keeps no per-key LFU counter). OBJECT IDLETIME: unsupported (no per-key
-/// access clock); Redis's own error when an LFU policy is selected.
+/// OBJECT FREQ key: a null reply for a missing key; otherwise Redis's error unless an LFU
+/// maxmemory-policy is selected; with one, unsupported (cachet keeps no per-key LFU counter).
+/// OBJECT IDLETIME: null for a missing key; otherwise unsupported (no per-key access clock),
+/// or Redis's own error when an LFU policy is selected.
 template <Clock C, bool Freq>
 void object_freq_idle(Ctx<C>& c) {
+    // A missing key is a null reply before the policy is looked at, as in Redis.
+    const bool found = c.db().peek(c.arg(2), [](const Value* v) { return v != nullptr; });
+    c.db().count_lookup(c.arg(2), found, false);  // Redis's LOOKUP_NONOTIFY
+    if (!found) return c.out.null();
     const bool lfu = c.engine.config_value("maxmemory-policy").find("lfu") != std::string::npos;
     if (Freq && !lfu) {
         c.out.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "

@@ -195,6 +195,7 @@ void dump(Ctx<C>& c) {
     c.db().peek(c.arg(1), [&](const Value* v) {
         if (v) payload = rdb::dump_payload(*v);
     });
+    c.db().count_lookup(c.arg(1), payload.has_value());
     if (payload) c.out.bulk(*payload);
     else c.out.null();
 }

@@ -195,17 +195,23 @@ void getex(Ctx<C>& c) {
     if (so.has_expire()) {
         // As Redis: a missing key answers null and another type WRONGTYPE before the expire
         // value is validated.
+        // Those answers count the lookup here; otherwise get_and_touch counts it.
         auto t = c.db().type(c.arg(1));
         if (!t) {
+            c.db().count_lookup(c.arg(1), false);
             c.out.null();
             return;
         }
         if (*t != ValueType::string) {
+            c.db().count_lookup(c.arg(1), true);
             c.out.error(errors::wrongtype);
             return;
         }
         deadline = expire_deadline(c, so, "getex");
-        if (!deadline) return;
+        if (!deadline) {
+            c.db().count_lookup(c.arg(1), true);
+            return;
+        }
     }
     if (auto v = c.db().get_and_touch(c.arg(1), deadline, so.persist)) c.out.bulk(*v);
     else c.out.null();

@@ -610,7 +610,7 @@ void zrangestore(Ctx<C>& c) {
             // skiplist if it exceeds zset-max-listpack-entries), else as a listpack, then
             // converts it element by element.
             EncodingTracker enc{lim};
-            if (const RedisZSet* z = refs[1].peek()) {  // WRONGTYPE before anything changes
+            if (const RedisZSet* z = refs[1].read()) {  // WRONGTYPE before anything changes
                 if (r->type == RangeType::rank)
                     enc.listpack = static_cast<long long>(rank_range_length(z->size(), r->start, r->end)) <= lim.entries;
                 r->visit(*z, lim, [&](const Element& e) {
@@ -1041,6 +1041,7 @@ void zsetop(Ctx<C>& c) {
         converted.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
             auto& ref = refs[base + i];
+            ref.slot().count_lookup();  // Redis's lookupKeyRead, source by source
             if (!ref.exists()) continue;
             const Value& v = ref.slot().cvalue();
             if (const RedisZSet* z = v.template get_if<RedisZSet>()) {
