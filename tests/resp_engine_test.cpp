@@ -1048,7 +1048,10 @@ TEST_SUITE("resp_engine") {
             {"SET", "a", "1", "GET"}, {"SET", "a", "2"}, {"MSET", "a", "3", "b", "4"},
             {"RENAME", "b", "c"}, {"COPY", "a", "d"}, {"COPY", "nope", "d"}, {"SUNION", "x", "y"},
             {"RPUSH", "l", "1"}, {"LPOP", "l"}, {"PFMERGE", "h", "x"}, {"INCR", "n"},
-            {"TOUCH", "zz"}, {"TTL", "t"}, {"GETDEL", "g"}, {"ZUNIONSTORE", "zd", "2", "x", "y"}};
+            {"ZPOPMIN", "zp", "0"},  // a lookup for writing: no keymiss (differential, seed 912)
+            {"TOUCH", "zz"}, {"TTL", "t"}, {"GETDEL", "g"}, {"ZUNIONSTORE", "zd", "2", "x", "y"},
+            {"SDIFFSTORE", "sd", "k0", "sd"},  // misses in lookup order (differential, seed 926)
+            {"BITFIELD", "bf", "INCRBY", "u8", "0", "1"}, {"BITFIELD_RO", "nobf", "GET", "u8", "0"}};
         for (const auto& c : cmds) {
             std::string in = "*" + std::to_string(c.size()) + "\r\n";
             for (const auto& a : c) in += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
@@ -1071,7 +1074,8 @@ TEST_SUITE("resp_engine") {
                          "keymiss a", "keymiss a", "keymiss a", "keymiss a", "new a", "new b",
                          "new c", "new d", "keymiss nope", "keymiss x", "keymiss y", "new l",
                          "keymiss h", "keymiss x", "new h", "new n", "keymiss zz", "keymiss t",
-                         "keymiss g", "keymiss x", "keymiss y"});
+                         "keymiss g", "keymiss x", "keymiss y", "keymiss k0", "keymiss sd",
+                         "new bf", "keymiss nobf"});
         // "KEAn" keeps 'n' though CONFIG GET shows "AKE", as Redis's does.
         CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEAn"}) == "+OK\r\n");
         CHECK(call(*s, {"CONFIG", "GET", "notify-keyspace-events"}) ==
@@ -1116,5 +1120,45 @@ TEST_SUITE("resp_engine") {
         (void)call(*s, {"MEMORY", "USAGE", "nope"});     // not a lookup
         CHECK(stat("keyspace_hits") - hits == 2);
         CHECK(stat("keyspace_misses") - misses == 3);
+    }
+}
+
+TEST_SUITE("resp_engine") {
+    // Replies and errors as redis-server 7.0.15 gives them for the same commands.
+    TEST_CASE("BITFIELD and BITFIELD_RO") {
+        test::Server srv;
+        auto s = srv.connect();
+        CHECK(call(*s, {"BITFIELD", "k", "SET", "i8", "0", "-100", "GET", "u8", "0", "INCRBY", "i8", "0",
+                        "-100", "OVERFLOW", "SAT", "INCRBY", "i8", "0", "-100", "OVERFLOW", "FAIL",
+                        "INCRBY", "u4", "#3", "20", "GET", "i64", "0"}) ==
+              "*6\r\n:0\r\n:156\r\n:56\r\n:-44\r\n$-1\r\n:-3170534137668829184\r\n");
+        CHECK(call(*s, {"BITFIELD", "k", "INCRBY", "u2", "100", "1", "OVERFLOW", "SAT", "INCRBY", "u2",
+                        "102", "1", "INCRBY", "u2", "102", "1", "GET", "u63", "64"}) ==
+              "*4\r\n:1\r\n:1\r\n:2\r\n:50331648\r\n");
+        CHECK(call(*s, {"BITFIELD_RO", "k", "GET", "i8", "0", "GET", "u8", "#1"}) == "*2\r\n:-44\r\n:0\r\n");
+        CHECK(call(*s, {"BITFIELD_RO", "k", "SET", "i8", "0", "1"}) ==
+              "-ERR BITFIELD_RO only supports the GET subcommand\r\n");
+        CHECK(call(*s, {"BITFIELD", "nokey", "GET", "u8", "0"}) == "*1\r\n:0\r\n");
+        CHECK(call(*s, {"EXISTS", "nokey"}) == ":0\r\n");  // a read creates nothing
+        CHECK(call(*s, {"BITFIELD", "k", "GET", "u64", "0"}) ==
+              "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not "
+              "supported but i64 is.\r\n");
+        CHECK(call(*s, {"BITFIELD", "k", "GET", "I8", "0"}).starts_with("-ERR Invalid bitfield type"));
+        CHECK(call(*s, {"BITFIELD", "k", "OVERFLOW", "FOO"}) == "-ERR Invalid OVERFLOW type specified\r\n");
+        CHECK(call(*s, {"BITFIELD", "k", "GET", "i8"}) == "-ERR syntax error\r\n");
+        CHECK(call(*s, {"BITFIELD", "k", "GET", "i8", "-1"}) ==
+              "-ERR bit offset is not an integer or out of range\r\n");
+        CHECK(call(*s, {"BITFIELD", "k", "SET", "i64", "0", "-9223372036854775808", "INCRBY", "i64", "0",
+                        "-1", "OVERFLOW", "WRAP", "INCRBY", "i64", "0", "-1"}) ==
+              "*3\r\n:-3170534137668829184\r\n:9223372036854775807\r\n:9223372036854775806\r\n");
+        CHECK(call(*s, {"STRLEN", "k"}) == ":13\r\n");
+        CHECK(call(*s, {"GET", "k"}) ==
+              std::string_view("$13\r\n\x7f\xff\xff\xff\xff\xff\xff\xfe\x00\x00\x00\x00\x06\r\n", 20));
+        // Parsed whole before anything runs: a bad operation late in the list changes nothing.
+        CHECK(call(*s, {"BITFIELD", "k", "SET", "u8", "0", "1", "GET", "x8", "0"}).starts_with("-ERR Invalid"));
+        CHECK(call(*s, {"BITFIELD_RO", "k", "GET", "u8", "0"}) == "*1\r\n:127\r\n");
+        CHECK(call(*s, {"SADD", "set", "m"}) == ":1\r\n");
+        CHECK(call(*s, {"BITFIELD", "set", "GET", "u8", "0"}).starts_with("-WRONGTYPE"));
+        CHECK(call(*s, {"BITFIELD", "set", "SET", "u8", "0", "1"}).starts_with("-WRONGTYPE"));
     }
 }

@@ -389,10 +389,11 @@ private:
         /// The named change emptied and deleted the key (SREM of the last member): announced
         /// before the removal, as Redis sends "srem" then "del".
         bool before_removals = false;
-        /// The access counted itself as a lookup that missed (`Slot::count_miss`), `misses`
-        /// times: the key, for the miss listener, which hears of it before the write events.
+        /// The access counted itself as a lookup that missed (`Slot::count_miss`): the key, for
+        /// the miss listener, which hears of it before the write events, once per entry of
+        /// `miss_at` (each miss's place among the operation's lookups, for `access_many`).
         std::optional<K> missed;
-        unsigned misses = 0;
+        std::vector<unsigned> miss_at;
     };
 
     template <class Q>
@@ -468,7 +469,9 @@ public:
             detail::bump(m_shard.misses);
             if (!m_ks.misses_heard()) return;
             if (!m_events.missed) m_events.missed.emplace(m_key);
-            ++m_events.misses;  // a key named twice by one operation is looked up twice
+            // A key named twice by one operation is looked up twice; across keys, misses are
+            // announced in the order they were counted.
+            m_events.miss_at.push_back(m_miss_seq ? (*m_miss_seq)++ : 0);
         }
         /// Counts this access as a lookup for reading that found the key: a hit in the
         /// statistics (not an access for the eviction policy).
@@ -606,6 +609,7 @@ public:
         }
 
         Keyspace& m_ks;
+        unsigned* m_miss_seq = nullptr;  ///< access_many's count of misses so far
         Shard& m_shard;
         Entry* m_existing;
         EntryPtr m_created;
@@ -782,6 +786,7 @@ public:
         Batch batch;  // maintenance and entries found expired on the way
         std::vector<std::unique_ptr<Batch>> key_batches;  // what each key's change removed
         std::vector<PendingWrites> writes;                // each key's write events
+        unsigned miss_seq = 0;                            // lookups counted as misses so far
         std::optional<std::conditional_t<std::is_void_v<R>, char, R>> result;
         try {
             // Lock in ascending shard order; the guard unlocks whatever was locked.
@@ -815,6 +820,7 @@ public:
                 key_batches.emplace_back(new Batch);
                 slots.m_unique.emplace_back(new Slot<const Q&>(*this, s, live, hashes[i], now,
                                                                keys[i], *key_batches.back()));
+                slots.m_unique.back()->m_miss_seq = &miss_seq;
             }
             try {
                 if constexpr (std::is_void_v<R>) f(slots);
@@ -830,7 +836,7 @@ public:
             }
         } catch (...) {
             batch.deliver(listener());
-            for (const PendingWrites& w : writes) announce_misses(w);
+            announce_misses(writes);
             throw;
         }
         // Key by key, in key order: each key's write event and what its change removed (its
@@ -839,7 +845,7 @@ public:
         // "del src", "sadd dst"; LMOVE (destination first) "rpush dst", "lpop src", "del src".
         // The lookups that missed come first: an operation reads its keys before it writes.
         batch.deliver(listener());
-        for (const PendingWrites& w : writes) announce_misses(w);
+        announce_misses(writes);
         for (std::size_t i = 0; i < writes.size(); ++i) {
             if (writes[i].before_removals) announce(writes[i]);
             key_batches[i]->deliver(listener());
@@ -1376,7 +1382,16 @@ private:
 
     /// Tells the miss listener of the misses an access counted (`Slot::count_miss`).
     void announce_misses(const PendingWrites& w) const {
-        for (unsigned i = 0; i < w.misses; ++i) m_miss_listener(*w.missed);
+        for (std::size_t i = 0; i < w.miss_at.size(); ++i) m_miss_listener(*w.missed);
+    }
+    /// The misses of a multi-key access, in the order they were counted.
+    void announce_misses(const std::vector<PendingWrites>& writes) const {
+        std::vector<std::pair<unsigned, const K*>> order;
+        for (const PendingWrites& w : writes)
+            for (unsigned at : w.miss_at) order.emplace_back(at, &*w.missed);
+        if (order.empty()) return;
+        std::sort(order.begin(), order.end());
+        for (const auto& [at, key] : order) m_miss_listener(*key);
     }
     /// Calls the write listener for each recorded event: `created` first, then in enum order.
     void announce(const PendingWrites& w) const {

@@ -769,6 +769,42 @@ def _bitpos(g):
     return [b"BITPOS", g.key("string"), g.pick([b"0", b"1", b"0", b"1", b"2", b"x"])] + extra
 
 
+def _bitfield_ops(g, read_only):
+    """BITFIELD operations: GET/SET/INCRBY of i1..i64/u1..u63 at small bit or #n offsets, OVERFLOW
+    modes, and now and then a bad type, offset, value or sub-command."""
+    ops = []
+    for _ in range(g.randint(0, 4)):
+        kind = g.pick([b"GET", b"GET", b"get"] if read_only and g.chance(0.9) else
+                      [b"GET", b"SET", b"INCRBY", b"incrby", b"OVERFLOW"])
+        if kind == b"OVERFLOW":
+            ops += [kind, g.pick([b"WRAP", b"SAT", b"FAIL", b"sat", b"fail", b"FOO"])]
+            continue
+        width = g.pick([1, 2, 7, 8, 15, 16, 31, 32, 63, 64])
+        typ = g.pick([b"i%d" % width, b"u%d" % min(width, 63), b"u%d" % width, b"i8", b"u8"])
+        if g.chance(0.03):
+            typ = g.pick([b"U8", b"I8", b"i0", b"u64", b"i65", b"x8", b""])
+        off = b"#%d" % g.randint(0, 6) if g.chance(0.3) else b"%d" % g.randint(0, 90)
+        if g.chance(0.03):
+            off = g.pick([b"-1", b"x", b"#-1", b"#x", b"4294967296"])
+        ops += [kind, typ, off]
+        if kind.upper() != b"GET":
+            ops.append(g.pick([b"%d" % g.randint(-300, 300), b"1", b"-1", b"0", b"9223372036854775807",
+                               b"-9223372036854775808", b"%d" % g.randint(-2**63, 2**63 - 1), b"x"]))
+    if g.chance(0.03):
+        ops.append(g.pick([b"GET", b"FOO", b"SET"]))
+    return ops
+
+
+@cmd("BITFIELD", S, -2)
+def _bitfield(g):
+    return [b"BITFIELD", g.key("string")] + _bitfield_ops(g, False)
+
+
+@cmd("BITFIELD_RO", S, -2, weight=0.5)
+def _bitfield_ro(g):
+    return [b"BITFIELD_RO", g.key("string")] + _bitfield_ops(g, True)
+
+
 @cmd("BITOP", S, -4, weight=0.5)
 def _bitop(g):
     op = g.pick([b"AND", b"OR", b"XOR", b"NOT", b"not", b"and", b"FOO"])

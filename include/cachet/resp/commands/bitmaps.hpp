@@ -15,14 +15,23 @@
 ///   - BITOP AND/OR/XOR/NOT dest key...: missing sources are empty strings, shorter ones are
 ///     zero-padded; the result replaces dest (raw, no TTL, event "set"), an empty one deletes
 ///     it; the reply is its length.
+///   - BITFIELD key [GET type offset] [SET type offset value] [INCRBY type offset increment]
+///     [OVERFLOW WRAP|SAT|FAIL] ...: types i1..i64 and u1..u63, offsets in bits or, as
+///     #n, in units of the type's width; every operation is parsed and checked before any
+///     runs; the writes grow the string (zero-padded) as far as the farthest one reaches, then
+///     run in order, each under the OVERFLOW mode in force where it appears (WRAP by default;
+///     FAIL replies null and writes nothing); SET replies the old value, INCRBY the new one.
+///     Any SET or INCRBY announces "setbit" (FAIL included, as Redis counts it). BITFIELD_RO
+///     takes GETs only; a BITFIELD of GETs only is a read (a missing key reads as zeros).
 /// Complexity: SETBIT, GETBIT O(1) (O(offset) when SETBIT grows the string); BITCOUNT,
-/// BITPOS O(N) over the range; BITOP O(N) over the longest source. BITOP runs with every other
-/// command held off (the transaction gate), as Redis runs it: its keys are read and written at
-/// one instant. BITFIELD is not implemented.
+/// BITPOS O(N) over the range; BITOP O(N) over the longest source; BITFIELD O(1) per
+/// operation (plus growing the string). BITOP runs with every other command held off (the
+/// transaction gate), as Redis runs it: its keys are read and written at one instant.
 
 #include <cachet/resp/commands/strings.hpp>
 #include <cachet/resp/engine.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <optional>
@@ -103,6 +112,247 @@ struct Reply {
 };
 
 }  // namespace bits
+
+namespace bits {
+
+/// One BITFIELD operation, parsed.
+struct FieldOp {
+    enum class Kind { get, set, incrby } kind;
+    enum class Overflow { wrap, sat, fail } overflow;
+    bool sign;
+    unsigned width;  // 1..64 (signed), 1..63 (unsigned)
+    std::uint64_t offset;
+    long long value = 0;  // SET's value, INCRBY's increment
+};
+
+/// The `width`-bit unsigned field at bit `offset` of `s`, most significant bit first; bytes
+/// past the end read as zeros (Redis's getUnsignedBitfield over a zero-padded copy).
+inline std::uint64_t get_field(std::string_view s, std::uint64_t offset, unsigned width) noexcept {
+    std::uint64_t v = 0;
+    for (unsigned j = 0; j < width; ++j, ++offset) {
+        const std::uint64_t byte = offset >> 3;
+        const unsigned bit = 7 - static_cast<unsigned>(offset & 7);
+        const unsigned b = byte < s.size() ? static_cast<unsigned char>(s[byte]) : 0u;
+        v = (v << 1) | ((b >> bit) & 1u);
+    }
+    return v;
+}
+/// Sign-extends a `width`-bit field.
+inline std::int64_t as_signed(std::uint64_t v, unsigned width) noexcept {
+    if (width < 64 && (v & (std::uint64_t{1} << (width - 1)))) v |= ~std::uint64_t{0} << width;
+    return static_cast<std::int64_t>(v);
+}
+/// Stores the low `width` bits of `v` at bit `offset` of `s`, which is long enough.
+inline void set_field(std::string& s, std::uint64_t offset, unsigned width, std::uint64_t v) noexcept {
+    for (unsigned j = 0; j < width; ++j, ++offset) {
+        const bool bit = (v >> (width - 1 - j)) & 1u;
+        auto& byte = reinterpret_cast<unsigned char&>(s[offset >> 3]);
+        const unsigned mask = 1u << (7 - (offset & 7));
+        byte = static_cast<unsigned char>(bit ? (byte | mask) : (byte & ~mask));
+    }
+}
+
+/// Redis's checkUnsignedBitfieldOverflow: whether `value + incr` leaves [0, 2^width - 1];
+/// if so, `limit` becomes the wrapped or saturated result (as `overflow` says).
+inline bool unsigned_overflow(std::uint64_t value, std::int64_t incr, unsigned width,
+                              FieldOp::Overflow overflow, std::uint64_t& limit) noexcept {
+    const std::uint64_t max = width == 64 ? UINT64_MAX : (std::uint64_t{1} << width) - 1;
+    const auto maxincr = static_cast<std::int64_t>(max - value);
+    const auto minincr = static_cast<std::int64_t>(std::uint64_t{0} - value);
+    bool high = false;
+    if (value > max || (incr > 0 && incr > maxincr)) high = true;
+    else if (!(incr < 0 && incr < minincr)) return false;
+    if (overflow == FieldOp::Overflow::wrap)
+        limit = (value + static_cast<std::uint64_t>(incr)) & ~(~std::uint64_t{0} << width);
+    else if (overflow == FieldOp::Overflow::sat)
+        limit = high ? max : 0;
+    return true;
+}
+
+/// Redis's checkSignedBitfieldOverflow, in wrapping arithmetic where Redis's C would overflow.
+inline bool signed_overflow(std::int64_t value, std::int64_t incr, unsigned width,
+                            FieldOp::Overflow overflow, std::int64_t& limit) noexcept {
+    const std::int64_t max = width == 64 ? INT64_MAX : (std::int64_t{1} << (width - 1)) - 1;
+    const std::int64_t min = -max - 1;
+    const auto maxincr = static_cast<std::int64_t>(static_cast<std::uint64_t>(max) -
+                                                   static_cast<std::uint64_t>(value));
+    const auto minincr = static_cast<std::int64_t>(static_cast<std::uint64_t>(min) -
+                                                   static_cast<std::uint64_t>(value));
+    bool high = false;
+    if (value > max || (width != 64 && incr > maxincr) || (value >= 0 && incr > 0 && incr > maxincr))
+        high = true;
+    else if (!(value < min || (width != 64 && incr < minincr) || (value < 0 && incr < 0 && incr < minincr)))
+        return false;
+    if (overflow == FieldOp::Overflow::wrap) {
+        std::uint64_t sum = static_cast<std::uint64_t>(value) + static_cast<std::uint64_t>(incr);
+        if (width < 64) {
+            const std::uint64_t mask = ~std::uint64_t{0} << width;
+            sum = (sum & (std::uint64_t{1} << (width - 1))) ? (sum | mask) : (sum & ~mask);
+        }
+        limit = static_cast<std::int64_t>(sum);
+    } else if (overflow == FieldOp::Overflow::sat) {
+        limit = high ? max : min;
+    }
+    return true;
+}
+
+/// Runs one SET or INCRBY on `s` (long enough); the reply, or nullopt for an overflow under
+/// FAIL (nothing written).
+inline std::optional<long long> write_field(std::string& s, const FieldOp& op) {
+    if (op.sign) {
+        const std::int64_t old = as_signed(get_field(s, op.offset, op.width), op.width);
+        std::int64_t wrapped = 0, next;
+        bool over;
+        if (op.kind == FieldOp::Kind::incrby) {
+            over = signed_overflow(old, op.value, op.width, op.overflow, wrapped);
+            next = over ? wrapped
+                        : static_cast<std::int64_t>(static_cast<std::uint64_t>(old) +
+                                                    static_cast<std::uint64_t>(op.value));
+        } else {
+            over = signed_overflow(op.value, 0, op.width, op.overflow, wrapped);
+            next = over ? wrapped : op.value;
+        }
+        if (over && op.overflow == FieldOp::Overflow::fail) return std::nullopt;
+        set_field(s, op.offset, op.width, static_cast<std::uint64_t>(next));
+        return op.kind == FieldOp::Kind::incrby ? next : old;
+    }
+    const std::uint64_t old = get_field(s, op.offset, op.width);
+    std::uint64_t wrapped = 0, next;
+    bool over;
+    if (op.kind == FieldOp::Kind::incrby) {
+        over = unsigned_overflow(old, op.value, op.width, op.overflow, wrapped);
+        next = over ? wrapped : old + static_cast<std::uint64_t>(op.value);
+    } else {
+        const auto v = static_cast<std::uint64_t>(op.value);
+        over = unsigned_overflow(v, 0, op.width, op.overflow, wrapped);
+        next = over ? wrapped : v;
+    }
+    if (over && op.overflow == FieldOp::Overflow::fail) return std::nullopt;
+    set_field(s, op.offset, op.width, next);
+    return static_cast<long long>(op.kind == FieldOp::Kind::incrby ? next : old);
+}
+
+/// Parses BITFIELD's operations (bitfieldGeneric's loop, its checks in its order); replies
+/// the first error and returns nullopt.
+template <Clock C>
+std::optional<std::vector<FieldOp>> parse_fields(Ctx<C>& c) {
+    std::vector<FieldOp> ops;
+    auto overflow = FieldOp::Overflow::wrap;
+    // Redis compares these as C strings: up to a NUL byte.
+    const auto until_nul = [](std::string_view a) { return a.substr(0, a.find('\0')); };
+    for (std::size_t j = 2; j < c.argc(); ++j) {
+        const std::size_t rest = c.argc() - j - 1;
+        const std::string_view sub = until_nul(c.arg(j));
+        FieldOp op{};
+        if (iequals(sub, "get") && rest >= 2) {
+            op.kind = FieldOp::Kind::get;
+        } else if (iequals(sub, "set") && rest >= 3) {
+            op.kind = FieldOp::Kind::set;
+        } else if (iequals(sub, "incrby") && rest >= 3) {
+            op.kind = FieldOp::Kind::incrby;
+        } else if (iequals(sub, "overflow") && rest >= 1) {
+            const std::string_view mode = until_nul(c.arg(++j));
+            if (iequals(mode, "wrap")) overflow = FieldOp::Overflow::wrap;
+            else if (iequals(mode, "sat")) overflow = FieldOp::Overflow::sat;
+            else if (iequals(mode, "fail")) overflow = FieldOp::Overflow::fail;
+            else {
+                c.out.error("ERR Invalid OVERFLOW type specified");
+                return std::nullopt;
+            }
+            continue;
+        } else {
+            c.out.error(errors::syntax);
+            return std::nullopt;
+        }
+        // The type: i1..i64 or u1..u63 (getBitfieldTypeFromArgument).
+        const std::string_view type = until_nul(c.arg(j + 1));
+        const auto width = type.empty() ? std::nullopt : to_ll(type.substr(1));
+        op.sign = !type.empty() && type[0] == 'i';  // lower case only, as Redis
+        const bool unsign = !type.empty() && type[0] == 'u';
+        if ((!op.sign && !unsign) || !width || *width < 1 || *width > (op.sign ? 64 : 63)) {
+            c.out.error("ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is "
+                        "not supported but i64 is.");
+            return std::nullopt;
+        }
+        op.width = static_cast<unsigned>(*width);
+        // The offset: bits, or #n in units of the width (getBitOffsetFromArgument).
+        std::string_view at = c.arg(j + 2);
+        const bool units = !at.empty() && at[0] == '#';
+        const auto n = to_ll(units ? at.substr(1) : at);
+        long long off = 0;
+        if (n) off = units ? static_cast<long long>(static_cast<unsigned long long>(*n) * op.width) : *n;
+        if (!n || off < 0 || static_cast<std::uint64_t>(off >> 3) >= max_string(c)) {
+            c.out.error(bad_offset);
+            return std::nullopt;
+        }
+        op.offset = static_cast<std::uint64_t>(off);
+        if (op.kind != FieldOp::Kind::get) {
+            const auto v = to_ll(c.arg(j + 3));
+            if (!v) {
+                c.out.error(errors::not_integer);
+                return std::nullopt;
+            }
+            op.value = *v;
+        }
+        op.overflow = overflow;
+        ops.push_back(op);
+        j += op.kind == FieldOp::Kind::get ? 2 : 3;
+    }
+    return ops;
+}
+
+}  // namespace bits
+
+/// BITFIELD / BITFIELD_RO (`ReadOnly`) key [operation ...]: see the file comment.
+template <Clock C, bool ReadOnly>
+void bitfield(Ctx<C>& c) {
+    using bits::FieldOp;
+    const auto ops = bits::parse_fields(c);
+    if (!ops) return;
+    std::uint64_t farthest = 0;  // the last bit a write reaches
+    bool writes = false;
+    for (const FieldOp& op : *ops) {
+        if (op.kind == FieldOp::Kind::get) continue;
+        writes = true;
+        farthest = std::max(farthest, op.offset + op.width - 1);
+    }
+    std::vector<std::optional<long long>> out;
+    out.reserve(ops->size());
+    auto get = [](std::string_view s, const FieldOp& op) -> long long {
+        const std::uint64_t v = bits::get_field(s, op.offset, op.width);
+        return op.sign ? bits::as_signed(v, op.width) : static_cast<long long>(v);
+    };
+    if (!writes) {  // a read: a missing key reads as zeros
+        const auto got = c.db().read_string(c.arg(1), [&](std::string_view s) {
+            for (const FieldOp& op : *ops) out.emplace_back(get(s, op));
+            return true;
+        });
+        if (!got)
+            for (const FieldOp& op : *ops) out.emplace_back(get({}, op));
+        c.session.propagate_as({});  // nothing changed: nothing for replicas
+    } else if (ReadOnly) {
+        c.out.error("ERR BITFIELD_RO only supports the GET subcommand");
+        return;
+    } else {
+        const std::size_t need = static_cast<std::size_t>(farthest >> 3) + 1;
+        c.db().update(c.arg(1), [&](auto& slot) {
+            if (!slot.exists()) slot.emplace(std::string());
+            else if (!slot.cvalue().string_if()) throw WrongTypeError();
+            std::string& s = slot.value().mutable_string();
+            if (s.size() < need) s.resize(need, '\0');
+            for (const FieldOp& op : *ops) {
+                if (op.kind == FieldOp::Kind::get) out.emplace_back(get(s, op));
+                else out.push_back(bits::write_field(s, op));
+            }
+            slot.name_update("setbit");
+        });
+    }
+    c.out.array(out.size());
+    for (const auto& v : out) {
+        if (v) c.out.integer(*v);
+        else c.out.null();
+    }
+}
 
 /// SETBIT key offset value.
 template <Clock C>
@@ -314,6 +564,11 @@ void register_bitmap_commands(CommandTable<C>& t) {
                    "2.6.0", rs);
     add_command<C>(t, "bitpos", -3, cmd_readonly, 1, 1, 1, &bitpos<C>, "bitmap",
                    "Find first bit set or clear in a string", "2.8.7", rs);
+    add_command<C>(t, "bitfield", -2, cmd_write | cmd_denyoom, 1, 1, 1, &bitfield<C, false>, "bitmap",
+                   "Perform arbitrary bitfield integer operations on strings", "3.2.0", ws);
+    add_command<C>(t, "bitfield_ro", -2, cmd_readonly | cmd_fast, 1, 1, 1, &bitfield<C, true>, "bitmap",
+                   "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
+                   "6.0.0", rf);
     add_command<C>(t, "bitop", -4, cmd_write | cmd_denyoom | cmd_takes_gate, 2, -1, 1, &bitop<C>, "bitmap",
                    "Perform bitwise operations between strings", "2.6.0", ws);
 }

@@ -706,7 +706,11 @@ void zpop(Ctx<C>& c) {
     auto& zsets = c.db().zsets();
     const std::string key = c.key(1);
     std::vector<Element> got;
-    if (count == 0) (void)zsets.cardinality(key);  // WRONGTYPE before the empty reply
+    if (count == 0) {  // WRONGTYPE before the empty reply; not a read lookup (Redis's is for writing)
+        c.db().peek(key, [](const Value* v) {
+            if (v && v->type() != ValueType::zset) throw WrongTypeError();
+        });
+    }
     else if (End == ZEnd::min) got = zsets.pop_min(key, static_cast<std::size_t>(count < 0 ? 1 : count));
     else got = zsets.pop_max(key, static_cast<std::size_t>(count < 0 ? 1 : count));
     const bool nested = c.out.resp3() && count != -1;
