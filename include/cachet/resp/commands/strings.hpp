@@ -311,15 +311,22 @@ void strlen_(Ctx<C>& c) {
 template <Clock C>
 void lcs(Ctx<C>& c) {
     auto& db = c.db();
+    // Both keys are looked up (hits, misses, keymiss events) before either's type is checked.
+    std::string a, b;
+    bool wrong = false;
     for (std::size_t k = 1; k <= 2; ++k) {
-        auto t = db.type(c.arg(k));
-        if (t && *t != ValueType::string) {
-            c.out.error("ERR The specified keys must contain string values");
-            return;
-        }
+        const bool found = db.peek(c.arg(k), [&](const Value* v) {
+            if (!v) return false;
+            if (const auto s = v->string_if()) (k == 1 ? a : b).assign(*s);
+            else wrong = true;
+            return true;
+        });
+        db.count_lookup(c.arg(k), found);
     }
-    const std::string a = db.get(c.arg(1)).value_or(std::string());
-    const std::string b = db.get(c.arg(2)).value_or(std::string());
+    if (wrong) {
+        c.out.error("ERR The specified keys must contain string values");
+        return;
+    }
     bool getlen = false, getidx = false, withmatchlen = false;
     long long minmatchlen = 0;
     for (std::size_t j = 3; j < c.argc(); ++j) {
