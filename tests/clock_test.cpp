@@ -170,14 +170,8 @@ constexpr bool tsan = false;
 #else
 constexpr bool tsan = false;
 #endif
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef CACHET_DETAIL_ASAN  // the library's own detection (detail/node_pool.hpp)
 constexpr bool asan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool asan = true;
-#else
-constexpr bool asan = false;
-#endif
 #else
 constexpr bool asan = false;
 #endif

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -202,6 +203,21 @@ TEST_SUITE("keyspace_events") {
         CHECK(log == std::vector<std::string>{"keymiss k", "new k", "set k", "set k"});
         CHECK(kv.stats().misses == 1);
         CHECK(kv.stats().hits == 1);
+    }
+
+    TEST_CASE("a miss counted before the callback throws is still announced") {
+        std::vector<std::string> missed;
+        test::ManualKv<std::string, int> kv(
+            {.miss_listener = [&](const std::string& k) { missed.push_back(k); }});
+        CHECK_THROWS_AS(kv.update(std::string("k"),
+                                  [](auto& slot) {
+                                      slot.count_lookup();
+                                      throw std::runtime_error("after the lookup");
+                                  }),
+                        std::runtime_error);
+        CHECK(missed == std::vector<std::string>{"k"});
+        CHECK(kv.stats().misses == 1);
+        CHECK_FALSE(kv.contains("k"));
     }
 
     TEST_CASE("keyspace_miss_notifier publishes keymiss") {

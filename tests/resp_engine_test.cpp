@@ -1053,7 +1053,8 @@ TEST_SUITE("resp_engine") {
             {"SDIFFSTORE", "sd", "k0", "sd"},  // misses in lookup order (differential, seed 926)
             {"BITFIELD", "bf", "INCRBY", "u8", "0", "1"}, {"BITFIELD_RO", "nobf", "GET", "u8", "0"},
             {"SADD", "aset", "m"},
-            {"LCS", "nolcs", "aset"}};  // both keys looked up before the type error (seed 968)
+            {"LCS", "nolcs", "aset"},  // both keys looked up before the type error (seed 968)
+            {"SUNION", "nos", "aset", "c"}};  // WRONGTYPE at c: the miss before it still sent
         for (const auto& c : cmds) {
             std::string in = "*" + std::to_string(c.size()) + "\r\n";
             for (const auto& a : c) in += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
@@ -1077,7 +1078,7 @@ TEST_SUITE("resp_engine") {
                          "new c", "new d", "keymiss nope", "keymiss x", "keymiss y", "new l",
                          "keymiss h", "keymiss x", "new h", "new n", "keymiss zz", "keymiss t",
                          "keymiss g", "keymiss x", "keymiss y", "keymiss k0", "keymiss sd",
-                         "new bf", "keymiss nobf", "new aset", "keymiss nolcs"});
+                         "new bf", "keymiss nobf", "new aset", "keymiss nolcs", "keymiss nos"});
         // "KEAn" keeps 'n' though CONFIG GET shows "AKE", as Redis's does.
         CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEAn"}) == "+OK\r\n");
         CHECK(call(*s, {"CONFIG", "GET", "notify-keyspace-events"}) ==
