@@ -358,6 +358,72 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"OBJECT", "ENCODING", "k"}) == "$-1\r\n");
     }
 
+    TEST_CASE("OBJECT IDLETIME and FREQ, TOUCH, RESTORE IDLETIME / FREQ and the lfu parameters") {
+        // Sequences checked against redis-server 7.0.15 (string values that are not shared
+        // integers: Redis's shared objects carry one access record for all keys).
+        test::Server srv;
+        auto s = srv.connect();
+        srv.clock.advance(std::chrono::hours(2));
+        call(*s, {"SET", "k", "v"});
+        call(*s, {"RPUSH", "l", "a"});
+        call(*s, {"SET", "t", "x"});
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "k"}) == ":0\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "missing"}) == "$-1\r\n");
+        srv.clock.advance(std::chrono::seconds(7));
+        // Peeks are not accesses (Redis's LOOKUP_NOTOUCH): TYPE, EXISTS, TTL, OBJECT, MEMORY.
+        for (const char* peek : {"TYPE", "EXISTS", "TTL", "PTTL", "EXPIRETIME"}) call(*s, {peek, "k"});
+        call(*s, {"OBJECT", "ENCODING", "k"});
+        call(*s, {"MEMORY", "USAGE", "k"});
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "k"}) == ":7\r\n");
+        CHECK(call(*s, {"GET", "k"}) == "$1\r\nv\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "k"}) == ":0\r\n");
+        call(*s, {"LRANGE", "l", "0", "-1"});
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "l"}) == ":0\r\n");
+        CHECK(call(*s, {"TOUCH", "t", "missing"}) == ":1\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "t"}) == ":0\r\n");
+        srv.clock.advance(std::chrono::seconds(3));
+        call(*s, {"APPEND", "t", "y"});
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "t"}) == ":0\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "k"}) == ":3\r\n");
+        const std::string payload = [&] {
+            const std::string r = call(*s, {"DUMP", "k"});
+            const std::size_t body = r.find("\r\n") + 2;
+            return r.substr(body, r.size() - body - 2);
+        }();
+        CHECK(call(*s, {"RESTORE", "k2", "0", payload, "IDLETIME", "1000"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "k2"}) == ":1000\r\n");
+        CHECK(call(*s, {"RESTORE", "k3", "0", payload, "FREQ", "100"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "k3"}) == ":0\r\n");  // FREQ ignored
+        CHECK(call(*s, {"RENAME", "k2", "k4"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "k4"}) == ":0\r\n");  // RENAME's lookup touched it
+
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}) == "+OK\r\n");
+        call(*s, {"SET", "f", "fresh"});
+        CHECK(call(*s, {"OBJECT", "FREQ", "f"}) == ":5\r\n");
+        CHECK(call(*s, {"OBJECT", "FREQ", "missing"}) == "$-1\r\n");
+        CHECK(call(*s, {"RESTORE", "r", "0", payload, "FREQ", "100"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "FREQ", "r"}) == ":100\r\n");
+        CHECK(call(*s, {"RESTORE", "r2", "0", payload, "IDLETIME", "10"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "FREQ", "r2"}) == ":5\r\n");  // IDLETIME ignored
+        CHECK(call(*s, {"MOVE", "r", "1"}) == ":1\r\n");       // keeps its counter
+        CHECK(call(*s, {"SELECT", "1"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "FREQ", "r"}) == ":100\r\n");
+        CHECK(call(*s, {"SELECT", "0"}) == "+OK\r\n");
+        // lfu-log-factor 0: every access counts; the decay is one per lfu-decay-time minutes.
+        CHECK(call(*s, {"CONFIG", "SET", "lfu-log-factor", "0", "lfu-decay-time", "2"}) == "+OK\r\n");
+        for (int i = 0; i < 10; ++i) call(*s, {"GET", "f"});
+        CHECK(call(*s, {"OBJECT", "FREQ", "f"}) == ":15\r\n");
+        srv.clock.advance(std::chrono::minutes(5));
+        CHECK(call(*s, {"OBJECT", "FREQ", "f"}) == ":13\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "lfu-decay-time", "0"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "FREQ", "f"}) == ":15\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "lfu-*"}) ==
+              "*4\r\n$14\r\nlfu-decay-time\r\n$1\r\n0\r\n$14\r\nlfu-log-factor\r\n$1\r\n0\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "lfu-log-factor", "-1"}).starts_with("-ERR CONFIG SET failed"));
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "noeviction"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "FREQ", "f"}).starts_with("-ERR An LFU maxmemory policy is not selected"));
+    }
+
     TEST_CASE("OBJECT ENCODING and REFCOUNT as Redis 7.0's; FREQ / IDLETIME errors") {
         // Replies checked against redis-server 7.0.15.
         test::Server srv;

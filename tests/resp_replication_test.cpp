@@ -383,6 +383,30 @@ TEST_SUITE("resp_replication") {
         CHECK_THROWS_AS(cachet::resp::rdb::load(e.db, "REDIS0099"), cachet::resp::rdb::RdbError);
         CHECK_THROWS_AS(cachet::resp::rdb::load(e.db, "NOTREDIS!"), cachet::resp::rdb::RdbError);
     }
+
+    TEST_CASE("an RDB file's idle and frequency records set the keys' access records") {
+        // Redis writes them before a key under an LRU (idle, opcode 248) or LFU (freq, 249)
+        // maxmemory-policy; each applies only under the matching policy, as RESTORE's.
+        const std::string file = std::string("REDIS0009") +
+                                 "\xf8\x2a" + std::string("\x00\x01" "a" "\x01" "x", 5) +  // idle 42 s
+                                 "\xf9\x4d" + std::string("\x00\x01" "b" "\x01" "y", 5) +  // freq 77
+                                 std::string("\x00\x01" "c" "\x01" "z", 5) +                // neither
+                                 "\xff" + std::string(8, '\0');                               // no checksum
+        test::Server lru;
+        CHECK(cachet::resp::rdb::load(lru.db, file) == 3);
+        auto c = lru.connect();
+        CHECK(call(*c, {"OBJECT", "IDLETIME", "a"}) == ":42\r\n");
+        CHECK(call(*c, {"OBJECT", "IDLETIME", "b"}) == ":0\r\n");
+        CHECK(call(*c, {"OBJECT", "IDLETIME", "c"}) == ":0\r\n");
+        test::Server lfu;
+        auto d = lfu.connect();
+        CHECK(call(*d, {"CONFIG", "SET", "maxmemory-policy", "volatile-lfu"}) == "+OK\r\n");
+        CHECK(cachet::resp::rdb::load(lfu.db, file) == 3);
+        CHECK(call(*d, {"OBJECT", "FREQ", "a"}) == ":5\r\n");
+        CHECK(call(*d, {"OBJECT", "FREQ", "b"}) == ":77\r\n");
+        CHECK(call(*d, {"OBJECT", "FREQ", "c"}) == ":5\r\n");
+        CHECK(call(*d, {"GET", "c"}) == "$1\r\nz\r\n");
+    }
 }
 
 TEST_SUITE("resp_replication") {

@@ -851,12 +851,37 @@ public:
     void count_lookup(std::string_view key, bool found, bool announce = true) {
         m_keyspace.count_lookup(key, found, announce);
     }
+    /// OBJECT IDLETIME: seconds since `key` was last accessed (read or written; not by peeks
+    /// such as TYPE, EXISTS, TTL, OBJECT), nullopt if absent. Meaningful while the database
+    /// tracks access times (`BasicDatabase::set_access_tracking`, by default). A peek.
+    [[nodiscard]] std::optional<std::uint64_t> idle_seconds(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        const auto ms = m_keyspace.idle_ms(key);
+        if (!ms) return std::nullopt;
+        return *ms / 1000;
+    }
+    /// OBJECT FREQ: `key`'s logarithmic access counter (0-255, decayed to now), nullopt if
+    /// absent. Meaningful while the database tracks frequencies (an LFU maxmemory-policy). A
+    /// peek.
+    [[nodiscard]] std::optional<unsigned> access_frequency(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access_frequency(key);
+    }
+    /// TOUCH for one key: true if it exists; counted as a lookup (`count_lookup`) and an
+    /// access (its idle time restarts, its frequency counter steps).
+    bool touch(std::string_view key) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [](auto& slot) {
+            slot.count_lookup();
+            return slot.exists();
+        });
+    }
     /// EXISTS for one key (a peek).
     [[nodiscard]] bool exists(std::string_view key) {
         detail::ExecGate::Shared g(*m_gate);
         return m_keyspace.contains(key);
     }
-    /// EXISTS and TOUCH for one key: `exists`, counted as a lookup (`count_lookup`).
+    /// EXISTS for one key: `exists`, counted as a lookup (`count_lookup`).
     [[nodiscard]] bool read_exists(std::string_view key) {
         const bool found = exists(key);
         count_lookup(key, found);
@@ -935,8 +960,10 @@ public:
             if (&slots[0] == &slots[1]) return !nx;  // same key: nothing to do
             if (nx && slots[1].exists()) return false;
             const std::uint64_t d = slots[0].deadline_ms();
+            const std::uint32_t record = slots[0].access_record();
             slots[1].emplace(std::move(slots[0].value()));
             slots[1].name_update("rename_to");
+            carry_access_record(slots[1], record);
             if (d == no_deadline) slots[1].persist();
             else slots[1].set_deadline_ms(d);
             slots[0].erase();
@@ -990,7 +1017,12 @@ public:
     /// clock, or `no_deadline`), atomically; false if the key exists and not `replace`.
     /// Announces "restore" and serves clients blocked on the key. O(1) plus the old value's
     /// destruction.
-    bool restore(const std::string& key, Value v, std::uint64_t deadline, bool replace) {
+    /// `idle_s` and `freq` (RESTORE's IDLETIME and FREQ, an RDB file's idle and frequency
+    /// records) set the key's access record, each only under the matching tracking (Redis's
+    /// objectSetLRUOrLFU).
+    bool restore(const std::string& key, Value v, std::uint64_t deadline, bool replace,
+                 std::optional<long long> idle_s = std::nullopt,
+                 std::optional<unsigned> freq = std::nullopt) {
         detail::ExecGate::Shared g(*m_gate);
         bool done;
         {
@@ -999,6 +1031,8 @@ public:
                 if (slot.exists() && !replace) return false;
                 slot.emplace(std::move(v));
                 slot.name_update("restore");
+                if (freq) slot.set_access_count(*freq);
+                if (idle_s) slot.set_idle_time(std::chrono::seconds(*idle_s));
                 if (deadline == no_deadline) slot.persist();
                 else slot.set_deadline_ms(deadline);
                 return true;
@@ -1017,9 +1051,11 @@ public:
         if (&to == this) return false;
         detail::ExecGate::Shared g(*m_gate);
         std::optional<detail::ThreadFlag> self(std::in_place, detail::t_self_announcing);
+        std::uint32_t record = 0;
         std::optional<std::pair<Value, std::uint64_t>> v = m_keyspace.access(
             key, [&](auto& slot) -> std::optional<std::pair<Value, std::uint64_t>> {
                 if (!slot.exists() || to.m_keyspace.contains(key)) return std::nullopt;
+                record = slot.access_record();
                 std::pair<Value, std::uint64_t> out(std::move(slot.value()), slot.deadline_ms());
                 slot.erase();
                 return out;
@@ -1028,6 +1064,7 @@ public:
         to.m_keyspace.access(key, [&](auto& slot) {
             slot.emplace(std::move(v->first));
             slot.name_update("move_to");
+            carry_access_record(slot, record);
             if (v->second == no_deadline) slot.persist();
             else slot.set_deadline_ms(v->second);
         });
@@ -1107,6 +1144,13 @@ private:
     template <Clock>
     friend class BasicDatabase;
 
+    /// Redis's RENAME and MOVE keep the object, and with it its LFU counter; its idle time
+    /// restarts either way (the lookup touched it), as a new entry's does.
+    template <class Slot>
+    void carry_access_record(Slot& to, std::uint32_t record) const noexcept {
+        if (m_keyspace.access_tracking() == AccessTracking::frequency) to.set_access_record(record);
+    }
+
     StoreOptions<KeyString, Value> make_options(const DatabaseOptions& o) {
         StoreOptions<KeyString, Value> so;
         so.shards = o.shards;
@@ -1166,6 +1210,7 @@ public:
         m_wall_offset_ms = static_cast<long long>(sys) - static_cast<long long>(m_dbs[0]->now_ms());
         refresh_write_events();  // nobody listens yet
         update_lru_tracking();
+        set_access_tracking(AccessTracking::last_access);
     }
     BasicDatabase(const BasicDatabase&) = delete;
     BasicDatabase& operator=(const BasicDatabase&) = delete;
@@ -1407,6 +1452,29 @@ public:
         }
     }
 
+    // ------------------------------------------------------------------ access records
+
+    /// What every database records of its keys' accesses (see Keyspace::set_access_tracking):
+    /// the last access's time by default, as Redis keeps it for OBJECT IDLETIME under every
+    /// policy but LFU; `AccessTracking::frequency` under an LFU maxmemory-policy, for OBJECT
+    /// FREQ, with `lfu_log_factor` and `lfu_decay_minutes` (lfu-log-factor, lfu-decay-time;
+    /// Redis's defaults 10 and 1). Neither steers eviction (maxmemory evicts by the databases'
+    /// `DatabaseOptions::eviction` policy). Thread-safe.
+    void set_access_tracking(AccessTracking mode) {
+        std::lock_guard lock(m_access_mutex);
+        m_access_mode = mode;
+        apply_access_tracking();
+    }
+    void set_lfu_parameters(unsigned lfu_log_factor, unsigned lfu_decay_minutes) {
+        std::lock_guard lock(m_access_mutex);
+        m_lfu_log_factor = lfu_log_factor;
+        m_lfu_decay_minutes = lfu_decay_minutes;
+        apply_access_tracking();
+    }
+    [[nodiscard]] AccessTracking access_tracking() const noexcept {
+        return m_dbs[0]->m_keyspace.access_tracking();
+    }
+
     // ------------------------------------------------------------------ memory
 
     void set_maxmemory(std::uint64_t bytes) noexcept {
@@ -1535,6 +1603,11 @@ private:
     /// only while something can evict by it: a maxmemory with an evicting policy. Otherwise a
     /// read takes the shared lock, an overwrite leaves its key in place, and the order is that
     /// of insertion until eviction is turned on and accesses reorder it.
+    void apply_access_tracking() noexcept {
+        for (auto& d : m_dbs)
+            d->m_keyspace.set_access_tracking(m_access_mode, m_lfu_log_factor, m_lfu_decay_minutes);
+    }
+
     void update_lru_tracking() noexcept {
         const bool on = maxmemory() != 0 && !noeviction();
         for (auto& d : m_dbs) d->m_keyspace.set_lru_tracking(on);
@@ -1580,6 +1653,9 @@ private:
     std::atomic<long long> m_hash_lp_entries{512}, m_hash_lp_value{64};  // Redis 7.0's defaults
     std::atomic<long long> m_set_intset_entries{512};
     std::atomic<bool> m_noeviction{true};
+    std::mutex m_access_mutex;  ///< serialises set_access_tracking / set_lfu_parameters
+    AccessTracking m_access_mode = AccessTracking::last_access;
+    unsigned m_lfu_log_factor = 10, m_lfu_decay_minutes = 1;
     std::mutex m_watch_mutex;
     std::unordered_map<std::string, std::vector<WatchState*>> m_watched;
     std::atomic<std::size_t> m_watch_count{0};

@@ -42,6 +42,7 @@
 #include <cachet/detail/flat_index.hpp>
 #include <cachet/detail/hash.hpp>
 #include <cachet/detail/node_pool.hpp>
+#include <cachet/eviction/access_clock.hpp>
 #include <cachet/eviction/lru.hpp>
 #include <cachet/eviction/policy.hpp>
 #include <cachet/eviction/tinylfu.hpp>
@@ -474,8 +475,12 @@ public:
             m_events.miss_at.push_back(m_miss_seq ? (*m_miss_seq)++ : 0);
         }
         /// Counts this access as a lookup for reading that found the key: a hit in the
-        /// statistics (not an access for the eviction policy).
-        void count_hit() noexcept { detail::bump(m_shard.hits); }
+        /// statistics (not an access for the eviction policy), and an access for the entry's
+        /// access record (see `set_access_tracking`).
+        void count_hit() noexcept {
+            detail::bump(m_shard.hits);
+            m_touched = true;
+        }
         /// `count_hit()` if the key exists, else `count_miss()`.
         void count_lookup() {
             if (exists()) count_hit();
@@ -495,6 +500,29 @@ public:
         /// `update`) after the one `name_update` named: LMOVE from a list to itself is Redis's
         /// "lpush" then "rpop". Requires `name_update` first; `name` as for it.
         void also_name(std::string_view name) noexcept { m_events.then = name; }
+
+        /// The entry's access record (see `Keyspace::set_access_tracking`): to carry it to
+        /// another key with `set_access_record` (Redis's RENAME and MOVE keep the object, and
+        /// its idle time or counter). Precondition: `exists()`.
+        [[nodiscard]] std::uint32_t access_record() const noexcept {
+            return current()->access_word.load(std::memory_order_relaxed);
+        }
+        /// Sets the entry's access record as the callback ends, instead of recording this
+        /// access in it. Precondition: `exists()`.
+        void set_access_record(std::uint32_t record) noexcept { m_record = record; }
+        /// Sets the access record of an entry last accessed `idle` ago (`last_access`
+        /// tracking; Redis's RESTORE ... IDLETIME), or, under `frequency` tracking, whose
+        /// counter is `count` (at most 255; RESTORE ... FREQ). Whichever does not match the
+        /// store's mode is ignored, as Redis ignores it. Precondition: `exists()`.
+        void set_idle_time(std::chrono::seconds idle) noexcept {
+            if (m_ks.m_access.mode() == AccessTracking::last_access)
+                m_record = detail::AccessClock::with_idle(
+                    static_cast<std::uint64_t>(std::max<std::int64_t>(idle.count(), 0)), m_now);
+        }
+        void set_access_count(unsigned count) noexcept {
+            if (m_ks.m_access.mode() == AccessTracking::frequency)
+                m_record = detail::AccessClock::with_count(count, m_now);
+        }
 
         /// The time the slot was opened at, in ms of the store's clock.
         [[nodiscard]] std::uint64_t now_ms() const noexcept { return m_now; }
@@ -554,6 +582,9 @@ public:
                 if (m_erase) return;  // created and erased in one callback: never existed
                 Entry* e = m_created.get();
                 e->weight = m_ks.weigh(e);          // user code: before anything is linked
+                if (m_record) e->access_word.store(*m_record, std::memory_order_relaxed);
+                else if (m_ks.m_access.mode() != AccessTracking::none)
+                    e->access_word.store(m_ks.m_access.fresh(m_now), std::memory_order_relaxed);
                 if (m_ks.m_bounded && m_ks.m_eviction == Eviction::tinylfu)
                     m_shard.tlfu.reserve_insert();  // may throw; nothing linked yet
                 m_shard.index.insert(m_hash32, e);  // may throw; then unique_ptr frees e
@@ -567,6 +598,11 @@ public:
                 m_ks.remove(m_shard, e, RemovalCause::erased, m_batch);
                 return;
             }
+            // A write or a counted read is an access (Redis's lookupKeyWrite / lookupKeyRead);
+            // a peek is not (its LOOKUP_NOTOUCH).
+            if (m_record) e->access_word.store(*m_record, std::memory_order_relaxed);
+            else if ((m_dirty || m_touched) && m_ks.m_access.mode() != AccessTracking::none)
+                m_ks.m_access.touch(e->access_word, m_now);
             m_ks.after_update(m_shard, e, m_dirty, m_deadline, m_now, m_batch);
         }
 
@@ -623,6 +659,8 @@ public:
         bool m_emplaced = false;
         bool m_deadline_touched = false;
         bool m_ttl_reset = false;  ///< reset_ttl() was called (a wholesale replacement)
+        bool m_touched = false;    ///< a counted read hit (count_hit)
+        std::optional<std::uint32_t> m_record;  ///< set_access_record and friends
         PendingWrites m_events;
         bool m_erase = false;
     };
@@ -890,6 +928,8 @@ public:
             due = s.wheel && s.wheel->needs_advance(now);
             if (e && CACHET_LIKELY(e->deadline > now)) {
                 hit = true;
+                if (CACHET_UNLIKELY(m_access.mode() != AccessTracking::none))
+                    m_access.touch(const_cast<Entry*>(e)->access_word, now);
                 if (m_bounded && m_eviction == Eviction::tinylfu) {
                     Entry* me = const_cast<Entry*>(e);  // only the atomic reference bit changes
                     drain = s.tlfu.record_hit(me, e->hash);
@@ -945,6 +985,49 @@ public:
     /// maxmemory with an evicting policy is set), so it does not pay for an order nothing uses.
     /// Thread-safe; takes effect for operations that start after it. O(1).
     void set_lru_tracking(bool on) noexcept { m_lru_tracking.store(on, std::memory_order_relaxed); }
+
+    /// What the store records of each entry's accesses, for `idle_ms` and `access_frequency`
+    /// (see eviction/access_clock.hpp): nothing (the default), the time of the last access,
+    /// or Redis's LFU counter with its `log_factor` and `decay_minutes` (lfu-log-factor,
+    /// lfu-decay-time). An access is a hit of `read`, a write through `access` to an existing
+    /// entry (its value taken for changing, or overwritten), or a lookup an access counted as a
+    /// hit (`Slot::count_hit`); peeks are not (`contains`, `remaining_ms`, `Slot::cvalue`).
+    /// A new entry starts as just accessed (counter 5). The record lives in the entry's
+    /// padding: no memory; a hit reads and, at most once a second per entry (last access) or
+    /// when the counter steps, writes it. Changing the mode reinterprets the records already
+    /// kept (entries written while it was off report the time since the clock's epoch).
+    /// Thread-safe; takes effect for operations that start after it. O(1).
+    void set_access_tracking(AccessTracking mode, unsigned lfu_log_factor = 10,
+                             unsigned lfu_decay_minutes = 1) noexcept {
+        m_access.set(mode, lfu_log_factor, lfu_decay_minutes);
+    }
+    [[nodiscard]] AccessTracking access_tracking() const noexcept { return m_access.mode(); }
+
+    /// How long ago `key`'s live entry was last accessed, in ms (whole seconds, as Redis's
+    /// OBJECT IDLETIME), under `AccessTracking::last_access`; nullopt if the key is absent.
+    /// In another mode the figure means nothing. A peek. O(1) expected.
+    template <class Q>
+        requires lookup_key<Q>
+    [[nodiscard]] std::optional<std::uint64_t> idle_ms(const Q& key) {
+        std::optional<std::uint64_t> idle;
+        with_live(key, [&](Shard&, Entry* e, Batch&, std::uint64_t now) {
+            if (e) idle = detail::AccessClock::idle_ms(e->access_word.load(std::memory_order_relaxed), now);
+            return e != nullptr;
+        });
+        return idle;
+    }
+    /// `key`'s access counter, decayed to now (0-255, as Redis's OBJECT FREQ), under
+    /// `AccessTracking::frequency`; nullopt if the key is absent. A peek. O(1) expected.
+    template <class Q>
+        requires lookup_key<Q>
+    [[nodiscard]] std::optional<unsigned> access_frequency(const Q& key) {
+        std::optional<unsigned> count;
+        with_live(key, [&](Shard&, Entry* e, Batch&, std::uint64_t now) {
+            if (e) count = m_access.count(e->access_word.load(std::memory_order_relaxed), now);
+            return e != nullptr;
+        });
+        return count;
+    }
 
     /// True if `key` has a live entry. A peek: not counted as a hit or miss, and not an access
     /// for the eviction policy. O(1) expected.
@@ -1426,6 +1509,7 @@ private:
             }
             detail::bump(s.hits);
             policy_access(s, e);
+            if (m_access.mode() != AccessTracking::none) m_access.touch(e->access_word, now);
             if constexpr (std::is_invocable_v<F&, const K&, const V&, std::uint64_t>)
                 f(std::as_const(e->key), std::as_const(e->value), now);
             else
@@ -1720,6 +1804,7 @@ private:
     unsigned m_shard_shift = 64;
     bool m_bounded = false;
     std::atomic<bool> m_lru_tracking{true};  ///< see set_lru_tracking
+    detail::AccessClock m_access;            ///< see set_access_tracking
     Eviction m_eviction = Eviction::lru;
     std::uint64_t m_max_entries = 0;  // written by set_max_* (callers serialise resizes)
     std::uint64_t m_max_weight = 0;

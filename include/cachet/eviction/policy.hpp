@@ -36,7 +36,8 @@ enum class Eviction : std::uint8_t {
     return "unknown";
 }
 
-/// The links an entry carries for its shard's eviction policy. 24 bytes (18 used).
+/// The links an entry carries for its shard's eviction policy, and its access record (see
+/// access_clock.hpp) in what would be padding. 24 bytes.
 struct PolicyHook {
     PolicyHook* policy_prev = nullptr;  ///< nullptr <=> not tracked by a policy
     PolicyHook* policy_next = nullptr;
@@ -44,7 +45,11 @@ struct PolicyHook {
     /// Set by a hit that holds only the shard's shared lock (relaxed; several readers may set
     /// it at once); read and cleared by the policy under the exclusive lock.
     std::atomic<std::uint8_t> policy_ref{0};
+    /// The last access's time or a frequency counter, when the store tracks one
+    /// (`AccessTracking`); relaxed, written by hits under the shared lock too.
+    std::atomic<std::uint32_t> access_word{0};
 };
+static_assert(sizeof(void*) != 8 || sizeof(PolicyHook) == 24, "the access word fits the padding");
 
 namespace detail {
 /// Intrusive list primitives shared by the policies; each list has a sentinel `head` whose

@@ -581,7 +581,8 @@ std::size_t load(BasicDatabase<C>& db, std::string_view file) {
         ver = std::stoi(std::string(magic.substr(5)));
         if (ver < 1 || ver > max_version) throw RdbError("RDB version " + std::to_string(ver) + " is not supported");
         std::size_t dbi = 0, loaded = 0;
-        std::optional<long long> expire;
+        std::optional<long long> expire, idle;  // the next key's records
+        std::optional<unsigned> freq;
         const long long now = db.unix_ms();
         for (;;) {
             const std::uint8_t op = r.byte();
@@ -604,8 +605,9 @@ std::size_t load(BasicDatabase<C>& db, std::string_view file) {
                 case op_aux: (void)r.string(); (void)r.string(); continue;
                 case op_expiretime_ms: expire = static_cast<long long>(r.le(8)); continue;
                 case op_expiretime: expire = static_cast<long long>(r.le(4)) * 1000; continue;
-                case op_idle: (void)r.length(); continue;
-                case op_freq: (void)r.byte(); continue;
+                case op_idle: idle = static_cast<long long>(
+                                  std::min<std::uint64_t>(r.length(), std::numeric_limits<long long>::max())); continue;
+                case op_freq: freq = r.byte(); continue;
                 case op_function2: (void)r.string(); continue;  // a function library: no scripting here
                 case op_module_aux: throw RdbError("unsupported: module data");
                 default: break;
@@ -613,8 +615,11 @@ std::size_t load(BasicDatabase<C>& db, std::string_view file) {
             std::string key = r.string();
             Value v = r.value(op);
             const std::optional<long long> when = std::exchange(expire, std::nullopt);
+            const std::optional<long long> idle_s = std::exchange(idle, std::nullopt);
+            const std::optional<unsigned> count = std::exchange(freq, std::nullopt);
             if (when && *when <= now) continue;
-            db.db(dbi).restore(key, std::move(v), when ? db.deadline_from_unix_ms(*when) : no_deadline, true);
+            db.db(dbi).restore(key, std::move(v), when ? db.deadline_from_unix_ms(*when) : no_deadline, true,
+                               idle_s, count);
             ++loaded;
         }
     } catch (const RdbError& e) {

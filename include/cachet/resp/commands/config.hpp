@@ -147,7 +147,23 @@ void register_config_params(Engine<C>& e) {
     honour("maxmemory", std::to_string(o.maxmemory), [&db](const std::string& v) {
         db.set_maxmemory(static_cast<std::uint64_t>(std::stoull(v)));
     });
-    honour("maxmemory-policy", o.maxmemory_policy, [&db](const std::string& v) { db.set_noeviction(v == "noeviction"); });
+    honour("maxmemory-policy", o.maxmemory_policy, [&db](const std::string& v) {
+        db.set_noeviction(v == "noeviction");
+        db.set_access_tracking(v.find("lfu") != std::string::npos ? AccessTracking::frequency
+                                                                  : AccessTracking::last_access);
+    });
+    // Redis's LFU counter (OBJECT FREQ) under an LFU policy: its growth and its decay.
+    auto lfu_parameter = [&e, &db](const char* name) {
+        return [&e, &db, name](const std::string& v) {
+            const bool factor = std::string_view(name) == "lfu-log-factor";
+            const auto other = std::stoull(e.config_value(factor ? "lfu-decay-time" : "lfu-log-factor"));
+            const auto mine = std::stoull(v);
+            db.set_lfu_parameters(static_cast<unsigned>(factor ? mine : other),
+                                  static_cast<unsigned>(factor ? other : mine));
+        };
+    };
+    honour("lfu-log-factor", "10", lfu_parameter("lfu-log-factor"));
+    honour("lfu-decay-time", "1", lfu_parameter("lfu-decay-time"));
     honour("requirepass", o.requirepass, [&e](const std::string& v) { e.set_requirepass(v); });
     honour("maxclients", std::to_string(o.maxclients), [&e](const std::string& v) {
         e.update_options([&](EngineOptions& opt) { opt.maxclients = std::stoull(v); });

@@ -228,7 +228,7 @@ void persist(Ctx<C>& c) {
 template <Clock C>
 void touch(Ctx<C>& c) {
     long long n = 0;
-    for (std::size_t i = 1; i < c.argc(); ++i) n += c.db().read_exists(c.arg(i)) ? 1 : 0;
+    for (std::size_t i = 1; i < c.argc(); ++i) n += c.db().touch(c.arg(i)) ? 1 : 0;
     c.out.integer(n);
 }
 

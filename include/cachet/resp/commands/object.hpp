@@ -4,8 +4,8 @@
 /// OBJECT ENCODING, REFCOUNT, FREQ, IDLETIME, HELP. ENCODING names the encoding Redis 7.0 would
 /// use for the value, as the Database and the sorted-set commands follow it (a list is always a
 /// quicklist in 7.0); REFCOUNT reports Redis's shared integers. FREQ and IDLETIME answer
-/// Redis's errors where Redis has one (FREQ without an LFU policy, IDLETIME with one), and
-/// otherwise that cachet keeps no per-key access clock or LFU counter. Included at the end of
+/// from each key's access record (the database keeps an LFU counter under an LFU policy and
+/// the last access's time otherwise, as Redis does), with Redis's errors where Redis has one. Included at the end of
 /// zsets.hpp: it reads the sorted sets' encodings.
 
 #include <cachet/resp/commands/zsets.hpp>
@@ -82,9 +82,10 @@ void object_refcount(Ctx<C>& c) {
 }
 
 /// OBJECT FREQ key: a null reply for a missing key; otherwise Redis's error unless an LFU
-/// maxmemory-policy is selected; with one, unsupported (cachet keeps no per-key LFU counter).
-/// OBJECT IDLETIME: null for a missing key; otherwise unsupported (no per-key access clock),
-/// or Redis's own error when an LFU policy is selected.
+/// maxmemory-policy is selected, and with one the key's logarithmic access counter (Redis's
+/// LFU counter: 5 for a new key, decayed by lfu-decay-time). OBJECT IDLETIME: null for a
+/// missing key; Redis's error under an LFU policy; otherwise the seconds since the key was
+/// last read or written. Neither is an access (Redis's LOOKUP_NOTOUCH).
 template <Clock C, bool Freq>
 void object_freq_idle(Ctx<C>& c) {
     // A missing key is a null reply before the policy is looked at, as in Redis.
@@ -101,8 +102,11 @@ void object_freq_idle(Ctx<C>& c) {
                     "note that when switching between policies at runtime LRU and LFU data "
                     "will take some time to adjust.");
     } else {
-        c.out.error(std::string("ERR 'object|") + (Freq ? "freq" : "idletime") +
-                    "' is not supported by cachet-server");
+        std::optional<std::uint64_t> n;
+        if constexpr (Freq) n = c.db().access_frequency(c.arg(2));
+        else n = c.db().idle_seconds(c.arg(2));
+        if (!n) return c.out.null();  // deleted meanwhile by another client
+        c.out.integer(static_cast<long long>(*n));
     }
 }
 

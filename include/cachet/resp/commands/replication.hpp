@@ -202,11 +202,13 @@ void dump(Ctx<C>& c) {
 
 /// RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]: the key from a DUMP
 /// payload (cachet's or Redis's: every value type but streams and modules), with Redis's checks
-/// in Redis's order. IDLETIME and FREQ are checked and otherwise ignored (cachet keeps no
-/// per-key access clock).
+/// in Redis's order. IDLETIME sets the key's idle time and FREQ its LFU counter, each only
+/// under the matching maxmemory-policy (LFU: FREQ; any other: IDLETIME), as in Redis.
 template <Clock C>
 void restore(Ctx<C>& c) {
-    bool replace = false, absttl = false, idle = false, freq = false;
+    bool replace = false, absttl = false;
+    std::optional<long long> idle;
+    std::optional<unsigned> freq;
     for (std::size_t j = 4; j < c.argc(); ++j) {
         const bool more = j + 1 < c.argc();
         if (iequals(c.arg(j), "replace")) {
@@ -217,12 +219,12 @@ void restore(Ctx<C>& c) {
             auto v = to_ll(c.arg(++j));
             if (!v) return c.out.error(errors::not_integer);
             if (*v < 0) return c.out.error("ERR Invalid IDLETIME value, must be >= 0");
-            idle = true;
+            idle = *v;
         } else if (iequals(c.arg(j), "freq") && more && !idle) {
             auto v = to_ll(c.arg(++j));
             if (!v) return c.out.error(errors::not_integer);
             if (*v < 0 || *v > 255) return c.out.error("ERR Invalid FREQ value, must be >= 0 and <= 255");
-            freq = true;
+            freq = static_cast<unsigned>(*v);
         } else {
             return c.out.error(errors::syntax);
         }
@@ -252,7 +254,8 @@ void restore(Ctx<C>& c) {
     }
     // The early check answers as Redis does before parsing; this one is atomic with the write
     // (another client may have created the key meanwhile).
-    if (!db.restore(key, std::move(v), when ? database.deadline_from_unix_ms(when) : no_deadline, replace))
+    if (!db.restore(key, std::move(v), when ? database.deadline_from_unix_ms(when) : no_deadline, replace,
+                    idle, freq))
         return c.out.error("BUSYKEY Target key name already exists.");
     if (when != 0 && !absttl) {  // replicas get the absolute time, as Redis propagates it
         std::vector<std::string> argv(c.argv.begin(), c.argv.end());
