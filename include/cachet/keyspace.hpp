@@ -237,10 +237,13 @@ struct StoreStats {
 
 namespace detail {
 
-/// One key's node: key, value, wheel links and deadline, policy links, hash, weight.
-/// Key and value come first in the node, followed by the deadline and then the wheel links, so
-/// a lookup that checks expiry reads one contiguous span (for 8-byte keys and values, 24 bytes:
-/// with pooled 72-byte nodes, one cache line for 3 lookups in 4).
+/// One key's node: key, value, deadline and wheel links, hash and weight, the policy's hook.
+/// Key and value come first in the node, followed by the deadline and the wheel links, so a
+/// lookup that checks expiry reads one contiguous span (for 8-byte keys and values, 24 bytes:
+/// with pooled 72-byte nodes, one cache line for 3 lookups in 4), and a write that renews a
+/// TTL the span after it; what a hit may also read or set (the hash for the frequency
+/// sketch, the policy's reference bit, the access record) comes next, and the policy's links,
+/// which only writers follow, last.
 template <class K, class V>
 struct EntryData {
     template <class KK, class... A>
@@ -249,14 +252,16 @@ struct EntryData {
     V value;
 };
 
-template <class K, class V>
-struct Entry : EntryData<K, V>, TimerHook, PolicyHook {
-    template <class KK, class... A>
-    explicit Entry(std::uint32_t h, KK&& k, A&&... a)
-        : EntryData<K, V>(std::forward<KK>(k), std::forward<A>(a)...), hash(h) {}
-
+struct EntryHash {
     std::uint32_t hash;        ///< low 32 bits of the mixed hash (the index's hash)
     std::uint32_t weight = 1;  ///< 1 when the store has no weigher
+};
+
+template <class K, class V>
+struct Entry : EntryData<K, V>, TimerHook, EntryHash, PolicyHook {
+    template <class KK, class... A>
+    explicit Entry(std::uint32_t h, KK&& k, A&&... a)
+        : EntryData<K, V>(std::forward<KK>(k), std::forward<A>(a)...), EntryHash{h} {}
 };
 
 /// Entries unlinked under a shard lock, waiting to be announced and freed after it is released.

@@ -37,17 +37,19 @@ enum class Eviction : std::uint8_t {
 }
 
 /// The links an entry carries for its shard's eviction policy, and its access record (see
-/// access_clock.hpp) in what would be padding. 24 bytes.
+/// access_clock.hpp) in what would be padding. 24 bytes. The fields a hit reads or sets come
+/// first, the links (which only writers follow) last, so that in the keyspace's entries a
+/// hit's fields sit nearer the deadline's cache line.
 struct PolicyHook {
-    PolicyHook* policy_prev = nullptr;  ///< nullptr <=> not tracked by a policy
-    PolicyHook* policy_next = nullptr;
-    std::uint8_t policy_region = 0;     ///< which of the policy's lists holds it (0: none)
     /// Set by a hit that holds only the shard's shared lock (relaxed; several readers may set
     /// it at once); read and cleared by the policy under the exclusive lock.
     std::atomic<std::uint8_t> policy_ref{0};
+    std::uint8_t policy_region = 0;  ///< which of the policy's lists holds it (0: none)
     /// The last access's time or a frequency counter, when the store tracks one
     /// (`AccessTracking`); relaxed, written by hits under the shared lock too.
     std::atomic<std::uint32_t> access_word{0};
+    PolicyHook* policy_prev = nullptr;  ///< nullptr <=> not tracked by a policy
+    PolicyHook* policy_next = nullptr;
 };
 static_assert(sizeof(void*) != 8 || sizeof(PolicyHook) == 24, "the access word fits the padding");
 
