@@ -1927,7 +1927,165 @@ def _zrandmember_one(g):
                                                    [b"1", b"WITHSCORES"], [b"x"], [b"1", b"FOO"]])
 
 
-FAMILIES = [S, K, V, T, P, L, H, E, Z]
+G = "geo"
+GEO_KEYS = [b"geo:a", b"geo:b"]
+GEO_CENTRES = [(13.36, 38.11), (2.35, 48.86), (-74.0, 40.7), (139.7, 35.7), (0.0, 0.0),
+               (179.5, 84.5), (-179.5, -84.0), (-0.1, -0.1), (100.0, -60.0)]
+
+
+def _geo_key(g):
+    """Mostly the geo indexes; sometimes any sorted set (arbitrary scores decode too) or key."""
+    if g.chance(0.8):
+        return g.pick(GEO_KEYS)
+    return g.key("zset")
+
+
+def _lonlat(g):
+    x = g.r.random()
+    if x < 0.04:
+        return [g.pick([b"181", b"-180.5", b"x", b"", b"inf", b"1e400"]),
+                g.pick([b"0", b"86", b"-85.06", b"y", b"90"])]
+    if x < 0.08:
+        return [g.pick([b"180", b"-180", b"0", b"-0"]),
+                g.pick([b"85.05112878", b"-85.05112878", b"0", b"85.05112877"])]
+    cx, cy = g.pick(GEO_CENTRES)
+    spread = g.pick([0.01, 0.5, 3.0])
+    lon = max(-180.0, min(180.0, cx + g.r.uniform(-spread, spread)))
+    lat = max(-85.0511, min(85.0511, cy + g.r.uniform(-spread, spread)))
+    return [(b"%.6f" % lon), (b"%.6f" % lat)]
+
+
+def _geo_unit(g):
+    if g.chance(0.03):
+        return g.pick([b"yd", b"", b"meters"])
+    return g.pick([b"m", b"km", b"km", b"KM", b"mi", b"ft", b"Mi"])
+
+
+def _geo_distance(g):
+    if g.chance(0.04):
+        return g.pick([b"-1", b"x", b"", b"nan"])
+    return g.pick([b"0", b"1", b"10", b"50", b"100", b"250", b"500", b"1000", b"3000", b"20000",
+                   b"0.5", b"1e3", b"12345.678"])
+
+
+def _geo_options(g, store, search_store=False):
+    return [x for part in _geo_option_parts(g, store, search_store) for x in part]
+
+
+def _geo_option_parts(g, store, search_store=False):
+    o = []
+    for w in (b"WITHDIST", b"WITHHASH", b"WITHCOORD"):
+        if g.chance(0.3 if not store else 0.05):
+            o.append([w])
+    if g.chance(0.5):
+        o.append([g.pick([b"ASC", b"DESC", b"asc"])])
+    if g.chance(0.35):
+        o.append([b"COUNT", g.pick([b"1", b"2", b"3", b"5", b"0", b"-1", b"x", b"100"])])
+        if g.chance(0.3):
+            o.append([b"ANY"])
+    elif g.chance(0.03):
+        o.append([b"ANY"])
+    if store and g.chance(0.6):
+        o.append([g.pick([b"STORE", b"STOREDIST"]), g.pick([b"geo:dst", b"geo:b", b"k1", b"str:a"])])
+    if search_store and g.chance(0.4):
+        o.append([b"STOREDIST"])
+    g.r.shuffle(o)
+    return o
+
+
+@cmd("GEOADD", G, -5, weight=5)
+def _geoadd(g):
+    a = [b"GEOADD", _geo_key(g) if g.chance(0.9) else g.key()]
+    flags = []
+    if g.chance(0.2):
+        flags.append(g.pick([b"NX", b"XX"]))
+    if g.chance(0.2):
+        flags.append(b"CH")
+    if g.chance(0.03):
+        flags += g.pick([[b"NX", b"XX"], [b"GT"], [b"ch", b"ch"]])
+    a += g.shuffled(flags)
+    for _ in range(g.randint(1, 4)):
+        a += _lonlat(g) + [g.member()]
+    if g.chance(0.03):
+        a.pop()
+    return a
+
+
+@cmd("GEOPOS", G, -2)
+def _geopos(g):
+    return [b"GEOPOS", _geo_key(g)] + [g.member() for _ in range(g.randint(0, 4))]
+
+
+@cmd("GEOHASH", G, -2)
+def _geohash(g):
+    return [b"GEOHASH", _geo_key(g)] + [g.member() for _ in range(g.randint(0, 4))]
+
+
+@cmd("GEODIST", G, -4)
+def _geodist(g):
+    a = [b"GEODIST", _geo_key(g), g.member(), g.member()]
+    if g.chance(0.5):
+        a.append(_geo_unit(g))
+    if g.chance(0.03):
+        a.append(b"extra")
+    return a
+
+
+@cmd("GEORADIUS", G, -6, weight=2)
+def _georadius(g):
+    name = g.pick([b"GEORADIUS", b"GEORADIUS_RO"])
+    return [name, _geo_key(g)] + _lonlat(g) + [_geo_distance(g), _geo_unit(g)] + \
+        _geo_options(g, name == b"GEORADIUS")
+
+
+@cmd("GEORADIUSBYMEMBER", G, -5, weight=2)
+def _georadiusbymember(g):
+    name = g.pick([b"GEORADIUSBYMEMBER", b"GEORADIUSBYMEMBER_RO"])
+    return [name, _geo_key(g), g.member(), _geo_distance(g), _geo_unit(g)] + \
+        _geo_options(g, name == b"GEORADIUSBYMEMBER")
+
+
+def _geosearch_from_by(g):
+    parts = []
+    if g.chance(0.5):
+        parts.append([b"FROMMEMBER", g.member()])
+    else:
+        parts.append([b"FROMLONLAT"] + _lonlat(g))
+    if g.chance(0.03):
+        parts.append(g.pick([[b"FROMMEMBER", g.member()], [b"FROMLONLAT"] + _lonlat(g)]))
+    if g.chance(0.5):
+        parts.append([b"BYRADIUS", _geo_distance(g), _geo_unit(g)])
+    else:
+        parts.append([b"BYBOX", _geo_distance(g), _geo_distance(g), _geo_unit(g)])
+    if g.chance(0.03):
+        parts.append([b"BYRADIUS", b"10", b"km"])
+    if g.chance(0.03):
+        parts.pop(g.randint(0, len(parts) - 1))
+    return parts
+
+
+@cmd("GEOSEARCH", G, -7, weight=3)
+def _geosearch(g):
+    parts = _geosearch_from_by(g) + _geo_option_parts(g, False)
+    g.r.shuffle(parts)
+    return [b"GEOSEARCH", _geo_key(g)] + [x for p in parts for x in p]
+
+
+@cmd("GEOSEARCHSTORE", G, -8, weight=2)
+def _geosearchstore(g):
+    parts = _geosearch_from_by(g) + _geo_option_parts(g, False, True)
+    g.r.shuffle(parts)
+    dst = g.pick([b"geo:dst", b"geo:b", b"k2", b"str:a"])
+    return [b"GEOSEARCHSTORE", dst, _geo_key(g)] + [x for p in parts for x in p]
+
+
+@cmd("ZRANGE", G, -4)
+def _geo_zrange(g):
+    """What the *STORE commands wrote."""
+    return [b"ZRANGE", g.pick([b"geo:dst", b"geo:b", b"k1", b"k2"]), b"0", b"-1", b"WITHSCORES"]
+
+
+FAMILIES = [S, K, V, T, P, L, H, E, Z, G]
 ISSUE7_FAMILIES = [S, K, V, T, P]
 
 

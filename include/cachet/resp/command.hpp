@@ -164,9 +164,11 @@ struct CommandSpec {
 }
 
 /// Redis's movablekeys: the commands whose keys are found by parsing their arguments (the
-/// counted ones, and SORT/SORT_RO, whose STORE may stand anywhere). `add_command` sets the flag.
+/// counted ones, and SORT/SORT_RO, GEORADIUS and GEORADIUSBYMEMBER, whose STORE may stand
+/// anywhere). `add_command` sets the flag.
 [[nodiscard]] inline bool has_movable_keys(std::string_view name) {
-    return has_counted_keys(name) || name == "sort" || name == "sort_ro";
+    return has_counted_keys(name) || name == "sort" || name == "sort_ro" || name == "georadius" ||
+           name == "georadiusbymember";
 }
 
 /// The key arguments of a command (`argv[0]` its name; `spec` its own, a subcommand's for a
@@ -200,6 +202,17 @@ template <class Spec>
             else if (iequals(argv[i], "store") && i + 1 < argc) store = argv[i + 1];
         }
         if (store) keys.push_back(*store);
+    }
+    if (spec.name == "georadius" || spec.name == "georadiusbymember") {
+        // Redis 7.0's key specifications: the key after the first STORE, then the key after
+        // the first STOREDIST, searched for among the options.
+        const std::size_t from = spec.name == "georadius" ? 6 : 5;
+        for (std::string_view word : {std::string_view("store"), std::string_view("storedist")})
+            for (std::size_t i = from; i < argc; ++i)
+                if (iequals(argv[i], word)) {
+                    if (i + 1 < argc) keys.push_back(argv[i + 1]);
+                    break;
+                }
     }
     return keys;
 }

@@ -96,6 +96,8 @@ void register_sort_commands(CommandTable<C>& t);
 template <Clock C>
 void register_bitmap_commands(CommandTable<C>& t);
 template <Clock C>
+void register_geo_commands(CommandTable<C>& t);
+template <Clock C>
 void register_replication_commands(CommandTable<C>& t);
 template <Clock C>
 void register_cluster_commands(CommandTable<C>& t);
@@ -1171,6 +1173,7 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     register_hyperloglog_commands<C>(m_commands);
     register_sort_commands<C>(m_commands);
     register_bitmap_commands<C>(m_commands);
+    register_geo_commands<C>(m_commands);
     register_replication_commands<C>(m_commands);
     register_cluster_commands<C>(m_commands);
     register_config_params<C>(*this);
@@ -1724,6 +1727,7 @@ CACHET_NAMESPACE_END
 #include <cachet/resp/commands/bitmaps.hpp>
 #include <cachet/resp/commands/cluster.hpp>
 #include <cachet/resp/commands/config.hpp>
+#include <cachet/resp/commands/geo.hpp>
 #include <cachet/resp/commands/connection.hpp>
 #include <cachet/resp/commands/hashes.hpp>
 #include <cachet/resp/commands/hyperloglog.hpp>
