@@ -149,6 +149,16 @@ TEST_SUITE("resp_geo") {
         CHECK(call(*s, {"EXISTS", "d"}) == ":0\r\n");
         CHECK(call(*s, {"GEORADIUSBYMEMBER", "nokey", "x", "bad", "bad", "STORE", "near"}) == ":0\r\n");
         CHECK(call(*s, {"EXISTS", "near"}) == ":0\r\n");
+        // SORT ... BY ... LIMIT sorts as Redis's partial quicksort does: equal weights in its order
+        // (redis-server 7.0.15), not in the list's.
+        for (int i = 0; i < 10; ++i) {
+            const std::string e = "e0" + std::to_string(i);
+            call(*s, {"RPUSH", "sl", e});
+            call(*s, {"SET", "w_" + e, i % 2 ? "b" : "a"});
+        }
+        CHECK(call(*s, {"SORT", "sl", "BY", "w_*", "ALPHA", "LIMIT", "0", "4"}) ==
+              "*4\r\n" + bulk("e02") + bulk("e06") + bulk("e04") + bulk("e08"));
+        CHECK(call(*s, {"SORT", "sl", "BY", "w_*", "ALPHA"}).starts_with("*10\r\n" + bulk("e00") + bulk("e02")));
         CHECK(call(*s, {"COMMAND", "GETKEYS", "GEORADIUS", "g", "0", "0", "1", "m", "STORE", "a", "STOREDIST", "b"}) ==
               "*3\r\n" + bulk("g") + bulk("a") + bulk("b"));
     }

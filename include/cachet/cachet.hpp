@@ -7,9 +7,11 @@
 #include <cachet/cache_aside.hpp>
 #include <cachet/clock.hpp>
 #include <cachet/database.hpp>
+#include <cachet/eviction/access_clock.hpp>
 #include <cachet/eviction/lru.hpp>
 #include <cachet/eviction/policy.hpp>
 #include <cachet/eviction/tinylfu.hpp>
+#include <cachet/geo.hpp>
 #include <cachet/hash_store.hpp>
 #include <cachet/hash_table.hpp>
 #include <cachet/keyspace.hpp>

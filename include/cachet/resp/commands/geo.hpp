@@ -24,6 +24,7 @@
 /// them once under the source's lock and, given STORE, run again under both keys' locks.
 
 #include <cachet/detail/geohash.hpp>
+#include <cachet/geo.hpp>
 #include <cachet/resp/commands/zsets.hpp>
 #include <cachet/resp/engine.hpp>
 
@@ -55,10 +56,7 @@ enum Flags : unsigned {
 
 enum class Sort { none, asc, desc };
 
-struct Point {
-    std::string member;
-    double lon, lat, dist, score;
-};
+using Point = cachet::geo::Match<std::string>;
 
 /// A parsed search.
 struct Query {
@@ -261,38 +259,12 @@ bool parse_query(Ctx<C>& c, unsigned flags, const RedisZSet* z, Query& q) {
     return true;
 }
 
-/// The members of `z` inside the query's shape, as Redis finds them: cell by cell (a cell
-/// equal to the one visited just before is skipped), each in index order, stopping at COUNT
-/// with ANY; then sorted (stably) by distance if asked.
+/// The members of `z` inside the query's shape, as Redis finds them (cachet::geo::search).
 inline std::vector<Point> find_points(const RedisZSet& z, const Query& q) {
-    std::vector<Point> out;
-    const auto cells = geo::search_cells(q.shape);
-    const std::size_t limit = q.any ? static_cast<std::size_t>(q.count) : 0;
-    std::size_t last = 0;  // Redis compares with the last cell visited, if that was not the first
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-        if (cells[i].none()) continue;
-        if (last != 0 && cells[i] == cells[last]) continue;
-        if (limit != 0 && out.size() >= limit) break;
-        const auto [lo, hi] = geo::cell_scores(cells[i]);
-        const RedisZSet::score_range range{{lo, false}, {hi, true}};
-        bool full = false;
-        z.visit_range_by_score(range, 0, -1, false, [&](const zsetcmd::Element& e) {
-            if (full) return;
-            const auto [lon, lat] = geo::position_of(e.second);
-            const double d = geo::distance_if_within(q.shape, lon, lat);
-            if (d < 0) return;
-            out.push_back({e.first, lon, lat, d, e.second});
-            full = limit != 0 && out.size() >= limit;
-        });
-        last = i;
-    }
-    if (q.sort == Sort::asc)
-        std::stable_sort(out.begin(), out.end(), [](const Point& a, const Point& b) { return a.dist < b.dist; });
-    else if (q.sort == Sort::desc)
-        std::stable_sort(out.begin(), out.end(), [](const Point& a, const Point& b) { return a.dist > b.dist; });
-    if (q.count != 0 && out.size() > static_cast<std::size_t>(q.count))
-        out.resize(static_cast<std::size_t>(q.count));
-    return out;
+    using cachet::geo::Order;
+    const Order order = q.sort == Sort::asc ? Order::nearest : q.sort == Sort::desc ? Order::farthest : Order::found;
+    return cachet::geo::search(z, cachet::geo::Area(q.shape),
+                               {order, static_cast<std::size_t>(q.count), q.any});
 }
 
 /// "%.4f" (addReplyDoubleDistance).
@@ -310,12 +282,12 @@ void reply_points(Ctx<C>& c, const Query& q, const std::vector<Point>& pts) {
     for (const Point& p : pts) {
         if (options) c.out.array(options + 1);
         c.out.bulk(p.member);
-        if (q.withdist) distance_reply(c.out, p.dist / q.shape.to_meters);
+        if (q.withdist) distance_reply(c.out, p.distance);
         if (q.withhash) c.out.integer(static_cast<long long>(p.score));
         if (q.withcoord) {
             c.out.array(2);
-            c.out.human_long_double(p.lon);
-            c.out.human_long_double(p.lat);
+            c.out.human_long_double(p.position.longitude);
+            c.out.human_long_double(p.position.latitude);
         }
     }
 }
@@ -324,7 +296,7 @@ void reply_points(Ctx<C>& c, const Query& q, const std::vector<Point>& pts) {
 inline RedisZSet stored_result(const Query& q, const std::vector<Point>& pts,
                                const zsetcmd::ListpackLimits& lim) {
     RedisZSet z;
-    for (const Point& p : pts) z.add(p.member, q.storedist ? p.dist / q.shape.to_meters : p.score);
+    for (const Point& p : pts) z.add(p.member, q.storedist ? p.distance : p.score);
     zsetcmd::as_stored(z, lim);
     return z;
 }
@@ -429,40 +401,43 @@ void geoadd(Ctx<C>& c) {
 
 // ---------------------------------------------------------------------- GEOPOS, GEOHASH, GEODIST
 
-/// GEOPOS key [member ...]: [lon, lat] per member, a null array for a missing one.
-template <Clock C>
-void geopos(Ctx<C>& c) {
+/// `found(score)` or `missing()` for each member named after the key, in a reply array.
+template <Clock C, class Found, class Missing>
+void each_member(Ctx<C>& c, Found found, Missing missing) {
     c.db().zsets().visit(c.key(1), [&](const RedisZSet* z) {
         c.out.array(c.argc() - 2);
         for (std::size_t i = 2; i < c.argc(); ++i) {
             const auto s = z ? z->score(std::string(c.arg(i))) : std::nullopt;
-            if (!s) {
-                c.out.null_array();
-                continue;
-            }
-            const auto [lon, lat] = geo::position_of(*s);
+            if (s) found(*s);
+            else missing();
+        }
+    });
+}
+
+/// GEOPOS key [member ...]: [lon, lat] per member, a null array for a missing one.
+template <Clock C>
+void geopos(Ctx<C>& c) {
+    each_member(
+        c,
+        [&](double score) {
+            const auto [lon, lat] = geo::position_of(score);
             c.out.array(2);
             c.out.human_long_double(lon);
             c.out.human_long_double(lat);
-        }
-    });
+        },
+        [&] { c.out.null_array(); });
 }
 
 /// GEOHASH key [member ...]: the standard 11-character geohash per member, null if missing.
 template <Clock C>
 void geohash(Ctx<C>& c) {
-    c.db().zsets().visit(c.key(1), [&](const RedisZSet* z) {
-        c.out.array(c.argc() - 2);
-        for (std::size_t i = 2; i < c.argc(); ++i) {
-            const auto s = z ? z->score(std::string(c.arg(i))) : std::nullopt;
-            if (!s) {
-                c.out.null();
-                continue;
-            }
-            const auto h = geo::geohash_string(*s);
+    each_member(
+        c,
+        [&](double score) {
+            const auto h = geo::geohash_string(score);
             c.out.bulk(std::string_view(h.data(), h.size()));
-        }
-    });
+        },
+        [&] { c.out.null(); });
 }
 
 /// GEODIST key member1 member2 [unit]: null if either is missing.

@@ -27,10 +27,12 @@
 /// SORT runs with every other command held off (the transaction gate taken exclusively), as
 /// Redis runs it: the keys BY and GET read are only known while it runs. Complexity: O(N + M
 /// log M) for N elements and M sorted, plus a key lookup per element for BY and per returned
-/// element and GET. Differences from Redis: elements whose ALPHA BY values are equal keep
-/// their order in the key (Redis's qsort does so; with LIMIT, its partial quicksort need not);
-/// the order of a set's members (BY nosort) is cachet's (Redis's hashtable order is its own).
+/// element and GET. Elements whose ALPHA BY values are equal keep their order in the key
+/// (Redis's qsort does so), or with LIMIT end up as Redis's partial quicksort leaves them
+/// (detail/partial_quicksort.hpp). Differences from Redis: the order of a set's members (BY
+/// nosort, or the order ties keep) is cachet's (Redis's hashtable order is its own).
 
+#include <cachet/detail/partial_quicksort.hpp>
 #include <cachet/resp/commands/collections.hpp>
 #include <cachet/resp/commands/sets.hpp>
 #include <cachet/resp/commands/zsets.hpp>
@@ -262,10 +264,18 @@ void run(Ctx<C>& c, Options o) {
                 }
                 return store ? compare_bytes(a.element, b.element) : compare_c(a.element, b.element);
             };
-            std::stable_sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+            auto ordered = [&](const Item& a, const Item& b) {
                 const int r = compare(a, b);
-                return (o.desc ? -r : r) < 0;
-            });
+                return o.desc ? -r : r;
+            };
+            // Redis sorts only as far as LIMIT needs with BY (its partial quicksort, which
+            // orders equal weights its own way), else all (glibc's qsort: stable).
+            if (by && (start != 0 || end != static_cast<long long>(items.size()) - 1))
+                cachet::detail::partial_quicksort(items, ordered, static_cast<std::size_t>(start),
+                                                  static_cast<std::size_t>(end));
+            else
+                std::stable_sort(items.begin(), items.end(),
+                                 [&](const Item& a, const Item& b) { return ordered(a, b) < 0; });
         }
     }
     if (not_double) {
