@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -176,5 +177,46 @@ TEST_SUITE("access_clock") {
         const unsigned n = *ks.access_frequency("hot");
         CHECK(n > 5);
         CHECK(n <= 255);
+    }
+
+    TEST_CASE("sampled eviction: only timed entries when asked, found even when rare; by idle, counter, deadline") {
+        cachet::ManualClock clock;
+        Store ks({.shards = 4, .max_entries = 1'000'000}, clock);
+        ks.set_access_tracking(cachet::AccessTracking::last_access);
+        std::mt19937_64 gen(42);
+        auto rng = [&] { return gen(); };
+        for (int i = 0; i < 1000; ++i) put(ks, "k" + std::to_string(i), i);
+        ks.access(std::string("timed"), [](auto& slot) {
+            slot.emplace(1);
+            slot.set_ttl(std::chrono::seconds(60));
+        });
+        Store::EvictionSampling timed{true, Store::EvictionSampling::By::random, 5};
+        // 1 timed entry in 1,001: the draws rarely see it; the linear search finds it.
+        CHECK(ks.evict_sampled_to_weight(0, timed, rng) == 1);
+        CHECK_FALSE(ks.contains("timed"));
+        CHECK(ks.size() == 1000);
+        CHECK(ks.evict_sampled_to_weight(0, timed, rng) == 0);  // none left: nothing evicted
+
+        // By deadline, with draws enough to see all: the nearest first.
+        ks.clear();
+        for (int i = 0; i < 6; ++i)
+            ks.access("t" + std::to_string(i), [i](auto& slot) {
+                slot.emplace(i);
+                slot.set_ttl(std::chrono::seconds(100 - i));
+            });
+        CHECK(ks.evict_sampled_to_weight(5, {true, Store::EvictionSampling::By::deadline, 64}, rng) == 1);
+        CHECK_FALSE(ks.contains("t5"));
+        // By idle: the one not read for longest.
+        clock.advance(std::chrono::seconds(10));
+        for (int i = 0; i < 4; ++i) CHECK(get(ks, "t" + std::to_string(i)));
+        CHECK(ks.evict_sampled_to_weight(4, {false, Store::EvictionSampling::By::idle, 64}, rng) == 1);
+        CHECK_FALSE(ks.contains("t4"));
+        // By counter: the least used.
+        ks.set_access_tracking(cachet::AccessTracking::frequency, 0, 1);
+        for (int i = 0; i < 4; ++i) put(ks, "t" + std::to_string(i), i);  // counters start over
+        for (int i = 1; i < 4; ++i) CHECK(get(ks, "t" + std::to_string(i)));
+        CHECK(ks.evict_sampled_to_weight(3, {false, Store::EvictionSampling::By::frequency, 64}, rng) == 1);
+        CHECK_FALSE(ks.contains("t0"));
+        CHECK(ks.size() == 3);
     }
 }

@@ -659,6 +659,54 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"EXISTS", "k2"}) == ":0\r\n");  // the oldest not read went first
     }
 
+    TEST_CASE("maxmemory: volatile-* evict only keys with a TTL (OOM without any); ttl, lfu, random") {
+        test::Server srv;
+        auto s = srv.connect();
+        for (int i = 0; i < 50; ++i) call(*s, {"SET", "keep" + std::to_string(i), std::string(100, 'x')});
+        const std::uint64_t full = srv.db.used_memory();
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "volatile-lru"}) == "+OK\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", std::to_string(full - 100)}) == "+OK\r\n");
+        // No key has a TTL: nothing may be evicted, so the write is refused (Redis's reply).
+        CHECK(call(*s, {"SET", "more", "x"}) == "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+        CHECK(call(*s, {"DBSIZE"}) == ":50\r\n");
+        // With some TTL keys, those go, and only those.
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", "0"}) == "+OK\r\n");
+        for (int i = 0; i < 10; ++i)
+            call(*s, {"SET", "tmp" + std::to_string(i), std::string(100, 'y'), "EX", std::to_string(100 + i)});
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", std::to_string(full + 300)}) == "+OK\r\n");
+        for (const char* policy : {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"}) {
+            CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", policy}) == "+OK\r\n");
+            CHECK(call(*s, {"SET", std::string("w-") + policy, "v"}) == "+OK\r\n");
+            CHECK(srv.db.used_memory() <= full + 300 + 200);
+            for (int i = 0; i < 50; ++i) CHECK(call(*s, {"EXISTS", "keep" + std::to_string(i)}) == ":1\r\n");
+        }
+        // volatile-ttl with samples enough to see every timed key (1,000 draws over 8 keys): the
+        // nearest expiry goes first.
+        srv.db.flush_all();
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", "0", "maxmemory-samples", "1000", "maxmemory-policy", "volatile-ttl"}) ==
+              "+OK\r\n");
+        for (int i = 0; i < 8; ++i)
+            call(*s, {"SET", "t" + std::to_string(i), std::string(100, 'z'), "EX", std::to_string(1000 - i)});
+        const std::uint64_t eight = srv.db.used_memory();
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", std::to_string(eight - 150)}) == "+OK\r\n");
+        CHECK(call(*s, {"SET", "x", "1"}) == "+OK\r\n");
+        CHECK(call(*s, {"EXISTS", "t7"}) == ":0\r\n");  // the soonest to expire
+        CHECK(call(*s, {"EXISTS", "t0", "t1", "t2", "t3", "t4", "t5"}) == ":6\r\n");
+        // allkeys-lfu: a key read often outlives one never read; allkeys-random evicts anything.
+        srv.db.flush_all();
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", "0", "maxmemory-policy", "allkeys-lfu"}) == "+OK\r\n");
+        call(*s, {"SET", "hot", std::string(100, 'h')});
+        call(*s, {"SET", "cold", std::string(100, 'c')});
+        for (int i = 0; i < 20; ++i) call(*s, {"GET", "hot"});
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory", std::to_string(srv.db.used_memory() - 50)}) == "+OK\r\n");
+        CHECK(call(*s, {"SET", "n", "1"}) == "+OK\r\n");
+        CHECK(call(*s, {"EXISTS", "hot"}) == ":1\r\n");
+        CHECK(call(*s, {"EXISTS", "cold"}) == ":0\r\n");
+        CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "allkeys-random", "maxmemory", "1"}) == "+OK\r\n");
+        CHECK(call(*s, {"SET", "m", "1"}) == "+OK\r\n");
+        CHECK(call(*s, {"DBSIZE"}) == ":1\r\n");  // everything else went to make room
+    }
+
     TEST_CASE("MULTI/EXEC runs queued commands; a queuing error aborts with EXECABORT") {
         test::Server srv;
         auto s = srv.connect();

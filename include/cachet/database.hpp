@@ -334,6 +334,29 @@ private:
 static_assert(sizeof(Value) == 24);
 
 /// Options of a Database.
+/// Redis's maxmemory-policy: what a write that finds the databases over maxmemory evicts.
+enum class MaxmemoryPolicy : std::uint8_t {
+    noeviction,       ///< nothing: the write is refused (OOM)
+    allkeys_lru,      ///< by the store's own order (`DatabaseOptions::eviction`: exact LRU)
+    allkeys_lfu,      ///< the least frequently used of sampled keys (their LFU counters)
+    allkeys_random,   ///< a random key
+    volatile_lru,     ///< the longest idle of sampled keys with a TTL
+    volatile_lfu,     ///< the least frequently used of sampled keys with a TTL
+    volatile_random,  ///< a random key with a TTL
+    volatile_ttl,     ///< the sampled key with a TTL nearest its expiry
+};
+/// The policy named as in redis.conf ("allkeys-lru", ...); nullopt for an unknown name.
+[[nodiscard]] inline std::optional<MaxmemoryPolicy> parse_maxmemory_policy(std::string_view s) noexcept {
+    static constexpr std::pair<std::string_view, MaxmemoryPolicy> names[] = {
+        {"noeviction", MaxmemoryPolicy::noeviction},         {"allkeys-lru", MaxmemoryPolicy::allkeys_lru},
+        {"allkeys-lfu", MaxmemoryPolicy::allkeys_lfu},       {"allkeys-random", MaxmemoryPolicy::allkeys_random},
+        {"volatile-lru", MaxmemoryPolicy::volatile_lru},     {"volatile-lfu", MaxmemoryPolicy::volatile_lfu},
+        {"volatile-random", MaxmemoryPolicy::volatile_random}, {"volatile-ttl", MaxmemoryPolicy::volatile_ttl}};
+    for (const auto& [name, p] : names)
+        if (name == s) return p;
+    return std::nullopt;
+}
+
 struct DatabaseOptions {
     std::size_t databases = 16;  ///< numbered databases (SELECT 0 .. databases-1)
     std::size_t shards = 0;      ///< shards per database; 0 picks as StoreOptions does
@@ -1484,12 +1507,26 @@ public:
         update_lru_tracking();
     }
     [[nodiscard]] std::uint64_t maxmemory() const noexcept { return m_maxmemory.load(); }
-    /// True if maxmemory-policy is noeviction (writes get OOM instead of evicting).
-    void set_noeviction(bool on) noexcept {
-        m_noeviction.store(on);
+    /// What `make_room` evicts (Redis's maxmemory-policy; noeviction by default). The
+    /// sampling policies choose among `samples` random keys per victim (maxmemory-samples,
+    /// Redis's default 5); their idle times and counters are the access records of
+    /// `set_access_tracking` (the RESP engine keeps frequencies under an LFU policy). The
+    /// volatile-* policies evict only keys with a TTL: without any, a write over maxmemory is
+    /// refused, as Redis refuses it. Thread-safe.
+    void set_maxmemory_policy(MaxmemoryPolicy p, std::size_t samples = 5) noexcept {
+        m_samples.store(samples == 0 ? 1 : samples);
+        m_policy.store(p);
         update_lru_tracking();
     }
-    [[nodiscard]] bool noeviction() const noexcept { return m_noeviction.load(); }
+    [[nodiscard]] MaxmemoryPolicy maxmemory_policy() const noexcept { return m_policy.load(); }
+    /// `set_maxmemory_policy(noeviction)` if `on`, else `allkeys_lru`.
+    void set_noeviction(bool on) noexcept {
+        set_maxmemory_policy(on ? MaxmemoryPolicy::noeviction : MaxmemoryPolicy::allkeys_lru,
+                             m_samples.load());
+    }
+    [[nodiscard]] bool noeviction() const noexcept {
+        return maxmemory_policy() == MaxmemoryPolicy::noeviction;
+    }
     /// The store's estimate of the memory its keys and values use.
     [[nodiscard]] std::uint64_t used_memory() const noexcept {
         std::uint64_t w = 0;
@@ -1501,12 +1538,27 @@ public:
     bool make_room() {
         const std::uint64_t max = maxmemory();
         if (max == 0 || used_memory() <= max) return true;
-        if (noeviction()) return false;
+        const MaxmemoryPolicy policy = maxmemory_policy();
+        if (policy == MaxmemoryPolicy::noeviction) return false;
+        using Sampling = typename db_type::keyspace_type::EvictionSampling;
+        Sampling how;
+        how.samples = m_samples.load();
+        switch (policy) {
+            case MaxmemoryPolicy::allkeys_lfu: how.by = Sampling::By::frequency; break;
+            case MaxmemoryPolicy::volatile_lru: how = {true, Sampling::By::idle, how.samples}; break;
+            case MaxmemoryPolicy::volatile_lfu: how = {true, Sampling::By::frequency, how.samples}; break;
+            case MaxmemoryPolicy::volatile_random: how = {true, Sampling::By::random, how.samples}; break;
+            case MaxmemoryPolicy::volatile_ttl: how = {true, Sampling::By::deadline, how.samples}; break;
+            default: break;  // allkeys-random: any sampled key; allkeys-lru: the store's order
+        }
         for (std::size_t round = 0; round < 4 && used_memory() > max; ++round) {
             for (auto& d : m_dbs) {
                 const std::uint64_t others = used_memory() - d->m_keyspace.weight();
                 const std::uint64_t target = others >= max ? 0 : max - others;
-                if (d->m_keyspace.weight() > target) d->m_keyspace.evict_to_weight(target);
+                if (d->m_keyspace.weight() > target) {
+                    if (policy == MaxmemoryPolicy::allkeys_lru) d->m_keyspace.evict_to_weight(target);
+                    else d->m_keyspace.evict_sampled_to_weight(target, how, detail::random_u64);
+                }
                 if (used_memory() <= max) break;
             }
         }
@@ -1611,7 +1663,7 @@ private:
     }
 
     void update_lru_tracking() noexcept {
-        const bool on = maxmemory() != 0 && !noeviction();
+        const bool on = maxmemory() != 0 && maxmemory_policy() == MaxmemoryPolicy::allkeys_lru;
         for (auto& d : m_dbs) d->m_keyspace.set_lru_tracking(on);
     }
 
@@ -1654,7 +1706,8 @@ private:
     std::atomic<std::uint64_t> m_maxmemory{0};
     std::atomic<long long> m_hash_lp_entries{512}, m_hash_lp_value{64};  // Redis 7.0's defaults
     std::atomic<long long> m_set_intset_entries{512};
-    std::atomic<bool> m_noeviction{true};
+    std::atomic<MaxmemoryPolicy> m_policy{MaxmemoryPolicy::noeviction};
+    std::atomic<std::size_t> m_samples{5};
     std::mutex m_access_mutex;  ///< serialises set_access_tracking / set_lfu_parameters
     AccessTracking m_access_mode = AccessTracking::last_access;
     unsigned m_lfu_log_factor = 10, m_lfu_decay_minutes = 1;

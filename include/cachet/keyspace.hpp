@@ -1396,6 +1396,94 @@ public:
         return evicted;
     }
 
+    /// How `evict_sampled_to_weight` picks its victims: Redis's approximated eviction for the
+    /// maxmemory policies that do not follow the store's own order.
+    struct EvictionSampling {
+        /// Only entries with a TTL (Redis's volatile-* policies): a store without any evicts
+        /// nothing.
+        bool timed_only = false;
+        enum class By : std::uint8_t {
+            random,     ///< any sampled entry (allkeys-random, volatile-random)
+            idle,       ///< the longest idle (`AccessTracking::last_access`; volatile-lru)
+            frequency,  ///< the lowest access counter (`AccessTracking::frequency`; *-lfu)
+            deadline,   ///< the nearest deadline (volatile-ttl)
+        } by = By::random;
+        std::size_t samples = 5;  ///< candidates per victim (Redis's maxmemory-samples)
+    };
+
+    /// `evict_to_weight` with victims chosen as Redis chooses them: for each, `samples` random
+    /// entries (`rng()`: random 64-bit values) drawn from random shards, of which the one `by`
+    /// ranks first is evicted (Redis samples its whole keyspace the same way). With
+    /// `timed_only`, entries without a TTL are never evicted; when the draws find no timed
+    /// entry though some exist (they are rare), the shards are searched linearly for one (a
+    /// store whose TTL keys are rare pays O(shard) per victim). Returns how many were evicted
+    /// (`evicted`). Throws `std::logic_error` if the store was built unbounded. One shard lock
+    /// at a time; allocates a key copy per draw.
+    template <class Rng>
+    std::size_t evict_sampled_to_weight(std::uint64_t target, const EvictionSampling& how, Rng&& rng) {
+        require_bounded();
+        struct Candidate {
+            std::size_t shard;
+            std::uint32_t hash;
+            K key;
+            std::uint64_t deadline;
+            std::uint32_t record;
+        };
+        std::size_t evicted = 0;
+        const std::size_t samples = std::max<std::size_t>(how.samples, 1);
+        while (weight() > target) {
+            std::optional<Candidate> best;
+            const std::uint64_t now = now_ms();
+            auto better = [&](const Candidate& a, const Candidate& b) {
+                using By = typename EvictionSampling::By;
+                switch (how.by) {
+                    case By::random: return false;
+                    case By::idle: return detail::AccessClock::idle_ms(a.record, now) > detail::AccessClock::idle_ms(b.record, now);
+                    case By::frequency: return m_access.count(a.record, now) < m_access.count(b.record, now);
+                    case By::deadline: return a.deadline < b.deadline;
+                }
+                return false;
+            };
+            auto take = [&](std::size_t i, const Entry* e) {
+                if (how.timed_only && e->deadline == no_deadline) return false;
+                Candidate c{i, e->hash, e->key, e->deadline, e->access_word.load(std::memory_order_relaxed)};
+                if (!best || better(c, *best)) best = std::move(c);
+                return true;
+            };
+            std::size_t found = 0;
+            for (std::size_t draw = 0; draw < 8 * samples && found < samples; ++draw) {
+                const std::size_t i = static_cast<std::size_t>(rng()) & (m_shard_count - 1);
+                const Shard& s = m_shards[i];
+                if (s.count.load(std::memory_order_relaxed) == 0) continue;
+                std::lock_guard lock(s.mutex);
+                if (const Entry* e = s.index.random(rng); e && take(i, e)) ++found;
+            }
+            if (!best && how.timed_only) {  // timed entries are rare: look for one
+                for (std::size_t i = 0; i < m_shard_count && !best; ++i) {
+                    const Shard& s = m_shards[i];
+                    if (timed_shard(i, wheel_size, std::size_t{0}) == 0) continue;
+                    std::lock_guard lock(s.mutex);
+                    s.index.for_each([&](const Entry* e) {
+                        if (!best) take(i, e);
+                    });
+                }
+            }
+            if (!best) break;  // nothing may be evicted
+            Shard& s = m_shards[best->shard];
+            Batch batch;
+            {
+                std::lock_guard lock(s.mutex);
+                Entry* e = s.index.find(best->hash, [&](const Entry* x) { return m_eq(x->key, best->key); });
+                if (e && !(how.timed_only && e->deadline == no_deadline)) {
+                    remove(s, e, RemovalCause::evicted, batch);
+                    ++evicted;
+                }
+            }
+            batch.deliver(listener());
+        }
+        return evicted;
+    }
+
     /// Turns the write listener's calls on or off (it stays installed; on by default). Off
     /// saves every write the key copy and the call: a Database turns it on only while someone
     /// listens (keyspace notifications, WATCH). The flag is read under the shard lock, so a

@@ -147,8 +147,9 @@ void register_config_params(Engine<C>& e) {
     honour("maxmemory", std::to_string(o.maxmemory), [&db](const std::string& v) {
         db.set_maxmemory(static_cast<std::uint64_t>(std::stoull(v)));
     });
-    honour("maxmemory-policy", o.maxmemory_policy, [&db](const std::string& v) {
-        db.set_noeviction(v == "noeviction");
+    honour("maxmemory-policy", o.maxmemory_policy, [&db, &e](const std::string& v) {
+        const auto samples = std::stoull(e.config_value("maxmemory-samples"));
+        db.set_maxmemory_policy(parse_maxmemory_policy(v).value_or(MaxmemoryPolicy::noeviction), samples);
         db.set_access_tracking(v.find("lfu") != std::string::npos ? AccessTracking::frequency
                                                                   : AccessTracking::last_access);
     });
@@ -162,6 +163,9 @@ void register_config_params(Engine<C>& e) {
                                   static_cast<unsigned>(factor ? other : mine));
         };
     };
+    honour("maxmemory-samples", "5", [&db](const std::string& v) {
+        db.set_maxmemory_policy(db.maxmemory_policy(), std::stoull(v));
+    });
     honour("lfu-log-factor", "10", lfu_parameter("lfu-log-factor"));
     honour("lfu-decay-time", "1", lfu_parameter("lfu-decay-time"));
     honour("requirepass", o.requirepass, [&e](const std::string& v) { e.set_requirepass(v); });
