@@ -360,7 +360,7 @@ enum class MaxmemoryPolicy : std::uint8_t {
 struct DatabaseOptions {
     std::size_t databases = 16;  ///< numbered databases (SELECT 0 .. databases-1)
     std::size_t shards = 0;      ///< shards per database; 0 picks as StoreOptions does
-    Eviction eviction = Eviction::lru;  ///< the policy maxmemory evicts by
+    Eviction eviction = Eviction::lru;  ///< the order maxmemory's allkeys-lru evicts in
 };
 
 /// Redis's keyspace-event classes (notify-keyspace-events), as bits.
