@@ -422,6 +422,21 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"CONFIG", "SET", "lfu-log-factor", "-1"}).starts_with("-ERR CONFIG SET failed"));
         CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "noeviction"}) == "+OK\r\n");
         CHECK(call(*s, {"OBJECT", "FREQ", "f"}).starts_with("-ERR An LFU maxmemory policy is not selected"));
+        CHECK(srv.db.access_tracking() == cachet::AccessTracking::last_access);
+
+        // A server started with an LFU policy (--maxmemory-policy) keeps counters from the start.
+        cachet::resp::EngineOptions lfu;
+        lfu.maxmemory_policy = "volatile-lfu";
+        test::Server started(lfu);
+        auto t = started.connect();
+        call(*t, {"SET", "k", "fresh"});
+        CHECK(call(*t, {"OBJECT", "FREQ", "k"}) == ":5\r\n");
+        CHECK(started.db.access_tracking() == cachet::AccessTracking::frequency);
+        // Between two policies of one kind the records are kept as they are.
+        started.db.set_lfu_parameters(0, 1);  // every access counts
+        call(*t, {"GET", "k"});
+        CHECK(call(*t, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}) == "+OK\r\n");
+        CHECK(call(*t, {"OBJECT", "FREQ", "k"}) == ":6\r\n");
     }
 
     TEST_CASE("OBJECT ENCODING and REFCOUNT as Redis 7.0's; FREQ / IDLETIME errors") {

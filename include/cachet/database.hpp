@@ -345,6 +345,10 @@ enum class MaxmemoryPolicy : std::uint8_t {
     volatile_random,  ///< a random key with a TTL
     volatile_ttl,     ///< the sampled key with a TTL nearest its expiry
 };
+/// True for the LFU policies (whose keys keep LFU counters rather than idle times).
+[[nodiscard]] constexpr bool lfu_policy(MaxmemoryPolicy p) noexcept {
+    return p == MaxmemoryPolicy::allkeys_lfu || p == MaxmemoryPolicy::volatile_lfu;
+}
 /// The policy named as in redis.conf ("allkeys-lru", ...); nullopt for an unknown name.
 [[nodiscard]] inline std::optional<MaxmemoryPolicy> parse_maxmemory_policy(std::string_view s) noexcept {
     static constexpr std::pair<std::string_view, MaxmemoryPolicy> names[] = {
@@ -1512,15 +1516,19 @@ public:
     /// Redis's default 5); their idle times and counters are the access records of
     /// `set_access_tracking` (the RESP engine keeps frequencies under an LFU policy). The
     /// volatile-* policies evict only keys with a TTL: without any, a write over maxmemory is
-    /// refused, as Redis refuses it. Thread-safe.
-    void set_maxmemory_policy(MaxmemoryPolicy p, std::size_t samples = 5) noexcept {
+    /// refused, as Redis refuses it. Like Redis, switches the keys' access records to LFU
+    /// counters under an LFU policy and to idle times otherwise (`set_access_tracking`
+    /// afterwards to choose differently). Thread-safe.
+    void set_maxmemory_policy(MaxmemoryPolicy p, std::size_t samples = 5) {
         m_samples.store(samples == 0 ? 1 : samples);
-        m_policy.store(p);
+        const MaxmemoryPolicy before = m_policy.exchange(p);
         update_lru_tracking();
+        if (lfu_policy(p) != lfu_policy(before) || access_tracking() == AccessTracking::none)
+            set_access_tracking(lfu_policy(p) ? AccessTracking::frequency : AccessTracking::last_access);
     }
     [[nodiscard]] MaxmemoryPolicy maxmemory_policy() const noexcept { return m_policy.load(); }
     /// `set_maxmemory_policy(noeviction)` if `on`, else `allkeys_lru`.
-    void set_noeviction(bool on) noexcept {
+    void set_noeviction(bool on) {
         set_maxmemory_policy(on ? MaxmemoryPolicy::noeviction : MaxmemoryPolicy::allkeys_lru,
                              m_samples.load());
     }

@@ -1180,7 +1180,6 @@ Engine<C>::Engine(database_type& db, EngineOptions options)
     index_commands();
     m_db.set_maxmemory(m_options.maxmemory);
     m_db.set_maxmemory_policy(parse_maxmemory_policy(m_options.maxmemory_policy).value_or(MaxmemoryPolicy::noeviction));
-    if (m_options.maxmemory_policy.find("lfu") != std::string::npos) m_db.set_access_tracking(AccessTracking::frequency);
     if (auto f = parse_notify_flags(m_options.notify_keyspace_events)) m_db.set_notify_flags(*f);
 }
 

@@ -150,8 +150,6 @@ void register_config_params(Engine<C>& e) {
     honour("maxmemory-policy", o.maxmemory_policy, [&db, &e](const std::string& v) {
         const auto samples = std::stoull(e.config_value("maxmemory-samples"));
         db.set_maxmemory_policy(parse_maxmemory_policy(v).value_or(MaxmemoryPolicy::noeviction), samples);
-        db.set_access_tracking(v.find("lfu") != std::string::npos ? AccessTracking::frequency
-                                                                  : AccessTracking::last_access);
     });
     // Redis's LFU counter (OBJECT FREQ) under an LFU policy: its growth and its decay.
     auto lfu_parameter = [&e, &db](const char* name) {

@@ -54,15 +54,13 @@ enum Flags : unsigned {
     search_store = 1u << 4,  ///< GEOSEARCHSTORE dst src: STOREDIST without a key
 };
 
-enum class Sort { none, asc, desc };
-
 using Point = cachet::geo::Match<std::string>;
 
 /// A parsed search.
 struct Query {
     geo::Shape shape;
     bool withdist = false, withhash = false, withcoord = false, any = false;
-    Sort sort = Sort::none;
+    cachet::geo::Order order = cachet::geo::Order::found;  ///< ASC / DESC
     long long count = 0;  ///< 0: no limit
     std::optional<std::string> store;
     bool storedist = false;
@@ -193,9 +191,9 @@ bool parse_query(Ctx<C>& c, unsigned flags, const RedisZSet* z, Query& q) {
         } else if (iequals(a, "any")) {
             q.any = true;
         } else if (iequals(a, "asc")) {
-            q.sort = Sort::asc;
+            q.order = cachet::geo::Order::nearest;
         } else if (iequals(a, "desc")) {
-            q.sort = Sort::desc;
+            q.order = cachet::geo::Order::farthest;
         } else if (iequals(a, "count") && left >= 1) {
             const auto n = to_ll(c.arg(++i));
             if (!n) {
@@ -254,17 +252,14 @@ bool parse_query(Ctx<C>& c, unsigned flags, const RedisZSet* z, Query& q) {
         c.out.error("ERR the ANY argument requires COUNT argument");
         return false;
     }
-    // COUNT takes the nearest, so it sorts (not with ANY, which takes the first found).
-    if (q.count != 0 && q.sort == Sort::none && !q.any) q.sort = Sort::asc;
     return true;
 }
 
-/// The members of `z` inside the query's shape, as Redis finds them (cachet::geo::search).
+/// The members of `z` inside the query's shape, as Redis finds them and orders them
+/// (cachet::geo::search: COUNT without ASC / DESC or ANY takes the nearest).
 inline std::vector<Point> find_points(const RedisZSet& z, const Query& q) {
-    using cachet::geo::Order;
-    const Order order = q.sort == Sort::asc ? Order::nearest : q.sort == Sort::desc ? Order::farthest : Order::found;
     return cachet::geo::search(z, cachet::geo::Area(q.shape),
-                               {order, static_cast<std::size_t>(q.count), q.any});
+                               {q.order, static_cast<std::size_t>(q.count), q.any});
 }
 
 /// "%.4f" (addReplyDoubleDistance).
@@ -313,7 +308,6 @@ void search_and_store(Ctx<C>& c, unsigned flags, std::size_t src, const std::str
             const RedisZSet* z = refs[1].read();  // counted; WRONGTYPE before anything changes
             Query q;
             if (!parse_query(c, flags, z, q)) return std::nullopt;
-            if (*q.store != dst) return std::nullopt;  // cannot happen: the same arguments
             std::vector<Point> pts;
             if (z) pts = find_points(*z, q);
             return refs[0].store(stored_result(q, pts, lim), event);

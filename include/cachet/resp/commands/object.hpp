@@ -92,7 +92,7 @@ void object_freq_idle(Ctx<C>& c) {
     const bool found = c.db().peek(c.arg(2), [](const Value* v) { return v != nullptr; });
     c.db().count_lookup(c.arg(2), found, false);  // Redis's LOOKUP_NONOTIFY
     if (!found) return c.out.null();
-    const bool lfu = c.engine.config_value("maxmemory-policy").find("lfu") != std::string::npos;
+    const bool lfu = lfu_policy(c.engine.database().maxmemory_policy());
     if (Freq && !lfu) {
         c.out.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
                     "Please note that when switching between policies at runtime LRU and LFU "
