@@ -410,6 +410,56 @@ TEST_SUITE("resp_replication") {
 }
 
 TEST_SUITE("resp_replication") {
+    TEST_CASE("an RDB file written under an LRU or LFU policy carries idle times or counters") {
+        // The file without its checksum, whose bytes could be anything.
+        auto snapshot = [](auto& db) {
+            std::string f = cachet::resp::rdb::snapshot(db);
+            f.resize(f.size() - 8);
+            return f;
+        };
+        const std::string a_idle_42 = std::string("\xf8\x2a" "\x00\x01" "a", 5);
+        const std::string b_freq_77 = std::string("\xf9\x4d" "\x00\x01" "b", 5);
+        test::Server lru;
+        auto c = lru.connect();
+        CHECK(call(*c, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == "+OK\r\n");
+        call(*c, {"SET", "a", "x"});
+        lru.clock.advance(std::chrono::seconds(42));
+        call(*c, {"SET", "b", "y"});
+        std::string file = snapshot(lru.db);
+        CHECK(file.find(a_idle_42) != std::string::npos);
+        CHECK(file.find(std::string("\xf8\x00" "\x00\x01" "b", 5)) != std::string::npos);
+        CHECK(file.find('\xf9') == std::string::npos);
+        CHECK(call(*c, {"OBJECT", "IDLETIME", "a"}) == ":42\r\n");  // saving is not an access
+        test::Server restarted;
+        CHECK(cachet::resp::rdb::load(restarted.db, cachet::resp::rdb::snapshot(lru.db)) == 2);
+        auto d = restarted.connect();
+        CHECK(call(*d, {"OBJECT", "IDLETIME", "a"}) == ":42\r\n");
+        CHECK(call(*d, {"OBJECT", "IDLETIME", "b"}) == ":0\r\n");
+
+        // Under noeviction (the default) Redis writes neither record.
+        CHECK(call(*c, {"CONFIG", "SET", "maxmemory-policy", "noeviction"}) == "+OK\r\n");
+        file = snapshot(lru.db);
+        CHECK(file.find(a_idle_42) == std::string::npos);
+        CHECK(file.find(std::string("\x00\x01" "a" "\x01" "x", 5)) != std::string::npos);
+
+        test::Server lfu;
+        auto e = lfu.connect();
+        CHECK(call(*e, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}) == "+OK\r\n");
+        CHECK(call(*e, {"SET", "b", "y"}) == "+OK\r\n");
+        const std::string dumped = call(*e, {"DUMP", "b"});
+        const std::size_t body = dumped.find("\r\n") + 2;
+        CHECK(call(*e, {"RESTORE", "b", "0", dumped.substr(body, dumped.size() - body - 2), "REPLACE", "FREQ", "77"}) ==
+              "+OK\r\n");
+        file = snapshot(lfu.db);
+        CHECK(file.find(b_freq_77) != std::string::npos);
+        CHECK(file.find('\xf8') == std::string::npos);
+        test::Server lfu2;
+        auto f = lfu2.connect();
+        CHECK(call(*f, {"CONFIG", "SET", "maxmemory-policy", "volatile-lfu"}) == "+OK\r\n");
+        CHECK(cachet::resp::rdb::load(lfu2.db, cachet::resp::rdb::snapshot(lfu.db)) == 1);
+        CHECK(call(*f, {"OBJECT", "FREQ", "b"}) == ":77\r\n");
+    }
+
     TEST_CASE("SHUTDOWN SAVE writes the RDB file first; a failed save refuses it unless FORCE") {
         test::Server srv;
         auto s = srv.connect();

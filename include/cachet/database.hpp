@@ -349,6 +349,10 @@ enum class MaxmemoryPolicy : std::uint8_t {
 [[nodiscard]] constexpr bool lfu_policy(MaxmemoryPolicy p) noexcept {
     return p == MaxmemoryPolicy::allkeys_lfu || p == MaxmemoryPolicy::volatile_lfu;
 }
+/// True for the LRU policies (whose keys keep idle times that an RDB file records).
+[[nodiscard]] constexpr bool lru_policy(MaxmemoryPolicy p) noexcept {
+    return p == MaxmemoryPolicy::allkeys_lru || p == MaxmemoryPolicy::volatile_lru;
+}
 /// The policy named as in redis.conf ("allkeys-lru", ...); nullopt for an unknown name.
 [[nodiscard]] inline std::optional<MaxmemoryPolicy> parse_maxmemory_policy(std::string_view s) noexcept {
     static constexpr std::pair<std::string_view, MaxmemoryPolicy> names[] = {
@@ -1134,14 +1138,20 @@ public:
         return out;
     }
     /// `f(key, value, deadline)` for every live key (deadline: ms of the stores' clock, or
-    /// `no_deadline`), each shard seen at one instant (see Keyspace::for_each); under
-    /// BasicDatabase::exclusive, the whole database at one instant (SAVE, a replica's sync).
+    /// `no_deadline`), or `f(key, value, deadline, AccessSnapshot)` with the key's access
+    /// record (`BasicDatabase::set_access_tracking`), each shard seen at one instant (see
+    /// Keyspace::for_each); under BasicDatabase::exclusive, the whole database at one instant
+    /// (SAVE, a replica's sync). Not accesses.
     template <class F>
     void for_each(F&& f) const {
         detail::ExecGate::Shared g(*m_gate);
-        m_keyspace.for_each([&](const KeyString& k, const Value& v, std::uint64_t deadline) {
-            f(k.view(), v, deadline);
-        });
+        if constexpr (std::is_invocable_v<F&, std::string_view, const Value&, std::uint64_t, AccessSnapshot>)
+            m_keyspace.for_each([&](const KeyString& k, const Value& v, std::uint64_t deadline,
+                                    AccessSnapshot a) { f(k.view(), v, deadline, a); });
+        else
+            m_keyspace.for_each([&](const KeyString& k, const Value& v, std::uint64_t deadline) {
+                f(k.view(), v, deadline);
+            });
     }
     /// RANDOMKEY.
     [[nodiscard]] std::optional<std::string> random_key() {

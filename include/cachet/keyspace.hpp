@@ -1122,7 +1122,9 @@ public:
     }
 
     /// Calls `f(const K&, const V&)` (or `f(const K&, const V&, deadline)`, the deadline in ms
-    /// of the store's clock or `no_deadline`) for every live entry, one shard at a time under that
+    /// of the store's clock or `no_deadline`, or `f(const K&, const V&, deadline,
+    /// AccessSnapshot)` with the entry's access record, see `set_access_tracking`) for every
+    /// live entry, one shard at a time under that
     /// shard's lock, so each shard is seen at one instant; shards are not seen at the same
     /// instant. An entry present and unchanged for the whole call is visited exactly once;
     /// one inserted or removed meanwhile may or may not be. Not counted as hits; not accesses.
@@ -1135,7 +1137,10 @@ public:
             std::lock_guard lock(s.mutex);
             s.index.for_each([&](const Entry* e) {
                 if (e->deadline <= now) return;
-                if constexpr (std::is_invocable_v<F&, const K&, const V&, std::uint64_t>)
+                if constexpr (std::is_invocable_v<F&, const K&, const V&, std::uint64_t, AccessSnapshot>)
+                    f(std::as_const(e->key), std::as_const(e->value), e->deadline,
+                      m_access.snapshot(e->access_word.load(std::memory_order_relaxed), now));
+                else if constexpr (std::is_invocable_v<F&, const K&, const V&, std::uint64_t>)
                     f(std::as_const(e->key), std::as_const(e->value), e->deadline);
                 else
                     f(std::as_const(e->key), std::as_const(e->value));

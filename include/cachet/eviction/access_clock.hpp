@@ -37,6 +37,14 @@ enum class AccessTracking : std::uint8_t {
     frequency,    ///< a decaying logarithmic access counter, as Redis's LFU
 };
 
+/// An entry's access record as read at one instant (`Keyspace::for_each`): the time since its
+/// last access in ms, in whole seconds (meaningful under `AccessTracking::last_access`), and its
+/// LFU counter decayed to that instant (under `AccessTracking::frequency`).
+struct AccessSnapshot {
+    std::uint64_t idle_ms = 0;
+    unsigned frequency = 0;
+};
+
 namespace detail {
 
 /// The mode and its parameters, shared by a store's shards; every field is a relaxed atomic,
@@ -80,6 +88,10 @@ public:
     /// The counter `word` holds, less its decay up to `now_ms` (`frequency` mode).
     [[nodiscard]] unsigned count(std::uint32_t word, std::uint64_t now_ms) const noexcept {
         return decayed(word, now_ms);
+    }
+    /// Both readings of `word` at `now_ms`.
+    [[nodiscard]] AccessSnapshot snapshot(std::uint32_t word, std::uint64_t now_ms) const noexcept {
+        return {idle_ms(word, now_ms), count(word, now_ms)};
     }
     /// The word of an entry last accessed `idle_s` seconds before `now_ms` (`last_access`),
     /// or, in `frequency` mode, of one whose counter is `count` (at most 255) now.

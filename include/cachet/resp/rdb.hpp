@@ -39,8 +39,8 @@ inline constexpr int version = 9;  ///< written in the header and in DUMP payloa
 // Value types and opcodes (rdb.h).
 inline constexpr std::uint8_t type_string = 0, type_list = 1, type_set = 2, type_zset = 3,
                               type_hash = 4, type_zset_2 = 5;
-inline constexpr std::uint8_t op_aux = 250, op_resizedb = 251, op_expiretime_ms = 252,
-                              op_selectdb = 254, op_eof = 255;
+inline constexpr std::uint8_t op_idle = 248, op_freq = 249, op_aux = 250, op_resizedb = 251,
+                              op_expiretime_ms = 252, op_selectdb = 254, op_eof = 255;
 
 namespace detail {
 /// The byte-at-a-time table of CRC-64/Jones, reflected (polynomial 0xad93d23594c935a9).
@@ -162,9 +162,20 @@ public:
             }
         }
     }
-    /// A key-value pair, preceded by its expiry time if it has one.
-    void entry(std::string_view key, const Value& v, std::optional<long long> expire_unix_ms) {
+    /// A key-value pair, preceded by its expiry time if it has one, then its idle time in
+    /// seconds and its LFU counter when given (Redis writes the one its maxmemory-policy keeps).
+    void entry(std::string_view key, const Value& v, std::optional<long long> expire_unix_ms,
+               std::optional<std::uint64_t> idle_s = std::nullopt,
+               std::optional<std::uint8_t> freq = std::nullopt) {
         if (expire_unix_ms) expire_ms(*expire_unix_ms);
+        if (idle_s) {
+            byte(op_idle);
+            length(*idle_s);
+        }
+        if (freq) {
+            byte(op_freq);
+            byte(*freq);
+        }
         byte(type_of(v));
         string(key);
         value(v);
@@ -181,6 +192,8 @@ private:
 
 /// The whole database as an RDB file. Each database is read shard by shard; call it under
 /// `db.exclusive` for one instant across all of them. `aux`: extra aux fields (name, value).
+/// As Redis's, each key carries its idle time under an LRU maxmemory-policy and its LFU
+/// counter under an LFU one (so a restart or a replica keeps them), neither otherwise.
 template <Clock C>
 [[nodiscard]] std::string snapshot(BasicDatabase<C>& db,
                                    std::initializer_list<std::pair<std::string_view, std::string>> aux = {}) {
@@ -193,14 +206,20 @@ template <Clock C>
     w.aux("used-mem", std::to_string(db.used_memory()));
     for (const auto& [k, v] : aux) w.aux(k, v);
     w.aux("aof-base", "0");
+    const MaxmemoryPolicy policy = db.maxmemory_policy();
+    const bool save_lru = lru_policy(policy) && db.access_tracking() == AccessTracking::last_access;
+    const bool save_lfu = lfu_policy(policy) && db.access_tracking() == AccessTracking::frequency;
     for (std::size_t i = 0; i < db.databases(); ++i) {
         auto& d = db.db(i);
         if (d.size() == 0) continue;
         w.select_db(i, d.size(), d.keys_with_ttl());
-        d.for_each([&](std::string_view key, const Value& v, std::uint64_t deadline) {
+        d.for_each([&](std::string_view key, const Value& v, std::uint64_t deadline, AccessSnapshot a) {
             w.entry(key, v,
                     deadline == no_deadline ? std::nullopt
-                                            : std::optional<long long>(db.unix_from_deadline(deadline)));
+                                            : std::optional<long long>(db.unix_from_deadline(deadline)),
+                    save_lru ? std::optional<std::uint64_t>(a.idle_ms / 1000) : std::nullopt,
+                    save_lfu ? std::optional<std::uint8_t>(static_cast<std::uint8_t>(a.frequency))
+                             : std::nullopt);
         });
     }
     w.finish();
@@ -216,8 +235,7 @@ public:
 };
 
 inline constexpr int max_version = 11;  ///< Redis 7.2's; what RESTORE and a load accept
-inline constexpr std::uint8_t op_function2 = 245, op_module_aux = 247, op_idle = 248, op_freq = 249,
-                              op_expiretime = 253;
+inline constexpr std::uint8_t op_function2 = 245, op_module_aux = 247, op_expiretime = 253;
 
 /// Reads RDB elements: Redis's length and string encodings (integers, LZF), and every value
 /// type Redis 7.2 writes but modules and streams (RdbError "unsupported"): the plain types
