@@ -219,4 +219,39 @@ TEST_SUITE("access_clock") {
         CHECK_FALSE(ks.contains("t0"));
         CHECK(ks.size() == 3);
     }
+
+    TEST_CASE("sampled eviction keeps a pool of candidates between victims, as Redis's") {
+        // Keys k0..k999 last accessed 1,000 ... 1 seconds ago; 100 victims. The best of five
+        // draws per victim alone evicts keys of mean rank ~188 (a simulation: 187.5); Redis's
+        // pool of the 16 best candidates seen so far, kept between victims, ~126 (simulated:
+        // 126.2); this store 131 with this seed.
+        cachet::ManualClock clock;
+        Store ks({.shards = 8, .max_entries = 1'000'000}, clock);
+        ks.set_access_tracking(cachet::AccessTracking::last_access);
+        std::mt19937_64 gen(7);
+        auto rng = [&] { return gen(); };
+        for (int i = 0; i < 1000; ++i) {
+            put(ks, "k" + std::to_string(i), i);
+            clock.advance(std::chrono::seconds(1));
+        }
+        const Store::EvictionSampling by_idle{false, Store::EvictionSampling::By::idle, 5};
+        for (std::size_t left = 999; left >= 900; --left) CHECK(ks.evict_sampled_to_weight(left, by_idle, rng) == 1);
+        CHECK(ks.size() == 900);
+        double evicted_rank = 0;
+        int oldest_kept = -1;
+        for (int i = 0; i < 1000; ++i) {
+            if (ks.contains("k" + std::to_string(i))) {
+                if (oldest_kept < 0) oldest_kept = i;
+            } else {
+                evicted_rank += i;
+            }
+        }
+        evicted_rank /= 100;
+        MESSAGE("mean rank of the evicted keys: " << evicted_rank << ", oldest kept: " << oldest_kept);
+        CHECK(evicted_rank < 150);
+        // The pool ranks for one kind of eviction: a timed_only one starts afresh (and, with
+        // no entry holding a TTL, evicts nothing).
+        CHECK(ks.evict_sampled_to_weight(0, {true, Store::EvictionSampling::By::idle, 5}, rng) == 0);
+        CHECK(ks.size() == 900);  // timed_only: no entry has a TTL, so nothing goes
+    }
 }

@@ -1522,8 +1522,10 @@ public:
     }
     [[nodiscard]] std::uint64_t maxmemory() const noexcept { return m_maxmemory.load(); }
     /// What `make_room` evicts (Redis's maxmemory-policy; noeviction by default). The
-    /// sampling policies choose among `samples` random keys per victim (maxmemory-samples,
-    /// Redis's default 5); their idle times and counters are the access records of
+    /// sampling policies draw `samples` random keys per victim (maxmemory-samples,
+    /// Redis's default 5) into a pool of the 16 best candidates kept between victims, as
+    /// Redis's eviction pool (the random ones take any drawn key); their idle times and
+    /// counters are the access records of
     /// `set_access_tracking` (the RESP engine keeps frequencies under an LFU policy). The
     /// volatile-* policies evict only keys with a TTL: without any, a write over maxmemory is
     /// refused, as Redis refuses it. Like Redis, switches the keys' access records to LFU

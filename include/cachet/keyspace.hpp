@@ -979,6 +979,8 @@ public:
         assert(m_shard_count == other.m_shard_count);
         std::swap(m_shards, other.m_shards);
         std::swap(m_readers, other.m_readers);  // each shard's mutex is bound to its table
+        m_evict_pool.swap(other.m_evict_pool);   // no one evicts meanwhile (precondition)
+        std::swap(m_evict_pool_kind, other.m_evict_pool_kind);
     }
 
     /// For a store bounded with `Eviction::lru`: whether accesses keep the recency order (exact
@@ -1110,6 +1112,8 @@ public:
             }
             batch.deliver(listener());
         }
+        std::lock_guard lock(m_evict_pool_mutex);
+        m_evict_pool.clear();
     }
 
     /// Makes room for `n` entries in total without rehashing (split over the shards).
@@ -1417,69 +1421,88 @@ public:
     };
 
     /// `evict_to_weight` with victims chosen as Redis chooses them: for each, `samples` random
-    /// entries (`rng()`: random 64-bit values) drawn from random shards, of which the one `by`
-    /// ranks first is evicted (Redis samples its whole keyspace the same way). With
-    /// `timed_only`, entries without a TTL are never evicted; when the draws find no timed
-    /// entry though some exist (they are rare), the shards are searched linearly for one (a
-    /// store whose TTL keys are rare pays O(shard) per victim). Returns how many were evicted
-    /// (`evicted`). Throws `std::logic_error` if the store was built unbounded. One shard lock
-    /// at a time; allocates a key copy per draw.
+    /// entries (`rng()`: random 64-bit values) are drawn from random shards (Redis samples its
+    /// whole keyspace the same way). For `By::random` the first drawn is evicted. Otherwise the
+    /// draws go into an eviction pool of the 16 best candidates seen so far, ranked `by` their
+    /// idle time, counter or deadline (Redis's evictionPoolPopulate, EVPOOL_SIZE), which the
+    /// store keeps between calls, and the best of the pool is evicted if it is still there
+    /// (else the next): each victim is then the best of many more than `samples` entries, as
+    /// in Redis's approximation. With `timed_only`, entries without a TTL are never evicted;
+    /// when the draws find no timed entry though some exist (they are rare), the shards are
+    /// searched linearly for one (a store whose TTL keys are rare pays O(shard) per victim).
+    /// Returns how many were evicted (`evicted`). Throws `std::logic_error` if the store was
+    /// built unbounded. One shard lock at a time (the pool has a mutex of its own, never held
+    /// while the listener runs); allocates a key copy per candidate kept.
     template <class Rng>
     std::size_t evict_sampled_to_weight(std::uint64_t target, const EvictionSampling& how, Rng&& rng) {
         require_bounded();
-        struct Candidate {
-            std::size_t shard;
-            std::uint32_t hash;
-            K key;
-            std::uint64_t deadline;
-            std::uint32_t record;
-        };
+        using By = typename EvictionSampling::By;
         std::size_t evicted = 0;
         const std::size_t samples = std::max<std::size_t>(how.samples, 1);
         while (weight() > target) {
-            std::optional<Candidate> best;
             const std::uint64_t now = now_ms();
-            auto better = [&](const Candidate& a, const Candidate& b) {
-                using By = typename EvictionSampling::By;
+            // Larger is a better victim.
+            auto score = [&](const Entry* e) -> std::uint64_t {
                 switch (how.by) {
-                    case By::random: return false;
-                    case By::idle: return detail::AccessClock::idle_ms(a.record, now) > detail::AccessClock::idle_ms(b.record, now);
-                    case By::frequency: return m_access.count(a.record, now) < m_access.count(b.record, now);
-                    case By::deadline: return a.deadline < b.deadline;
+                    case By::random: return 0;
+                    case By::idle:
+                        return detail::AccessClock::idle_ms(e->access_word.load(std::memory_order_relaxed), now);
+                    case By::frequency: return 255 - m_access.count(e->access_word.load(std::memory_order_relaxed), now);
+                    case By::deadline: return ~e->deadline;
                 }
-                return false;
+                return 0;
             };
-            auto take = [&](std::size_t i, const Entry* e) {
-                if (how.timed_only && e->deadline == no_deadline) return false;
-                Candidate c{i, e->hash, e->key, e->deadline, e->access_word.load(std::memory_order_relaxed)};
-                if (!best || better(c, *best)) best = std::move(c);
-                return true;
-            };
-            std::size_t found = 0;
-            for (std::size_t draw = 0; draw < 8 * samples && found < samples; ++draw) {
-                const std::size_t i = static_cast<std::size_t>(rng()) & (m_shard_count - 1);
-                const Shard& s = m_shards[i];
-                if (s.count.load(std::memory_order_relaxed) == 0) continue;
-                std::lock_guard lock(s.mutex);
-                if (const Entry* e = s.index.random(rng); e && take(i, e)) ++found;
-            }
-            if (!best && how.timed_only) {  // timed entries are rare: look for one
-                for (std::size_t i = 0; i < m_shard_count && !best; ++i) {
+            auto qualifies = [&](const Entry* e) { return !how.timed_only || e->deadline != no_deadline; };
+            std::optional<EvictionCandidate> victim;
+            {
+                std::unique_lock pool_lock(m_evict_pool_mutex, std::defer_lock);
+                if (how.by != By::random) {
+                    pool_lock.lock();
+                    if (m_evict_pool_kind != std::pair{how.by, how.timed_only}) {
+                        m_evict_pool.clear();
+                        m_evict_pool_kind = {how.by, how.timed_only};
+                    }
+                }
+                auto take = [&](std::size_t i, const Entry* e) {
+                    if (!qualifies(e)) return false;
+                    if (how.by == By::random) {
+                        if (!victim) victim = EvictionCandidate{i, e->hash, 0, e->key};
+                        return true;
+                    }
+                    offer_candidate(i, e, score(e));
+                    return true;
+                };
+                std::size_t found = 0;
+                for (std::size_t draw = 0; draw < 8 * samples && found < samples; ++draw) {
+                    const std::size_t i = static_cast<std::size_t>(rng()) & (m_shard_count - 1);
                     const Shard& s = m_shards[i];
-                    if (timed_shard(i, wheel_size, std::size_t{0}) == 0) continue;
+                    if (s.count.load(std::memory_order_relaxed) == 0) continue;
                     std::lock_guard lock(s.mutex);
-                    s.index.for_each([&](const Entry* e) {
-                        if (!best) take(i, e);
-                    });
+                    if (const Entry* e = s.index.random(rng); e && take(i, e)) ++found;
+                }
+                if (found == 0 && how.timed_only && (how.by == By::random || m_evict_pool.empty())) {
+                    // timed entries are rare: look for one
+                    for (std::size_t i = 0; i < m_shard_count && found == 0; ++i) {
+                        const Shard& s = m_shards[i];
+                        if (timed_shard(i, wheel_size, std::size_t{0}) == 0) continue;
+                        std::lock_guard lock(s.mutex);
+                        s.index.for_each([&](const Entry* e) {
+                            if (found == 0 && take(i, e)) ++found;
+                        });
+                    }
+                }
+                if (how.by != By::random && !m_evict_pool.empty()) {
+                    victim = std::move(m_evict_pool.back());
+                    m_evict_pool.pop_back();
                 }
             }
-            if (!best) break;  // nothing may be evicted
-            Shard& s = m_shards[best->shard];
+            if (!victim) break;  // nothing may be evicted
+            Shard& s = m_shards[victim->shard];
             Batch batch;
             {
                 std::lock_guard lock(s.mutex);
-                Entry* e = s.index.find(best->hash, [&](const Entry* x) { return m_eq(x->key, best->key); });
-                if (e && !(how.timed_only && e->deadline == no_deadline)) {
+                Entry* e = s.index.find(victim->hash, [&](const Entry* x) { return m_eq(x->key, victim->key); });
+                if (e && qualifies(e)) {  // else gone meanwhile: the next candidate
                     remove(s, e, RemovalCause::evicted, batch);
                     ++evicted;
                 }
@@ -1530,6 +1553,34 @@ public:
     }
 
 private:
+    /// A candidate victim of `evict_sampled_to_weight`; a larger `score` is a better one.
+    struct EvictionCandidate {
+        std::size_t shard;
+        std::uint32_t hash;
+        std::uint64_t score;
+        K key;
+    };
+    static constexpr std::size_t evict_pool_size = 16;  ///< Redis's EVPOOL_SIZE
+
+    /// Puts `e` (in shard `i`) into the eviction pool, kept sorted by ascending score, if the
+    /// pool has room or `score` beats its worst (which then leaves). A key already there is
+    /// rescored. Under `m_evict_pool_mutex` and the shard's lock. O(pool size).
+    void offer_candidate(std::size_t i, const Entry* e, std::uint64_t score) {
+        auto& pool = m_evict_pool;
+        for (auto it = pool.begin(); it != pool.end(); ++it)
+            if (it->hash == e->hash && m_eq(it->key, e->key)) {
+                pool.erase(it);
+                break;
+            }
+        if (pool.size() == evict_pool_size) {
+            if (score <= pool.front().score) return;
+            pool.erase(pool.begin());
+        }
+        auto at = std::upper_bound(pool.begin(), pool.end(), score,
+                                   [](std::uint64_t v, const EvictionCandidate& c) { return v < c.score; });
+        pool.insert(at, EvictionCandidate{i, e->hash, score, e->key});
+    }
+
     static std::size_t default_shards(const options_type& o) {
         const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
         std::size_t n = std::min<std::size_t>(std::bit_ceil(std::size_t{64} * hw), 1024);
@@ -1903,6 +1954,10 @@ private:
     bool m_bounded = false;
     std::atomic<bool> m_lru_tracking{true};  ///< see set_lru_tracking
     detail::AccessClock m_access;            ///< see set_access_tracking
+    /// `evict_sampled_to_weight`'s pool of candidates, kept between calls, and what it ranks.
+    std::mutex m_evict_pool_mutex;
+    std::vector<EvictionCandidate> m_evict_pool;
+    std::pair<typename EvictionSampling::By, bool> m_evict_pool_kind{EvictionSampling::By::random, false};
     Eviction m_eviction = Eviction::lru;
     std::uint64_t m_max_entries = 0;  // written by set_max_* (callers serialise resizes)
     std::uint64_t m_max_weight = 0;
