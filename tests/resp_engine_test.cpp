@@ -652,6 +652,13 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"SET", "more", "x"}) ==
               "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
         CHECK(call(*s, {"GET", "k1"}) == "$100\r\n" + std::string(100, 'x') + "\r\n");  // reads still work
+        // Inside MULTI every command is refused over the limit (the queue takes memory too),
+        // and the transaction is aborted; EXEC and DISCARD still run (Redis's processCommand).
+        CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*s, {"GET", "k1"}) == "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+        CHECK(call(*s, {"EXEC"}) == "-EXECABORT Transaction discarded because of previous errors.\r\n");
+        CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*s, {"DISCARD"}) == "+OK\r\n");
         CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == "+OK\r\n");
         CHECK(call(*s, {"SET", "more", "x"}) == "+OK\r\n");
         CHECK(srv.db.used_memory() <= 1000 + 400);  // evicted down to the limit before the write
@@ -773,6 +780,29 @@ TEST_SUITE("resp_engine") {
         call(*s, {"MULTI"});
         call(*s, {"GET", "w"});
         CHECK(call(*s, {"EXEC"}) == "*1\r\n$1\r\nx\r\n");
+
+        // A key already expired (not yet reclaimed) when watched: reclaiming it, by the
+        // WATCH's own look, a read, or the wheel, is no change (Redis's touchWatchedKey);
+        // writing it again is one.
+        auto watch_expired = [&](auto&& meddle) {
+            call(*other, {"SET", "e", "v", "PX", "10"});
+            srv.clock.advance(20ms);  // expired; nothing has looked at it yet
+            CHECK(call(*s, {"WATCH", "e"}) == "+OK\r\n");
+            meddle();
+            CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+            call(*s, {"PING"});
+            return call(*s, {"EXEC"});
+        };
+        CHECK(watch_expired([] {}) == "*1\r\n+PONG\r\n");
+        CHECK(watch_expired([&] { CHECK(call(*other, {"GET", "e"}) == "$-1\r\n"); }) == "*1\r\n+PONG\r\n");
+        CHECK(watch_expired([&] { srv.db.run_pending(); }) == "*1\r\n+PONG\r\n");
+        CHECK(watch_expired([&] { call(*other, {"SET", "e", "again"}); }) == "*-1\r\n");
+        call(*other, {"DEL", "e"});
+        CHECK(watch_expired([&] {
+            call(*other, {"SET", "e", "again", "PX", "5"});
+            srv.clock.advance(10ms);
+            srv.db.run_pending();
+        }) == "*-1\r\n");
     }
 
     TEST_CASE("pub/sub: channels, patterns, counts, subscriber context, RESP3 pushes") {
@@ -806,6 +836,71 @@ TEST_SUITE("resp_engine") {
         // The embedding program publishes on the same bus.
         srv.db.bus().publish("a", "from-program");
         CHECK(test::async(*sub) == ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$12\r\nfrom-program\r\n");
+    }
+
+    TEST_CASE("sharded pub/sub: SSUBSCRIBE, SPUBLISH, SUNSUBSCRIBE, PUBSUB SHARD*, as Redis 7.0's") {
+        // Replies recorded from redis-server 7.0.15.
+        test::Server srv;
+        auto sub = srv.connect();
+        auto pub = srv.connect();
+        CHECK(call(*sub, {"SSUBSCRIBE", "a", "b"}) ==
+              "*3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$10\r\nssubscribe\r\n$1\r\nb\r\n:2\r\n");
+        CHECK(call(*sub, {"SSUBSCRIBE", "a"}) == "*3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:2\r\n");
+        // Channel subscriptions count apart from shard ones.
+        CHECK(call(*sub, {"SUBSCRIBE", "c"}) == "*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n");
+        CHECK(call(*sub, {"GET", "x"}) ==
+              "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n");
+        CHECK(call(*pub, {"SPUBLISH", "a", "hello"}) == ":1\r\n");
+        CHECK(test::async(*sub) == "*3\r\n$8\r\nsmessage\r\n$1\r\na\r\n$5\r\nhello\r\n");
+        // Separate namespaces: PUBLISH does not reach shard subscribers, nor SPUBLISH channel ones.
+        CHECK(call(*pub, {"PUBLISH", "a", "x"}) == ":0\r\n");
+        CHECK(call(*pub, {"SPUBLISH", "c", "x"}) == ":0\r\n");
+        CHECK(test::async(*sub).empty());
+        CHECK(call(*pub, {"PUBSUB", "SHARDCHANNELS"}) == "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+        CHECK(call(*pub, {"PUBSUB", "SHARDCHANNELS", "b*"}) == "*1\r\n$1\r\nb\r\n");
+        CHECK(call(*pub, {"PUBSUB", "SHARDNUMSUB", "a", "b", "z"}) ==
+              "*6\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n:1\r\n$1\r\nz\r\n:0\r\n");
+        CHECK(call(*pub, {"PUBSUB", "CHANNELS"}) == "*1\r\n$1\r\nc\r\n");
+        CHECK(call(*pub, {"CLIENT", "LIST", "TYPE", "pubsub"}).find(" sub=1 psub=0 ssub=2 ") != std::string::npos);
+        CHECK(call(*pub, {"INFO", "stats"}).find("pubsubshard_channels:2\r\n") != std::string::npos);
+        const std::string both = call(*sub, {"SUNSUBSCRIBE"});
+        CHECK(both.find("*3\r\n$12\r\nsunsubscribe\r\n$1\r\na\r\n") != std::string::npos);
+        CHECK(both.find("*3\r\n$12\r\nsunsubscribe\r\n$1\r\nb\r\n") != std::string::npos);
+        CHECK(both.ends_with(":0\r\n"));
+        CHECK(call(*sub, {"SUNSUBSCRIBE"}) == "*3\r\n$12\r\nsunsubscribe\r\n$-1\r\n:0\r\n");
+        CHECK(call(*sub, {"GET", "x"}).starts_with("-ERR Can't execute"));  // still subscribed to c
+        CHECK(call(*sub, {"UNSUBSCRIBE"}) == "*3\r\n$11\r\nunsubscribe\r\n$1\r\nc\r\n:0\r\n");
+        CHECK(call(*sub, {"GET", "x"}) == "$-1\r\n");
+        // RESP3 pushes; an unsubscribe from a channel never subscribed still answers.
+        call(*sub, {"HELLO", "3"});
+        CHECK(call(*sub, {"SSUBSCRIBE", "a"}) == ">3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:1\r\n");
+        CHECK(call(*sub, {"GET", "x"}) == "_\r\n");
+        CHECK(call(*pub, {"SPUBLISH", "a", "hi"}) == ":1\r\n");
+        CHECK(test::async(*sub) == ">3\r\n$8\r\nsmessage\r\n$1\r\na\r\n$2\r\nhi\r\n");
+        CHECK(call(*sub, {"SUNSUBSCRIBE", "a", "z"}) ==
+              ">3\r\n$12\r\nsunsubscribe\r\n$1\r\na\r\n:0\r\n>3\r\n$12\r\nsunsubscribe\r\n$1\r\nz\r\n:0\r\n");
+        // Not in a transaction; arity; channels are not keys; RESET leaves them all.
+        auto t = srv.connect();
+        call(*t, {"MULTI"});
+        CHECK(call(*t, {"SSUBSCRIBE", "a"}) == "+QUEUED\r\n");
+        CHECK(call(*t, {"EXEC"}) == "*1\r\n-ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n");
+        CHECK(call(*t, {"SPUBLISH", "a"}) == "-ERR wrong number of arguments for 'spublish' command\r\n");
+        CHECK(call(*t, {"SSUBSCRIBE"}) == "-ERR wrong number of arguments for 'ssubscribe' command\r\n");
+        CHECK(call(*t, {"COMMAND", "GETKEYS", "SPUBLISH", "a", "b"}) == "-ERR The command has no key arguments\r\n");
+        CHECK(call(*t, {"COMMAND", "INFO", "SPUBLISH"}) ==
+              "*1\r\n*10\r\n$8\r\nspublish\r\n:3\r\n*4\r\n+pubsub\r\n+loading\r\n+stale\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
+              "*2\r\n+@pubsub\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*1\r\n+not_key\r\n$12\r\nbegin_search\r\n"
+              "*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n"
+              "*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n"
+              "$5\r\nlimit\r\n:0\r\n*0\r\n");
+        call(*t, {"SSUBSCRIBE", "q"});
+        call(*t, {"PSUBSCRIBE", "p*"});
+        CHECK(call(*t, {"RESET"}) == "+RESET\r\n");
+        CHECK(call(*t, {"CLIENT", "INFO"}).find(" sub=0 psub=0 ssub=0 ") != std::string::npos);
+        CHECK(call(*pub, {"PUBSUB", "SHARDNUMSUB", "q"}) == "*2\r\n$1\r\nq\r\n:0\r\n");
+        // The embedding program's shard bus is the same.
+        srv.db.shard_bus().publish("a", "x");
+        CHECK(test::async(*sub).empty());  // unsubscribed above
     }
 
     TEST_CASE("keyspace notifications follow notify-keyspace-events") {
@@ -979,6 +1074,51 @@ TEST_SUITE("resp_engine") {
         // PERSIST of a key without a TTL does nothing and announces nothing.
         CHECK(call(*s, {"PERSIST", "l"}) == ":0\r\n");
         CHECK(watch.events().empty());
+    }
+
+    TEST_CASE("INFO: sections in Redis's order whatever the arguments' order; Redis 7.0's fields") {
+        test::Server srv;
+        auto s = srv.connect();
+        call(*s, {"SET", "a", "1", "EX", "100"});
+        auto headers = [](const std::string& info) {
+            std::string h;
+            for (std::size_t at = info.find("# "); at != std::string::npos; at = info.find("\r\n# ", at + 1)) {
+                const std::size_t from = info[at] == '#' ? at + 2 : at + 4;
+                h += info.substr(from, info.find("\r\n", from) - from) + ",";
+            }
+            return h;
+        };
+        CHECK(headers(call(*s, {"INFO"})) ==
+              "Server,Clients,Memory,Persistence,Stats,Replication,CPU,Modules,Errorstats,Cluster,Keyspace,");
+        CHECK(headers(call(*s, {"INFO", "all"})) ==
+              "Server,Clients,Memory,Persistence,Stats,Replication,CPU,Modules,Commandstats,Errorstats,"
+              "Latencystats,Cluster,Keyspace,");
+        CHECK(headers(call(*s, {"INFO", "keyspace", "server", "KEYSPACE", "nosuch"})) == "Server,Keyspace,");
+        CHECK(headers(call(*s, {"INFO", "modules"})) == "Modules,");
+        const std::string info = call(*s, {"INFO", "everything"});
+        // Fields monitoring tools read (redis_exporter, RedisInsight), one of each section.
+        for (const char* field : {"redis_git_sha1:", "configured_hz:10\r\n", "lru_clock:", "executable:",
+                                  "config_file:", "client_recent_max_input_buffer:", "used_memory_dataset:",
+                                  "mem_fragmentation_ratio:", "allocator_resident:", "rdb_saves:0\r\n",
+                                  "rdb_last_bgsave_time_sec:-1\r\n", "aof_last_write_status:ok\r\n",
+                                  "instantaneous_input_kbps:", "sync_full:0\r\n", "total_reads_processed:",
+                                  "used_cpu_user_children:", "expired_stale_perc:"})
+            CHECK_MESSAGE(info.find(field) != std::string::npos, field);
+        // The overhead and the dataset split used_memory, as MEMORY STATS splits it.
+        auto field = [&](const std::string& name) {
+            const std::size_t at = info.find("\n" + name + ":") + name.size() + 2;
+            return std::stoull(info.substr(at, info.find('\r', at) - at));
+        };
+        CHECK(field("used_memory_overhead") + field("used_memory_dataset") == field("used_memory"));
+        CHECK(field("used_memory_overhead") == std::min<unsigned long long>(96 + 8, field("used_memory")));
+        // run_id: 40 hex digits, another for another server (a restart shows).
+        const std::size_t at = info.find("run_id:") + 7;
+        const std::string id = info.substr(at, info.find('\r', at) - at);
+        CHECK(id.size() == 40);
+        CHECK(id.find_first_not_of("0123456789abcdef") == std::string::npos);
+        test::Server other;
+        auto o = other.connect();
+        CHECK(call(*o, {"INFO", "server"}).find("run_id:" + id) == std::string::npos);
     }
 
     TEST_CASE("INFO instantaneous_ops_per_sec: the mean rate of the last 16 samples") {

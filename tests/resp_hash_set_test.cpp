@@ -483,6 +483,21 @@ TEST_SUITE("resp_hash_set") {
         CHECK(call(*s, {"SPOP", "s", "x"}) == "-ERR value is out of range, must be positive\r\n");
         CHECK(call(*s, {"SPOP", "str", "-1"}) == "-ERR value is out of range, must be positive\r\n");
         CHECK(call(*s, {"SPOP", "s", "1", "2"}) == "-ERR syntax error\r\n");
+        {
+            // A set popped nearly whole is rebuilt from what stays (Redis's third SPOP case):
+            // an intset again if that fits one; a smaller pop keeps the encoding.
+            std::vector<std::string> add{"SADD", "big"};
+            for (int i = 0; i < 600; ++i) add.push_back(std::to_string(i));
+            test::callv(*s, add);
+            add[1] = "big2";
+            test::callv(*s, add);
+            CHECK(call(*s, {"OBJECT", "ENCODING", "big"}) == "$9\r\nhashtable\r\n");
+            CHECK(call(*s, {"SPOP", "big", "590"}).starts_with("*590\r\n"));
+            CHECK(call(*s, {"OBJECT", "ENCODING", "big"}) == "$6\r\nintset\r\n");
+            CHECK(call(*s, {"SPOP", "big2", "100"}).starts_with("*100\r\n"));
+            CHECK(call(*s, {"OBJECT", "ENCODING", "big2"}) == "$9\r\nhashtable\r\n");
+            call(*s, {"DEL", "big", "big2"});
+        }
         CHECK(call(*s, {"SPOP", "str"}) == wrongtype);
         CHECK(call(*s, {"SPOP", "str", "0"}) == wrongtype);
         CHECK(call(*s, {"SADD", "s", "a", "b", "c", "d", "e"}) == ":5\r\n");

@@ -243,6 +243,27 @@ const std::vector<test::Row>& scripting_recorded() {
             {{"EVAL", "local a = nil; return a.b", "0"}, "-ERR user_script:1: attempt to index local 'a' (a nil value) script: a4f98b90454ae717765b45eb6f71312d37f994c6, on @user_script:1.\r\n", ""},
             {{"EVAL", "\n\nreturn redis.call('nosuch')", "0"}, "-ERR Unknown Redis command called from script script: e2c9a1c42e13c6bc0335a2cc58b080e4afe38123, on @user_script:3.\r\n", ""},
             {{"EVAL", "return unpack({1,2})", "0"}, ":1\r\n", ""},
+            // The sandbox holds against rawset and setmetatable (a change would outlive the
+            // script), and math.random is Redis's rand48 (recorded after the rows above).
+            {{"EVAL", "rawset(redis,'call',function() return 'hijacked' end) return 1", "0"}, "-ERR Attempt to modify a readonly table script: ea54cd2be5308af56c0e892f6b17909ba8196dcb, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return redis.call('ping')", "0"}, "+PONG\r\n", ""},
+            {{"EVAL", "rawset(_G,'x',1) return 1", "0"}, "-ERR Attempt to modify a readonly table script: 370407d93b0e11a2c9fdd10662499a6b5ac61d6f, on @user_script:1.\r\n", ""},
+            {{"EVAL", "rawset(string,'len',nil) return 1", "0"}, "-ERR Attempt to modify a readonly table script: fbb9087da7ab4104f07e4481fb506d49271917be, on @user_script:1.\r\n", ""},
+            {{"EVAL", "getmetatable('').__index = nil return 1", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: 25ae685d43b673ffb5e7b16d3f30d827aa2e3cee, on @user_script:1.\r\n", ""},
+            {{"EVAL", "rawset(getmetatable(''),'__index',nil) return 1", "0"}, "-ERR Attempt to modify a readonly table script: 217172ee8ae9e4684b894b7851988f25d521ef49, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return ('x'):rep(3)", "0"}, "$3\r\nxxx\r\n", ""},
+            {{"EVAL", "setmetatable(_G, {}) return 1", "0"}, "-ERR Attempt to modify a readonly table script: 5f0f0983dd824028873dda8001975d9f921d1a87, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return type(getmetatable(_G))", "0"}, "$5\r\ntable\r\n", ""},
+            {{"EVAL", "return type(getmetatable(''))", "0"}, "$5\r\ntable\r\n", ""},
+            {{"EVAL", "return type(getfenv)", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'getfenv' script: d2c7282719af3bf866eec648f4592730ecb3a75f, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return type(newproxy)", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'newproxy' script: 2db8cbf73e97a4b7d8d1a7ce472bf57302f0f369, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return type(load)", "0"}, "$8\r\nfunction\r\n", ""},
+            {{"EVAL", "local t = {} rawset(t, 'a', 1) return t.a", "0"}, ":1\r\n", ""},
+            {{"EVAL", "local t = setmetatable({}, {__index = function() return 7 end}) return t.x", "0"}, ":7\r\n", ""},
+            {{"EVAL", "math.randomseed(1); return {math.random(100), math.random(100), math.random(1,6), tostring(math.random())}", "0"}, "*4\r\n:5\r\n:46\r\n:6\r\n$16\r\n0.33598602997884\r\n", ""},
+            {{"EVAL", "math.randomseed(-5); return {math.random(1000000), math.random(-3, 3)}", "0"}, "*2\r\n:816817\r\n:-2\r\n", ""},
+            {{"EVAL", "return math.random(0)", "0"}, "-ERR user_script:1: bad argument #1 to 'random' (interval is empty) script: 008bcb60f86ee36d26c67b641b46674578d9cba0, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return math.random(3, 1)", "0"}, "-ERR user_script:1: bad argument #2 to 'random' (interval is empty) script: e7eba8cfa2634198f693e80c6baa2d58a99a9060, on @user_script:1.\r\n", ""},
     };
     return rows;
 }

@@ -27,7 +27,9 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -247,6 +249,7 @@ std::optional<LogLevel> parse_level(std::string_view v) {
 
 int main(int argc, char** argv) {
     std::vector<Directive> directives;
+    std::string config_file;  // absolute, or empty without one
     // ----------------------------------------------------------------- the command line
     int j = 1;
     if (argc >= 2) {
@@ -263,6 +266,11 @@ int main(int argc, char** argv) {
         }
         if (a.substr(0, 2) != "--" && a != "-") {
             read_config_file(std::string(a), directives);
+            config_file = std::string(a);
+            if (!config_file.starts_with('/')) {  // INFO's config_file is absolute, as Redis's
+                std::string cwd(4096, '\0');
+                if (::getcwd(cwd.data(), cwd.size())) config_file = std::string(cwd.c_str()) + "/" + config_file;
+            }
             j = 2;
         }
     }
@@ -434,6 +442,7 @@ int main(int argc, char** argv) {
     }
     cachet::Database& db = *db_storage;
     cachet::resp::Engine engine(db, eo);
+    engine.set_config_file(config_file);
 #ifdef CACHET_HAVE_LUA
     enable_server_scripting(engine);
 #endif
@@ -476,6 +485,21 @@ int main(int argc, char** argv) {
     define_immutable("tcp-backlog", std::to_string(so.backlog));
     if (!logfile.empty()) define_immutable("logfile", logfile);
     if (!pidfile.empty()) define_immutable("pidfile", pidfile);
+
+    // dir: the working directory from now on, as Redis's (relative paths such as dbfilename and
+    // cluster-config-file are in it), and CONFIG GET dir reports it absolute.
+    {
+        const std::string dir = engine.config_value("dir");
+        if (!dir.empty() && ::chdir(dir.c_str()) != 0) {
+            log(LogLevel::warning, "Can't chdir to '" + dir + "': " + std::strerror(errno));
+            return 1;
+        }
+        std::string cwd(4096, '\0');
+        if (::getcwd(cwd.data(), cwd.size())) {
+            cwd.resize(std::strlen(cwd.c_str()));
+            define_immutable("dir", cwd);
+        }
+    }
 
     // ----------------------------------------------------------------- the data
     // dir/dbfilename, if it exists: an RDB file from SAVE, or from Redis (as redis-server loads

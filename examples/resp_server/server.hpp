@@ -735,7 +735,7 @@ private:
 
         /// Redis's checkClientOutputBufferLimits: hard at once, soft after soft-seconds.
         void check_output_limits(Conn& c) {
-            const int cls = c.session.is_replica() ? 1 : c.session.subscriptions() > 0 ? 2 : 0;
+            const int cls = c.session.is_replica() ? 1 : c.session.subscriber() ? 2 : 0;
             if (cls == 1 && !c.session.replica_online()) return;  // still receiving its snapshot
             const resp::OutputLimit lim = engine().output_limit(cls);
             const std::size_t used = c.pending() + c.session.outbox().size();
@@ -883,7 +883,7 @@ private:
             for (auto& [id, cp] : m_conns) {
                 Conn& c = *cp;
                 if (c.closed) continue;
-                if (timeout && !c.draining && !c.session.blocked() && c.session.subscriptions() == 0 &&
+                if (timeout && !c.draining && !c.session.blocked() && !c.session.subscriber() &&
                     !c.session.is_replica() &&
                     std::chrono::duration_cast<std::chrono::seconds>(m_now - c.last_io).count() >
                         static_cast<long long>(timeout))

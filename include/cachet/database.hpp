@@ -1257,6 +1257,9 @@ public:
     [[nodiscard]] std::size_t databases() const noexcept { return m_dbs.size(); }
     /// The bus PUBLISH and keyspace notifications go through; the program may use it too.
     [[nodiscard]] PubSubBus<std::string>& bus() noexcept { return m_bus; }
+    /// The bus of shard channels (Redis 7's sharded pub/sub: SSUBSCRIBE, SPUBLISH), a
+    /// namespace apart from `bus()`'s channels; the embedding program may use it too.
+    [[nodiscard]] PubSubBus<std::string>& shard_bus() noexcept { return m_shard_bus; }
 
     /// Unix time in ms, on the stores' clock (wall time when the database was made, plus
     /// the clock's progress since): what EXPIREAT and EXPIRETIME convert with.
@@ -1326,12 +1329,24 @@ public:
         return s.owner == this ? s.keys : nullptr;
     }
 
-    /// Starts watching `key` of database `db` for `state` (WATCH).
+    /// Starts watching `key` of database `db` for `state` (WATCH). Every write to the key from
+    /// now on marks `state` dirty, but for the first removal by expiry: until the caller looks
+    /// and finds the key live (`watch_found_live`), the key counts as absent at WATCH time, and
+    /// the reclaiming of an entry already expired then is no change, as in Redis (its
+    /// touchWatchedKey's `expired` flag), whether the look itself or anything later reclaims it.
     void watch(int db, std::string_view key, WatchState* state) {
         std::lock_guard lock(m_watch_mutex);
-        m_watched[watch_key(db, key)].push_back(state);
+        m_watched[watch_key(db, key)].push_back({state, true});
         m_watch_count.fetch_add(1, std::memory_order_acq_rel);
         refresh_write_events();
+    }
+    /// The look after `watch` found `key` live: its removal by expiry will be a change.
+    void watch_found_live(int db, std::string_view key, WatchState* state) {
+        std::lock_guard lock(m_watch_mutex);
+        auto it = m_watched.find(watch_key(db, key));
+        if (it == m_watched.end()) return;
+        for (Watcher& w : it->second)
+            if (w.state == state) w.absent = false;
     }
     /// Stops watching `key` for `state`.
     void unwatch(int db, std::string_view key, WatchState* state) {
@@ -1339,7 +1354,7 @@ public:
         auto it = m_watched.find(watch_key(db, key));
         if (it == m_watched.end()) return;
         auto& v = it->second;
-        auto pos = std::find(v.begin(), v.end(), state);
+        auto pos = std::find_if(v.begin(), v.end(), [&](const Watcher& w) { return w.state == state; });
         if (pos == v.end()) return;
         v.erase(pos);
         m_watch_count.fetch_sub(1, std::memory_order_acq_rel);
@@ -1347,12 +1362,16 @@ public:
         refresh_write_events();
     }
     /// Marks the watchers of `key` dirty (a write the listeners do not see, e.g. FLUSHDB).
-    void touch(int db, std::string_view key) {
+    /// `expiry`: the key's entry was removed because it had expired, which does not touch the
+    /// watchers to whom it was absent (see `watch`), once.
+    void touch(int db, std::string_view key, bool expiry = false) {
         if (m_watch_count.load(std::memory_order_acquire) == 0) return;
         std::lock_guard lock(m_watch_mutex);
         auto it = m_watched.find(watch_key(db, key));
         if (it == m_watched.end()) return;
-        for (WatchState* w : it->second) w->dirty.store(true, std::memory_order_release);
+        for (Watcher& w : it->second) {
+            if (!std::exchange(w.absent, false) || !expiry) w.state->dirty.store(true, std::memory_order_release);
+        }
     }
     /// Marks dirty every watcher of database `db` (`db` < 0: of all), as FLUSHDB/FLUSHALL do.
     void touch_all(int db) {
@@ -1367,7 +1386,7 @@ public:
         std::lock_guard lock(m_watch_mutex);
         for (auto& [k, watchers] : m_watched) {
             if (!pred(watch_db(k), std::string_view(k).substr(k.find(':') + 1))) continue;
-            for (WatchState* w : watchers) w->dirty.store(true, std::memory_order_release);
+            for (Watcher& w : watchers) w.state->dirty.store(true, std::memory_order_release);
         }
     }
 
@@ -1688,7 +1707,7 @@ private:
     }
 
     void on_removed(int db, std::string_view key, RemovalCause cause) {
-        touch(db, key);
+        touch(db, key, cause == RemovalCause::expired);
         if ((cause == RemovalCause::expired || cause == RemovalCause::evicted) && m_reclaim_observer)
             m_reclaim_observer(db, key, cause);
         if (cause == RemovalCause::erased && detail::t_self_announcing) return;
@@ -1710,6 +1729,7 @@ private:
     std::function<void(int, std::string_view, RemovalCause)> m_reclaim_observer;
     detail::ExecGate m_gate;
     PubSubBus<std::string> m_bus;
+    PubSubBus<std::string> m_shard_bus;
     std::vector<std::unique_ptr<db_type>> m_dbs;
     long long m_wall_offset_ms = 0;
     std::atomic<unsigned> m_notify{0};
@@ -1732,7 +1752,12 @@ private:
     AccessTracking m_access_mode = AccessTracking::last_access;
     unsigned m_lfu_log_factor = 10, m_lfu_decay_minutes = 1;
     std::mutex m_watch_mutex;
-    std::unordered_map<std::string, std::vector<WatchState*>> m_watched;
+    /// A client watching a key; `absent`: see `watch`.
+    struct Watcher {
+        WatchState* state;
+        bool absent;
+    };
+    std::unordered_map<std::string, std::vector<Watcher>> m_watched;
     std::atomic<std::size_t> m_watch_count{0};
 };
 

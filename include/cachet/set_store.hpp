@@ -198,6 +198,11 @@ public:
             const std::size_t n = std::min(count, s.size());
             out.reserve(n);
             while (out.size() < n) out.push_back(s.pop_random());
+            // Redis builds what stays of a set popped nearly whole (remaining * 5 <= count:
+            // spopWithCountCommand's third case) as a new set, member by member, so a
+            // Database backend's encoding follows (an intset again if all that stays fits one).
+            if constexpr (requires { this->m_backend.note_set_built(s); })
+                if (!s.empty() && s.size() * 5 <= count) this->m_backend.note_set_built(s);
             ref.event("spop");
             return out;
         });

@@ -6,6 +6,7 @@
 
 #include <cachet/resp/engine.hpp>
 #include <cachet/resp/instantiate.hpp>
+#include <cachet/resp/reply_parser.hpp>
 
 #include <doctest/doctest.h>
 
@@ -73,6 +74,13 @@ inline std::string async(Session& s) {
     std::string out = std::move(s.output());
     s.output().clear();
     return out;
+}
+
+/// Whether `bytes` is exactly one well-formed reply (no element missing, none left over).
+inline bool one_frame(std::string_view bytes) {
+    cachet::resp::ReplyParser p;
+    const auto r = p.parse(bytes);
+    return r.status == cachet::resp::ParseStatus::complete && r.consumed == bytes.size();
 }
 
 /// Sends one command given as a vector (and clears the session's output); returns its reply.

@@ -95,6 +95,13 @@ enum CommandFlag : std::uint32_t {
     cmd_movablekeys = 1u << 21,     ///< Redis's movablekeys: set by `add_command` (see `has_movable_keys`)
     cmd_no_async_loading = 1u << 22,  ///< Redis's no-async-loading (SAVE, SYNC, REPLICAOF)
     cmd_no_mandatory_keys = 1u << 23,  ///< Redis's no-mandatory-keys (EVAL: its keys may be none)
+    /// Not a Redis flag: the key positions name channels (the key spec's not_key flag:
+    /// SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH); cluster mode routes by them, COMMAND GETKEYS and
+    /// the key-based bookkeeping do not take them for keys.
+    cmd_channel_keys = 1u << 24,
+    /// Not a Redis flag: fed to replicas as may-replicate commands are, though COMMAND INFO
+    /// does not say so (SPUBLISH, which Redis propagates by hand outside a cluster).
+    cmd_replicated = 1u << 25,
 };
 
 /// What a command handler sees.

@@ -117,6 +117,11 @@ struct ClientInfo {
     std::chrono::steady_clock::time_point created = std::chrono::steady_clock::now();
 };
 
+/// What a pub/sub subscription names: a channel (SUBSCRIBE), a pattern (PSUBSCRIBE) or a
+/// shard channel (SSUBSCRIBE, Redis 7's sharded pub/sub: a namespace of its own, whose
+/// messages SPUBLISH sends as "smessage").
+enum class SubscriptionKind : std::uint8_t { channel, pattern, shard_channel };
+
 /// One RESP connection: see the file comment.
 template <Clock C = SteadyClock>
 class Session {
@@ -268,20 +273,28 @@ public:
     void close_after_reply() noexcept { m_closing.store(true, std::memory_order_relaxed); }
 
     // pub/sub
-    /// Subscriptions (channels plus patterns). Thread-safe.
+    /// Subscriptions to channels plus patterns (what (P)SUBSCRIBE's replies count; shard
+    /// channels are counted apart, as Redis's clientSubscriptionsCount). Thread-safe.
     [[nodiscard]] std::size_t subscriptions() const noexcept { return channel_count() + pattern_count(); }
-    [[nodiscard]] std::size_t channel_count() const noexcept { return m_channel_count.load(std::memory_order_relaxed); }
-    [[nodiscard]] std::size_t pattern_count() const noexcept { return m_pattern_count.load(std::memory_order_relaxed); }
-    /// SUBSCRIBE / PSUBSCRIBE one name; returns false if already subscribed.
-    bool subscribe(std::string_view name, bool pattern);
-    /// UNSUBSCRIBE / PUNSUBSCRIBE one name; returns false if not subscribed.
-    bool unsubscribe(std::string_view name, bool pattern);
-    /// The names subscribed to, sorted.
-    [[nodiscard]] std::vector<std::string> subscribed(bool pattern) const;
-    /// RESP2 subscriber mode: only (P)SUBSCRIBE, (P)UNSUBSCRIBE, PING, QUIT, RESET allowed.
-    [[nodiscard]] bool in_pubsub_context() const noexcept {
-        return subscriptions() > 0 && protocol() == Protocol::resp2;
+    [[nodiscard]] std::size_t channel_count() const noexcept { return m_sub_count[0].load(std::memory_order_relaxed); }
+    [[nodiscard]] std::size_t pattern_count() const noexcept { return m_sub_count[1].load(std::memory_order_relaxed); }
+    [[nodiscard]] std::size_t shard_channel_count() const noexcept {
+        return m_sub_count[2].load(std::memory_order_relaxed);
     }
+    [[nodiscard]] std::size_t subscription_count(SubscriptionKind kind) const noexcept {
+        return m_sub_count[static_cast<int>(kind)].load(std::memory_order_relaxed);
+    }
+    /// Subscribed to anything, shard channels included (Redis's CLIENT_PUBSUB: the pubsub
+    /// client class, flag P, exempt from `timeout`). Thread-safe.
+    [[nodiscard]] bool subscriber() const noexcept { return subscriptions() + shard_channel_count() > 0; }
+    /// SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE one name; returns false if already subscribed.
+    bool subscribe(std::string_view name, SubscriptionKind kind);
+    /// UNSUBSCRIBE / PUNSUBSCRIBE / SUNSUBSCRIBE one name; returns false if not subscribed.
+    bool unsubscribe(std::string_view name, SubscriptionKind kind);
+    /// The names subscribed to, sorted.
+    [[nodiscard]] std::vector<std::string> subscribed(SubscriptionKind kind) const;
+    /// RESP2 subscriber mode: only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET allowed.
+    [[nodiscard]] bool in_pubsub_context() const noexcept { return subscriber() && protocol() == Protocol::resp2; }
 
     // transactions
     /// Thread-safe.
@@ -368,7 +381,7 @@ private:
     std::atomic<const CommandSpec<C>*> m_last_spec{nullptr}, m_last_parent{nullptr};
     std::atomic<time_point::rep> m_last_interaction{
         std::chrono::steady_clock::now().time_since_epoch().count()};
-    std::atomic<std::size_t> m_channel_count{0}, m_pattern_count{0};
+    std::atomic<std::size_t> m_sub_count[3] = {0, 0, 0};  ///< by SubscriptionKind
     std::atomic<bool> m_is_blocked{false};
     std::atomic<std::uint64_t> m_commands{0};  ///< summed into the engine's total on close
     std::atomic<bool> m_monitor{false};
@@ -376,8 +389,8 @@ private:
     std::uint64_t m_error_mark = 0;     ///< m_error_replies when the last command ended
 
     Outbox m_outbox;  // before the subscriptions: their handlers post into it
-    std::map<std::string, typename PubSubBus<std::string>::Subscription, std::less<>> m_channels;
-    std::map<std::string, typename PubSubBus<std::string>::Subscription, std::less<>> m_patterns;
+    /// By SubscriptionKind: channels, patterns, shard channels.
+    std::map<std::string, typename PubSubBus<std::string>::Subscription, std::less<>> m_subs[3];
 
     std::atomic<bool> m_multi{false};
     bool m_multi_error = false;
@@ -448,6 +461,25 @@ public:
     /// LASTSAVE: Unix seconds of the last successful SAVE/BGSAVE (the start until one).
     [[nodiscard]] long long last_save() const noexcept { return m_last_save.load(std::memory_order_relaxed); }
     void set_last_save(long long unix_seconds) noexcept { m_last_save.store(unix_seconds, std::memory_order_relaxed); }
+    /// Records a SAVE / BGSAVE that took `seconds` and succeeded or failed (INFO persistence's
+    /// rdb_saves, rdb_last_bgsave_status, rdb_last_bgsave_time_sec). Thread-safe.
+    void note_save(bool ok, long long seconds) noexcept {
+        if (ok) m_saves.fetch_add(1, std::memory_order_relaxed);
+        m_last_save_ok.store(ok, std::memory_order_relaxed);
+        m_last_save_seconds.store(seconds, std::memory_order_relaxed);
+    }
+    [[nodiscard]] long long saves() const noexcept { return m_saves.load(std::memory_order_relaxed); }
+    [[nodiscard]] bool last_save_ok() const noexcept { return m_last_save_ok.load(std::memory_order_relaxed); }
+    /// -1 before the first save, as Redis's rdb_last_bgsave_time_sec.
+    [[nodiscard]] long long last_save_seconds() const noexcept {
+        return m_last_save_seconds.load(std::memory_order_relaxed);
+    }
+    /// INFO's run_id: 40 random hex digits, new for every Engine (a restart is visible).
+    [[nodiscard]] const std::string& run_id() const noexcept { return m_run_id; }
+    /// INFO's config_file: the configuration file the server was started with ("" for none).
+    /// Call before serving (not thread-safe).
+    void set_config_file(std::string path) { m_config_file = std::move(path); }
+    [[nodiscard]] const std::string& config_file() const noexcept { return m_config_file; }
     /// Runs `f` as one command runs (see replication.hpp): holding the transaction gate's
     /// shared side while no replica is attached, the feed's order mutex while one is.
     /// `exclusive`: `f` takes the gate exclusively itself (EXEC, SWAPDB, a sync): then it
@@ -728,27 +760,25 @@ public:
     [[nodiscard]] long long blocked_clients() const noexcept { return m_blocked.load(std::memory_order_relaxed); }
     /// Adds a closed session's command count to the total.
     void count_commands(std::uint64_t n) noexcept { m_commands_processed.fetch_add(n, std::memory_order_relaxed); }
-    /// Samples the commands processed for INFO's instantaneous_ops_per_sec, as Redis's
-    /// trackInstantaneousMetric: call it about every 100 ms (cachet-server's cron does); the
+    /// Samples the commands processed and the bytes read and written, for INFO's
+    /// instantaneous_ops_per_sec and instantaneous_input_kbps / output_kbps, as Redis's
+    /// trackInstantaneousMetric: call it about every 100 ms (cachet-server's cron does); each
     /// figure is the mean rate over the last 16 samples. Thread-safe.
     void sample_ops(std::chrono::steady_clock::time_point now) {
         const std::uint64_t n = commands_processed();
         std::lock_guard lock(m_ops_mutex);
-        if (m_ops_last_time != std::chrono::steady_clock::time_point{}) {
-            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - m_ops_last_time).count();
-            m_ops_samples[m_ops_next++ % m_ops_samples.size()] =
-                ms > 0 && n >= m_ops_last_count  // not across a CONFIG RESETSTAT
-                    ? static_cast<long long>((n - m_ops_last_count) * 1000 / static_cast<std::uint64_t>(ms))
-                    : 0;
-        }
-        m_ops_last_time = now;
-        m_ops_last_count = n;
+        m_rate_ops.sample(now, n);
+        m_rate_in.sample(now, net_input_bytes());
+        m_rate_out.sample(now, net_output_bytes());
     }
     [[nodiscard]] long long ops_per_sec() const {
         std::lock_guard lock(m_ops_mutex);
-        long long sum = 0;
-        for (long long v : m_ops_samples) sum += v;
-        return sum / static_cast<long long>(m_ops_samples.size());
+        return m_rate_ops.mean();
+    }
+    /// Bytes per second read from and written to clients, as sampled by `sample_ops`.
+    [[nodiscard]] std::pair<long long, long long> net_bytes_per_sec() const {
+        std::lock_guard lock(m_ops_mutex);
+        return {m_rate_in.mean(), m_rate_out.mean()};
     }
     /// Commands processed since start (or CONFIG RESETSTAT): the closed sessions' plus the
     /// live ones' (each session counts its own, so no counter is shared on the hot path).
@@ -1095,11 +1125,32 @@ private:
     std::atomic<std::uint64_t> m_limits_version{0};
     std::atomic<long long> m_zset_lp_entries{128}, m_zset_lp_value{64};
     mutable std::mutex m_clients_mutex;
-    mutable std::mutex m_ops_mutex;  // the instantaneous_ops_per_sec samples
-    std::array<long long, 16> m_ops_samples{};
-    std::size_t m_ops_next = 0;
-    std::chrono::steady_clock::time_point m_ops_last_time{};
-    std::uint64_t m_ops_last_count = 0;
+    /// A counter's rate per second over its last 16 samples (Redis's instantaneous metrics).
+    struct InstantaneousRate {
+        std::array<long long, 16> samples{};
+        std::size_t next = 0;
+        std::chrono::steady_clock::time_point last_time{};
+        std::uint64_t last_value = 0;
+
+        void sample(std::chrono::steady_clock::time_point now, std::uint64_t value) {
+            if (last_time != std::chrono::steady_clock::time_point{}) {
+                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_time).count();
+                samples[next++ % samples.size()] =
+                    ms > 0 && value >= last_value  // not across a CONFIG RESETSTAT
+                        ? static_cast<long long>((value - last_value) * 1000 / static_cast<std::uint64_t>(ms))
+                        : 0;
+            }
+            last_time = now;
+            last_value = value;
+        }
+        [[nodiscard]] long long mean() const {
+            long long sum = 0;
+            for (long long v : samples) sum += v;
+            return sum / static_cast<long long>(samples.size());
+        }
+    };
+    mutable std::mutex m_ops_mutex;  // the instantaneous metrics' samples
+    InstantaneousRate m_rate_ops, m_rate_in, m_rate_out;
     std::map<std::uint64_t, session_type*> m_clients;
     std::uint64_t m_next_id = 0;
     std::atomic<std::uint64_t> m_commands_processed{0}, m_total_connections{0}, m_rejected{0};
@@ -1109,6 +1160,10 @@ private:
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count();
     std::atomic<long long> m_last_save{m_started_unix};
+    std::atomic<long long> m_saves{0}, m_last_save_seconds{-1};
+    std::atomic<bool> m_last_save_ok{true};
+    const std::string m_run_id = random_run_id();
+    std::string m_config_file;
     std::unique_ptr<const ClusterTopology> m_cluster;
     ReplicationFeed<session_type> m_repl;
     std::function<void()> m_shutdown;
@@ -1432,7 +1487,9 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
         static const std::set<std::string_view> immediate = {"exec",  "discard", "multi",
                                                              "watch", "quit",    "reset"};
         if (!immediate.contains(spec->name)) {
-            if (denyoom && !m_engine.database().make_room()) {
+            // Any command queued over maxmemory is refused, as Redis refuses it (the queue
+            // itself takes memory), and the transaction is then aborted at EXEC.
+            if (!m_engine.database().make_room()) {
                 reject(errors::oom);
                 return;
             }
@@ -1521,7 +1578,7 @@ void Session<C>::replicate(std::span<const std::string_view> argv, const Command
         if (m_propagate_as->empty()) return;
         std::vector<std::string_view> v(m_propagate_as->begin(), m_propagate_as->end());
         repl.feed(static_cast<int>(db), v);
-    } else if (spec->flags & (cmd_write | cmd_may_replicate)) {
+    } else if (spec->flags & (cmd_write | cmd_may_replicate | cmd_replicated)) {
         repl.feed(static_cast<int>(db), argv);
     } else {
         return;
@@ -1607,7 +1664,9 @@ void Session<C>::watch(std::string_view key) {
     // Register first, then look: a write that the registration misses committed before the
     // look, which then sees it (both take the key's shard lock).
     database.watch(static_cast<int>(db_index()), key, &m_watch);
-    m_watched.push_back({db_index(), std::string(key), database.db(db_index()).exists(key)});
+    const bool exists = database.db(db_index()).exists(key);
+    if (exists) database.watch_found_live(static_cast<int>(db_index()), key, &m_watch);
+    m_watched.push_back({db_index(), std::string(key), exists});
 }
 
 template <Clock C>
@@ -1631,38 +1690,40 @@ void Session<C>::write_push_message(std::string& buf, std::string_view kind,
 }
 
 template <Clock C>
-bool Session<C>::subscribe(std::string_view name, bool pattern) {
-    auto& subs = pattern ? m_patterns : m_channels;
+bool Session<C>::subscribe(std::string_view name, SubscriptionKind kind) {
+    auto& subs = m_subs[static_cast<int>(kind)];
     if (subs.find(name) != subs.end()) return false;
-    auto& bus = m_engine.database().bus();
+    auto& database = m_engine.database();
+    auto& bus = kind == SubscriptionKind::shard_channel ? database.shard_bus() : database.bus();
     std::string key(name);
-    auto handler = [this, pattern, pat = key](std::string_view channel, const std::string& msg) {
+    const bool pattern = kind == SubscriptionKind::pattern;
+    const std::string_view push_kind = pattern ? "pmessage" : kind == SubscriptionKind::shard_channel ? "smessage" : "message";
+    auto handler = [this, pattern, push_kind, pat = key](std::string_view channel, const std::string& msg) {
         std::string buf;
-        write_push_message(buf, pattern ? "pmessage" : "message",
-                           pattern ? std::string_view(pat) : std::string_view(), channel, msg);
+        write_push_message(buf, push_kind, pattern ? std::string_view(pat) : std::string_view(), channel, msg);
         const OutputLimit lim = m_engine.output_limit(2);
         m_outbox.post(buf, false, lim.hard, 0);
     };
     auto sub = pattern ? bus.psubscribe(key, handler) : bus.subscribe(key, handler);
     subs.emplace(std::move(key), std::move(sub));
-    (pattern ? m_pattern_count : m_channel_count).fetch_add(1, std::memory_order_relaxed);
+    m_sub_count[static_cast<int>(kind)].fetch_add(1, std::memory_order_relaxed);
     return true;
 }
 
 template <Clock C>
-bool Session<C>::unsubscribe(std::string_view name, bool pattern) {
-    auto& subs = pattern ? m_patterns : m_channels;
+bool Session<C>::unsubscribe(std::string_view name, SubscriptionKind kind) {
+    auto& subs = m_subs[static_cast<int>(kind)];
     auto it = subs.find(name);
     if (it == subs.end()) return false;
     subs.erase(it);  // the Subscription's destructor unsubscribes
-    (pattern ? m_pattern_count : m_channel_count).fetch_sub(1, std::memory_order_relaxed);
+    m_sub_count[static_cast<int>(kind)].fetch_sub(1, std::memory_order_relaxed);
     return true;
 }
 
 template <Clock C>
-std::vector<std::string> Session<C>::subscribed(bool pattern) const {
+std::vector<std::string> Session<C>::subscribed(SubscriptionKind kind) const {
     std::vector<std::string> out;
-    for (const auto& [name, sub] : pattern ? m_patterns : m_channels) out.push_back(name);
+    for (const auto& [name, sub] : m_subs[static_cast<int>(kind)]) out.push_back(name);
     return out;
 }
 
@@ -1709,10 +1770,10 @@ void Session<C>::close() {
         m_blocked->unregister();
         unblock();
     }
-    m_channels.clear();
-    m_patterns.clear();
-    m_channel_count.store(0, std::memory_order_relaxed);
-    m_pattern_count.store(0, std::memory_order_relaxed);
+    for (int k = 0; k < 3; ++k) {
+        m_subs[k].clear();
+        m_sub_count[k].store(0, std::memory_order_relaxed);
+    }
     m_engine.count_commands(m_commands.exchange(0, std::memory_order_relaxed));
     unwatch_all();
     if (m_monitor.exchange(false)) m_engine.remove_monitor(*this);

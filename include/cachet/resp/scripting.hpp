@@ -40,6 +40,7 @@
 #include <lua.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -334,6 +335,13 @@ private:
         lua_setfield(L, -2, "REDIS_VERSION");
         lua_setglobal(L, "redis");
 
+        // math.random and math.randomseed on Redis's rand48 generator (one sequence for the
+        // whole server, as Redis's), so seeded scripts draw the numbers they draw on Redis.
+        lua_getglobal(L, "math");
+        fn("random", &Scripting::lua_math_random);
+        fn("randomseed", &Scripting::lua_math_randomseed);
+        lua_pop(L, 1);
+
         // Redis's pcall and error handler (it adds where the error happened), Redis's allowed
         // globals only, and read-only globals and libraries (Redis patches Lua for that; here
         // the tables are empty proxies whose reads fall through and whose writes fail).
@@ -359,10 +367,10 @@ function __redis__err__handler(err)
 end
 local G = _G
 local allowed = {}
-for _, n in ipairs({'xpcall', 'tostring', 'getfenv', 'setmetatable', 'next', 'assert',
+for _, n in ipairs({'xpcall', 'tostring', 'setmetatable', 'next', 'assert',
     'tonumber', 'rawequal', 'collectgarbage', 'getmetatable', 'rawset', 'pcall', 'coroutine',
-    'type', '_G', 'select', 'unpack', 'gcinfo', 'pairs', 'loadstring', 'ipairs', 'error',
-    '_VERSION', 'rawget', 'newproxy', 'string', 'math', 'table', 'redis',
+    'type', '_G', 'select', 'unpack', 'gcinfo', 'pairs', 'loadstring', 'load', 'ipairs', 'error',
+    '_VERSION', 'rawget', 'string', 'math', 'table', 'redis',
     '__redis__err__handler'}) do
   allowed[n] = true
 end
@@ -371,13 +379,31 @@ for n in pairs(G) do names[#names + 1] = n end
 for _, n in ipairs(names) do
   if not allowed[n] then G[n] = nil end
 end
-local setmetatable, error, tostring = setmetatable, error, tostring
+local setmetatable, getmetatable, rawset, error, tostring =
+  setmetatable, getmetatable, rawset, error, tostring
+-- Redis's Lua marks tables read-only in the VM, so that rawset and setmetatable fail on them
+-- too; here the read-only tables are proxies, listed in `readonly_tables`, and rawset and
+-- setmetatable are wrapped to refuse them with Redis's error.
+local readonly_tables = setmetatable({}, {__mode = 'k'})
 local function readonly() error('Attempt to modify a readonly table', 2) end
 local function protect(t)
-  return setmetatable({}, {__index = t, __newindex = readonly, __metatable = false})
+  local p = setmetatable({}, {__index = t, __newindex = readonly, __metatable = false})
+  readonly_tables[p] = true
+  return p
 end
 for _, n in ipairs({'string', 'math', 'table', 'coroutine', 'redis'}) do
   G[n] = protect(G[n])
+end
+-- getmetatable('') answers a read-only view of the strings' metatable (the real one stays
+-- out of reach, so no script can take the methods away from every later script's strings).
+getmetatable('').__metatable = protect({__index = G.string})
+G.rawset = function(t, k, v)
+  if readonly_tables[t] then error('Attempt to modify a readonly table', 0) end
+  return rawset(t, k, v)
+end
+G.setmetatable = function(t, mt)
+  if readonly_tables[t] then error('Attempt to modify a readonly table', 0) end
+  return setmetatable(t, mt)
 end
 -- The globals move to a hidden table H; the globals table itself stays empty, so that every
 -- assignment to a global fails, and reads fall through to H, where a missing name fails.
@@ -385,13 +411,13 @@ local H = {}
 for n, v in pairs(G) do H[n] = v end
 for n in pairs(H) do G[n] = nil end
 H._G = G
-setmetatable(H, {
-  __index = function(_, n)
-    error("Script attempted to access nonexistent global variable '" .. tostring(n) .. "'", 2)
-  end,
-  __metatable = false,
-})
-setmetatable(G, {__index = H, __newindex = readonly, __metatable = false})
+local function nonexistent(_, n)
+  error("Script attempted to access nonexistent global variable '" .. tostring(n) .. "'", 2)
+end
+setmetatable(H, {__index = nonexistent, __metatable = false})
+-- getmetatable(_G) is a table, as Redis's (read-only, with the __index that fails).
+setmetatable(G, {__index = H, __newindex = readonly, __metatable = protect({__index = nonexistent})})
+readonly_tables[G] = true
 return H
 )lua";
         if (luaL_loadbuffer(L, prelude, std::char_traits<char>::length(prelude), "=cachet") != 0 ||
@@ -671,6 +697,42 @@ return H
             return raise_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
         return 0;  // cachet always replicates a script's writes (REPL_ALL)
     }
+    /// Redis's redisLrand48: the 48-bit linear congruential generator of drand48, whose
+    /// top 31 bits are the draw.
+    std::int32_t rand48() noexcept {
+        m_rand48 = (0x5DEECE66Dull * m_rand48 + 0xB) & ((std::uint64_t{1} << 48) - 1);
+        return static_cast<std::int32_t>(m_rand48 >> 17);
+    }
+    /// Redis's redis_math_random: Lua's math.random on rand48.
+    static int lua_math_random(lua_State* L) {
+        constexpr std::int32_t max = std::numeric_limits<std::int32_t>::max();
+        const lua_Number r = static_cast<lua_Number>(self(L).rand48() % max) / static_cast<lua_Number>(max);
+        switch (lua_gettop(L)) {
+            case 0: lua_pushnumber(L, r); break;
+            case 1: {
+                const int u = luaL_checkint(L, 1);
+                luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+                lua_pushnumber(L, std::floor(r * u) + 1);
+                break;
+            }
+            case 2: {
+                const int l = luaL_checkint(L, 1);
+                const int u = luaL_checkint(L, 2);
+                luaL_argcheck(L, l <= u, 2, "interval is empty");
+                lua_pushnumber(L, std::floor(r * (u - l + 1)) + l);
+                break;
+            }
+            default: return luaL_error(L, "wrong number of arguments");
+        }
+        return 1;
+    }
+    /// Redis's redis_math_randomseed (redisSrand48).
+    static int lua_math_randomseed(lua_State* L) {
+        const auto seed = static_cast<std::uint32_t>(luaL_checkint(L, 1));
+        self(L).m_rand48 = (std::uint64_t{seed} << 16) | 0x330E;
+        return 0;
+    }
+
     static int lua_true(lua_State* L) {
         lua_pushboolean(L, 1);
         return 1;
@@ -828,6 +890,7 @@ return H
     Engine<C>& m_engine;
     lua_State* m_lua = nullptr;
     int m_globals_ref = LUA_NOREF;  ///< the globals' hidden table (KEYS, ARGV, redis, ...)
+    std::uint64_t m_rand48 = 0x1234ABCD330Eull;  ///< math.random's state (rand48's initial)
     int m_scripts_ref = LUA_NOREF;  ///< SHA-1 -> compiled function
     std::unordered_map<std::string, Script> m_scripts;
     // The running script's context.

@@ -167,8 +167,8 @@ void reset(Ctx<C>& c) {
     Session<C>& s = c.session;
     if (s.in_multi()) s.discard_multi();
     s.unwatch_all();
-    for (const auto& ch : s.subscribed(false)) s.unsubscribe(ch, false);
-    for (const auto& p : s.subscribed(true)) s.unsubscribe(p, true);
+    for (auto kind : {SubscriptionKind::channel, SubscriptionKind::pattern, SubscriptionKind::shard_channel})
+        for (const auto& name : s.subscribed(kind)) s.unsubscribe(name, kind);
     s.select(0);
     s.set_protocol(Protocol::resp2);
     s.set_name({});
@@ -184,7 +184,7 @@ void reset(Ctx<C>& c) {
 template <Clock C>
 std::string_view client_type(Session<C>& s) {
     if (s.is_replica()) return "replica";
-    return s.subscriptions() > 0 ? "pubsub" : "normal";
+    return s.subscriber() ? "pubsub" : "normal";
 }
 /// A TYPE argument as `client_type` names it ("slave" is "replica"), or empty if unknown.
 [[nodiscard]] inline std::string client_type_arg(std::string_view arg) {
@@ -201,7 +201,7 @@ std::string client_line(Session<C>& s) {
     const auto idle = duration_cast<seconds>(now - s.last_interaction()).count();
     std::string flags;
     if (s.is_replica()) flags += 'S';
-    if (s.in_pubsub_context() || s.subscriptions() > 0) flags += 'P';
+    if (s.subscriber()) flags += 'P';
     if (s.in_multi()) flags += 'x';
     if (s.blocked()) flags += 'b';
     if (s.closing()) flags += 'c';
@@ -218,7 +218,7 @@ std::string client_line(Session<C>& s) {
     l += " db=" + std::to_string(s.db_index());
     l += " sub=" + std::to_string(s.channel_count());
     l += " psub=" + std::to_string(s.pattern_count());
-    l += " ssub=0";
+    l += " ssub=" + std::to_string(s.shard_channel_count());
     l += " multi=" + std::to_string(s.multi_queued());
     l += " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0";
     l += " obl=0 oll=0 omem=" + std::to_string(s.outbox().size());

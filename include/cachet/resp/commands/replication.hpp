@@ -138,6 +138,10 @@ void replconf(Ctx<C>& c) {
 /// reader never sees half a file). Returns false on an I/O error.
 template <Clock C>
 bool save_rdb(Engine<C>& engine) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto took = [&] {
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0).count();
+    };
     auto& database = engine.database();
     std::string rdb;
     database.exclusive([&] { rdb = rdb::snapshot(database); });  // inside EXEC too (BGSAVE)
@@ -151,16 +155,19 @@ bool save_rdb(Engine<C>& engine) {
         f.flush();
         if (!f) {
             std::remove(tmp.c_str());
+            engine.note_save(false, took());
             return false;
         }
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
         std::remove(tmp.c_str());
+        engine.note_save(false, took());
         return false;
     }
     engine.set_last_save(std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count());
+    engine.note_save(true, took());
     return true;
 }
 

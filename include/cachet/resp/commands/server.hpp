@@ -8,6 +8,7 @@
 #include <cachet/version.hpp>
 
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,8 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -168,9 +171,14 @@ void write_command_info(ReplyWriter& out, const CommandSpec<C>& s, const std::st
         out.map(3);
         out.bulk("flags");
         const bool write = s.flags & cmd_write;
-        out.set(2);
-        out.simple(write ? "RW" : "RO");
-        out.simple(write ? "update" : "access");
+        if (s.flags & cmd_channel_keys) {
+            out.set(1);
+            out.simple("not_key");
+        } else {
+            out.set(2);
+            out.simple(write ? "RW" : "RO");
+            out.simple(write ? "update" : "access");
+        }
         out.bulk("begin_search");
         out.map(2);
         out.bulk("type");
@@ -333,7 +341,7 @@ void command_getkeys(Ctx<C>& c) {
         c.out.error("ERR Invalid number of arguments specified for command");
         return;
     }
-    if (spec->first_key <= 0 && !has_counted_keys(spec->name)) {
+    if ((spec->first_key <= 0 && !has_counted_keys(spec->name)) || (spec->flags & cmd_channel_keys)) {
         c.out.error("ERR The command has no key arguments");
         return;
     }
@@ -403,32 +411,49 @@ void memory_help(Ctx<C>& c) {
     return pages > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
 }
 
-/// MEMORY STATS: Redis's fields, from the store's own accounting. used_memory is the sum of
-/// the keys' estimates (MEMORY USAGE), all of it counted as dataset except the estimated
-/// per-key overhead (the entry and its index bucket); the allocator fields are the libc
-/// figures Redis reports without jemalloc (allocated = active = used, resident = RSS).
-template <Clock C>
-void memory_stats(Ctx<C>& c) {
-    auto& database = c.engine.database();
-    const std::uint64_t used = database.used_memory();
-    const std::uint64_t peak = c.engine.note_memory();
-    const std::uint64_t rss = resident_bytes();
-    constexpr std::uint64_t entry_overhead = 96;  // as RedisDb::key_memory counts it
+/// The memory accounting MEMORY STATS and INFO memory report: used_memory is the sum of the
+/// keys' estimates (MEMORY USAGE), all of it counted as dataset except the estimated per-key
+/// overhead (the entry and its index bucket, 96 bytes, as RedisDb::key_memory counts it; 8 more
+/// for a key with a TTL); the allocator figures are the libc ones Redis reports without
+/// jemalloc (allocated = active = used, resident = RSS).
+struct MemoryFigures {
+    std::uint64_t used = 0, peak = 0, rss = 0, overhead = 0, keys = 0;
+    /// Per database with keys: (index, (main overhead, expires overhead)).
     std::vector<std::pair<std::size_t, std::pair<std::uint64_t, std::uint64_t>>> dbs;
-    std::uint64_t keys = 0, overhead = 0;
+
+    [[nodiscard]] std::uint64_t dataset() const noexcept { return used - overhead; }
+    [[nodiscard]] static double ratio(std::uint64_t a, std::uint64_t b) noexcept {
+        return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+    }
+};
+template <Clock C>
+[[nodiscard]] MemoryFigures memory_figures(Engine<C>& e) {
+    auto& database = e.database();
+    MemoryFigures m;
+    m.used = database.used_memory();
+    m.peak = e.note_memory();
+    m.rss = resident_bytes();
+    constexpr std::uint64_t entry_overhead = 96;
     for (std::size_t i = 0; i < database.databases(); ++i) {
         const std::uint64_t n = database.db(i).size();
         if (n == 0) continue;
         const std::uint64_t main = n * entry_overhead, expires = database.db(i).keys_with_ttl() * 8;
-        dbs.push_back({i, {main, expires}});
-        keys += n;
-        overhead += main + expires;
+        m.dbs.push_back({i, {main, expires}});
+        m.keys += n;
+        m.overhead += main + expires;
     }
-    overhead = std::min(overhead, used);
-    const auto ratio = [](std::uint64_t a, std::uint64_t b) {
-        return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
-    };
-    c.out.map(25 + dbs.size());
+    m.overhead = std::min(m.overhead, m.used);
+    return m;
+}
+
+/// MEMORY STATS: Redis's fields, from `memory_figures`.
+template <Clock C>
+void memory_stats(Ctx<C>& c) {
+    const MemoryFigures m = memory_figures(c.engine);
+    const std::uint64_t used = m.used, peak = m.peak, rss = m.rss, overhead = m.overhead, keys = m.keys;
+    const auto& dbs = m.dbs;
+    const auto ratio = &MemoryFigures::ratio;
+    c.out.map(27 + dbs.size());
     auto num = [&](const char* k, std::uint64_t v) {
         c.out.bulk(k);
         c.out.integer(static_cast<long long>(v));
@@ -537,15 +562,29 @@ void module_help(Ctx<C>& c) {
     help_reply(c.out, lines);
 }
 
-/// The text INFO replies with, for the sections named by `section` ("default", "all",
-/// "everything" or one section name).
+/// INFO's sections, in the order Redis prints them, and which of them "default" names.
+inline constexpr std::pair<std::string_view, bool> info_sections[] = {
+    {"server", true},        {"clients", true},     {"memory", true},       {"persistence", true},
+    {"stats", true},         {"replication", true}, {"cpu", true},          {"modules", true},
+    {"commandstats", false}, {"errorstats", true},  {"latencystats", false}, {"cluster", true},
+    {"keyspace", true}};
+
+/// The text INFO replies with, for the sections `requested` names (none: "default"; "all" and
+/// "everything": every section), always in Redis's order, each once. Figures cachet does not
+/// keep (forks, AOF, defragmentation, client tracking, the allocator's own) are reported as a
+/// Redis without them reports them (0, -1, "ok"); the Latencystats section stays empty (no
+/// per-command latency histograms).
 template <Clock C>
-std::string info_text(Engine<C>& e, std::string_view section) {
+std::string info_text(Engine<C>& e, std::span<const std::string_view> requested) {
     using namespace std::chrono;
-    const std::string s = lower(section);
-    const bool all = s == "all" || s == "everything";
-    const bool deflt = s.empty() || s == "default" || all;
-    auto want = [&](std::string_view name) { return deflt || s == name; };
+    std::set<std::string_view> chosen;
+    std::vector<std::string> names;
+    for (std::string_view r : requested) names.push_back(lower(r));
+    if (names.empty()) names.emplace_back("default");
+    for (const std::string& n : names)
+        for (const auto& [name, in_default] : info_sections)
+            if (n == name || n == "all" || n == "everything" || (n == "default" && in_default)) chosen.insert(name);
+    auto want = [&](std::string_view name) { return chosen.contains(name); };
     auto& db = e.database();
     std::string out;
     auto line = [&](std::string_view k, const std::string& v) {
@@ -560,23 +599,53 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         out += name;
         out += "\r\n";
     };
+    auto fixed = [](double v, const char* format = "%.2f") {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, format, v);
+        return std::string(buf);
+    };
+    auto seconds_text = [&](const ::timeval& t) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%ld.%06ld", static_cast<long>(t.tv_sec), static_cast<long>(t.tv_usec));
+        return std::string(buf);
+    };
     const auto now = steady_clock::now();
     const auto uptime = duration_cast<seconds>(now - e.started()).count();
     if (want("server")) {
         header("Server");
         line("redis_version", "7.0.15");
+        line("redis_git_sha1", "00000000");
+        line("redis_git_dirty", "0");
+        line("redis_build_id", "0");
         line("cachet_version", std::to_string(CACHET_VERSION_MAJOR) + "." + std::to_string(CACHET_VERSION_MINOR) + "." + std::to_string(CACHET_VERSION_PATCH));
-        line("redis_mode", "standalone");
-        line("os", "Linux");
+        line("redis_mode", e.cluster() ? "cluster" : "standalone");
+        utsname u{};
+        line("os", ::uname(&u) == 0 ? std::string(u.sysname) + " " + u.release + " " + u.machine : std::string("Linux"));
         line("arch_bits", std::to_string(sizeof(void*) * 8));
+        line("monotonic_clock", "POSIX clock_gettime");
         line("multiplexing_api", "epoll");
+        line("atomicvar_api", "c11-builtin");
+#if defined(__GNUC__)
+        line("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." + std::to_string(__GNUC_PATCHLEVEL__));
+#else
+        line("gcc_version", "0.0.0");
+#endif
         line("process_id", std::to_string(::getpid()));
-        line("run_id", "cachet0000000000000000000000000000000000");
+        line("process_supervised", "no");
+        line("run_id", e.run_id());
         line("tcp_port", e.config_value("port"));
-        line("server_time_usec", std::to_string(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()));
+        const auto unix_us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+        line("server_time_usec", std::to_string(unix_us));
         line("uptime_in_seconds", std::to_string(uptime));
         line("uptime_in_days", std::to_string(uptime / 86400));
         line("hz", e.config_value("hz"));
+        line("configured_hz", e.config_value("hz"));
+        line("lru_clock", std::to_string((unix_us / 1000000) & ((1 << 24) - 1)));  // LRU_CLOCK_RESOLUTION 1000 ms
+        std::string exe(4096, '\0');
+        const ssize_t n = ::readlink("/proc/self/exe", exe.data(), exe.size() - 1);
+        exe.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+        line("executable", exe);
+        line("config_file", e.config_file());
         line("io_threads_active", "1");
     }
     if (want("clients")) {
@@ -584,23 +653,30 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         line("connected_clients", std::to_string(e.client_count()));
         line("cluster_connections", "0");
         line("maxclients", std::to_string(e.options().maxclients));
+        line("client_recent_max_input_buffer", "0");
+        line("client_recent_max_output_buffer", "0");
         line("blocked_clients", std::to_string(e.blocked_clients()));
         line("tracking_clients", "0");
+        line("clients_in_timeout_table", "0");
     }
     if (want("memory")) {
         header("Memory");
-        const std::uint64_t used = db.used_memory();
+        const MemoryFigures m = memory_figures(e);
+        const std::uint64_t used = m.used, rss = m.rss, peak = m.peak;
         line("used_memory", std::to_string(used));
         line("used_memory_human", bytes_to_human(used));
-        const auto rss = static_cast<long long>(resident_bytes());
         line("used_memory_rss", std::to_string(rss));
-        line("used_memory_rss_human", bytes_to_human(static_cast<std::uint64_t>(rss)));
-        const std::uint64_t peak = e.note_memory();
+        line("used_memory_rss_human", bytes_to_human(rss));
         line("used_memory_peak", std::to_string(peak));
         line("used_memory_peak_human", bytes_to_human(peak));
-        char perc[32];
-        std::snprintf(perc, sizeof perc, "%.2f%%", peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0);
-        line("used_memory_peak_perc", perc);
+        line("used_memory_peak_perc", fixed(peak ? 100.0 * MemoryFigures::ratio(used, peak) : 100.0) + "%");
+        line("used_memory_overhead", std::to_string(m.overhead));
+        line("used_memory_startup", "0");
+        line("used_memory_dataset", std::to_string(m.dataset()));
+        line("used_memory_dataset_perc", fixed(100.0 * MemoryFigures::ratio(m.dataset(), used)) + "%");
+        line("allocator_allocated", std::to_string(used));
+        line("allocator_active", std::to_string(used));
+        line("allocator_resident", std::to_string(rss));
         const long long phys = static_cast<long long>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
         line("total_system_memory", std::to_string(phys));
         line("total_system_memory_human", bytes_to_human(static_cast<std::uint64_t>(phys)));
@@ -623,36 +699,114 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         line("maxmemory", std::to_string(db.maxmemory()));
         line("maxmemory_human", bytes_to_human(db.maxmemory()));
         line("maxmemory_policy", e.config_value("maxmemory-policy"));
+        line("allocator_frag_ratio", "1.00");
+        line("allocator_frag_bytes", "0");
+        line("allocator_rss_ratio", fixed(MemoryFigures::ratio(rss, used)));
+        line("allocator_rss_bytes", std::to_string(rss > used ? rss - used : 0));
+        line("rss_overhead_ratio", "1.00");
+        line("rss_overhead_bytes", "0");
+        line("mem_fragmentation_ratio", fixed(MemoryFigures::ratio(rss, used)));
+        line("mem_fragmentation_bytes", std::to_string(static_cast<long long>(rss) - static_cast<long long>(used)));
+        line("mem_not_counted_for_evict", "0");
+        const auto backlog = e.replication().backlog();
+        line("mem_replication_backlog", std::to_string(backlog.active ? backlog.size : 0));
+        line("mem_total_replication_buffers", std::to_string(backlog.active ? backlog.size : 0));
+        line("mem_clients_slaves", "0");
+        line("mem_clients_normal", "0");
+        line("mem_cluster_links", "0");
+        line("mem_aof_buffer", "0");
         line("mem_allocator", "libc");
+        line("active_defrag_running", "0");
+        line("lazyfree_pending_objects", "0");
+        line("lazyfreed_objects", "0");
     }
     if (want("persistence")) {
         header("Persistence");
         line("loading", "0");
         line("async_loading", "0");
+        line("current_cow_peak", "0");
+        line("current_cow_size", "0");
+        line("current_cow_size_age", "0");
+        line("current_fork_perc", "0.00");
+        line("current_save_keys_processed", "0");
+        line("current_save_keys_total", "0");
         line("rdb_changes_since_last_save", "0");
         line("rdb_bgsave_in_progress", "0");
         line("rdb_last_save_time", std::to_string(e.last_save()));
-        line("rdb_last_bgsave_status", "ok");
+        line("rdb_last_bgsave_status", e.last_save_ok() ? "ok" : "err");
+        line("rdb_last_bgsave_time_sec", std::to_string(e.last_save_seconds()));
+        line("rdb_current_bgsave_time_sec", "-1");
+        line("rdb_saves", std::to_string(e.saves()));
+        line("rdb_last_cow_size", "0");
+        line("rdb_last_load_keys_expired", "0");
+        line("rdb_last_load_keys_loaded", "0");
         line("aof_enabled", "0");
         line("aof_rewrite_in_progress", "0");
+        line("aof_rewrite_scheduled", "0");
+        line("aof_last_rewrite_time_sec", "-1");
+        line("aof_current_rewrite_time_sec", "-1");
+        line("aof_last_bgrewrite_status", "ok");
+        line("aof_rewrites", "0");
+        line("aof_rewrites_consecutive_failures", "0");
+        line("aof_last_write_status", "ok");
+        line("aof_last_cow_size", "0");
+        line("module_fork_in_progress", "0");
+        line("module_fork_last_cow_size", "0");
     }
     if (want("stats")) {
         header("Stats");
         const StoreStats st = db.stats();
+        const auto [in_rate, out_rate] = e.net_bytes_per_sec();
         line("total_connections_received", std::to_string(e.connections_received()));
         line("total_commands_processed", std::to_string(e.commands_processed()));
         line("instantaneous_ops_per_sec", std::to_string(e.ops_per_sec()));
         line("total_net_input_bytes", std::to_string(e.net_input_bytes()));
         line("total_net_output_bytes", std::to_string(e.net_output_bytes()));
+        line("total_net_repl_input_bytes", "0");
+        line("total_net_repl_output_bytes", "0");
+        line("instantaneous_input_kbps", fixed(static_cast<double>(in_rate) / 1024));
+        line("instantaneous_output_kbps", fixed(static_cast<double>(out_rate) / 1024));
+        line("instantaneous_input_repl_kbps", "0.00");
+        line("instantaneous_output_repl_kbps", "0.00");
         line("rejected_connections", std::to_string(e.rejected_connections()));
+        line("sync_full", "0");
+        line("sync_partial_ok", "0");
+        line("sync_partial_err", "0");
         line("expired_keys", std::to_string(st.expirations));
+        line("expired_stale_perc", "0.00");
+        line("expired_time_cap_reached_count", "0");
+        line("expire_cycle_cpu_milliseconds", "0");
         line("evicted_keys", std::to_string(st.evictions));
+        line("evicted_clients", "0");
+        line("total_eviction_exceeded_time", "0");
+        line("current_eviction_exceeded_time", "0");
         line("keyspace_hits", std::to_string(st.hits));
         line("keyspace_misses", std::to_string(st.misses));
         line("pubsub_channels", std::to_string(db.bus().channels().size()));
         line("pubsub_patterns", std::to_string(db.bus().numpat()));
-        line("total_error_replies", std::to_string(e.total_error_replies()));
+        line("pubsubshard_channels", std::to_string(db.shard_bus().channels().size()));
+        line("latest_fork_usec", "0");
+        line("total_forks", "0");
+        line("migrate_cached_sockets", "0");
+        line("slave_expires_tracked_keys", "0");
+        line("active_defrag_hits", "0");
+        line("active_defrag_misses", "0");
+        line("active_defrag_key_hits", "0");
+        line("active_defrag_key_misses", "0");
+        line("total_active_defrag_time", "0");
+        line("current_active_defrag_time", "0");
+        line("tracking_total_keys", "0");
+        line("tracking_total_items", "0");
+        line("tracking_total_prefixes", "0");
         line("unexpected_error_replies", "0");
+        line("total_error_replies", std::to_string(e.total_error_replies()));
+        line("dump_payload_sanitizations", "0");
+        line("total_reads_processed", "0");
+        line("total_writes_processed", "0");
+        line("io_threaded_reads_processed", "0");
+        line("io_threaded_writes_processed", "0");
+        line("reply_buffer_shrinks", "0");
+        line("reply_buffer_expands", "0");
     }
     if (want("replication")) {
         header("Replication");
@@ -680,15 +834,22 @@ std::string info_text(Engine<C>& e, std::string_view section) {
     }
     if (want("cpu")) {
         header("CPU");
-        rusage ru{};
-        ::getrusage(RUSAGE_SELF, &ru);
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%ld.%06ld", static_cast<long>(ru.ru_stime.tv_sec), static_cast<long>(ru.ru_stime.tv_usec));
-        line("used_cpu_sys", buf);
-        std::snprintf(buf, sizeof buf, "%ld.%06ld", static_cast<long>(ru.ru_utime.tv_sec), static_cast<long>(ru.ru_utime.tv_usec));
-        line("used_cpu_user", buf);
+        rusage self{}, children{};
+        ::getrusage(RUSAGE_SELF, &self);
+        ::getrusage(RUSAGE_CHILDREN, &children);
+        line("used_cpu_sys", seconds_text(self.ru_stime));
+        line("used_cpu_user", seconds_text(self.ru_utime));
+        line("used_cpu_sys_children", seconds_text(children.ru_stime));
+        line("used_cpu_user_children", seconds_text(children.ru_utime));
+#if defined(RUSAGE_THREAD)
+        rusage thread{};  // the thread answering (cachet-server has no single main thread)
+        ::getrusage(RUSAGE_THREAD, &thread);
+        line("used_cpu_sys_main_thread", seconds_text(thread.ru_stime));
+        line("used_cpu_user_main_thread", seconds_text(thread.ru_utime));
+#endif
     }
-    if (all || s == "commandstats") {
+    if (want("modules")) header("Modules");
+    if (want("commandstats")) {
         header("Commandstats");
         for (const auto& st : e.command_stats()) {
             char buf[160];
@@ -703,6 +864,7 @@ std::string info_text(Engine<C>& e, std::string_view section) {
         header("Errorstats");
         for (const auto& [code, n] : e.error_stats()) line("errorstat_" + code, "count=" + std::to_string(n));
     }
+    if (want("latencystats")) header("Latencystats");
     if (want("cluster")) {
         header("Cluster");
         line("cluster_enabled", e.cluster() ? "1" : "0");
@@ -723,17 +885,7 @@ std::string info_text(Engine<C>& e, std::string_view section) {
 
 template <Clock C>
 void info(Ctx<C>& c) {
-    std::string text;
-    if (c.argc() == 1) {
-        text = info_text(c.engine, "default");
-    } else {
-        for (std::size_t i = 1; i < c.argc(); ++i) {
-            std::string part = info_text(c.engine, c.arg(i));
-            if (!text.empty() && !part.empty()) text += "\r\n";
-            text += part;
-        }
-    }
-    c.out.verbatim(text);
+    c.out.verbatim(info_text(c.engine, c.argv.subspan(1)));
 }
 
 /// SWAPDB index1 index2 (see BasicDatabase::swap_databases).
