@@ -324,6 +324,36 @@ TEST_SUITE("resp_scripting") {
         CHECK(field(info, "used_memory_scripts") == 0);
     }
 
+    TEST_CASE("MONITOR shows a script before the commands it calls, which are the lua client's") {
+        // As redis-server 7.0.15: the EVAL (even one that fails: NOSCRIPT) is shown before it
+        // runs; what it calls is shown from "lua" in the script's database; SLOWLOG has them
+        // as "?:0" with no name.
+        ScriptServer srv;
+        auto m = srv.connect();
+        auto s = srv.connect();
+        call(*s, {"CONFIG", "SET", "slowlog-log-slower-than", "0"});
+        call(*s, {"CLIENT", "SETNAME", "app"});
+        CHECK(call(*m, {"MONITOR"}) == "+OK\r\n");
+        CHECK(call(*s, {"EVAL", "redis.call('set','x','1') return redis.pcall('get','x')", "0"}) == "$1\r\n1\r\n");
+        CHECK(call(*s, {"EVALSHA", std::string(40, '0'), "0"}).starts_with("-NOSCRIPT"));
+        std::vector<std::string> lines;
+        const std::string got = test::async(*m);
+        for (std::size_t at = 0; at < got.size();) {
+            const std::size_t eol = got.find("\r\n", at);
+            REQUIRE(eol != std::string::npos);
+            const std::string line = got.substr(at, eol - at);
+            lines.push_back(line.substr(line.find(' ') + 1));  // without the timestamp
+            at = eol + 2;
+        }
+        REQUIRE(lines.size() == 4);
+        CHECK(lines[0] == "[0 ] \"EVAL\" \"redis.call('set','x','1') return redis.pcall('get','x')\" \"0\"");
+        CHECK(lines[1] == "[0 lua] \"set\" \"x\" \"1\"");
+        CHECK(lines[2] == "[0 lua] \"get\" \"x\"");
+        CHECK(lines[3] == "[0 ] \"EVALSHA\" \"" + std::string(40, '0') + "\" \"0\"");
+        const std::string slow = call(*s, {"SLOWLOG", "GET", "10"});
+        CHECK(slow.find("$3\r\nget\r\n$1\r\nx\r\n$3\r\n?:0\r\n$0\r\n\r\n") != std::string::npos);
+    }
+
     TEST_CASE("a script's writes reach replicas wrapped in MULTI/EXEC, never the EVAL itself") {
         ScriptServer srv;
         auto r = srv.connect();

@@ -365,6 +365,7 @@ private:
 
     Engine<C>& m_engine;
     ClientInfo m_info;
+    bool m_script_call = false;  ///< running a command a script called (call_for_script)
     std::string m_out;
     ReplyWriter m_writer{m_out};
     RequestParser m_parser;
@@ -1377,7 +1378,15 @@ std::string Session<C>::call_for_script(std::span<const std::string_view> argv, 
     const std::size_t at = m_out.size();
     const Protocol saved = m_writer.protocol();
     m_writer.set_protocol(p);
-    execute(argv, true);  // the script holds the order, as EXEC does
+    const bool was_script_call = std::exchange(m_script_call, true);
+    try {
+        execute(argv, true);  // the script holds the order, as EXEC does
+    } catch (...) {
+        m_script_call = was_script_call;
+        m_writer.set_protocol(saved);
+        throw;
+    }
+    m_script_call = was_script_call;
     m_writer.set_protocol(saved);
     std::string reply = m_out.substr(at);
     m_out.resize(at);
@@ -1510,6 +1519,10 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
     const std::size_t db_at_start = db_index();
     const bool was_replica = is_replica();  // a replica gets the stream, not replies
     m_propagate_as.reset();
+    // A script (EVAL and friends: skip_monitor) shows in MONITOR before it runs, whatever it
+    // answers, so that the commands it calls (shown as the "lua" client's) follow it (Redis).
+    if (CACHET_UNLIKELY(spec->flags & cmd_skip_monitor) && m_engine.has_monitors())
+        m_engine.feed_monitors(db_index(), m_info.addr, argv);
     const std::uint64_t t0 = cachet::detail::fast_ticks();
     try {
         spec->handler(ctx);
@@ -1556,11 +1569,15 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
     }
     // After it ran, as Redis's call(): MONITOR (not admin commands), SLOWLOG (not EXEC,
     // skip_slowlog: its commands are logged one by one), the latency monitor.
+    // A command a script calls is the "lua" client's in MONITOR and "?:0" (no name) in the
+    // SLOWLOG, as Redis's script client.
     if (m_engine.has_monitors() && !(spec->flags & (cmd_admin | cmd_skip_monitor)))
-        m_engine.feed_monitors(db_index(), m_info.addr, argv, redact_from);
+        m_engine.feed_monitors(db_index(), m_script_call ? std::string_view("lua") : std::string_view(m_info.addr),
+                               argv, redact_from);
     if (!(spec->flags & cmd_skip_slowlog)) {
         const auto us = static_cast<long long>(cachet::detail::ticks_to_ns(ticks) / 1000.0);
-        m_engine.slowlog_consider(us, argv, m_info.addr, [this] { return name(); }, redact_from);
+        m_engine.slowlog_consider(us, argv, m_script_call ? std::string_view("?:0") : std::string_view(m_info.addr),
+                                  [this] { return m_script_call ? std::string() : name(); }, redact_from);
         m_engine.latency_consider((spec->flags & cmd_fast) ? "fast-command" : "command", us / 1000);
     }
 }
