@@ -207,6 +207,44 @@ TEST_SUITE("resp_admin") {
         CHECK(call(*s, {"EXEC"}) == "*2\r\n+OK\r\n$1\r\n1\r\n");
     }
 
+    TEST_CASE("CLIENT REPLY OFF / SKIP / ON and CLIENT NO-EVICT, as redis-server 7.0.15") {
+        test::Server srv;
+        auto s = srv.connect();
+        auto o = srv.connect();
+        CHECK(call(*s, {"CLIENT", "REPLY", "SKIP"}).empty());
+        CHECK(call(*s, {"SET", "a", "1"}).empty());  // skipped, but done
+        CHECK(call(*s, {"GET", "a"}) == "$1\r\n1\r\n");
+        // SKIP skipped by a SKIP skips the command after it too.
+        CHECK(call(*s, {"CLIENT", "REPLY", "SKIP"}).empty());
+        CHECK(call(*s, {"CLIENT", "REPLY", "SKIP"}).empty());
+        CHECK(call(*s, {"PING"}).empty());
+        CHECK(call(*s, {"PING"}) == "+PONG\r\n");
+        CHECK(call(*s, {"CLIENT", "REPLY", "OFF"}).empty());
+        CHECK(call(*s, {"INCR", "a"}).empty());
+        CHECK(call(*s, {"NOSUCH"}).empty());  // errors too
+        CHECK(call(*s, {"CLIENT", "REPLY", "ON"}) == "+OK\r\n");
+        CHECK(call(*s, {"GET", "a"}) == "$1\r\n2\r\n");
+        CHECK(call(*s, {"CLIENT", "REPLY", "maybe"}) == "-ERR syntax error\r\n");
+        // Subscriptions and their messages still reach a client whose replies are off.
+        CHECK(call(*s, {"CLIENT", "REPLY", "OFF"}).empty());
+        CHECK(call(*s, {"SUBSCRIBE", "ch"}) == "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+        CHECK(call(*o, {"PUBLISH", "ch", "m"}) == ":1\r\n");
+        CHECK(test::async(*s) == "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nm\r\n");
+        // Inside EXEC, OFF takes effect after the transaction's header is out (Redis's quirk).
+        auto t = srv.connect();
+        call(*t, {"MULTI"});
+        CHECK(call(*t, {"CLIENT", "REPLY", "OFF"}) == "+QUEUED\r\n");
+        CHECK(call(*t, {"EXEC"}) == "*1\r\n");
+        CHECK(call(*t, {"PING"}).empty());
+        CHECK(call(*t, {"CLIENT", "REPLY", "ON"}) == "+OK\r\n");
+        // NO-EVICT: flag 'e' in CLIENT INFO / LIST.
+        CHECK(call(*o, {"CLIENT", "NO-EVICT", "on"}) == "+OK\r\n");
+        CHECK(call(*o, {"CLIENT", "INFO"}).find(" flags=e ") != std::string::npos);
+        CHECK(call(*o, {"CLIENT", "NO-EVICT", "maybe"}) == "-ERR syntax error\r\n");
+        CHECK(call(*o, {"CLIENT", "NO-EVICT", "OFF"}) == "+OK\r\n");
+        CHECK(call(*o, {"CLIENT", "INFO"}).find(" flags=N ") != std::string::npos);
+    }
+
     TEST_CASE("CLIENT UNBLOCK ends another client's blocking command as a timeout or an error") {
         test::Server srv;
         auto admin = srv.connect();

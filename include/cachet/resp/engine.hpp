@@ -296,6 +296,19 @@ public:
     /// RESP2 subscriber mode: only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET allowed.
     [[nodiscard]] bool in_pubsub_context() const noexcept { return subscriber() && protocol() == Protocol::resp2; }
 
+    // CLIENT REPLY and NO-EVICT
+    /// CLIENT REPLY ON / OFF / SKIP: OFF drops every reply until ON; SKIP drops the next
+    /// command's. Replies of the subscribe family and pushed messages still go (Redis's
+    /// CLIENT_PUSHING). Applies to what the client's own commands answer (see `execute`).
+    void set_reply_mode(std::string_view mode) noexcept {
+        if (iequals(mode, "on")) m_reply_off = m_reply_skip = false;
+        else if (iequals(mode, "off")) m_reply_off = true;
+        else if (!m_reply_off) m_reply_skip_next = true;  // skip
+    }
+    /// CLIENT NO-EVICT (flag 'e'); cachet never evicts clients for memory, so it only shows.
+    void set_no_evict(bool on) noexcept { m_no_evict.store(on, std::memory_order_relaxed); }
+    [[nodiscard]] bool no_evict() const noexcept { return m_no_evict.load(std::memory_order_relaxed); }
+
     // transactions
     /// Thread-safe.
     [[nodiscard]] bool in_multi() const noexcept { return m_multi.load(std::memory_order_relaxed); }
@@ -366,6 +379,8 @@ private:
     Engine<C>& m_engine;
     ClientInfo m_info;
     bool m_script_call = false;  ///< running a command a script called (call_for_script)
+    bool m_reply_off = false, m_reply_skip = false, m_reply_skip_next = false;  ///< CLIENT REPLY
+    std::atomic<bool> m_no_evict{false};
     std::string m_out;
     ReplyWriter m_writer{m_out};
     RequestParser m_parser;
@@ -1331,10 +1346,20 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
         run(argv, spec, true);
         return;
     }
-    if (CACHET_UNLIKELY(m_engine.script_run().running.load(std::memory_order_acquire)) &&
-        busy_script(argv, spec))
-        return;
-    m_engine.ordered(spec && (spec->flags & cmd_takes_gate), [&] { run(argv, spec, false); });
+    const bool quiet_before = m_reply_off || m_reply_skip;
+    const std::size_t reply_at = m_out.size();
+    if (!(CACHET_UNLIKELY(m_engine.script_run().running.load(std::memory_order_acquire)) &&
+          busy_script(argv, spec)))
+        m_engine.ordered(spec && (spec->flags & cmd_takes_gate), [&] { run(argv, spec, false); });
+    if (CACHET_UNLIKELY(quiet_before || m_reply_skip_next)) {
+        // CLIENT REPLY: a reply is dropped if replies were off before the command and still
+        // are after it (so ON's own +OK goes, as in Redis), except the subscribe family's.
+        static const std::set<std::string_view> pushing = {"subscribe", "psubscribe", "ssubscribe",
+                                                           "unsubscribe", "punsubscribe", "sunsubscribe"};
+        if (quiet_before && (m_reply_off || m_reply_skip) && !(spec && pushing.contains(spec->name)))
+            m_out.resize(reply_at);
+        m_reply_skip = std::exchange(m_reply_skip_next, false);  // SKIP: the next command's
+    }
 }
 
 /// While another connection's Lua script runs (it holds the transaction gate): SCRIPT KILL runs

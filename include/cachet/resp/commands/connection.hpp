@@ -205,6 +205,7 @@ std::string client_line(Session<C>& s) {
     if (s.in_multi()) flags += 'x';
     if (s.blocked()) flags += 'b';
     if (s.closing()) flags += 'c';
+    if (s.no_evict()) flags += 'e';
     if (flags.empty()) flags = "N";
     std::string l;
     l += "id=" + std::to_string(s.id());
@@ -421,6 +422,30 @@ void client_trackinginfo(Ctx<C>& c) {
     c.out.array(0);
 }
 
+/// CLIENT REPLY ON | OFF | SKIP (see Session::set_reply_mode).
+template <Clock C>
+void client_reply(Ctx<C>& c) {
+    const std::string_view mode = c.arg(2);
+    if (!iequals(mode, "on") && !iequals(mode, "off") && !iequals(mode, "skip")) {
+        c.out.error(errors::syntax);
+        return;
+    }
+    c.session.set_reply_mode(mode);
+    if (iequals(mode, "on")) c.out.simple("OK");
+}
+
+/// CLIENT NO-EVICT ON | OFF.
+template <Clock C>
+void client_no_evict(Ctx<C>& c) {
+    const std::string_view mode = c.arg(2);
+    if (!iequals(mode, "on") && !iequals(mode, "off")) {
+        c.out.error(errors::syntax);
+        return;
+    }
+    c.session.set_no_evict(iequals(mode, "on"));
+    c.out.simple("OK");
+}
+
 template <Clock C>
 void client_getredir(Ctx<C>& c) {
     c.out.integer(-1);
@@ -518,6 +543,8 @@ void register_connection_commands(CommandTable<C>& t) {
     add_command<C>(acl.subcommands, "users", 2, cmd_admin | cmd_noscript | cmd_loading | cmd_stale, 0, 0, 0, &acl_users<C>, "server", "List the username of all the configured ACL rules", "6.0.0", {"admin", "slow", "dangerous"});
     add_command<C>(acl.subcommands, "whoami", 2, cmd_noscript | cmd_loading | cmd_stale, 0, 0, 0, &acl_whoami<C>, "server", "Return the name of the user associated to the current connection", "6.0.0", {"slow"});
     add_command<C>(acl.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &acl_help<C>, "server", "Show helpful text about the different subcommands", "6.0.0", {"slow"});
+    add_command<C>(client.subcommands, "reply", 3, sub, 0, 0, 0, &client_reply<C>, "connection", "Instruct the server whether to reply to commands", "3.2.0", {"slow", "connection"});
+    add_command<C>(client.subcommands, "no-evict", 3, sub | cmd_admin, 0, 0, 0, &client_no_evict<C>, "connection", "Set client eviction mode for the current connection", "7.0.0", {"admin", "slow", "dangerous", "connection"});
     add_command<C>(client.subcommands, "setinfo", 4, sub, 0, 0, 0, &ok_reply<C>, "connection", "Set client or connection specific info", "7.2.0", {"slow", "connection"});
 }
 
