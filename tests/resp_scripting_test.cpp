@@ -436,6 +436,21 @@ TEST_SUITE("resp_scripting") {
         wait_for_script(srv.engine);
         while (!srv.engine.script_run().wrote.load(std::memory_order_relaxed)) std::this_thread::yield();
         CHECK(call(*b, {"SCRIPT", "KILL"}).starts_with("-UNKILLABLE Sorry the script already executed write"));
+        // Only SHUTDOWN NOSAVE may stop a script that wrote; other SHUTDOWNs are BUSY and leave
+        // it running (Redis's shutdownCommand). The transaction commands, AUTH and HELLO run
+        // (CMD_ALLOW_BUSY); a command queued meanwhile is BUSY and EXEC discards the transaction.
+        const std::string busy = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
+        CHECK(call(*b, {"SHUTDOWN"}) == busy);
+        CHECK(call(*b, {"SHUTDOWN", "SAVE", "NOSAVE"}) == busy);
+        CHECK(srv.engine.script_run().running.load());
+        CHECK(call(*b, {"HELLO", "2"}).starts_with("*14\r\n"));
+        CHECK(call(*b, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*b, {"SET", "m", "1"}) == busy);
+        CHECK(call(*b, {"EXEC"}) == "-EXECABORT Transaction discarded because of: " + busy.substr(1));
+        CHECK(call(*b, {"SET", "m", "1"}) == busy);  // no transaction left open
+        CHECK(call(*b, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*b, {"DISCARD"}) == "+OK\r\n");
+        CHECK(call(*b, {"UNWATCH"}) == "+OK\r\n");
         CHECK(call(*b, {"SHUTDOWN", "NOSAVE"}) == "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
         writer.join();
         CHECK(reply == "-ERR Script killed by user with SCRIPT KILL... script: 1115497a1d853f602b6dd35183b567060b627fd8, on @user_script:1.\r\n");

@@ -1363,9 +1363,14 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
 }
 
 /// While another connection's Lua script runs (it holds the transaction gate): SCRIPT KILL runs
-/// at once, without the gate; SHUTDOWN asks the script to stop, then waits as any command; any
-/// other command waits for the script up to busy-reply-threshold ms after it started, then gets
-/// Redis's BUSY error instead of waiting on. True if the command was answered here.
+/// at once, without the gate; any other command waits for the script up to
+/// busy-reply-threshold ms after it started, then, as in Redis (processCommand's
+/// CMD_ALLOW_BUSY): MULTI, DISCARD, WATCH, UNWATCH, AUTH, HELLO, QUIT and RESET run (WATCH
+/// waits for the script to end to look at its key; on the script's own thread, where it could
+/// not, it is BUSY); SHUTDOWN NOSAVE stops the script, even one that wrote, and then shuts down;
+/// every other command, other SHUTDOWNs included, gets Redis's BUSY error, which also dooms an
+/// open transaction, and EXEC then discards it ("EXECABORT Transaction discarded because of:
+/// BUSY ..."). True if the command was answered here.
 template <Clock C>
 bool Session<C>::busy_script(std::span<const std::string_view> argv, const CommandSpec<C>* spec) {
     auto& script = m_engine.script_run();
@@ -1374,27 +1379,43 @@ bool Session<C>::busy_script(std::span<const std::string_view> argv, const Comma
         return true;
     }
     // Served by the adapter from inside the script, on its thread (Engine::busy_pump): this
-    // thread holds the gate, so the command can neither wait nor run; SHUTDOWN stops the script
-    // (sent again, it then shuts down).
+    // thread holds the gate, so a command can neither wait nor take it.
     const bool from_script_thread = m_engine.database().gate().held_exclusively();
-    if (spec && spec->name == "shutdown") {
-        script.kill.store(true, std::memory_order_release);  // stops even a script that wrote
-        if (!from_script_thread) return false;
+    if (!from_script_thread) {
+        for (;;) {
+            if (!script.running.load(std::memory_order_acquire)) return false;
+            if (steady_ms() - script.started_ms.load(std::memory_order_relaxed) >=
+                script.threshold_ms.load(std::memory_order_relaxed))
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
     }
-    if (from_script_thread) {
-        if (m_multi) m_multi_error = true;
-        m_writer.error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+    static constexpr std::string_view busy =
+        "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    if (spec && spec->name == "shutdown") {
+        bool nosave = false, save = false;
+        for (std::size_t i = 1; i < argv.size(); ++i) {
+            nosave = nosave || iequals(argv[i], "nosave");
+            save = save || iequals(argv[i], "save");
+        }
+        if (nosave && !save) {
+            script.kill.store(true, std::memory_order_release);  // stops even a script that wrote
+            if (!from_script_thread) return false;               // waits for it, then shuts down
+        }
+        m_writer.error(busy);
         return true;
     }
-    for (;;) {
-        if (!script.running.load(std::memory_order_acquire)) return false;
-        if (steady_ms() - script.started_ms.load(std::memory_order_relaxed) >=
-            script.threshold_ms.load(std::memory_order_relaxed))
-            break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (spec && (spec->flags & cmd_allow_busy) && !(from_script_thread && spec->name == "watch")) {
+        run(argv, spec, false);  // none of these takes the gate (WATCH's look waits for it)
+        return true;
+    }
+    if (m_multi && spec && spec->name == "exec") {
+        discard_multi();
+        m_writer.error("EXECABORT Transaction discarded because of: " + std::string(busy));
+        return true;
     }
     if (m_multi) m_multi_error = true;
-    m_writer.error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+    m_writer.error(busy);
     return true;
 }
 
