@@ -671,6 +671,21 @@ TEST_SUITE("resp_lists") {
         CHECK(a->collect_async());
         CHECK(a->output() == "$1\r\n3\r\n");
         CHECK(call(*p, {"LRANGE", "r", "0", "-1"}) == "*3\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n");
+        {
+            // A rotation is complete before the next client blocked on the key is served
+            // (redis-server 7.0.15: B gets [c a b] and the key is gone), so replicas, which
+            // replay RPUSH, LMOVE, LPOP in that order, end where the master does.
+            auto b2 = srv.connect();
+            a->output().clear();
+            CHECK(call(*a, {"BLMOVE", "q", "q", "RIGHT", "LEFT", "0"}).empty());
+            CHECK(call(*b2, {"BLMPOP", "0", "1", "q", "LEFT", "COUNT", "5"}).empty());
+            CHECK(call(*p, {"RPUSH", "q", "a", "b", "c"}) == ":3\r\n");
+            CHECK(a->collect_async());
+            CHECK(b2->collect_async());
+            CHECK(a->output() == "$1\r\nc\r\n");
+            CHECK(b2->output() == "*2\r\n$1\r\nq\r\n*3\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n");
+            CHECK(call(*p, {"EXISTS", "q"}) == ":0\r\n");
+        }
         // A move feeds a client blocked on the destination.
         auto b = srv.connect();
         a->output().clear();

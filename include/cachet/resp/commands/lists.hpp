@@ -108,6 +108,13 @@ public:
                 m_many = m_from == ListEnd::front ? l.pop_front(m_count) : l.pop_back(m_count);
             else
                 m_one.emplace(pop_end(l, m_from));
+            // A BLMOVE from a list into itself (a rotation) puts the element back at once,
+            // under the same lock, so the clients served after it see it there (Redis serves
+            // them one by one, each move complete before the next).
+            if (m_kind == Kind::move && m_dst == key) {
+                push_end(l, m_to, *m_one);
+                m_rotated = true;
+            }
         } catch (...) {
             this->m_failed = true;
         }
@@ -143,6 +150,14 @@ private:
                 for (const auto& v : m_many) w.bulk(v);
                 return;
             case Kind::move:
+                if (m_rotated) {  // pushed back by `take`: its push event, then the pop's
+                    database.notify(db_index, push_event(m_to), m_key);
+                    this->announce_pop(db_index, m_key, pop_event(m_from), true);
+                    this->replicate_pop(db_index, {"LMOVE", m_key, m_dst, m_from == ListEnd::front ? "LEFT" : "RIGHT",
+                                                   m_to == ListEnd::front ? "LEFT" : "RIGHT"});
+                    w.bulk(*m_one);
+                    return;
+                }
                 try {
                     auto& lists = m_db.lists();
                     if (m_to == ListEnd::front) lists.push_front(m_dst, std::string(*m_one));
@@ -178,6 +193,7 @@ private:
     std::string m_key;
     std::optional<std::string> m_one;
     std::vector<std::string> m_many;
+    bool m_rotated = false;  ///< a move into the key it came from, done by `take`
 };
 
 /// The list family's check-and-register (blocking::check_or_register over the lists).
