@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <unordered_map>
 
 using namespace std::chrono_literals;
@@ -326,5 +327,49 @@ TEST_SUITE("flat_index") {
         index.reserve(5000);
         CHECK(index.capacity() * 4 >= 5000 * 5);
         CHECK(index.check_invariants());
+    }
+
+    TEST_CASE("the table shrinks under 10% full and is freed empty; SCAN still covers what stays") {
+        struct Node {
+            std::uint64_t key;
+            std::uint32_t hash;
+        };
+        auto h = [](std::uint64_t k) {
+            k ^= k >> 33;
+            k *= 0xff51afd7ed558ccdULL;
+            return static_cast<std::uint32_t>(k ^ (k >> 29));
+        };
+        cachet::detail::FlatIndex<Node> index;
+        std::vector<std::unique_ptr<Node>> nodes;
+        for (std::uint64_t k = 0; k < 10000; ++k) {
+            nodes.push_back(std::make_unique<Node>(Node{k, h(k)}));
+            index.insert(h(k), nodes.back().get());
+        }
+        const std::size_t full = index.capacity();
+        CHECK(full >= 16384);
+        // A scan begun on the full table, continued while 9,990 nodes go (the table halves
+        // again and again between calls), still visits the ten that stay throughout.
+        std::set<std::uint64_t> seen;
+        std::uint32_t cursor = 0;
+        std::size_t next_erase = 10;
+        do {
+            cursor = index.scan(cursor, [&](const Node* n) { seen.insert(n->key); });
+            for (int i = 0; i < 40 && next_erase < nodes.size(); ++i, ++next_erase)
+                REQUIRE(index.erase(nodes[next_erase]->hash, nodes[next_erase].get()));
+        } while (cursor != 0);
+        for (std::uint64_t k = 0; k < 10; ++k) CHECK(seen.count(k) == 1);
+        while (next_erase < nodes.size()) {
+            REQUIRE(index.erase(nodes[next_erase]->hash, nodes[next_erase].get()));
+            ++next_erase;
+        }
+        CHECK(index.size() == 10);
+        CHECK(index.capacity() <= 128);  // under 10% full: halved down
+        CHECK(index.check_invariants());
+        for (std::uint64_t k = 0; k < 10; ++k)
+            CHECK(index.find(h(k), [&](const Node* n) { return n->key == k; }) == nodes[k].get());
+        for (std::uint64_t k = 0; k < 10; ++k) REQUIRE(index.erase(h(k), nodes[k].get()));
+        CHECK(index.capacity() == 0);  // empty: no table at all
+        index.insert(h(1), nodes[1].get());
+        CHECK(index.capacity() == 16);
     }
 }

@@ -281,6 +281,35 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"TYPE", "list"}) == "+list\r\n");
     }
 
+    TEST_CASE("SCAN of a small database after FLUSHALL or mass deletions is one call, as Redis's") {
+        // The shards' tables shrink as they empty (Redis resizes its dicts), so SCAN does not
+        // walk the buckets of keys long gone.
+        test::Server srv;
+        auto s = srv.connect();
+        for (int round = 0; round < 2; ++round) {
+            std::vector<std::string> mset{"MSET"};
+            for (int i = 0; i < 20000; ++i) {
+                mset.push_back("k" + std::to_string(i));
+                mset.push_back("v");
+            }
+            CHECK(test::callv(*s, mset) == "+OK\r\n");
+            if (round == 0) {
+                CHECK(call(*s, {"FLUSHALL"}) == "+OK\r\n");
+            } else {
+                std::vector<std::string> del{"DEL"};
+                for (int i = 0; i < 20000; ++i) del.push_back("k" + std::to_string(i));
+                CHECK(test::callv(*s, del) == ":20000\r\n");
+            }
+            call(*s, {"SET", "user:1", "x"});
+            call(*s, {"SET", "user:2", "y"});
+            const std::string page = call(*s, {"SCAN", "0"});
+            CHECK(page.starts_with("*2\r\n$1\r\n0\r\n*2\r\n"));
+            CHECK(page.find("user:1") != std::string::npos);
+            CHECK(page.find("user:2") != std::string::npos);
+            call(*s, {"FLUSHALL"});
+        }
+    }
+
     TEST_CASE("keys: DEL, EXISTS, TYPE, RENAME, COPY, MOVE, EXPIRE conditions, SCAN, KEYS") {
         test::Server srv;
         auto s = srv.connect();

@@ -37,6 +37,7 @@ class FlatIndex {
     static constexpr unsigned tag_shift = 56;
     static constexpr std::uint64_t ptr_mask = (std::uint64_t{1} << dist_shift) - 1;
     static constexpr std::uint32_t dist_saturated = 255;
+    static constexpr std::size_t min_capacity = 16;
 
 public:
     FlatIndex() noexcept = default;
@@ -70,7 +71,7 @@ public:
         const auto addr = reinterpret_cast<std::uintptr_t>(node);
         if (CACHET_UNLIKELY(static_cast<std::uint64_t>(addr) > ptr_mask))
             throw std::length_error("cachet: a node address above 2^48 does not fit the index");
-        if ((m_size + 1) * 5 > capacity() * 4) grow(capacity() ? capacity() * 2 : 16);
+        if ((m_size + 1) * 5 > capacity() * 4) rehash(capacity() ? capacity() * 2 : min_capacity);
         place(static_cast<std::uint64_t>(addr) | (std::uint64_t{h >> 24} << tag_shift), h);
         ++m_size;
     }
@@ -85,7 +86,10 @@ public:
         return false;
     }
 
-    /// Removes `node` (hash `h`). Returns false if it is not in the index. O(1) expected.
+    /// Removes `node` (hash `h`). Returns false if it is not in the index. O(1) expected
+    /// (amortised: a table under 10% full is halved, as Redis shrinks its dicts, and an empty
+    /// one freed, so that a SCAN after mass deletions does not walk empty buckets; if the
+    /// smaller table cannot be allocated the larger one stays).
     bool erase(std::uint32_t h, const Node* node) noexcept {
         Bucket* b = locate(h, node);
         if (!b) return false;
@@ -100,14 +104,23 @@ public:
         }
         m_buckets[pos] = 0;
         --m_size;
+        if (CACHET_UNLIKELY(m_size * 10 < capacity() && capacity() > min_capacity)) {
+            try {
+                rehash(capacity() / 2);
+            } catch (...) {  // std::bad_alloc: keep the larger table
+            }
+        } else if (CACHET_UNLIKELY(m_size == 0)) {
+            reset();  // an empty shard has no table (SCAN skips it at once)
+        }
         return true;
     }
 
-    /// Makes room for `n` nodes without rehashing. May allocate; strong guarantee.
+    /// Makes room for `n` nodes without rehashing (until erasures leave the table under 10%
+    /// full). May allocate; strong guarantee.
     void reserve(std::size_t n) {
-        std::size_t cap = 16;
+        std::size_t cap = min_capacity;
         while (cap * 4 < n * 5) cap *= 2;
-        if (cap > capacity()) grow(cap);
+        if (cap > capacity()) rehash(cap);
     }
 
     /// Drops every bucket (the nodes are the caller's) and frees the table.
@@ -128,9 +141,10 @@ public:
     /// returns the next cursor, or 0 when the whole table has been covered. Start with 0.
     /// Redis's reverse-binary cursor (dict.c's dictScan) over the home buckets: Robin Hood
     /// keeps nodes ordered by home bucket, and a node keeps its home bucket until the table
-    /// doubles, when its home splits exactly as a chained table's bucket would; so a node
-    /// present for the whole scan is visited at least once, and at most twice, however the
-    /// table grows between calls (it never shrinks). `f` must not modify the index.
+    /// doubles, when its home splits exactly as a chained table's bucket would (and merges
+    /// back when it halves); so a node present for the whole scan is visited at least once
+    /// however the table grows or shrinks between calls (twice at most, growing; a shrink may
+    /// repeat a few). `f` must not modify the index.
     /// O(probe length) per call.
     template <class F>
     std::uint32_t scan(std::uint32_t cursor, F&& f) const {
@@ -241,7 +255,7 @@ private:
         }
     }
 
-    void grow(std::size_t new_cap) {
+    void rehash(std::size_t new_cap) {
         std::unique_ptr<Bucket[]> old(new Bucket[new_cap]());  // may throw: nothing changed yet
         old.swap(m_buckets);
         const std::size_t old_cap = capacity();
