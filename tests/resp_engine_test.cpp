@@ -425,6 +425,17 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"OBJECT", "IDLETIME", "k3"}) == ":0\r\n");  // FREQ ignored
         CHECK(call(*s, {"RENAME", "k2", "k4"}) == "+OK\r\n");
         CHECK(call(*s, {"OBJECT", "IDLETIME", "k4"}) == ":0\r\n");  // RENAME's lookup touched it
+        // EXPIRE, PERSIST and GETEX look the key up for writing: accesses (TTL is a peek).
+        call(*s, {"SET", "e", "v"});
+        srv.clock.advance(std::chrono::seconds(5));
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "e"}) == ":5\r\n");
+        CHECK(call(*s, {"EXPIRE", "e", "100"}) == ":1\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "e"}) == ":0\r\n");
+        srv.clock.advance(std::chrono::seconds(2));
+        CHECK(call(*s, {"TTL", "e"}) == ":98\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "e"}) == ":2\r\n");
+        CHECK(call(*s, {"PERSIST", "e"}) == ":1\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "e"}) == ":0\r\n");
 
         CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}) == "+OK\r\n");
         call(*s, {"SET", "f", "fresh"});

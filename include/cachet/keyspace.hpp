@@ -603,10 +603,10 @@ public:
                 m_ks.remove(m_shard, e, RemovalCause::erased, m_batch);
                 return;
             }
-            // A write or a counted read is an access (Redis's lookupKeyWrite / lookupKeyRead);
-            // a peek is not (its LOOKUP_NOTOUCH).
+            // A write (of the value or the TTL) or a counted read is an access (Redis's
+            // lookupKeyWrite / lookupKeyRead); a peek is not (its LOOKUP_NOTOUCH).
             if (m_record) e->access_word.store(*m_record, std::memory_order_relaxed);
-            else if ((m_dirty || m_touched) && m_ks.m_access.mode() != AccessTracking::none)
+            else if ((m_dirty || m_touched || m_deadline_touched) && m_ks.m_access.mode() != AccessTracking::none)
                 m_ks.m_access.touch(e->access_word, m_now);
             m_ks.after_update(m_shard, e, m_dirty, m_deadline, m_now, m_batch);
         }
@@ -997,8 +997,9 @@ public:
     /// (see eviction/access_clock.hpp): nothing (the default), the time of the last access,
     /// or Redis's LFU counter with its `log_factor` and `decay_minutes` (lfu-log-factor,
     /// lfu-decay-time). An access is a hit of `read`, a write through `access` to an existing
-    /// entry (its value taken for changing, or overwritten), or a lookup an access counted as a
-    /// hit (`Slot::count_hit`); peeks are not (`contains`, `remaining_ms`, `Slot::cvalue`).
+    /// entry (its value taken for changing, or overwritten, or its TTL set or removed), or a
+    /// lookup an access counted as a hit (`Slot::count_hit`); peeks are not (`contains`,
+    /// `remaining_ms`, `Slot::cvalue`).
     /// A new entry starts as just accessed (counter 5). The record lives in the entry's
     /// padding: no memory; a hit reads and, at most once a second per entry (last access) or
     /// when the counter steps, writes it. Changing the mode reinterprets the records already
