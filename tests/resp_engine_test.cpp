@@ -1437,6 +1437,28 @@ TEST_SUITE("resp_engine") {
 
 TEST_SUITE("resp_engine") {
     // Replies and errors as redis-server 7.0.15 gives them for the same commands.
+    TEST_CASE("BITFIELD announces setbit only when the string grew or a field changed, as Redis 7.0") {
+        // Sequence checked against redis-server 7.0.15 (one event, for the SET to 99).
+        test::Server srv;
+        auto sub = srv.connect();
+        auto s = srv.connect();
+        call(*s, {"SET", "bf", "abcdefgh"});
+        call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEA"});
+        call(*sub, {"PSUBSCRIBE", "__keyevent*"});
+        CHECK(call(*s, {"BITFIELD", "bf", "INCRBY", "u8", "0", "256"}) == "*1\r\n:97\r\n");
+        CHECK(call(*s, {"BITFIELD", "bf", "INCRBY", "u8", "0", "0"}) == "*1\r\n:97\r\n");
+        CHECK(call(*s, {"BITFIELD", "bf", "INCRBY", "i8", "0", "-9223372036854775808"}) == "*1\r\n:97\r\n");
+        CHECK(call(*s, {"BITFIELD", "bf", "SET", "u8", "0", "97"}) == "*1\r\n:97\r\n");
+        CHECK(call(*s, {"BITFIELD", "bf", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "1000"}) == "*1\r\n$-1\r\n");
+        CHECK(test::async(*sub).find("setbit") == std::string::npos);
+        CHECK(call(*s, {"BITFIELD", "bf", "SET", "u8", "0", "99"}) == "*1\r\n:97\r\n");
+        CHECK(test::async(*sub) == "*4\r\n$8\r\npmessage\r\n$11\r\n__keyevent*\r\n$21\r\n__keyevent@0__:setbit\r\n$2\r\nbf\r\n");
+        // Growing the string is a change even when the bits written are zeros.
+        CHECK(call(*s, {"BITFIELD", "bf", "SET", "u8", "#20", "0"}) == "*1\r\n:0\r\n");
+        CHECK(test::async(*sub).find("setbit") != std::string::npos);
+        CHECK(call(*s, {"STRLEN", "bf"}) == ":21\r\n");
+    }
+
     TEST_CASE("BITFIELD and BITFIELD_RO") {
         test::Server srv;
         auto s = srv.connect();

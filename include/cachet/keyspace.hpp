@@ -501,6 +501,10 @@ public:
             m_dirty = true;
             m_events.name = name;
         }
+        /// Declares that the callback, though it took `value()` for changing, left the value as
+        /// it was (Redis's commands that find nothing to change): no write event, no update.
+        /// Precondition: the value is indeed unchanged (its weight is not recomputed).
+        void unchanged() noexcept { m_dirty = false; }
         /// Names a second change of the same key by the same operation, announced (as an
         /// `update`) after the one `name_update` named: LMOVE from a list to itself is Redis's
         /// "lpush" then "rpop". Requires `name_update` first; `name` as for it.

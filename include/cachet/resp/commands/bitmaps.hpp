@@ -21,7 +21,8 @@
 ///     runs; the writes grow the string (zero-padded) as far as the farthest one reaches, then
 ///     run in order, each under the OVERFLOW mode in force where it appears (WRAP by default;
 ///     FAIL replies null and writes nothing); SET replies the old value, INCRBY the new one.
-///     Any SET or INCRBY announces "setbit" (FAIL included, as Redis counts it). BITFIELD_RO
+///     "setbit" is announced (and the key touched for WATCH and fed to replicas) only if the
+///     string grew or some SET / INCRBY changed a field's value, as Redis 7.0. BITFIELD_RO
 ///     takes GETs only; a BITFIELD of GETs only is a read (a missing key reads as zeros).
 /// Complexity: SETBIT, GETBIT O(1) (O(offset) when SETBIT grows the string); BITCOUNT,
 /// BITPOS O(N) over the range; BITOP O(N) over the longest source; BITFIELD O(1) per
@@ -335,17 +336,34 @@ void bitfield(Ctx<C>& c) {
         return;
     } else {
         const std::size_t need = static_cast<std::size_t>(farthest >> 3) + 1;
+        bool changed = false;
         c.db().update(c.arg(1), [&](auto& slot) {
-            if (!slot.exists()) slot.emplace(std::string());
-            else if (!slot.cvalue().string_if()) throw WrongTypeError();
-            std::string& s = slot.value().mutable_string();
-            if (s.size() < need) s.resize(need, '\0');
-            for (const FieldOp& op : *ops) {
-                if (op.kind == FieldOp::Kind::get) out.emplace_back(get(s, op));
-                else out.push_back(bits::write_field(s, op));
+            if (!slot.exists()) {
+                slot.emplace(std::string());
+                changed = true;
+            } else if (!slot.cvalue().string_if()) {
+                throw WrongTypeError();
             }
-            slot.name_update("setbit");
+            std::string& s = slot.value().mutable_string();
+            if (s.size() < need) {
+                s.resize(need, '\0');
+                changed = true;
+            }
+            for (const FieldOp& op : *ops) {
+                if (op.kind == FieldOp::Kind::get) {
+                    out.emplace_back(get(s, op));
+                    continue;
+                }
+                const std::uint64_t before = bits::get_field(s, op.offset, op.width);
+                out.push_back(bits::write_field(s, op));
+                changed = changed || bits::get_field(s, op.offset, op.width) != before;
+            }
+            // Redis counts a change only when the string grew or a field's value changed
+            // (bitops.c: `if (dirty || oldval != newval) changes++`).
+            if (changed) slot.name_update("setbit");
+            else slot.unchanged();
         });
+        if (!changed) c.session.propagate_as({});  // nothing changed: nothing for replicas
     }
     c.out.array(out.size());
     for (const auto& v : out) {
