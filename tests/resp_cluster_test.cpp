@@ -100,6 +100,13 @@ TEST_SUITE("resp_cluster") {
         CHECK(call(*s, {"READWRITE"}) == "+OK\r\n");
         CHECK(call(*s, {"ASKING"}) == "+OK\r\n");
         CHECK(call(*s, {"INFO", "cluster"}) == "$30\r\n# Cluster\r\ncluster_enabled:1\r\n\r\n");
+        CHECK(call(*s, {"INFO", "server"}).find("redis_mode:cluster\r\n") != std::string::npos);
+        // Sharded pub/sub: the channels are routed by slot as keys are.
+        CHECK(call(*s, {"SPUBLISH", "foo", "m"}) == "-MOVED 12182 127.0.0.1:7502\r\n");
+        CHECK(call(*s, {"SPUBLISH", "b", "m"}) == ":0\r\n");
+        CHECK(call(*s, {"SSUBSCRIBE", "b", "c"}) == "-CROSSSLOT Keys in request don't hash to the same slot\r\n");
+        CHECK(call(*s, {"SSUBSCRIBE", "b", "{b}x"}) ==
+              "*3\r\n$10\r\nssubscribe\r\n$1\r\nb\r\n:1\r\n*3\r\n$10\r\nssubscribe\r\n$4\r\n{b}x\r\n:2\r\n");
     }
 
     TEST_CASE("transactions: each command is checked when queued, EXEC checks them together") {

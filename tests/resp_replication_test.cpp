@@ -116,9 +116,10 @@ TEST_SUITE("resp_replication") {
         CHECK(call(*c, {"GET", "a"}) == "+QUEUED\r\n");
         CHECK(call(*c, {"EXEC"}) == "*1\r\n$1\r\n1\r\n");  // no write: nothing fed
         CHECK(call(*c, {"PUBLISH", "ch", "m"}) == ":0\r\n");
+        CHECK(call(*c, {"SPUBLISH", "sch", "m"}) == ":0\r\n");  // fed too, as Redis outside a cluster
         CHECK(test::async(*r) == select(3) + encode({"DEL", "k"}) + encode({"MULTI"}) +
                                      encode({"SET", "a", "1"}) + encode({"EXEC"}) +
-                                     encode({"PUBLISH", "ch", "m"}));
+                                     encode({"PUBLISH", "ch", "m"}) + encode({"SPUBLISH", "sch", "m"}));
         // The replica's own commands get no replies (it only acknowledges).
         CHECK(call(*r, {"PING"}).empty());
     }
@@ -474,12 +475,26 @@ TEST_SUITE("resp_replication") {
         bool stopped = false;
         srv.engine.set_shutdown_hook([&] { stopped = true; });
         call(*s, {"SET", "k", "v"});
+        auto persistence = [&] {
+            auto c = srv.connect();  // a SHUTDOWN that went through closes its own connection
+            return call(*c, {"INFO", "persistence"});
+        };
+        CHECK(persistence().find("rdb_saves:0\r\nrdb_last_cow_size") != std::string::npos);
+        CHECK(persistence().find("rdb_last_bgsave_time_sec:-1\r\n") != std::string::npos);
         set_dir(std::string(dir) + "/missing/dir");
         CHECK(call(*s, {"SHUTDOWN", "SAVE"}) == "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
         CHECK_FALSE(stopped);
+        // The failed save shows in INFO (and leaves LASTSAVE and the count alone).
+        const std::string lastsave = call(*s, {"LASTSAVE"});
+        CHECK(persistence().find("rdb_last_bgsave_status:err\r\n") != std::string::npos);
+        CHECK(persistence().find("rdb_last_bgsave_time_sec:0\r\n") != std::string::npos);
+        CHECK(persistence().find("rdb_saves:0\r\n") != std::string::npos);
         set_dir(dir);
         CHECK(call(*s, {"SHUTDOWN", "SAVE"}).empty());
         CHECK(stopped);
+        CHECK(persistence().find("rdb_last_bgsave_status:ok\r\n") != std::string::npos);
+        CHECK(persistence().find("rdb_saves:1\r\n") != std::string::npos);
+        CHECK(std::stoll(call(*srv.connect(), {"LASTSAVE"}).substr(1)) >= std::stoll(lastsave.substr(1)));
         std::ifstream in(path, std::ios::binary);
         std::stringstream bytes;
         bytes << in.rdbuf();

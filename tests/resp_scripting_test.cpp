@@ -264,6 +264,8 @@ const std::vector<test::Row>& scripting_recorded() {
             {{"EVAL", "math.randomseed(-5); return {math.random(1000000), math.random(-3, 3)}", "0"}, "*2\r\n:816817\r\n:-2\r\n", ""},
             {{"EVAL", "return math.random(0)", "0"}, "-ERR user_script:1: bad argument #1 to 'random' (interval is empty) script: 008bcb60f86ee36d26c67b641b46674578d9cba0, on @user_script:1.\r\n", ""},
             {{"EVAL", "return math.random(3, 1)", "0"}, "-ERR user_script:1: bad argument #2 to 'random' (interval is empty) script: e7eba8cfa2634198f693e80c6baa2d58a99a9060, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return math.random(1, 2, 3)", "0"}, "-ERR user_script:1: wrong number of arguments script: 07d2fd85ff1e5c39f9bd7d9163eddb0db34f2a7a, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return math.randomseed('x')", "0"}, "-ERR user_script:1: bad argument #1 to 'randomseed' (number expected, got string) script: 48813fd2d83e52b9dc5313a694b47b4bb806187f, on @user_script:1.\r\n", ""},
     };
     return rows;
 }

@@ -26,10 +26,11 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -266,11 +267,9 @@ int main(int argc, char** argv) {
         }
         if (a.substr(0, 2) != "--" && a != "-") {
             read_config_file(std::string(a), directives);
-            config_file = std::string(a);
-            if (!config_file.starts_with('/')) {  // INFO's config_file is absolute, as Redis's
-                std::string cwd(4096, '\0');
-                if (::getcwd(cwd.data(), cwd.size())) config_file = std::string(cwd.c_str()) + "/" + config_file;
-            }
+            std::error_code ec;  // INFO's config_file is absolute, as Redis's
+            const auto path = std::filesystem::absolute(std::string(a), ec);
+            config_file = ec ? std::string(a) : path.string();
             j = 2;
         }
     }
@@ -490,15 +489,13 @@ int main(int argc, char** argv) {
     // cluster-config-file are in it), and CONFIG GET dir reports it absolute.
     {
         const std::string dir = engine.config_value("dir");
-        if (!dir.empty() && ::chdir(dir.c_str()) != 0) {
-            log(LogLevel::warning, "Can't chdir to '" + dir + "': " + std::strerror(errno));
+        std::error_code ec;
+        if (!dir.empty()) std::filesystem::current_path(dir, ec);
+        if (ec) {
+            log(LogLevel::warning, "Can't chdir to '" + dir + "': " + ec.message());
             return 1;
         }
-        std::string cwd(4096, '\0');
-        if (::getcwd(cwd.data(), cwd.size())) {
-            cwd.resize(std::strlen(cwd.c_str()));
-            define_immutable("dir", cwd);
-        }
+        if (const auto cwd = std::filesystem::current_path(ec); !ec) define_immutable("dir", cwd.string());
     }
 
     // ----------------------------------------------------------------- the data

@@ -1471,14 +1471,17 @@ public:
                 auto take = [&](std::size_t i, const Entry* e) {
                     if (!qualifies(e)) return false;
                     if (how.by == By::random) {
-                        if (!victim) victim = EvictionCandidate{i, e->hash, 0, e->key};
+                        victim = EvictionCandidate{i, e->hash, 0, e->key};
                         return true;
                     }
                     offer_candidate(i, e, score(e));
                     return true;
                 };
+                // A random victim is the first entry drawn that qualifies; the others rank
+                // `samples` of them.
+                const std::size_t wanted = how.by == By::random ? 1 : samples;
                 std::size_t found = 0;
-                for (std::size_t draw = 0; draw < 8 * samples && found < samples; ++draw) {
+                for (std::size_t draw = 0; draw < 8 * samples && found < wanted; ++draw) {
                     const std::size_t i = static_cast<std::size_t>(rng()) & (m_shard_count - 1);
                     const Shard& s = m_shards[i];
                     if (s.count.load(std::memory_order_relaxed) == 0) continue;

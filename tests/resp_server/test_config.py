@@ -18,7 +18,8 @@ def config_get(srv, name):
 
 
 def command_line(binary):
-    srv = harness.Server(binary, "--save", "", "--appendonly", "no", "--maxmemory", "100mb",
+    workdir = tempfile.mkdtemp(prefix="cachet-dir-")
+    srv = harness.Server(binary, "--dir", workdir, "--save", "", "--appendonly", "no", "--maxmemory", "100mb",
                          "--maxmemory-policy", "allkeys-lru", "--maxclients", "123", "--timeout", "300",
                          "--client-query-buffer-limit", "2mb", "--io-threads", "2", "--databases", "4",
                          "--client-output-buffer-limit", "pubsub 1mb 512kb 10", "--loglevel", "verbose",
@@ -34,6 +35,9 @@ def command_line(binary):
     expect_eq(config_get(srv, "databases"), "4", "databases")
     expect_eq(config_get(srv, "port"), str(srv.port), "port: the one picked for --port 0")
     expect_eq(config_get(srv, "bind"), "127.0.0.1", "bind")
+    expect_eq(config_get(srv, "dir"), os.path.realpath(workdir), "dir: the working directory, absolute")
+    check("config_file:" in [l.strip() for l in srv.cli("INFO", "server").splitlines()],
+          "INFO config_file empty without a file")
     expect_eq(config_get(srv, "client-output-buffer-limit"),
               "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 10", "client-output-buffer-limit")
     expect_eq(srv.cli("SELECT", "3"), "OK\n", "SELECT 3 with 4 databases")
@@ -79,6 +83,7 @@ def config_file(binary):
                        ("maxclients", "88"), ("hz", "20")):
         out = srv.cli("CONFIG", "GET", name, extra=auth).split("\n")
         expect_eq(out[:2], [name, want], "CONFIG GET %s from the file" % name)
+    check("config_file:%s" % conf in srv.cli("INFO", "server", extra=auth), "INFO config_file: the file, absolute")
     s = srv.connect()
     s.sendall(command("AUTH", "pass word") + b"*1\r\n$2000000\r\n")
     expect_eq(recv_exactly(s, 47), b"+OK\r\n-ERR Protocol error: invalid bulk length\r\n",
@@ -96,6 +101,7 @@ def fatal(binary, args, expect_text=""):
 
 def errors(binary):
     fatal(binary, ["--no-such-directive", "1"], expect_text="Bad directive or wrong number of arguments")
+    fatal(binary, ["--dir", "/nonexistent/cachet-dir"], expect_text="Can't chdir to '/nonexistent/cachet-dir'")
     fatal(binary, ["--maxmemory", "lots"], expect_text="argument must be a memory value")
     fatal(binary, ["--maxclients", "0"], expect_text="argument must be between 1 and 4294967295 inclusive")
     fatal(binary, ["--appendonly", "maybe"], expect_text="argument must be 'yes' or 'no'")

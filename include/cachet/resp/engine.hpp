@@ -122,6 +122,13 @@ struct ClientInfo {
 /// messages SPUBLISH sends as "smessage").
 enum class SubscriptionKind : std::uint8_t { channel, pattern, shard_channel };
 
+/// The commands that (un)subscribe: allowed in RESP2 subscriber mode, and answered even while
+/// CLIENT REPLY is off (Redis's CLIENT_PUSHING).
+[[nodiscard]] inline bool subscription_command(std::string_view name) noexcept {
+    return name == "subscribe" || name == "psubscribe" || name == "ssubscribe" || name == "unsubscribe" ||
+           name == "punsubscribe" || name == "sunsubscribe";
+}
+
 /// One RESP connection: see the file comment.
 template <Clock C = SteadyClock>
 class Session {
@@ -280,9 +287,6 @@ public:
     [[nodiscard]] std::size_t pattern_count() const noexcept { return m_sub_count[1].load(std::memory_order_relaxed); }
     [[nodiscard]] std::size_t shard_channel_count() const noexcept {
         return m_sub_count[2].load(std::memory_order_relaxed);
-    }
-    [[nodiscard]] std::size_t subscription_count(SubscriptionKind kind) const noexcept {
-        return m_sub_count[static_cast<int>(kind)].load(std::memory_order_relaxed);
     }
     /// Subscribed to anything, shard channels included (Redis's CLIENT_PUBSUB: the pubsub
     /// client class, flag P, exempt from `timeout`). Thread-safe.
@@ -476,11 +480,14 @@ public:
     [[nodiscard]] const ClusterTopology* cluster() const noexcept { return m_cluster.get(); }
     /// LASTSAVE: Unix seconds of the last successful SAVE/BGSAVE (the start until one).
     [[nodiscard]] long long last_save() const noexcept { return m_last_save.load(std::memory_order_relaxed); }
-    void set_last_save(long long unix_seconds) noexcept { m_last_save.store(unix_seconds, std::memory_order_relaxed); }
-    /// Records a SAVE / BGSAVE that took `seconds` and succeeded or failed (INFO persistence's
-    /// rdb_saves, rdb_last_bgsave_status, rdb_last_bgsave_time_sec). Thread-safe.
-    void note_save(bool ok, long long seconds) noexcept {
-        if (ok) m_saves.fetch_add(1, std::memory_order_relaxed);
+    /// Records a SAVE / BGSAVE that took `seconds` and succeeded (at `unix_seconds`, for
+    /// LASTSAVE) or failed (INFO persistence's rdb_saves, rdb_last_bgsave_status,
+    /// rdb_last_bgsave_time_sec). Thread-safe.
+    void note_save(bool ok, long long seconds, long long unix_seconds = 0) noexcept {
+        if (ok) {
+            m_saves.fetch_add(1, std::memory_order_relaxed);
+            m_last_save.store(unix_seconds, std::memory_order_relaxed);
+        }
         m_last_save_ok.store(ok, std::memory_order_relaxed);
         m_last_save_seconds.store(seconds, std::memory_order_relaxed);
     }
@@ -1354,9 +1361,7 @@ void Session<C>::execute(std::span<const std::string_view> argv, bool in_exec) {
     if (CACHET_UNLIKELY(quiet_before || m_reply_skip_next)) {
         // CLIENT REPLY: a reply is dropped if replies were off before the command and still
         // are after it (so ON's own +OK goes, as in Redis), except the subscribe family's.
-        static const std::set<std::string_view> pushing = {"subscribe", "psubscribe", "ssubscribe",
-                                                           "unsubscribe", "punsubscribe", "sunsubscribe"};
-        if (quiet_before && (m_reply_off || m_reply_skip) && !(spec && pushing.contains(spec->name)))
+        if (quiet_before && (m_reply_off || m_reply_skip) && !(spec && subscription_command(spec->name)))
             m_out.resize(reply_at);
         m_reply_skip = std::exchange(m_reply_skip_next, false);  // SKIP: the next command's
     }
@@ -1524,10 +1529,8 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
         return;
     }
     if (in_pubsub_context() && !in_exec) {
-        static const std::set<std::string_view> allowed = {
-            "ping", "subscribe", "unsubscribe", "psubscribe",  "punsubscribe",
-            "quit", "reset",     "ssubscribe",  "sunsubscribe"};
-        if (!allowed.contains(spec->name)) {
+        if (!subscription_command(spec->name) && spec->name != "ping" && spec->name != "quit" &&
+            spec->name != "reset") {
             reject("ERR Can't execute '" + fullname() +
                    "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
                    "in this context");

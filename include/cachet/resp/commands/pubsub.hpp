@@ -64,12 +64,17 @@ void unsubscribe(Ctx<C>& c) {
     }
 }
 
+/// The bus of channels, or with `Shard` of shard channels.
+template <bool Shard, Clock C>
+PubSubBus<std::string>& bus_of(Ctx<C>& c) {
+    auto& db = c.engine.database();
+    return Shard ? db.shard_bus() : db.bus();
+}
+
 /// PUBLISH / SPUBLISH.
 template <Clock C, bool Shard>
 void publish(Ctx<C>& c) {
-    auto& db = c.engine.database();
-    c.out.integer(static_cast<long long>(
-        (Shard ? db.shard_bus() : db.bus()).publish(c.arg(1), std::string(c.arg(2)))));
+    c.out.integer(static_cast<long long>(bus_of<Shard>(c).publish(c.arg(1), std::string(c.arg(2)))));
 }
 
 /// PUBSUB CHANNELS / SHARDCHANNELS take at most one pattern; more is Redis's subcommand error.
@@ -85,8 +90,7 @@ bool pubsub_at_most_one_pattern(Ctx<C>& c) {
 template <Clock C, bool Shard>
 void pubsub_channels(Ctx<C>& c) {
     if (!pubsub_at_most_one_pattern(c)) return;
-    auto& db = c.engine.database();
-    const auto ch = (Shard ? db.shard_bus() : db.bus()).channels(c.argc() == 3 ? c.arg(2) : std::string_view());
+    const auto ch = bus_of<Shard>(c).channels(c.argc() == 3 ? c.arg(2) : std::string_view());
     c.out.array(ch.size());
     for (const auto& n : ch) c.out.bulk(n);
 }
@@ -94,8 +98,7 @@ void pubsub_channels(Ctx<C>& c) {
 /// PUBSUB NUMSUB / SHARDNUMSUB.
 template <Clock C, bool Shard>
 void pubsub_numsub(Ctx<C>& c) {
-    auto& db = c.engine.database();
-    auto& bus = Shard ? db.shard_bus() : db.bus();
+    auto& bus = bus_of<Shard>(c);
     c.out.array((c.argc() - 2) * 2);
     for (std::size_t i = 2; i < c.argc(); ++i) {
         c.out.bulk(c.arg(i));

@@ -164,10 +164,9 @@ bool save_rdb(Engine<C>& engine) {
         engine.note_save(false, took());
         return false;
     }
-    engine.set_last_save(std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count());
-    engine.note_save(true, took());
+    engine.note_save(true, took(),
+                     std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                         .count());
     return true;
 }
 

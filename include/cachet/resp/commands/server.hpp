@@ -15,6 +15,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -641,10 +642,9 @@ std::string info_text(Engine<C>& e, std::span<const std::string_view> requested)
         line("hz", e.config_value("hz"));
         line("configured_hz", e.config_value("hz"));
         line("lru_clock", std::to_string((unix_us / 1000000) & ((1 << 24) - 1)));  // LRU_CLOCK_RESOLUTION 1000 ms
-        std::string exe(4096, '\0');
-        const ssize_t n = ::readlink("/proc/self/exe", exe.data(), exe.size() - 1);
-        exe.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-        line("executable", exe);
+        std::error_code ec;
+        const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+        line("executable", ec ? std::string() : exe.string());
         line("config_file", e.config_file());
         line("io_threads_active", "1");
     }
