@@ -434,6 +434,15 @@ public:
         /// string unshared as raw by SETBIT, a sorted set turned into a skiplist by SORT).
         /// Precondition: `exists()`.
         [[nodiscard]] V& value_quiet() noexcept { return current()->value; }
+        /// The value, for a change that is not announced: it is re-weighed and counts as an
+        /// access, but no write event (so no keyspace event, and no WATCH touched through the
+        /// listener). For Redis's conversions that change a value's size (PFDEBUG TODENSE) or
+        /// a change Redis leaves unannounced. Precondition: `exists()`.
+        [[nodiscard]] V& value_unannounced() noexcept {
+            m_dirty = true;
+            m_unannounced = true;
+            return current()->value;
+        }
 
         /// Sets the value, creating the entry if it is absent (its TTL then starts as the
         /// store's default). Overwriting reports the old value to the listener as `replaced`.
@@ -621,7 +630,7 @@ public:
             unsigned bits = 0;
             if (m_created) bits |= 1u << static_cast<unsigned>(WriteEvent::created);
             if (m_emplaced) bits |= 1u << static_cast<unsigned>(WriteEvent::set);
-            else if (m_dirty) bits |= 1u << static_cast<unsigned>(WriteEvent::update);
+            else if (m_dirty && !m_unannounced) bits |= 1u << static_cast<unsigned>(WriteEvent::update);
             const std::uint64_t before = m_created ? no_deadline : m_existing->deadline;
             // A value replaced wholesale with a fresh TTL (reset_ttl after emplace: Redis's
             // setKey) is announced as the write alone, not also as persist/expire. A TTL set is
@@ -665,6 +674,7 @@ public:
         Batch& m_batch;
         std::uint64_t m_deadline;
         bool m_dirty = false;
+        bool m_unannounced = false;  ///< value_unannounced: no update event for m_dirty
         bool m_emplaced = false;
         bool m_deadline_touched = false;
         bool m_ttl_reset = false;  ///< reset_ttl() was called (a wholesale replacement)

@@ -850,8 +850,8 @@ def _setrange(g):
 
 
 # ------------------------------------------------------------------------------ hyperloglog
-# PF* write only to hll:* keys, which no other command picks: cachet writes the dense encoding
-# where Redis starts sparse, so a GET of one would differ (the counts do not). They read any key.
+# PF* write mostly to hll:* keys, which no other command picks, so that they grow from sparse
+# to dense; GET of one compares the exact bytes (encoding, registers and cached count).
 HLL_KEYS = [b"hll:a", b"hll:b", b"hll:c"]
 
 
@@ -863,9 +863,20 @@ def _any_hll_key(g):
     return _hll_key(g) if g.chance(0.7) else g.key("string")
 
 
+@cmd("GET", S, 2, weight=0.5)
+def _get_hll(g):
+    return [b"GET", _hll_key(g)]
+
+
+@cmd("PFDEBUG", S, 3, weight=0.3)
+def _pfdebug(g):
+    return [b"PFDEBUG", g.pick([b"ENCODING", b"DECODE", b"TODENSE", b"decode", b"FOO"]), _any_hll_key(g)]
+
+
 @cmd("PFADD", S, -2)
 def _pfadd(g):
-    return [b"PFADD", _hll_key(g)] + [g.value() for _ in range(g.randint(0, 5))]
+    n = g.pick([0, 1, 2, 5, 5, 40, 300])  # a few hundred at once: past hll-sparse-max-bytes
+    return [b"PFADD", _hll_key(g)] + [g.value() if i < 5 else b"e%d" % g.randint(0, 1 << 30) for i in range(n)]
 
 
 @cmd("PFCOUNT", S, -2)

@@ -724,6 +724,11 @@ public:
     void set_zset_listpack_value(long long n) noexcept {
         m_zset_lp_value.store(n, std::memory_order_relaxed);
     }
+    /// hll-sparse-max-bytes: the longest a sparse HyperLogLog grows before it turns dense.
+    [[nodiscard]] std::size_t hll_sparse_max_bytes() const noexcept {
+        return m_hll_sparse_max.load(std::memory_order_relaxed);
+    }
+    void set_hll_sparse_max_bytes(std::size_t n) noexcept { m_hll_sparse_max.store(n, std::memory_order_relaxed); }
     [[nodiscard]] EngineOptions options() const {
         std::lock_guard lock(m_config_mutex);
         return m_options;
@@ -1147,6 +1152,7 @@ private:
     std::atomic<bool> m_auth_required{!m_options.requirepass.empty()};
     std::atomic<std::uint64_t> m_limits_version{0};
     std::atomic<long long> m_zset_lp_entries{128}, m_zset_lp_value{64};
+    std::atomic<std::size_t> m_hll_sparse_max{3000};
     mutable std::mutex m_clients_mutex;
     /// A counter's rate per second over its last 16 samples (Redis's instantaneous metrics).
     struct InstantaneousRate {

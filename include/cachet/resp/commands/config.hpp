@@ -227,6 +227,8 @@ void register_config_params(Engine<C>& e) {
     honour("slowlog-max-len", "128", [&e](const std::string& v) { e.set_slowlog_max_len(std::stoll(v)); });
     honour("latency-monitor-threshold", "0",
            [&e](const std::string& v) { e.set_latency_threshold(std::stoll(v)); });
+    honour("hll-sparse-max-bytes", "3000",
+           [&e](const std::string& v) { e.set_hll_sparse_max_bytes(static_cast<std::size_t>(std::stoull(v))); });
     honour("zset-max-listpack-entries", "128",
            [&e](const std::string& v) { e.set_zset_listpack_entries(std::stoll(v)); });
     honour("zset-max-listpack-value", "64",
