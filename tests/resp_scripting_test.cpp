@@ -29,8 +29,9 @@ struct ScriptServer : test::Server {
 };
 
 /// Replies of redis-server 7.0.15 (RESP2, and RESP3 where it differs), recorded in one run from
-/// an empty database. Not here: the cjson, cmsgpack, struct and bit libraries (cachet-server
-/// does not provide them), and `error({})`, which crashes redis-server 7.0.15 (SIGSEGV).
+/// an empty database. Not here: the cmsgpack and struct libraries (cachet-server does not
+/// provide them; cjson and bit are below), and `error({})`, which crashes redis-server 7.0.15
+/// (SIGSEGV).
 const std::vector<test::Row>& scripting_recorded() {
     static const std::vector<test::Row> rows = {
             {{"SET", "s", "abc"}, "+OK\r\n", ""},
@@ -270,6 +271,119 @@ const std::vector<test::Row>& scripting_recorded() {
     return rows;
 }
 
+/// The cjson and bit libraries (lua_libs.hpp): replies of redis-server 7.0.15 to 103 scripts
+/// encoding and decoding JSON (output, padding and sparse arrays, escapes, \u and surrogate
+/// pairs, numbers, depth limits, every parse error with its position, the configuration
+/// functions and cjson.new) and doing 32-bit bit operations, recorded in one run.
+const std::vector<test::Row>& libraries_recorded() {
+    static const std::vector<test::Row> rows = {
+            {{"EVAL", "return cjson.encode({1,2,3,'a',{x=1}})", "0"}, "$19\r\n[1,2,3,\"a\",{\"x\":1}]\r\n", ""},
+            {{"EVAL", "return cjson.encode({})", "0"}, "$2\r\n{}\r\n", ""},
+            {{"EVAL", "return cjson.encode({[1]=1,[3]=3})", "0"}, "$10\r\n[1,null,3]\r\n", ""},
+            {{"EVAL", "return cjson.encode({[1]=1,[20]=3})", "0"}, "-ERR user_script:1: Cannot serialise table: excessively sparse array script: 599049a94af36a079b8c19b2e9635d7951cda076, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode({[1]=1,[10]=3})", "0"}, "$45\r\n[1,null,null,null,null,null,null,null,null,3]\r\n", ""},
+            {{"EVAL", "return cjson.encode(1/3)", "0"}, "$16\r\n0.33333333333333\r\n", ""},
+            {{"EVAL", "return cjson.encode(1e300)", "0"}, "$6\r\n1e+300\r\n", ""},
+            {{"EVAL", "return cjson.encode(0/0)", "0"}, "-ERR user_script:1: Cannot serialise number: must not be NaN or Inf script: d3f8d4e745d6587b04e9dd216e0d4631f0a306d9, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode(1/0)", "0"}, "-ERR user_script:1: Cannot serialise number: must not be NaN or Inf script: 08ffdaa5e7f117332da21c3b5222c2ede9492c60, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode('a/b\"\\n\011\001W\200\r\010\014')", "0"}, "-ERR Error compiling script (new function): user_script:1: unfinished string near ''a/b\" \011\001W\200'\r\n", ""},
+            {{"EVAL", "return cjson.encode(cjson.null)", "0"}, "$4\r\nnull\r\n", ""},
+            {{"EVAL", "return cjson.encode(nil)", "0"}, "$4\r\nnull\r\n", ""},
+            {{"EVAL", "return cjson.encode({a=1, b={c=true, d=false}})", "0"}, "$32\r\n{\"a\":1,\"b\":{\"c\":true,\"d\":false}}\r\n", ""},
+            {{"EVAL", "return cjson.encode({[true]=1})", "0"}, "-ERR user_script:1: Cannot serialise boolean: table key must be a number or string script: 376a640005c8509c694166527ca834359bf69aa8, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode(-0)", "0"}, "$2\r\n-0\r\n", ""},
+            {{"EVAL", "return cjson.encode(12345678901234567)", "0"}, "$19\r\n1.2345678901235e+16\r\n", ""},
+            {{"EVAL", "return cjson.encode(1.5, 2)", "0"}, "-ERR user_script:1: bad argument #1 to 'encode' (expected 1 argument) script: ff3fd37c7e62b6ce9142ff87a5fd06fa22b098d8, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode()", "0"}, "-ERR user_script:1: bad argument #1 to 'encode' (expected 1 argument) script: fc593ea31f478c7ed65c77495cc63edeb9153530, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local t = {} t[1] = t return cjson.encode(t)", "0"}, "-ERR user_script:1: Cannot serialise, excessive nesting (1001) script: 576653f0096d47f87063058b9abe9085cdcd4f41, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode({[1.5]=1})", "0"}, "$9\r\n{\"1.5\":1}\r\n", ""},
+            {{"EVAL", "return cjson.encode({[-1]=1})", "0"}, "$8\r\n{\"-1\":1}\r\n", ""},
+            {{"EVAL", "return cjson.encode({[0]=1})", "0"}, "$7\r\n{\"0\":1}\r\n", ""},
+            {{"EVAL", "return cjson.encode(redis.call)", "0"}, "-ERR user_script:1: Cannot serialise function: type not supported script: 803b18de276feb2354b12add12ed7375abaa84cc, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode({f=redis.call})", "0"}, "-ERR user_script:1: Cannot serialise function: type not supported script: 5f70d9ab03c9c6f564505130db89ae3e0ac01afa, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode({1, 2, nil, 4})", "0"}, "$12\r\n[1,2,null,4]\r\n", ""},
+            {{"EVAL", "return cjson.encode({name='x', tags={'a','b'}, n=3, ok=true})", "0"}, "$45\r\n{\"ok\":true,\"n\":3,\"name\":\"x\",\"tags\":[\"a\",\"b\"]}\r\n", ""},
+            {{"EVAL", "return cjson.encode({b=2, a=1, c=3, d=4, e=5})", "0"}, "$31\r\n{\"a\":1,\"c\":3,\"b\":2,\"e\":5,\"d\":4}\r\n", ""},
+            {{"EVAL", "return cjson.encode(KEYS)", "2", "k1", "k2"}, "$11\r\n[\"k1\",\"k2\"]\r\n", ""},
+            {{"EVAL", "return cjson.encode(ARGV)", "0", "a\"b", "c"}, "$12\r\n[\"a\\\"b\",\"c\"]\r\n", ""},
+            {{"EVAL", "return cjson.decode('[1,2,\"x\",{\"a\":[true,false]}]')[4].a[1]", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return cjson.decode('[1,2,3]')", "0"}, "*3\r\n:1\r\n:2\r\n:3\r\n", ""},
+            {{"EVAL", "return cjson.decode('{\"a\":null}').a == cjson.null", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return cjson.decode('[1,null,3]')", "0"}, "*3\r\n:1\r\n$-1\r\n:3\r\n", "*3\r\n:1\r\n_\r\n:3\r\n"},
+            {{"EVAL", "return cjson.decode('x')", "0"}, "-ERR user_script:1: Expected value but found invalid token at character 1 script: 5f58dd5cefb3eb0313af3534f36be4b83e79ae80, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('[1,')", "0"}, "-ERR user_script:1: Expected value but found T_END at character 4 script: ad8248c68c719abd59f0dd09dea378bb946e7d3f, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('{1:2}')", "0"}, "-ERR user_script:1: Expected object key string but found T_NUMBER at character 2 script: b7dfc51e0d5bf164c246fe708a2e33743e899be6, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('{\"a\" 2}')", "0"}, "-ERR user_script:1: Expected colon but found T_NUMBER at character 6 script: 53f0a907a457a723a04a12b158e74d644432a6dc, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('[1 2]')", "0"}, "-ERR user_script:1: Expected comma or array end but found T_NUMBER at character 4 script: cae89247ef27d42d411c61ae44ff3af6ab258d99, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('{\"a\":1 \"b\"}')", "0"}, "-ERR user_script:1: Expected comma or object end but found T_STRING at character 8 script: ed604cfa816fcbf85760ca2c8a390a51415cd1aa, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('[1] x')", "0"}, "-ERR user_script:1: Expected the end but found invalid token at character 5 script: 90488ed3df43636c96be19291b12cbc738913942, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('\"\\u00e9\\n\\t\\/\\\\\\\"\"')", "0"}, "$9\r\nu00e9\n\011/\"\r\n", ""},
+            {{"EVAL", "return cjson.decode('\"\\q\"')", "0"}, "$1\r\nq\r\n", ""},
+            {{"EVAL", "return cjson.decode('0x10')", "0"}, ":16\r\n", ""},
+            {{"EVAL", "return tostring(cjson.decode('1e400'))", "0"}, "$3\r\ninf\r\n", ""},
+            {{"EVAL", "return tostring(cjson.decode('-Infinity'))", "0"}, "$4\r\n-inf\r\n", ""},
+            {{"EVAL", "return tostring(cjson.decode('nan'))", "0"}, "$3\r\nnan\r\n", ""},
+            {{"EVAL", "return cjson.decode('01')", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return cjson.decode('+5')", "0"}, ":5\r\n", ""},
+            {{"EVAL", "return cjson.decode('')", "0"}, "-ERR user_script:1: Expected value but found T_END at character 1 script: 7ff8cf86abed928f4d61a01dcc9713f0117b180a, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('  ')", "0"}, "-ERR user_script:1: Expected value but found T_END at character 3 script: ad90e2cff32ebb0824378d300466719d14e6d1da, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('\"abc')", "0"}, "-ERR user_script:1: Expected value but found unexpected end of string at character 5 script: 30d67c6fb8e066eef4796bfcc59cee500c381744, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode(string.rep('[', 1001))", "0"}, "-ERR user_script:1: Found too many nested data structures (1001) at character 1001 script: 2ddae80deeddb6a86c3c4e3c22b92b4350e40b1f, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode(string.rep('[', 1000) .. string.rep(']', 1000)) ~= nil", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return cjson.decode(string.rep('{\"a\":', 1001))", "0"}, "-ERR user_script:1: Found too many nested data structures (1001) at character 5001 script: 349df8abb2c72e1b878fb4a2d55ce3ebc738e515, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode(12)", "0"}, ":12\r\n", ""},
+            {{"EVAL", "return cjson.decode()", "0"}, "-ERR user_script:1: bad argument #1 to 'decode' (expected 1 argument) script: 5378278d59343caf5c3375a655dfea5e69ab8a74, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode({})", "0"}, "-ERR user_script:1: bad argument #1 to 'decode' (string expected, got table) script: 10c706d54b3ae7d2bcc169d647405abd961145fa, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return type(cjson.null)", "0"}, "$8\r\nuserdata\r\n", ""},
+            {{"EVAL", "return cjson.decode('-')", "0"}, "-ERR user_script:1: Expected value but found invalid number at character 1 script: a968c762a4638482bd9ef50dcecdc4504214d87d, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('\"\\ud83d\\ude00\"')", "0"}, "$10\r\nud83dude00\r\n", ""},
+            {{"EVAL", "return cjson.decode('\"\\ud83d\"')", "0"}, "$5\r\nud83d\r\n", ""},
+            {{"EVAL", "return cjson.decode('\"\\ude00\\ud83d\"')", "0"}, "$10\r\nude00ud83d\r\n", ""},
+            {{"EVAL", "return cjson.decode('\"\\u12g4\"')", "0"}, "$5\r\nu12g4\r\n", ""},
+            {{"EVAL", "return cjson.decode('\"\\u0000x\"')", "0"}, "$6\r\nu0000x\r\n", ""},
+            {{"EVAL", "return cjson.decode('[1,2,]')", "0"}, "-ERR user_script:1: Expected value but found T_ARR_END at character 6 script: 5e998f1076d76e7e5dc88c7525ea826761ed427d, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('{}')", "0"}, "*0\r\n", ""},
+            {{"EVAL", "return cjson.decode(' true ')", "0"}, ":1\r\n", ""},
+            {{"EVAL", "return cjson.decode('tru')", "0"}, "-ERR user_script:1: Expected value but found invalid token at character 1 script: b0ae6f0426d6ff93bdff3364f547baa19aa4171b, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('nul')", "0"}, "-ERR user_script:1: Expected value but found invalid token at character 1 script: 5586fdf8c512d9c8a68678c91a0de23617e84e25, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('falsey')", "0"}, "-ERR user_script:1: Expected the end but found invalid token at character 6 script: 48ec69a5b158c9c2d3955a918ce2c314652ec95f, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return tostring(cjson.decode('1.5e3'))", "0"}, "$4\r\n1500\r\n", ""},
+            {{"EVAL", "return cjson.decode('{\"a\":1,}')", "0"}, "-ERR user_script:1: Expected object key string but found T_OBJ_END at character 8 script: 7e3659dd873275ff5047e436b0cc31cc91d160e4, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('{\"a\":1,\"b\":[1,{\"c\":\"d\"}]}').b[2].c", "0"}, "$1\r\nd\r\n", ""},
+            {{"EVAL", std::string("return cjson.decode('\"a\000b\"')", 28), "0"}, "-ERR user_script:1: Expected value but found unexpected end of string at character 3 script: 4db1897a9b36220203fcedbdec43a22b1e49427b, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.decode('[\"\001\"]')", "0"}, "*1\r\n$1\r\n\001\r\n", ""},
+            {{"EVAL", "return cjson.decode(cjson.encode({x={1,2,{y='z'}}})).x[3].y", "0"}, "$1\r\nz\r\n", ""},
+            {{"EVAL", "return cjson._NAME .. ' ' .. cjson._VERSION", "0"}, "$11\r\ncjson 2.1.0\r\n", ""},
+            {{"EVAL", "return {cjson.encode_max_depth(), cjson.decode_max_depth(), cjson.encode_number_precision()}", "0"}, "*3\r\n:1000\r\n:1000\r\n:14\r\n", ""},
+            {{"EVAL", "return {cjson.encode_sparse_array()}", "0"}, "*3\r\n$-1\r\n:2\r\n:10\r\n", "*3\r\n_\r\n:2\r\n:10\r\n"},
+            {{"EVAL", "return tostring(cjson.encode_invalid_numbers()) .. ' ' .. tostring(cjson.decode_invalid_numbers()) .. ' ' .. tostring(cjson.encode_keep_buffer())", "0"}, "$15\r\nfalse true true\r\n", ""},
+            {{"EVAL", "return cjson.encode_number_precision(15)", "0"}, "-ERR user_script:1: bad argument #1 to 'encode_number_precision' (expected integer between 1 and 14) script: bbd9450de606b026b51b67e7b961ff09397ea6dd, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode_max_depth(0)", "0"}, "-ERR user_script:1: bad argument #1 to 'encode_max_depth' (expected integer between 1 and 2147483647) script: f40da52b0819d675b8802812b1c4504462426d31, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode_max_depth(1, 2)", "0"}, "-ERR user_script:1: bad argument #2 to 'encode_max_depth' (found too many arguments) script: ebf9f090ab5ddd4b21a6e44e9f074da030afcaf9, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cjson.encode_invalid_numbers('maybe')", "0"}, "-ERR user_script:1: bad argument #1 to 'encode_invalid_numbers' (invalid option 'maybe') script: cc274de9dcb4191ad96cc35d6cd9de848bc40414, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local j = cjson.new() j.encode_number_precision(3) j.encode_invalid_numbers('null') j.encode_sparse_array(true) return {j.encode({1/3, 1/0, 0/0}), j.encode({[1]=1,[20]=2}), cjson.encode(1/3)}", "0"}, "*3\r\n$17\r\n[0.333,null,null]\r\n$14\r\n{\"1\":1,\"20\":2}\r\n$16\r\n0.33333333333333\r\n", ""},
+            {{"EVAL", "local j = cjson.new() j.encode_invalid_numbers(true) return j.encode({1/0, -1/0})", "0"}, "$10\r\n[inf,-inf]\r\n", ""},
+            {{"EVAL", "local j = cjson.new() j.encode_max_depth(2) return j.encode({{{}}})", "0"}, "-ERR user_script:1: Cannot serialise, excessive nesting (3) script: bec342663f0e1d2f5e4bbbdd9c8d03591396daab, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local j = cjson.new() j.decode_max_depth(2) return j.decode('[[[1]]]')", "0"}, "-ERR user_script:1: Found too many nested data structures (3) at character 3 script: 92b092601e174e846ea26b548dba2cc9546174ec, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local j = cjson.new() j.decode_invalid_numbers(false) return j.decode('0x10')", "0"}, "-ERR user_script:1: Expected value but found invalid number at character 1 script: 3063ad1f2733afced547eeb2a93bd73b720a4bcd, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local j = cjson.new() j.decode_invalid_numbers(false) return j.decode('[1, inf]')", "0"}, "-ERR user_script:1: Expected value but found invalid token at character 5 script: 15c15c5846e131b68684e40b16ff0ec2c22152eb, on @user_script:1.\r\n", ""},
+            {{"EVAL", "cjson.encode = nil", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: ca8772b89bfaafed79b4e978e804ff876bb3abc5, on @user_script:1.\r\n", ""},
+            {{"EVAL", "cjson.foo = 1", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: b552bae4cfd8d0b4fee18195e979ea13b12ee0bf, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return bit.band(0xff, 0x0f, 0x3)", "0"}, ":3\r\n", ""},
+            {{"EVAL", "return {bit.tobit(0xffffffff), bit.tobit(2^32 + 5), bit.tobit(-1), bit.tobit(1.5), bit.tobit(2.5)}", "0"}, "*5\r\n:-1\r\n:5\r\n:-1\r\n:2\r\n:2\r\n", ""},
+            {{"EVAL", "return {bit.bor(1, 2, 4), bit.bxor(5, 3), bit.bnot(0), bit.lshift(1, 31), bit.lshift(1, 33)}", "0"}, "*5\r\n:7\r\n:6\r\n:-1\r\n:-2147483648\r\n:2\r\n", ""},
+            {{"EVAL", "return {bit.rshift(-1, 28), bit.arshift(-256, 4), bit.rol(0x12345678, 8), bit.ror(0x12345678, 8), bit.bswap(0x12345678)}", "0"}, "*5\r\n:15\r\n:-16\r\n:878082066\r\n:2014458966\r\n:2018915346\r\n", ""},
+            {{"EVAL", "return {bit.tohex(255), bit.tohex(-1, -4), bit.tohex(0x1234, 2), bit.tohex(1, 12), bit.tohex(65535, -10)}", "0"}, "*5\r\n$8\r\n000000ff\r\n$4\r\nFFFF\r\n$2\r\n34\r\n$8\r\n00000001\r\n$8\r\n0000FFFF\r\n", ""},
+            {{"EVAL", "return bit.band('7', 3)", "0"}, ":3\r\n", ""},
+            {{"EVAL", "return bit.band()", "0"}, "-ERR user_script:1: bad argument #1 to 'band' (number expected, got no value) script: 5cf53f885283a4f44a8fe7ad7e7fccaed4113e62, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return bit.band('x', 1)", "0"}, "-ERR user_script:1: bad argument #1 to 'band' (number expected, got string) script: 94c9497223f260db7d1d1285d16b009077bb5ce4, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return bit.bor(1, {})", "0"}, "-ERR user_script:1: bad argument #2 to 'bor' (number expected, got table) script: 7340156a959cd187c2d0bbbe30e001b97eacfa96, on @user_script:1.\r\n", ""},
+            {{"EVAL", "bit.band = nil", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: f46a7ee79fce18f1afbcd50f2912644bcf6def30, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return type(bit.tobit)", "0"}, "$8\r\nfunction\r\n", ""},
+    };
+    return rows;
+}
+
 /// Waits until a script runs on another thread.
 void wait_for_script(test::Engine& e) {
     while (!e.script_run().running.load(std::memory_order_acquire)) std::this_thread::yield();
@@ -280,6 +394,10 @@ void wait_for_script(test::Engine& e) {
 TEST_SUITE("resp_scripting") {
     TEST_CASE("EVAL, EVALSHA and SCRIPT reply as redis-server 7.0.15 does, in RESP2 and RESP3") {
         test::replay(scripting_recorded(), &enable);
+    }
+
+    TEST_CASE("the cjson and bit libraries answer as redis-server 7.0.15's, in RESP2 and RESP3") {
+        test::replay(libraries_recorded(), &enable);
     }
 
     TEST_CASE("without enable_scripting the commands are unknown; with it COMMAND lists them") {

@@ -15,11 +15,11 @@
 /// `redis.status_reply`, `redis.sha1hex`, `redis.setresp` (replies of RESP3 in the script's
 /// types), `redis.log`, `redis.set_repl`, `redis.replicate_commands`, the LOG_ and REPL_
 /// constants, REDIS_VERSION; the base, table, string, math and debug libraries (not os, io,
-/// dofile, loadfile); globals are read-only (reading a missing one or assigning one is an
+/// dofile, loadfile), and Redis's cjson and bit (lua_libs.hpp); globals are read-only (reading a missing one or assigning one is an
 /// error). Redis's type conversions both ways, in RESP2 and RESP3, its error texts (the
 /// failing command's error followed by " script: <sha>, on @user_script:<line>."), the `#!lua
-/// flags=no-writes` shebang. Not provided: the cjson, cmsgpack, struct and bit libraries,
-/// SCRIPT DEBUG, and FUNCTION.
+/// flags=no-writes` shebang. Not provided: the cmsgpack and struct libraries, SCRIPT DEBUG,
+/// and FUNCTION.
 ///
 /// Atomicity and threads: a script runs with the transaction gate held exclusively (as EXEC),
 /// so no other command from any connection or thread interleaves with it; one Lua state serves
@@ -35,6 +35,7 @@
 /// redis.call runs the command as the connection would and converts its reply (O(reply)).
 
 #include <cachet/resp/engine.hpp>
+#include <cachet/resp/lua_libs.hpp>
 #include <cachet/resp/reply_parser.hpp>
 
 #include <lua.hpp>
@@ -300,6 +301,10 @@ private:
             lua_pushstring(L, lib.name);
             lua_call(L, 1, 0);
         }
+        lua_libs::cjson::open(L);
+        lua_setglobal(L, "cjson");
+        lua_libs::bit::open(L);
+        lua_setglobal(L, "bit");
         for (const char* name : {"dofile", "loadfile"}) {
             lua_pushnil(L);
             lua_setglobal(L, name);
@@ -370,7 +375,7 @@ local allowed = {}
 for _, n in ipairs({'xpcall', 'tostring', 'setmetatable', 'next', 'assert',
     'tonumber', 'rawequal', 'collectgarbage', 'getmetatable', 'rawset', 'pcall', 'coroutine',
     'type', '_G', 'select', 'unpack', 'gcinfo', 'pairs', 'loadstring', 'load', 'ipairs', 'error',
-    '_VERSION', 'rawget', 'string', 'math', 'table', 'redis',
+    '_VERSION', 'rawget', 'string', 'math', 'table', 'redis', 'cjson', 'bit',
     '__redis__err__handler'}) do
   allowed[n] = true
 end
@@ -391,7 +396,7 @@ local function protect(t)
   readonly_tables[p] = true
   return p
 end
-for _, n in ipairs({'string', 'math', 'table', 'coroutine', 'redis'}) do
+for _, n in ipairs({'string', 'math', 'table', 'coroutine', 'redis', 'cjson', 'bit'}) do
   G[n] = protect(G[n])
 end
 -- getmetatable('') answers a read-only view of the strings' metatable (the real one stays

@@ -1,0 +1,620 @@
+#ifndef CACHET_RESP_LUA_LIBS_HPP
+#define CACHET_RESP_LUA_LIBS_HPP
+
+/// Two of the Lua libraries Redis gives scripts, written for cachet's scripting (scripting.hpp)
+/// to behave as Redis 7.0.15's copies do, checked against it:
+///
+/// - `cjson` (Redis bundles lua-cjson 2.1.0): `cjson.encode(v)`, `cjson.decode(s)`,
+///   `cjson.null`, `cjson.new()` and the configuration functions (`encode_max_depth`,
+///   `decode_max_depth`, `encode_number_precision`, `encode_sparse_array`,
+///   `encode_invalid_numbers`, `decode_invalid_numbers`, `encode_keep_buffer`), with its
+///   output (numbers as "%.14g", '/' escaped, empty tables as `{}`, arrays with holes padded
+///   with null unless excessively sparse, object keys in Lua's table order) and its error texts.
+/// - `bit` (LuaBitOp 1.0.2): `tobit`, `tohex`, `bnot`, `band`, `bor`, `bxor`, `lshift`,
+///   `rshift`, `arshift`, `rol`, `ror`, `bswap`, on 32-bit integers.
+///
+/// Errors are raised with luaL_error / luaL_argerror, so scripts see Redis's messages with the
+/// script position prefix ("user_script:1: Cannot serialise ...").
+
+#include <cachet/detail/config.hpp>
+
+#include <lua.hpp>
+#include <strings.h>  // strncasecmp
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+CACHET_NAMESPACE_BEGIN
+namespace resp::lua_libs {
+
+// ---------------------------------------------------------------------------------- cjson
+
+namespace cjson {
+
+/// One cjson instance's settings (each function of the instance has it as upvalue 1).
+struct Config {
+    int sparse_convert = 0, sparse_ratio = 2, sparse_safe = 10;
+    int encode_max_depth = 1000, decode_max_depth = 1000;
+    int encode_invalid_numbers = 0;  ///< 0 off (error), 1 on (nan, inf), 2 null
+    int decode_invalid_numbers = 1;
+    int keep_buffer = 1;
+    int precision = 14;
+};
+
+inline Config& config(lua_State* L) {
+    return *static_cast<Config*>(lua_touserdata(L, lua_upvalueindex(1)));
+}
+
+/// json_arg_init: at most `n` arguments, padded with nils to `n`.
+inline Config& args(lua_State* L, int n) {
+    luaL_argcheck(L, lua_gettop(L) <= n, n + 1, "found too many arguments");
+    while (lua_gettop(L) < n) lua_pushnil(L);
+    return config(L);
+}
+
+inline void integer_option(lua_State* L, int at, int& setting, int min, int max) {
+    if (!lua_isnil(L, at)) {
+        const auto v = static_cast<int>(luaL_checkinteger(L, at));
+        char msg[64];
+        std::snprintf(msg, sizeof msg, "expected integer between %d and %d", min, max);
+        luaL_argcheck(L, min <= v && v <= max, 1, msg);
+        setting = v;
+    }
+    lua_pushinteger(L, setting);
+}
+
+/// json_enum_option: a boolean (true = `bool_true`) or one of `options`; answers the setting.
+inline void enum_option(lua_State* L, int at, int& setting, const char* const* options, int bool_true) {
+    static const char* const bool_options[] = {"off", "on", nullptr};
+    if (!options) {
+        options = bool_options;
+        bool_true = 1;
+    }
+    if (!lua_isnil(L, at)) {
+        if (bool_true && lua_isboolean(L, at)) setting = lua_toboolean(L, at) * bool_true;
+        else setting = luaL_checkoption(L, at, nullptr, options);
+    }
+    if (bool_true && (setting == 0 || setting == bool_true)) lua_pushboolean(L, setting);
+    else lua_pushstring(L, options[setting]);
+}
+
+inline int cfg_encode_sparse_array(lua_State* L) {
+    Config& c = args(L, 3);
+    enum_option(L, 1, c.sparse_convert, nullptr, 1);
+    integer_option(L, 2, c.sparse_ratio, 0, INT_MAX);
+    integer_option(L, 3, c.sparse_safe, 0, INT_MAX);
+    return 3;
+}
+inline int cfg_encode_max_depth(lua_State* L) {
+    integer_option(L, 1, args(L, 1).encode_max_depth, 1, INT_MAX);
+    return 1;
+}
+inline int cfg_decode_max_depth(lua_State* L) {
+    integer_option(L, 1, args(L, 1).decode_max_depth, 1, INT_MAX);
+    return 1;
+}
+inline int cfg_encode_number_precision(lua_State* L) {
+    integer_option(L, 1, args(L, 1).precision, 1, 14);
+    return 1;
+}
+inline int cfg_encode_keep_buffer(lua_State* L) {
+    enum_option(L, 1, args(L, 1).keep_buffer, nullptr, 1);
+    return 1;
+}
+inline int cfg_encode_invalid_numbers(lua_State* L) {
+    static const char* const options[] = {"off", "on", "null", nullptr};
+    enum_option(L, 1, args(L, 1).encode_invalid_numbers, options, 1);
+    return 1;
+}
+inline int cfg_decode_invalid_numbers(lua_State* L) {
+    enum_option(L, 1, args(L, 1).decode_invalid_numbers, nullptr, 1);
+    return 1;
+}
+
+// -- encoding
+
+[[noreturn]] inline void encode_error(lua_State* L, int at, const char* reason) {
+    luaL_error(L, "Cannot serialise %s: %s", lua_typename(L, lua_type(L, at)), reason);
+    std::abort();  // luaL_error does not return
+}
+
+inline void append_string(lua_State* L, std::string& out, int at) {
+    std::size_t len = 0;
+    const char* s = lua_tolstring(L, at, &len);
+    out += '"';
+    for (std::size_t i = 0; i < len; ++i) {
+        const auto ch = static_cast<unsigned char>(s[i]);
+        switch (ch) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '/': out += "\\/"; break;
+            case '\b': out += "\\b"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\f': out += "\\f"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (ch < 0x20 || ch == 0x7f) {
+                    char esc[8];
+                    std::snprintf(esc, sizeof esc, "\\u%04x", ch);
+                    out += esc;
+                } else {
+                    out += static_cast<char>(ch);
+                }
+        }
+    }
+    out += '"';
+}
+
+inline void append_number(lua_State* L, const Config& c, std::string& out, int at) {
+    const double n = lua_tonumber(L, at);
+    if (std::isinf(n) || std::isnan(n)) {
+        if (c.encode_invalid_numbers == 0) encode_error(L, at, "must not be NaN or Inf");
+        if (c.encode_invalid_numbers == 2) {
+            out += "null";
+            return;
+        }
+        if (std::isnan(n)) {  // "on": "nan" (never "-nan"), and inf / -inf as printf writes them
+            out += "nan";
+            return;
+        }
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*g", c.precision, n);
+    out += buf;
+}
+
+/// lua_array_length: the array length of the table on top (its largest key), or -1 if it is
+/// to be an object (a key that is not an integer >= 1, or excessively sparse and converted).
+inline int array_length(lua_State* L, const Config& c) {
+    double max = 0;
+    int items = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        double k;
+        if (lua_type(L, -2) == LUA_TNUMBER && (k = lua_tonumber(L, -2)) != 0 && std::floor(k) == k && k >= 1) {
+            max = std::max(max, k);
+            ++items;
+            lua_pop(L, 1);
+            continue;
+        }
+        lua_pop(L, 2);
+        return -1;
+    }
+    if (c.sparse_ratio > 0 && max > static_cast<double>(items) * c.sparse_ratio && max > c.sparse_safe) {
+        if (!c.sparse_convert) encode_error(L, -1, "excessively sparse array");
+        return -1;
+    }
+    return static_cast<int>(max);
+}
+
+inline void append_value(lua_State* L, const Config& c, int depth, std::string& out);
+
+inline void append_table(lua_State* L, const Config& c, int depth, std::string& out) {
+    ++depth;
+    if (depth > c.encode_max_depth || !lua_checkstack(L, 3))
+        luaL_error(L, "Cannot serialise, excessive nesting (%d)", depth);
+    const int len = array_length(L, c);
+    if (len > 0) {
+        out += '[';
+        for (int i = 1; i <= len; ++i) {
+            if (i > 1) out += ',';
+            lua_rawgeti(L, -1, i);
+            append_value(L, c, depth, out);
+            lua_pop(L, 1);
+        }
+        out += ']';
+        return;
+    }
+    out += '{';
+    bool comma = false;
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        if (comma) out += ',';
+        comma = true;
+        const int kt = lua_type(L, -2);
+        if (kt == LUA_TNUMBER) {
+            out += '"';
+            append_number(L, c, out, -2);
+            out += "\":";
+        } else if (kt == LUA_TSTRING) {
+            append_string(L, out, -2);
+            out += ':';
+        } else {
+            encode_error(L, -2, "table key must be a number or string");
+        }
+        append_value(L, c, depth, out);
+        lua_pop(L, 1);
+    }
+    out += '}';
+}
+
+inline void append_value(lua_State* L, const Config& c, int depth, std::string& out) {
+    switch (lua_type(L, -1)) {
+        case LUA_TSTRING: append_string(L, out, -1); break;
+        case LUA_TNUMBER: append_number(L, c, out, -1); break;
+        case LUA_TBOOLEAN: out += lua_toboolean(L, -1) ? "true" : "false"; break;
+        case LUA_TTABLE: append_table(L, c, depth, out); break;
+        case LUA_TNIL: out += "null"; break;
+        case LUA_TLIGHTUSERDATA:
+            if (lua_touserdata(L, -1) == nullptr) {
+                out += "null";
+                break;
+            }
+            [[fallthrough]];
+        default: encode_error(L, -1, "type not supported");
+    }
+}
+
+/// cjson.encode(value): its JSON text.
+inline int encode(lua_State* L) {
+    const Config& c = config(L);
+    luaL_argcheck(L, lua_gettop(L) == 1, 1, "expected 1 argument");
+    std::string out;
+    append_value(L, c, 0, out);
+    lua_pushlstring(L, out.data(), out.size());
+    return 1;
+}
+
+// -- decoding
+
+enum Token { obj_begin, obj_end, arr_begin, arr_end, string, number, boolean, null, colon, comma, end, error };
+inline constexpr const char* token_names[] = {"T_OBJ_BEGIN", "T_OBJ_END", "T_ARR_BEGIN", "T_ARR_END",
+                                              "T_STRING",    "T_NUMBER",  "T_BOOLEAN",   "T_NULL",
+                                              "T_COLON",     "T_COMMA",   "T_END",       "T_ERROR"};
+
+/// The parser over a NUL-terminated Lua string (a NUL ends the text, as lua-cjson reads it).
+struct Parser {
+    Parser(lua_State* state, const Config& config, const char* text) : L(state), c(config), data(text), ptr(text) {}
+
+    lua_State* L;
+    const Config& c;
+    const char* data;
+    const char* ptr;
+    int depth = 0;
+    Token type = end;
+    int index = 0;
+    const char* error_text = nullptr;  ///< for `error`
+    double num = 0;
+    bool boolean_value = false;
+    std::string str;
+
+    void fail(const char* what) {
+        type = error;
+        index = static_cast<int>(ptr - data);
+        error_text = what;
+    }
+    [[noreturn]] void expected(const char* what) {
+        luaL_error(L, "Expected %s but found %s at character %d", what, type == error ? error_text : token_names[type],
+                   index + 1);
+        std::abort();
+    }
+    static int hex4(const char* p) {
+        int v = 0;
+        for (int i = 0; i < 4; ++i) {
+            const char ch = p[i];
+            int d;
+            if (ch >= '0' && ch <= '9') d = ch - '0';
+            else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f') d = (ch | 0x20) - 'a' + 10;
+            else return -1;
+            v = v << 4 | d;
+        }
+        return v;
+    }
+    /// A \u escape at `ptr` (with a surrogate pair's second half): appended as UTF-8.
+    bool unicode_escape() {
+        int cp = hex4(ptr + 2);
+        std::size_t len = 6;
+        if (cp < 0) return false;
+        if ((cp & 0xF800) == 0xD800) {
+            if (cp & 0x400) return false;  // a low surrogate first
+            if (ptr[6] != '\\' || ptr[7] != 'u') return false;
+            int low = hex4(ptr + 8);
+            if (low < 0 || (low & 0xFC00) != 0xDC00) return false;
+            cp = (((cp & 0x3FF) << 10) | (low & 0x3FF)) + 0x10000;
+            len = 12;
+        }
+        if (cp < 0x80) {
+            str += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            str += static_cast<char>(0xC0 | (cp >> 6));
+            str += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            str += static_cast<char>(0xE0 | (cp >> 12));
+            str += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            str += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            str += static_cast<char>(0xF0 | (cp >> 18));
+            str += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            str += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            str += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+        ptr += len;
+        return true;
+    }
+    void next_string() {
+        ++ptr;  // the opening quote
+        str.clear();
+        while (*ptr != '"') {
+            char ch = *ptr;
+            if (!ch) return fail("unexpected end of string");
+            if (ch == '\\') {
+                switch (ptr[1]) {
+                    case '"': ch = '"'; break;
+                    case '\\': ch = '\\'; break;
+                    case '/': ch = '/'; break;
+                    case 'b': ch = '\b'; break;
+                    case 't': ch = '\t'; break;
+                    case 'n': ch = '\n'; break;
+                    case 'f': ch = '\f'; break;
+                    case 'r': ch = '\r'; break;
+                    case 'u':
+                        if (unicode_escape()) continue;
+                        return fail("invalid unicode escape code");
+                    default: return fail("invalid escape code");
+                }
+                ++ptr;
+            }
+            str += ch;
+            ++ptr;
+        }
+        ++ptr;
+        type = string;
+    }
+    /// json_is_invalid_number: text strtod reads that JSON does not allow (+1, 0x1f, 01,
+    /// inf, nan).
+    bool invalid_number() const {
+        const char* p = ptr;
+        if (*p == '+') return true;
+        if (*p == '-') ++p;
+        if (*p == '0') {
+            const char ch2 = p[1];
+            return (ch2 | 0x20) == 'x' || (ch2 >= '0' && ch2 <= '9');
+        }
+        if (*p <= '9') return false;
+        return strncasecmp(p, "inf", 3) == 0 || strncasecmp(p, "nan", 3) == 0;
+    }
+    void next_number() {
+        char* endp = nullptr;
+        num = std::strtod(ptr, &endp);
+        if (endp == ptr) return fail("invalid number");
+        ptr = endp;
+        type = number;
+    }
+    void next() {
+        while (*ptr == ' ' || *ptr == '\t' || *ptr == '\n' || *ptr == '\r') ++ptr;
+        index = static_cast<int>(ptr - data);
+        const char ch = *ptr;
+        switch (ch) {
+            case '\0': type = end; return;
+            case '{': type = obj_begin; ++ptr; return;
+            case '}': type = obj_end; ++ptr; return;
+            case '[': type = arr_begin; ++ptr; return;
+            case ']': type = arr_end; ++ptr; return;
+            case ',': type = comma; ++ptr; return;
+            case ':': type = colon; ++ptr; return;
+            case '"': return next_string();
+            default: break;
+        }
+        const bool maybe = ch == 'f' || ch == 'i' || ch == 'I' || ch == 'n' || ch == 'N' || ch == 't' ||
+                           ch == '+' || ch == '-' || (ch >= '0' && ch <= '9');
+        if (!maybe) return fail("invalid token");
+        if (ch == '-' || (ch >= '0' && ch <= '9')) {
+            if (!c.decode_invalid_numbers && invalid_number()) return fail("invalid number");
+            return next_number();
+        }
+        if (std::strncmp(ptr, "true", 4) == 0) {
+            type = boolean, boolean_value = true, ptr += 4;
+        } else if (std::strncmp(ptr, "false", 5) == 0) {
+            type = boolean, boolean_value = false, ptr += 5;
+        } else if (std::strncmp(ptr, "null", 4) == 0) {
+            type = null, ptr += 4;
+        } else if (c.decode_invalid_numbers && invalid_number()) {
+            next_number();
+        } else {
+            fail("invalid token");
+        }
+    }
+    void descend(int slots) {
+        ++depth;
+        if (depth > c.decode_max_depth || !lua_checkstack(L, slots))
+            luaL_error(L, "Found too many nested data structures (%d) at character %d", depth, index + 1);
+    }
+    void object() {
+        descend(3);
+        lua_newtable(L);
+        next();
+        if (type == obj_end) return void(--depth);
+        for (;;) {
+            if (type != string) expected("object key string");
+            lua_pushlstring(L, str.data(), str.size());
+            next();
+            if (type != colon) expected("colon");
+            next();
+            value();
+            lua_rawset(L, -3);
+            next();
+            if (type == obj_end) return void(--depth);
+            if (type != comma) expected("comma or object end");
+            next();
+        }
+    }
+    void array() {
+        descend(2);
+        lua_newtable(L);
+        next();
+        if (type == arr_end) return void(--depth);
+        for (int i = 1;; ++i) {
+            value();
+            lua_rawseti(L, -2, i);
+            next();
+            if (type == arr_end) return void(--depth);
+            if (type != comma) expected("comma or array end");
+            next();
+        }
+    }
+    void value() {
+        switch (type) {
+            case string: lua_pushlstring(L, str.data(), str.size()); break;
+            case number: lua_pushnumber(L, num); break;
+            case boolean: lua_pushboolean(L, boolean_value); break;
+            case obj_begin: object(); break;
+            case arr_begin: array(); break;
+            case null: lua_pushlightuserdata(L, nullptr); break;
+            default: expected("value");
+        }
+    }
+};
+
+/// cjson.decode(text): the Lua value of the JSON text (null as cjson.null).
+inline int decode(lua_State* L) {
+    const Config& c = config(L);
+    luaL_argcheck(L, lua_gettop(L) == 1, 1, "expected 1 argument");
+    std::size_t len = 0;
+    const char* text = luaL_checklstring(L, 1, &len);
+    if (len >= 2 && (!text[0] || !text[1])) luaL_error(L, "JSON parser does not support UTF-16 or UTF-32");
+    Parser p(L, c, text);
+    p.next();
+    p.value();
+    p.next();
+    if (p.type != end) p.expected("the end");
+    return 1;
+}
+
+inline int open(lua_State* L);
+
+/// cjson.new(): another cjson module with its own settings.
+inline int make_new(lua_State* L) {
+    lua_settop(L, 0);
+    return open(L);
+}
+
+/// Pushes a new cjson module table.
+inline int open(lua_State* L) {
+    static const luaL_Reg functions[] = {{"encode", encode},
+                                         {"decode", decode},
+                                         {"encode_sparse_array", cfg_encode_sparse_array},
+                                         {"encode_max_depth", cfg_encode_max_depth},
+                                         {"decode_max_depth", cfg_decode_max_depth},
+                                         {"encode_number_precision", cfg_encode_number_precision},
+                                         {"encode_keep_buffer", cfg_encode_keep_buffer},
+                                         {"encode_invalid_numbers", cfg_encode_invalid_numbers},
+                                         {"decode_invalid_numbers", cfg_decode_invalid_numbers},
+                                         {"new", make_new}};
+    lua_newtable(L);
+    new (lua_newuserdata(L, sizeof(Config))) Config{};  // trivially destructible: no __gc
+    for (const auto& f : functions) {
+        lua_pushvalue(L, -1);
+        lua_pushcclosure(L, f.func, 1);
+        lua_setfield(L, -3, f.name);
+    }
+    lua_pop(L, 1);
+    lua_pushlightuserdata(L, nullptr);
+    lua_setfield(L, -2, "null");
+    lua_pushliteral(L, "cjson");
+    lua_setfield(L, -2, "_NAME");
+    lua_pushliteral(L, "2.1.0");
+    lua_setfield(L, -2, "_VERSION");
+    return 1;
+}
+
+}  // namespace cjson
+
+// ---------------------------------------------------------------------------------- bit
+
+namespace bit {
+
+/// LuaBitOp's argument conversion: the number rounded and taken modulo 2^32 (by adding
+/// 2^52 + 2^51 and keeping the low word of the double).
+inline std::uint32_t arg(lua_State* L, int at) {
+    const double d = luaL_checknumber(L, at) + 6755399441055744.0;
+    std::uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    return static_cast<std::uint32_t>(bits);
+}
+inline int ret(lua_State* L, std::uint32_t b) {
+    lua_pushnumber(L, static_cast<lua_Number>(static_cast<std::int32_t>(b)));
+    return 1;
+}
+
+inline int tobit(lua_State* L) { return ret(L, arg(L, 1)); }
+inline int bnot(lua_State* L) { return ret(L, ~arg(L, 1)); }
+template <class Op>
+int fold(lua_State* L, Op op) {
+    std::uint32_t b = arg(L, 1);
+    for (int i = lua_gettop(L); i > 1; --i) b = op(b, arg(L, i));
+    return ret(L, b);
+}
+inline int band(lua_State* L) { return fold(L, [](std::uint32_t a, std::uint32_t b) { return a & b; }); }
+inline int bor(lua_State* L) { return fold(L, [](std::uint32_t a, std::uint32_t b) { return a | b; }); }
+inline int bxor(lua_State* L) { return fold(L, [](std::uint32_t a, std::uint32_t b) { return a ^ b; }); }
+inline int lshift(lua_State* L) {
+    const std::uint32_t b = arg(L, 1), n = arg(L, 2) & 31;
+    return ret(L, b << n);
+}
+inline int rshift(lua_State* L) {
+    const std::uint32_t b = arg(L, 1), n = arg(L, 2) & 31;
+    return ret(L, b >> n);
+}
+inline int arshift(lua_State* L) {
+    const std::uint32_t b = arg(L, 1), n = arg(L, 2) & 31;
+    return ret(L, static_cast<std::uint32_t>(static_cast<std::int32_t>(b) >> n));
+}
+inline int rol(lua_State* L) {
+    const std::uint32_t b = arg(L, 1), n = arg(L, 2) & 31;
+    return ret(L, n ? (b << n) | (b >> (32 - n)) : b);
+}
+inline int ror(lua_State* L) {
+    const std::uint32_t b = arg(L, 1), n = arg(L, 2) & 31;
+    return ret(L, n ? (b >> n) | (b << (32 - n)) : b);
+}
+inline int bswap(lua_State* L) {
+    const std::uint32_t b = arg(L, 1);
+    return ret(L, (b >> 24) | ((b >> 8) & 0xff00u) | ((b & 0xff00u) << 8) | (b << 24));
+}
+/// bit.tohex(x [, n]): |n| hex digits (default 8, at most 8), upper case for negative n.
+inline int tohex(lua_State* L) {
+    std::uint32_t b = arg(L, 1);
+    int n = lua_isnone(L, 2) ? 8 : static_cast<int>(static_cast<std::int32_t>(arg(L, 2)));
+    const char* digits = "0123456789abcdef";
+    if (n < 0) {
+        n = -n;
+        digits = "0123456789ABCDEF";
+    }
+    if (n > 8) n = 8;
+    char buf[8];
+    for (int i = n; --i >= 0;) {
+        buf[i] = digits[b & 15];
+        b >>= 4;
+    }
+    lua_pushlstring(L, buf, static_cast<std::size_t>(n));
+    return 1;
+}
+
+/// Pushes the bit module table.
+inline int open(lua_State* L) {
+    static const luaL_Reg functions[] = {{"tobit", tobit},   {"bnot", bnot},     {"band", band},   {"bor", bor},
+                                         {"bxor", bxor},     {"lshift", lshift}, {"rshift", rshift},
+                                         {"arshift", arshift}, {"rol", rol},     {"ror", ror},     {"bswap", bswap},
+                                         {"tohex", tohex}};
+    lua_newtable(L);
+    for (const auto& f : functions) {
+        lua_pushcfunction(L, f.func);
+        lua_setfield(L, -2, f.name);
+    }
+    return 1;
+}
+
+}  // namespace bit
+
+}  // namespace resp::lua_libs
+CACHET_NAMESPACE_END
+
+#endif  // CACHET_RESP_LUA_LIBS_HPP
