@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,8 +30,8 @@ struct ScriptServer : test::Server {
 };
 
 /// Replies of redis-server 7.0.15 (RESP2, and RESP3 where it differs), recorded in one run from
-/// an empty database. Not here: the cmsgpack and struct libraries (cachet-server does not
-/// provide them; cjson and bit are below), and `error({})`, which crashes redis-server 7.0.15
+/// an empty database. Not here: the struct library (cachet-server does not provide it; cjson,
+/// bit and cmsgpack are below), and `error({})`, which crashes redis-server 7.0.15
 /// (SIGSEGV).
 const std::vector<test::Row>& scripting_recorded() {
     static const std::vector<test::Row> rows = {
@@ -271,10 +272,12 @@ const std::vector<test::Row>& scripting_recorded() {
     return rows;
 }
 
-/// The cjson and bit libraries (lua_libs.hpp): replies of redis-server 7.0.15 to 103 scripts
-/// encoding and decoding JSON (output, padding and sparse arrays, escapes, \u and surrogate
-/// pairs, numbers, depth limits, every parse error with its position, the configuration
-/// functions and cjson.new) and doing 32-bit bit operations, recorded in one run.
+/// The cjson, bit and cmsgpack libraries (lua_libs.hpp): replies of redis-server 7.0.15 to 150
+/// scripts encoding and decoding JSON (output, padding and sparse arrays, escapes, \u and
+/// surrogate pairs, numbers, depth limits, every parse error with its position, the
+/// configuration functions and cjson.new), doing 32-bit bit operations, and packing and
+/// unpacking MessagePack (every integer and float width, strings, arrays and maps, nesting,
+/// the unpack_one / unpack_limit offsets, the errors), recorded in one run.
 const std::vector<test::Row>& libraries_recorded() {
     static const std::vector<test::Row> rows = {
             {{"EVAL", "return cjson.encode({1,2,3,'a',{x=1}})", "0"}, "$19\r\n[1,2,3,\"a\",{\"x\":1}]\r\n", ""},
@@ -380,6 +383,53 @@ const std::vector<test::Row>& libraries_recorded() {
             {{"EVAL", "return bit.bor(1, {})", "0"}, "-ERR user_script:1: bad argument #2 to 'bor' (number expected, got table) script: 7340156a959cd187c2d0bbbe30e001b97eacfa96, on @user_script:1.\r\n", ""},
             {{"EVAL", "bit.band = nil", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: f46a7ee79fce18f1afbcd50f2912644bcf6def30, on @user_script:1.\r\n", ""},
             {{"EVAL", "return type(bit.tobit)", "0"}, "$8\r\nfunction\r\n", ""},
+            {{"EVAL", "return cmsgpack._NAME .. '|' .. cmsgpack._VERSION .. '|' .. cmsgpack._COPYRIGHT .. '|' .. cmsgpack._DESCRIPTION", "0"}, "$105\r\ncmsgpack|lua-cmsgpack 0.4.0|Copyright (C) 2012, Salvatore Sanfilippo|MessagePack C implementation for Lua\r\n", ""},
+            {{"EVAL", "return cmsgpack.pack()", "0"}, "-ERR user_script:1: bad argument #0 to 'pack' (MessagePack pack needs input.) script: 6bc235afa55de88253e203cc5fe5844792e25209, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local s = cmsgpack.pack(1, -1, 127, 128, -32, -33, 255, 256, 65535, 65536, 2^32, -2^31-1, -129, -32769, 1.5, 0.1, 'abc', string.rep('x', 40), true, false, nil) local t = {} for i = 1, #s do t[#t+1] = string.format('%02x', s:byte(i)) end return table.concat(t)", "0"}, "$220\r\n01ff7fcc80e0d0dfccffcd0100cdffffce00010000cf0000000100000000d3ffffffff7fffffffd1ff7fd2ffff7fffca3fc00000cb3fb999999999999aa3616263d92878787878787878787878787878787878787878787878787878787878787878787878787878787878c3c2c0\r\n", ""},
+            {{"EVAL", "local s = cmsgpack.pack({1,2,3}, {a=1}, {}, {[1]=1,[3]=3}, {[0]=1}, 0/0, 1/0, -1/0, -0.0, 2^63, -2^63, 2^64, {1, nil, 3}, {n=1, [1]=2}, {[1.5]=1}) local t = {} for i = 1, #s do t[#t+1] = string.format('%02x', s:byte(i)) end return table.concat(t)", "0"}, "$148\r\n9301020381a16101908201010303810001cbfff8000000000000ca7f800000caff80000000ca5f000000d38000000000000000ca5f8000008201010303820102a16e0181ca3fc0000001\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack(cmsgpack.pack(1, 'a', {1,2}, {x='y'}))}", "0"}, "*4\r\n:1\r\n$1\r\na\r\n*2\r\n:1\r\n:2\r\n*0\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack(string.char(0xc1))", "0"}, "-ERR user_script:1: Bad data format in input. script: 2ac58dacf1d7b948cadb05031e34b96c0a0332a3, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack(string.char(0x92, 1))", "0"}, "-ERR user_script:1: Missing bytes in input. script: 921b3185bbd857603091bb32950df6671113c391, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack(string.char(0x81, 0xc0, 1))", "0"}, "-ERR table index is nil script: 42c1be7e22c37cab41e4a64d862c08f9a363e23e, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack(string.char(0xc4, 2, 65, 66))}", "0"}, "-ERR user_script:1: Bad data format in input. script: 2fff5b31f4881cc44fd794532530d288962f2cce, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack(string.char(0xdc, 0, 2, 1, 2, 0xde, 0, 1, 0xa1, 65, 0xc3, 0xdd, 0,0,0,1, 5, 0xdf, 0,0,0,0))}", "0"}, "*4\r\n*2\r\n:1\r\n:2\r\n*0\r\n*1\r\n:5\r\n*0\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack(string.char(0xcf, 0xff,0xff,0xff,0xff,0xff,0xff,0xff,0xff))", "0"}, ":-1\r\n", ""},
+            {{"EVAL", "return tostring(cmsgpack.unpack(string.char(0xd3, 0x80,0,0,0,0,0,0,1)))", "0"}, "$20\r\n-9.2233720368548e+18\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack(string.char(0xd0, 0x80, 0xd1, 0x80, 0, 0xd2, 0x80, 0, 0, 0, 0xe0, 0xff))}", "0"}, "*5\r\n:-128\r\n:-32768\r\n:-2147483648\r\n:-32\r\n:-1\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack(string.char(0xd4, 1, 1))", "0"}, "-ERR user_script:1: Bad data format in input. script: 0e87f498f3ba5e96c605864d560afbbe6d067327, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack(string.char(0x81, 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0, 1))", "0"}, "-ERR table index is NaN script: 9388e7aea0c0d9fbb253b745ca74aed29204c2fd, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local t = {} local c = t for i = 1, 20 do c[1] = {} c = c[1] end local s = cmsgpack.pack(t) local h = {} for i = 1, #s do h[#h+1] = string.format('%02x', s:byte(i)) end return table.concat(h)", "0"}, "$34\r\n91919191919191919191919191919191c0\r\n", ""},
+            {{"EVAL", "return cmsgpack.pack(redis.call)", "0"}, "$1\r\n\300\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack_limit('x')", "0"}, "-ERR user_script:1: bad argument #2 to 'unpack_limit' (number expected, got no value) script: c0cd6bee44d8fcbbc6522c773966bb3a3885b080, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack_limit('x', -1)", "0"}, "-ERR user_script:1: Invalid request to unpack with offset of 0 and limit of 1. script: 9993f64e81d8e1ef74b9d7494a87b1dad2346877, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack_limit(string.char(1,2,3), 0)}", "0"}, "*3\r\n:1\r\n:2\r\n:3\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack_limit(string.char(1,2,3), 0, 1)}", "0"}, "*1\r\n:1\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack_limit(string.char(1,2,3), 2)}", "0"}, "*3\r\n:2\r\n:1\r\n:2\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack_limit(string.char(1,2,3), 2, 2)}", "0"}, "*2\r\n:-1\r\n:3\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack_one(string.char(1,2,3))}", "0"}, "*2\r\n:1\r\n:1\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack_one(string.char(1,2,3), 1)}", "0"}, "*2\r\n:2\r\n:2\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack_one(string.char(1,2,3), 3)}", "0"}, "*1\r\n:-1\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack_one(string.char(1,2,3), 10)}", "0"}, "-ERR user_script:1: Start offset 10 greater than input length 3. script: 322e1b1fe542977d44a0c233319e5bc4d3dcdd01, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack_one(string.char(1,2,3), -1)}", "0"}, "-ERR user_script:1: Invalid request to unpack with offset of -1 and limit of 3. script: e97941019ae0801916f870b14e75dc1f2fa78ce5, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack_one('', 0)}", "0"}, "*1\r\n:-1\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack('')", "0"}, "$-1\r\n", "_\r\n"},
+            {{"EVAL", "return cmsgpack.unpack()", "0"}, "-ERR user_script:1: bad argument #1 to 'unpack' (string expected, got no value) script: 78103c0f3f46e5897cb5d2fad8dfb28bd38e0eeb, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack(12)", "0"}, ":49\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack({})", "0"}, "-ERR user_script:1: bad argument #1 to 'unpack' (string expected, got table) script: 1bf8d78c3e2298775df6934cb05254905d2c8ddc, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack(string.char(0xa5, 65))", "0"}, "-ERR user_script:1: Missing bytes in input. script: 9b7bddb13bf070d9712e1f4ed05d67a65aa5ce2d, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack(string.char(0xd9))", "0"}, "-ERR user_script:1: Missing bytes in input. script: f4c8633419d2e0ccbde274bf6a2ce95aef01927e, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return cmsgpack.unpack(string.char(0xd9, 5, 65))", "0"}, "-ERR user_script:1: Missing bytes in input. script: 87cd48b63affc0b5106d2d24b7482450c7986155, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack(string.char(0xd9, 2, 65, 66, 0xda, 0, 1, 67, 0xdb, 0, 0, 0, 1, 68))}", "0"}, "*3\r\n$2\r\nAB\r\n$1\r\nC\r\n$1\r\nD\r\n", ""},
+            {{"EVAL", "local a, b, c, d = cmsgpack.unpack(string.char(0xca, 0x3f, 0xc0, 0, 0, 0xc2, 0xc3, 0xc0)) return {tostring(a), tostring(b), tostring(c), tostring(d)}", "0"}, "*4\r\n$3\r\n1.5\r\n$5\r\nfalse\r\n$4\r\ntrue\r\n$3\r\nnil\r\n", ""},
+            {{"EVAL", "return {cmsgpack.unpack(string.char(0xcc, 200, 0xcd, 1, 0, 0xce, 0, 1, 0, 0, 0xcf, 0, 0, 0, 1, 0, 0, 0, 0))}", "0"}, "*4\r\n:200\r\n:256\r\n:65536\r\n:4294967296\r\n", ""},
+            {{"EVAL", "local t = {} for i = 1, 70 do t[i] = i end local s = cmsgpack.pack(t) return {#s, s:byte(1), s:byte(2), s:byte(3)}", "0"}, "*4\r\n:73\r\n:220\r\n:0\r\n:70\r\n", ""},
+            {{"EVAL", "local t = {} for i = 1, 20 do t['k'..i] = i end local s = cmsgpack.pack(t) return {#s, s:byte(1), s:byte(2), s:byte(3), redis.sha1hex(s)}", "0"}, "*5\r\n:94\r\n:222\r\n:0\r\n:20\r\n$40\r\n4360511b638e639f3fc8defe329cddd74afe25e1\r\n", ""},
+            {{"EVAL", "return {#cmsgpack.pack(string.rep('x', 300)), #cmsgpack.pack(string.rep('x', 70000))}", "0"}, "*2\r\n:303\r\n:70005\r\n", ""},
+            {{"EVAL", "local a, b = cmsgpack.unpack(cmsgpack.pack(string.rep('x', 300), string.rep('y', 70000))) return {#a, #b}", "0"}, "*2\r\n:300\r\n:70000\r\n", ""},
+            {{"EVAL", "cmsgpack.pack = nil", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: 5042404704fad295e580fc47e5d8ea1e0f53184c, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return #{cmsgpack.unpack(string.rep(string.char(1), 500))}", "0"}, ":500\r\n", ""},
+            {{"EVAL", "return cmsgpack.pack(1.5, 'a') == cmsgpack.pack(1.5) .. cmsgpack.pack('a')", "0"}, ":1\r\n", ""},
+            {{"EVAL", "local t = cmsgpack.unpack(cmsgpack.pack({name='job', opts={attempts=3, delay=1.25, tags={'a','b'}}, ok=true})) return {t.name, t.opts.attempts, tostring(t.opts.delay), t.opts.tags[2], tostring(t.ok)}", "0"}, "*5\r\n$3\r\njob\r\n:3\r\n$4\r\n1.25\r\n$1\r\nb\r\n$4\r\ntrue\r\n", ""},
     };
     return rows;
 }
@@ -396,8 +446,39 @@ TEST_SUITE("resp_scripting") {
         test::replay(scripting_recorded(), &enable);
     }
 
-    TEST_CASE("the cjson and bit libraries answer as redis-server 7.0.15's, in RESP2 and RESP3") {
+    TEST_CASE("the cjson, bit and cmsgpack libraries answer as redis-server 7.0.15's, in RESP2 and RESP3") {
         test::replay(libraries_recorded(), &enable);
+    }
+
+    TEST_CASE("cjson.decode and cmsgpack.unpack of random bytes: a value or an error, never a crash") {
+        ScriptServer srv;
+        auto s = srv.connect();
+        std::mt19937 rng(11);
+        const char* const json_tokens[] = {"{", "}", "[", "]", ",", ":", "\"a\"", "\"\\u00e9\"", "\"\\ud83d\\ude00\"",
+                                           "\"\\ud83d\"", "\"\\q\"", "1", "-2.5e3", "true", "null", "nan", "0x1f",
+                                           "\"x", "\\", "1e999", "-", " "};
+        const unsigned char pack_bytes[] = {0x90, 0x91, 0x92, 0x81, 0x82, 0xa1, 0xa3, 0xc0, 0xc2, 0xca, 0xcb, 0xcc,
+                                            0xcd, 0xd0, 0xd9, 0xda, 0xdc, 0xde, 0xdf, 0xcf, 0xd3, 0x01, 0x00};
+        int values = 0, errors = 0;
+        for (int i = 0; i < 2000; ++i) {
+            std::string input;
+            const bool json = i % 2 == 0;
+            for (int n = static_cast<int>(rng() % 12); n > 0; --n) {
+                if (json) input += json_tokens[rng() % std::size(json_tokens)];
+                else input += static_cast<char>(rng() % 3 ? pack_bytes[rng() % std::size(pack_bytes)] : rng() % 256);
+            }
+            const std::string reply = test::callv(
+                *s, {"EVAL", json ? "return {pcall(cjson.decode, ARGV[1])}" : "return {pcall(cmsgpack.unpack, ARGV[1])}", "0", input});
+            REQUIRE(test::one_frame(reply));
+            // {false, message} arrives as [nil, message]; {true, values...} as [1, ...].
+            const std::string_view first = std::string_view(reply).substr(reply.find("\r\n") + 2);
+            if (reply.starts_with("*2\r\n") && first.starts_with("$-1\r\n$")) ++errors;
+            else if (first.starts_with(":1\r\n")) ++values;
+            else FAIL("neither a value nor an error: " << reply);
+        }
+        CHECK(values > 100);  // both outcomes are exercised
+        CHECK(errors > 100);
+        CHECK(call(*s, {"PING"}) == "+PONG\r\n");
     }
 
     TEST_CASE("without enable_scripting the commands are unknown; with it COMMAND lists them") {

@@ -1,8 +1,8 @@
 #ifndef CACHET_RESP_LUA_LIBS_HPP
 #define CACHET_RESP_LUA_LIBS_HPP
 
-/// Two of the Lua libraries Redis gives scripts, written for cachet's scripting (scripting.hpp)
-/// to behave as Redis 7.0.15's copies do, checked against it:
+/// Three of the Lua libraries Redis gives scripts, written for cachet's scripting
+/// (scripting.hpp) to behave as Redis 7.0.15's copies do, checked against it:
 ///
 /// - `cjson` (Redis bundles lua-cjson 2.1.0): `cjson.encode(v)`, `cjson.decode(s)`,
 ///   `cjson.null`, `cjson.new()` and the configuration functions (`encode_max_depth`,
@@ -12,6 +12,10 @@
 ///   with null unless excessively sparse, object keys in Lua's table order) and its error texts.
 /// - `bit` (LuaBitOp 1.0.2): `tobit`, `tohex`, `bnot`, `band`, `bor`, `bxor`, `lshift`,
 ///   `rshift`, `arshift`, `rol`, `ror`, `bswap`, on 32-bit integers.
+/// - `cmsgpack` (lua-cmsgpack 0.4.0): `pack(...)`, `unpack(s)`, `unpack_one(s [, offset])`,
+///   `unpack_limit(s, limit [, offset])`: integers in the smallest encoding, floats as 32 bits
+///   when exact, tables with keys 1..n as arrays and others as maps, nesting past 16 as nil;
+///   the bin and ext types are refused ("Bad data format in input."), as Redis's copy does.
 ///
 /// Errors are raised with luaL_error / luaL_argerror, so scripts see Redis's messages with the
 /// script position prefix ("user_script:1: Cannot serialise ...").
@@ -29,6 +33,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <string>
 
 CACHET_NAMESPACE_BEGIN
@@ -613,6 +618,352 @@ inline int open(lua_State* L) {
 }
 
 }  // namespace bit
+
+
+// ---------------------------------------------------------------------------------- cmsgpack
+
+namespace cmsgpack {
+
+inline constexpr int max_nesting = 16;  ///< deeper tables are packed as nil
+
+inline void put_be(std::string& out, std::uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xffu);
+}
+inline void put_head(std::string& out, unsigned char code, std::uint64_t v, int bytes) {
+    out += static_cast<char>(code);
+    put_be(out, v, bytes);
+}
+
+inline void pack_int(std::string& out, std::int64_t n) {
+    if (n >= 0) {
+        const auto u = static_cast<std::uint64_t>(n);
+        if (u <= 127) out += static_cast<char>(u);
+        else if (u <= 0xff) put_head(out, 0xcc, u, 1);
+        else if (u <= 0xffff) put_head(out, 0xcd, u, 2);
+        else if (u <= 0xffffffffu) put_head(out, 0xce, u, 4);
+        else put_head(out, 0xcf, u, 8);
+    } else {
+        const auto u = static_cast<std::uint64_t>(n);
+        if (n >= -32) out += static_cast<char>(u & 0xffu);
+        else if (n >= -128) put_head(out, 0xd0, u & 0xffu, 1);
+        else if (n >= -32768) put_head(out, 0xd1, u & 0xffffu, 2);
+        else if (n >= -2147483648LL) put_head(out, 0xd2, u & 0xffffffffu, 4);
+        else put_head(out, 0xd3, u, 8);
+    }
+}
+
+inline void pack_number(std::string& out, double n) {
+    // An integral value in int64's range is an integer; anything else a float (32 bits when
+    // that is exact, as Redis's lua-cmsgpack 0.4.0 packs).
+    if (!std::isinf(n) && n >= -9223372036854775808.0 && n < 9223372036854775808.0 &&
+        static_cast<double>(static_cast<std::int64_t>(n)) == n)
+        return pack_int(out, static_cast<std::int64_t>(n));
+    const auto f = static_cast<float>(n);
+    if (static_cast<double>(f) == n) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &f, 4);
+        put_head(out, 0xca, bits, 4);
+    } else {
+        std::uint64_t bits;
+        std::memcpy(&bits, &n, 8);
+        put_head(out, 0xcb, bits, 8);
+    }
+}
+
+inline void pack_string(std::string& out, const char* s, std::size_t len) {
+    if (len < 32) out += static_cast<char>(0xa0 | len);
+    else if (len <= 0xff) put_head(out, 0xd9, len, 1);
+    else if (len <= 0xffff) put_head(out, 0xda, len, 2);
+    else put_head(out, 0xdb, len, 4);
+    out.append(s, len);
+}
+
+/// Whether the table on top has exactly the keys 1..n.
+inline bool is_array(lua_State* L) {
+    const int top = lua_gettop(L);
+    double count = 0, max = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        double n;
+        if (lua_type(L, -1) != LUA_TNUMBER || (n = lua_tonumber(L, -1)) <= 0 || n > INT_MAX ||
+            n != static_cast<double>(static_cast<int>(n))) {
+            lua_settop(L, top);
+            return false;
+        }
+        max = std::max(max, n);
+        ++count;
+    }
+    lua_settop(L, top);
+    return max == count;
+}
+
+/// Packs the value on top of the stack and pops it.
+inline void pack_value(lua_State* L, std::string& out, int level) {
+    int t = lua_type(L, -1);
+    if (t == LUA_TTABLE && level == max_nesting) t = LUA_TNIL;
+    luaL_checkstack(L, 3, "in function mp_encode_lua_type");
+    switch (t) {
+        case LUA_TSTRING: {
+            std::size_t len = 0;
+            const char* s = lua_tolstring(L, -1, &len);
+            pack_string(out, s, len);
+            break;
+        }
+        case LUA_TBOOLEAN: out += static_cast<char>(lua_toboolean(L, -1) ? 0xc3 : 0xc2); break;
+        case LUA_TNUMBER: pack_number(out, lua_tonumber(L, -1)); break;
+        case LUA_TTABLE:
+            if (is_array(L)) {
+                const std::size_t len = lua_objlen(L, -1);
+                if (len <= 15) out += static_cast<char>(0x90 | len);
+                else if (len <= 0xffff) put_head(out, 0xdc, len, 2);
+                else put_head(out, 0xdd, len, 4);
+                for (std::size_t j = 1; j <= len; ++j) {
+                    lua_pushnumber(L, static_cast<lua_Number>(j));
+                    lua_gettable(L, -2);
+                    pack_value(L, out, level + 1);
+                }
+            } else {
+                std::size_t len = 0;
+                lua_pushnil(L);
+                while (lua_next(L, -2)) {
+                    lua_pop(L, 1);
+                    ++len;
+                }
+                if (len <= 15) out += static_cast<char>(0x80 | len);
+                else if (len <= 0xffff) put_head(out, 0xde, len, 2);
+                else put_head(out, 0xdf, len, 4);
+                lua_pushnil(L);
+                while (lua_next(L, -2)) {
+                    lua_pushvalue(L, -2);
+                    pack_value(L, out, level + 1);  // the key
+                    pack_value(L, out, level + 1);  // the value
+                }
+            }
+            break;
+        default: out += static_cast<char>(0xc0); break;  // nil, and what msgpack cannot hold
+    }
+    lua_pop(L, 1);
+}
+
+/// cmsgpack.pack(v1 [, v2 ...]): the values packed one after another.
+inline int pack(lua_State* L) {
+    const int n = lua_gettop(L);
+    if (n == 0) return luaL_argerror(L, 0, "MessagePack pack needs input.");
+    std::string out;
+    for (int i = 1; i <= n; ++i) {
+        lua_pushvalue(L, i);
+        pack_value(L, out, 0);
+    }
+    lua_pushlstring(L, out.data(), out.size());
+    return 1;
+}
+
+/// A cursor over the packed bytes; `err`: 1 missing bytes, 2 bad format.
+struct Cursor {
+    const unsigned char* p;
+    std::size_t left;
+    int err = 0;
+
+    bool need(std::size_t n) {
+        if (left < n) err = 1;
+        return left >= n;
+    }
+    std::uint64_t be(std::size_t at, int bytes) const {
+        std::uint64_t v = 0;
+        for (int i = 0; i < bytes; ++i) v = v << 8 | p[at + static_cast<std::size_t>(i)];
+        return v;
+    }
+    void consume(std::size_t n) {
+        p += n;
+        left -= n;
+    }
+};
+
+inline void unpack_value(lua_State* L, Cursor& c);
+
+inline void unpack_array(lua_State* L, Cursor& c, std::uint64_t len) {
+    lua_newtable(L);
+    for (std::uint64_t i = 1; i <= len; ++i) {
+        lua_pushnumber(L, static_cast<lua_Number>(i));
+        unpack_value(L, c);
+        if (c.err) return;
+        lua_settable(L, -3);
+    }
+}
+inline void unpack_map(lua_State* L, Cursor& c, std::uint64_t len) {
+    lua_newtable(L);
+    while (len--) {
+        unpack_value(L, c);
+        if (c.err) return;
+        unpack_value(L, c);
+        if (c.err) return;
+        lua_settable(L, -3);  // Lua's own error for a nil or NaN key, as Redis's
+    }
+}
+
+/// Pushes the next value (nothing, with `c.err` set, if it cannot).
+inline void unpack_value(lua_State* L, Cursor& c) {
+    if (!c.need(1)) return;
+    luaL_checkstack(L, 1, "too many return values at once; use unpack_one or unpack_limit instead.");
+    const unsigned char b = c.p[0];
+    auto sized = [&](int bytes) -> std::optional<std::uint64_t> {
+        if (!c.need(1 + static_cast<std::size_t>(bytes))) return std::nullopt;
+        return c.be(1, bytes);
+    };
+    auto string_of = [&](int head, std::uint64_t len) {
+        const std::size_t h = 1 + static_cast<std::size_t>(head);
+        if (len > c.left || !c.need(h + len)) {
+            c.err = 1;
+            return;
+        }
+        lua_pushlstring(L, reinterpret_cast<const char*>(c.p + h), len);
+        c.consume(h + len);
+    };
+    if (b <= 0x7f) {
+        lua_pushnumber(L, b);
+        c.consume(1);
+    } else if (b >= 0xe0) {
+        lua_pushnumber(L, static_cast<signed char>(b));
+        c.consume(1);
+    } else if ((b & 0xe0) == 0xa0) {
+        string_of(0, b & 0x1fu);
+    } else if ((b & 0xf0) == 0x90) {
+        c.consume(1);
+        unpack_array(L, c, b & 0x0fu);
+    } else if ((b & 0xf0) == 0x80) {
+        c.consume(1);
+        unpack_map(L, c, b & 0x0fu);
+    } else {
+        switch (b) {
+            case 0xc0: lua_pushnil(L), c.consume(1); break;
+            case 0xc2: lua_pushboolean(L, 0), c.consume(1); break;
+            case 0xc3: lua_pushboolean(L, 1), c.consume(1); break;
+            case 0xca:
+                if (const auto v = sized(4)) {
+                    const auto bits = static_cast<std::uint32_t>(*v);
+                    float f;
+                    std::memcpy(&f, &bits, 4);
+                    lua_pushnumber(L, static_cast<lua_Number>(f));
+                    c.consume(5);
+                }
+                break;
+            case 0xcb:
+                if (const auto v = sized(8)) {
+                    double d;
+                    std::memcpy(&d, &*v, 8);
+                    lua_pushnumber(L, d);
+                    c.consume(9);
+                }
+                break;
+            case 0xcc: case 0xcd: case 0xce: case 0xcf: {
+                const int bytes = 1 << (b - 0xcc);
+                if (const auto v = sized(bytes)) {
+                    // 64 bits read as a signed integer, as Redis's copy does
+                    const double n = bytes == 8 ? static_cast<double>(static_cast<std::int64_t>(*v))
+                                                : static_cast<double>(*v);
+                    lua_pushnumber(L, n);
+                    c.consume(1 + static_cast<std::size_t>(bytes));
+                }
+                break;
+            }
+            case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+                const int bytes = 1 << (b - 0xd0);
+                if (const auto v = sized(bytes)) {
+                    const int shift = 64 - 8 * bytes;  // sign-extend
+                    const auto n = static_cast<std::int64_t>(*v << shift) >> shift;
+                    lua_pushnumber(L, static_cast<lua_Number>(n));
+                    c.consume(1 + static_cast<std::size_t>(bytes));
+                }
+                break;
+            }
+            case 0xd9: case 0xda: case 0xdb: {
+                const int bytes = 1 << (b - 0xd9);
+                if (const auto v = sized(bytes)) string_of(bytes, *v);
+                break;
+            }
+            case 0xdc: case 0xdd: {
+                const int bytes = b == 0xdc ? 2 : 4;
+                if (const auto v = sized(bytes)) {
+                    c.consume(1 + static_cast<std::size_t>(bytes));
+                    unpack_array(L, c, *v);
+                }
+                break;
+            }
+            case 0xde: case 0xdf: {
+                const int bytes = b == 0xde ? 2 : 4;
+                if (const auto v = sized(bytes)) {
+                    c.consume(1 + static_cast<std::size_t>(bytes));
+                    unpack_map(L, c, *v);
+                }
+                break;
+            }
+            default: c.err = 2; break;  // bin, ext and the unused 0xc1: not read, as Redis's
+        }
+    }
+}
+
+/// mp_unpack_full: up to `limit` values from byte `offset` (both 0: all, with no offset
+/// returned); otherwise the next offset (-1 at the end) first, then the values.
+inline int unpack_full(lua_State* L, int limit, int offset) {
+    std::size_t len = 0;
+    const char* s = luaL_checklstring(L, 1, &len);
+    const bool all = limit == 0 && offset == 0;
+    if (offset < 0 || limit < 0)
+        return luaL_error(L, "Invalid request to unpack with offset of %d and limit of %d.", offset, static_cast<int>(len));
+    if (static_cast<std::size_t>(offset) > len)
+        return luaL_error(L, "Start offset %d greater than input length %d.", offset, static_cast<int>(len));
+    if (all) limit = INT_MAX;
+    Cursor c{reinterpret_cast<const unsigned char*>(s) + offset, len - static_cast<std::size_t>(offset)};
+    int count = 0;
+    for (; c.left > 0 && count < limit; ++count) {
+        unpack_value(L, c);
+        if (c.err == 1) return luaL_error(L, "Missing bytes in input.");
+        if (c.err == 2) return luaL_error(L, "Bad data format in input.");
+    }
+    if (!all) {
+        luaL_checkstack(L, 1, "in function mp_unpack_full");
+        lua_pushinteger(L, c.left == 0 ? -1 : static_cast<lua_Integer>(len - c.left));
+        lua_insert(L, 2);
+        ++count;
+    }
+    return count;
+}
+
+inline int unpack(lua_State* L) { return unpack_full(L, 0, 0); }
+inline int unpack_one(lua_State* L) {
+    const auto offset = static_cast<int>(luaL_optinteger(L, 2, 0));
+    lua_pop(L, lua_gettop(L) - 1);
+    return unpack_full(L, 1, offset);
+}
+inline int unpack_limit(lua_State* L) {
+    const auto limit = static_cast<int>(luaL_checkinteger(L, 2));
+    const auto offset = static_cast<int>(luaL_optinteger(L, 3, 0));
+    lua_pop(L, lua_gettop(L) - 1);
+    return unpack_full(L, limit, offset);
+}
+
+/// Pushes the cmsgpack module table.
+inline int open(lua_State* L) {
+    static const luaL_Reg functions[] = {
+        {"pack", pack}, {"unpack", unpack}, {"unpack_one", unpack_one}, {"unpack_limit", unpack_limit}};
+    lua_newtable(L);
+    for (const auto& f : functions) {
+        lua_pushcfunction(L, f.func);
+        lua_setfield(L, -2, f.name);
+    }
+    const char* const fields[][2] = {{"_NAME", "cmsgpack"},
+                                     {"_VERSION", "lua-cmsgpack 0.4.0"},
+                                     {"_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo"},
+                                     {"_DESCRIPTION", "MessagePack C implementation for Lua"}};
+    for (const auto& f : fields) {
+        lua_pushstring(L, f[1]);
+        lua_setfield(L, -2, f[0]);
+    }
+    return 1;
+}
+
+}  // namespace cmsgpack
 
 }  // namespace resp::lua_libs
 CACHET_NAMESPACE_END
