@@ -30,8 +30,7 @@ struct ScriptServer : test::Server {
 };
 
 /// Replies of redis-server 7.0.15 (RESP2, and RESP3 where it differs), recorded in one run from
-/// an empty database. Not here: the struct library (cachet-server does not provide it; cjson,
-/// bit and cmsgpack are below), and `error({})`, which crashes redis-server 7.0.15
+/// an empty database. Not here: the cjson, bit, cmsgpack and struct libraries (below), and `error({})`, which crashes redis-server 7.0.15
 /// (SIGSEGV).
 const std::vector<test::Row>& scripting_recorded() {
     static const std::vector<test::Row> rows = {
@@ -272,12 +271,13 @@ const std::vector<test::Row>& scripting_recorded() {
     return rows;
 }
 
-/// The cjson, bit and cmsgpack libraries (lua_libs.hpp): replies of redis-server 7.0.15 to 150
-/// scripts encoding and decoding JSON (output, padding and sparse arrays, escapes, \u and
+/// The cjson, bit, cmsgpack and struct libraries (lua_libs.hpp): replies of redis-server 7.0.15
+/// to 188 scripts encoding and decoding JSON (output, padding and sparse arrays, escapes, \u and
 /// surrogate pairs, numbers, depth limits, every parse error with its position, the
 /// configuration functions and cjson.new), doing 32-bit bit operations, and packing and
 /// unpacking MessagePack (every integer and float width, strings, arrays and maps, nesting,
-/// the unpack_one / unpack_limit offsets, the errors), recorded in one run.
+/// the unpack_one / unpack_limit offsets, the errors) and binary structures (every format
+/// option, alignment, endianness, c0 and s, sizes, the errors), recorded in one run.
 const std::vector<test::Row>& libraries_recorded() {
     static const std::vector<test::Row> rows = {
             {{"EVAL", "return cjson.encode({1,2,3,'a',{x=1}})", "0"}, "$19\r\n[1,2,3,\"a\",{\"x\":1}]\r\n", ""},
@@ -430,6 +430,44 @@ const std::vector<test::Row>& libraries_recorded() {
             {{"EVAL", "return #{cmsgpack.unpack(string.rep(string.char(1), 500))}", "0"}, ":500\r\n", ""},
             {{"EVAL", "return cmsgpack.pack(1.5, 'a') == cmsgpack.pack(1.5) .. cmsgpack.pack('a')", "0"}, ":1\r\n", ""},
             {{"EVAL", "local t = cmsgpack.unpack(cmsgpack.pack({name='job', opts={attempts=3, delay=1.25, tags={'a','b'}}, ok=true})) return {t.name, t.opts.attempts, tostring(t.opts.delay), t.opts.tags[2], tostring(t.ok)}", "0"}, "*5\r\n$3\r\njob\r\n:3\r\n$4\r\n1.25\r\n$1\r\nb\r\n$4\r\ntrue\r\n", ""},
+            {{"EVAL", "local function hx(s) local t = {} for i = 1, #s do t[#t+1] = string.format('%02x', s:byte(i)) end return table.concat(t) end return hx(struct.pack('>i4<h!4bI2Bxc3s', 1, -2, 3, 4, 5, 'abc', 'de'))", "0"}, "$36\r\n00000001feff030004000500616263646500\r\n", ""},
+            {{"EVAL", "return {struct.unpack('>i4<h', struct.pack('>i4<h', 70000, -5))}", "0"}, "*3\r\n:70000\r\n:-5\r\n:7\r\n", ""},
+            {{"EVAL", "return {struct.size('>i4<h!4bI2Bx'), struct.size('!8bd'), struct.size('q'), struct.size('i3i3!2hI5')}", "0"}, "*4\r\n:12\r\n:16\r\n:0\r\n:13\r\n", ""},
+            {{"EVAL", "return struct.size('s')", "0"}, "-ERR user_script:1: bad argument #1 to 'size' (option 's' has no fixed size) script: a2a0525826ab7939ccd3f54427a862205642f28f, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return struct.size('c0')", "0"}, "-ERR user_script:1: bad argument #1 to 'size' (option 'c0' has no fixed size) script: 18f217e7d560de92703dc71e9797e043b536e0e6, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return struct.size('!3i')", "0"}, "-ERR user_script:1: alignment 3 is not a power of 2 script: b1583c7f709f67f1aa7dc010fe0dd75af90e94d5, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return struct.size('\077')", "0"}, "-ERR user_script:1: bad argument #1 to 'size' (invalid format option '\077') script: 7bbb71570e714600c71d9cc568bccd7730051b1f, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return struct.pack('q', 1)", "0"}, "-ERR user_script:1: bad argument #1 to 'pack' (invalid format option 'q') script: 49599a2466f241bd45a2bd4f631df3a1a1ec9790, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local function hx(s) local t = {} for i = 1, #s do t[#t+1] = string.format('%02x', s:byte(i)) end return table.concat(t) end return {hx(struct.pack('i3', 1)), hx(struct.pack('>i5', -2)), hx(struct.pack('<I16', 1)), hx(struct.pack('>i16', -1))}", "0"}, "*4\r\n$6\r\n010000\r\n$10\r\nfffffffffe\r\n$32\r\n01000000000000000000000000000000\r\n$32\r\n0000000000000000ffffffffffffffff\r\n", ""},
+            {{"EVAL", "return struct.pack('i33', 1)", "0"}, "-ERR user_script:1: integral size 33 is larger than limit of 32 script: 0a76c071d82805e752befa6958961c98c39f358f, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return struct.pack('i99999999999999999999', 1)", "0"}, "-ERR user_script:1: integral size overflow script: 6886a3e89de9b6d91ac5a4662c73b1423c608539, on @user_script:1.\r\n", ""},
+            {{"EVAL", "local function hx(s) local t = {} for i = 1, #s do t[#t+1] = string.format('%02x', s:byte(i)) end return table.concat(t) end return hx(struct.pack('lLT', -1, 2, 3))", "0"}, "$48\r\nffffffffffffffff02000000000000000300000000000000\r\n", ""},
+            {{"EVAL", "local function hx(s) local t = {} for i = 1, #s do t[#t+1] = string.format('%02x', s:byte(i)) end return {hx(struct.pack('fd', 1.5, 0.1)), hx(struct.pack('>fd', 1.5, 0.1))}", "0"}, "-ERR Error compiling script (new function): user_script:1: 'end' expected near '<eof>'\r\n", ""},
+            {{"EVAL", "return {struct.unpack('c0', struct.pack('Bc0', 3, 'xyz'))}", "0"}, "-ERR user_script:1: format 'c0' needs a previous size script: b5ce1a20210d86643e3755e4f1422ba413dfb404, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {struct.unpack('Bc0', struct.pack('Bc0', 3, 'xyz'))}", "0"}, "*2\r\n$3\r\nxyz\r\n:5\r\n", ""},
+            {{"EVAL", "return {struct.unpack('c0', 'abc')}", "0"}, "-ERR user_script:1: format 'c0' needs a previous size script: b3fd8e7c8bb6ee20854fafea5b84014791ec5cf5, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {struct.unpack('Bc0', string.char(9) .. 'ab')}", "0"}, "-ERR user_script:1: bad argument #2 to 'unpack' (data string too short) script: efe91d2ecfe331fa8f096dc929449301d2d3c145, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {struct.unpack('i4', 'ab')}", "0"}, "-ERR user_script:1: bad argument #2 to 'unpack' (data string too short) script: e832f7c3fc000e6b6fb78216f07a280057a1db3d, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {struct.unpack('s', 'abc')}", "0"}, "-ERR user_script:1: unfinished string in data script: 492b42cd22537e0bb82c111843dde3f2c69bafe9, on @user_script:1.\r\n", ""},
+            {{"EVAL", std::string("return {struct.unpack('ss', 'ab\000cd\000')}", 38), "0"}, "*3\r\n$2\r\nab\r\n$2\r\ncd\r\n:7\r\n", ""},
+            {{"EVAL", "return {struct.unpack('b', 'abc', 2)}", "0"}, "*2\r\n:98\r\n:3\r\n", ""},
+            {{"EVAL", "return {struct.unpack('b', 'abc', 5)}", "0"}, "-ERR user_script:1: bad argument #2 to 'unpack' (data string too short) script: cbdd00cc740555196c9857cff9a5f1434cefd466, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {struct.unpack('b', 'abc', 0)}", "0"}, "-ERR user_script:1: bad argument #3 to 'unpack' (offset must be 1 or greater) script: 79de5b09e3b045084f761eb72f7ae8f435666337, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {struct.unpack('!4bi4', string.rep('a', 8))}", "0"}, "*3\r\n:97\r\n:1633771873\r\n:9\r\n", ""},
+            {{"EVAL", "local a, b, c = struct.unpack('<fd', struct.pack('<fd', 1.5, 0.1)) return {tostring(a), tostring(b), c}", "0"}, "*3\r\n$3\r\n1.5\r\n$3\r\n0.1\r\n:13\r\n", ""},
+            {{"EVAL", "local a, b = struct.unpack('>fd', struct.pack('>fd', -2.25, 1e300)) return {tostring(a), tostring(b)}", "0"}, "*2\r\n$5\r\n-2.25\r\n$6\r\n1e+300\r\n", ""},
+            {{"EVAL", "return struct.pack('c5', 'ab')", "0"}, "-ERR user_script:1: bad argument #3 to 'pack' (string too short) script: cec53901ab5000b5eccda51f64e59e716bdfd4ba, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return struct.pack('!3i4', 1)", "0"}, "-ERR user_script:1: alignment 3 is not a power of 2 script: 9f2a683d1c7f45e5d216c20c66cdb7a05c05ff97, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return struct.pack('i4')", "0"}, "-ERR user_script:1: bad argument #2 to 'pack' (number expected, got nil) script: 0e677870cd9bdd9dd159304b2e2438cd2dcb2e54, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return struct.pack()", "0"}, "-ERR user_script:1: bad argument #1 to 'pack' (string expected, got no value) script: c9b8aed4f0633591e6252db264bf8b86b82828d5, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return struct.pack('i4', 'x')", "0"}, "-ERR user_script:1: bad argument #2 to 'pack' (number expected, got string) script: c4c4ce0b33a28907a0846a454ef2580c5ab950da, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return tostring(struct._VERSION)", "0"}, "$3\r\nnil\r\n", ""},
+            {{"EVAL", "local function hx(s) local t = {} for i = 1, #s do t[#t+1] = string.format('%02x', s:byte(i)) end return table.concat(t) end return {hx(struct.pack('>I8', 2^63)), hx(struct.pack('>i8', -2^63)), hx(struct.pack('>I8', 2^64)), hx(struct.pack('>i8', -2^64))}", "0"}, "*4\r\n$16\r\n8000000000000000\r\n$16\r\n8000000000000000\r\n$16\r\n0000000000000000\r\n$16\r\n8000000000000000\r\n", ""},
+            {{"EVAL", "return {tostring(struct.unpack('>I8', struct.pack('>I8', 2^63))), tostring(struct.unpack('>i16', string.rep(string.char(255), 16))), tostring(struct.unpack('<i3', string.char(255, 255, 128)))}", "0"}, "*3\r\n$19\r\n9.2233720368548e+18\r\n$2\r\n-1\r\n$8\r\n-8323073\r\n", ""},
+            {{"EVAL", "return {struct.unpack('<h>H', string.char(255, 255, 255, 254))}", "0"}, "*3\r\n:-1\r\n:65534\r\n:5\r\n", ""},
+            {{"EVAL", "return {struct.unpack(' x x b', 'abc')}", "0"}, "*2\r\n:99\r\n:4\r\n", ""},
+            {{"EVAL", "struct.pack = nil", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: 9bdaa291383c17ba0baeb5a45005e3962367fc01, on @user_script:1.\r\n", ""},
+            {{"EVAL", "return {struct.unpack('c2c0', 'abcd')}", "0"}, "-ERR user_script:1: format 'c0' needs a previous size script: d4d4090739d30aed07c1447005faa63d14be75fc, on @user_script:1.\r\n", ""},
     };
     return rows;
 }
@@ -446,7 +484,7 @@ TEST_SUITE("resp_scripting") {
         test::replay(scripting_recorded(), &enable);
     }
 
-    TEST_CASE("the cjson, bit and cmsgpack libraries answer as redis-server 7.0.15's, in RESP2 and RESP3") {
+    TEST_CASE("the cjson, bit, cmsgpack and struct libraries answer as redis-server 7.0.15's, in RESP2 and RESP3") {
         test::replay(libraries_recorded(), &enable);
     }
 

@@ -1,7 +1,7 @@
 #ifndef CACHET_RESP_LUA_LIBS_HPP
 #define CACHET_RESP_LUA_LIBS_HPP
 
-/// Three of the Lua libraries Redis gives scripts, written for cachet's scripting
+/// The Lua libraries Redis gives scripts beyond Lua's own, written for cachet's scripting
 /// (scripting.hpp) to behave as Redis 7.0.15's copies do, checked against it:
 ///
 /// - `cjson` (Redis bundles lua-cjson 2.1.0): `cjson.encode(v)`, `cjson.decode(s)`,
@@ -16,6 +16,9 @@
 ///   `unpack_limit(s, limit [, offset])`: integers in the smallest encoding, floats as 32 bits
 ///   when exact, tables with keys 1..n as arrays and others as maps, nesting past 16 as nil;
 ///   the bin and ext types are refused ("Bad data format in input."), as Redis's copy does.
+/// - `struct` (Roberto Ierusalimschy's struct 1.4 with Redis's fixes): `pack(fmt, ...)`,
+///   `unpack(fmt, s [, pos])`, `size(fmt)`; formats `<` `>` `![n]` `x` `b/B` `h/H` `l/L` `T`
+///   `i/I[n]` (n up to 32) `f` `d` `s` `c[n]`.
 ///
 /// Errors are raised with luaL_error / luaL_argerror, so scripts see Redis's messages with the
 /// script position prefix ("user_script:1: Cannot serialise ...").
@@ -26,6 +29,7 @@
 #include <strings.h>  // strncasecmp
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -964,6 +968,260 @@ inline int open(lua_State* L) {
 }
 
 }  // namespace cmsgpack
+
+// ---------------------------------------------------------------------------------- struct
+
+namespace structlib {
+
+inline constexpr int max_int_size = 32;
+inline constexpr int max_align = 8;  ///< struct.c's MAXALIGN on x86-64
+
+struct Header {
+    bool big = false;  ///< little-endian by default (the machine's order)
+    int align = 1;
+};
+
+inline int getnum(lua_State* L, const char*& fmt, int df) {
+    if (!std::isdigit(static_cast<unsigned char>(*fmt))) return df;
+    int a = 0;
+    do {
+        if (a > INT_MAX / 10 || a * 10 > INT_MAX - (*fmt - '0')) luaL_error(L, "integral size overflow");
+        a = a * 10 + (*fmt++ - '0');
+    } while (std::isdigit(static_cast<unsigned char>(*fmt)));
+    return a;
+}
+
+inline std::size_t optsize(lua_State* L, char opt, const char*& fmt) {
+    switch (opt) {
+        case 'B': case 'b': return 1;
+        case 'H': case 'h': return 2;
+        case 'L': case 'l': case 'T': return 8;
+        case 'f': return 4;
+        case 'd': return 8;
+        case 'x': return 1;
+        case 'c': return static_cast<std::size_t>(getnum(L, fmt, 1));
+        case 'i': case 'I': {
+            const int sz = getnum(L, fmt, 4);
+            if (sz > max_int_size) luaL_error(L, "integral size %d is larger than limit of %d", sz, max_int_size);
+            return static_cast<std::size_t>(sz);
+        }
+        default: return 0;
+    }
+}
+
+inline std::size_t gettoalign(std::size_t len, const Header& h, int opt, std::size_t size) {
+    if (size == 0 || opt == 'c') return 0;
+    if (size > static_cast<std::size_t>(h.align)) size = static_cast<std::size_t>(h.align);
+    return (size - (len & (size - 1))) & (size - 1);
+}
+
+inline void control(lua_State* L, int opt, const char*& fmt, Header& h) {
+    switch (opt) {
+        case ' ': return;
+        case '>': h.big = true; return;
+        case '<': h.big = false; return;
+        case '!': {
+            const int a = getnum(L, fmt, max_align);
+            if (a <= 0 || (a & (a - 1)) != 0) luaL_error(L, "alignment %d is not a power of 2", a);
+            h.align = a;
+            return;
+        }
+        default: {
+            const char* msg = lua_pushfstring(L, "invalid format option '%c'", opt);
+            luaL_argerror(L, 1, msg);
+        }
+    }
+}
+
+/// `n` converted to size_t as C's conversion does on x86-64 where C leaves it undefined: a
+/// fraction drops; -1 or less, NaN, and 2^63 up to 2^64 are huge (`huge`); 2^64 or more is 0.
+inline std::size_t to_size(double n, std::size_t huge) {
+    if (std::isnan(n) || n <= -1) return huge;
+    if (n >= 18446744073709551616.0) return 0;
+    if (n >= 9223372036854775808.0) return huge;
+    return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+/// The number as struct.c converts it for packing (x86-64's conversions where C's is undefined:
+/// a value past the 64-bit range packs as 0 or as the lowest int64).
+inline std::uint64_t to_bits(double n) {
+    if (n < 0) return n >= -9223372036854775808.0 ? static_cast<std::uint64_t>(static_cast<std::int64_t>(n))
+                                                   : std::uint64_t{1} << 63;
+    if (n < 18446744073709551616.0) return static_cast<std::uint64_t>(n);
+    return 0;
+}
+
+inline void put_bytes(std::string& out, std::uint64_t value, std::size_t size, bool big) {
+    std::string buf(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) {
+        buf[big ? size - 1 - i : i] = static_cast<char>(value & 0xffu);
+        value >>= 8;
+    }
+    out += buf;
+}
+
+/// Floats are copied in the machine's (little-endian) order and reversed for big-endian.
+template <class F>
+void put_float(std::string& out, F f, bool big) {
+    char b[sizeof(F)];
+    std::memcpy(b, &f, sizeof(F));
+    if (big) std::reverse(b, b + sizeof(F));
+    out.append(b, sizeof(F));
+}
+
+/// struct.pack(fmt, v1, ...).
+inline int pack(lua_State* L) {
+    const char* fmt = luaL_checkstring(L, 1);
+    Header h;
+    int arg = 2;
+    std::size_t total = 0;
+    std::string out;
+    lua_pushnil(L);  // struct.c's mark after the arguments: a missing one is "got nil"
+    while (*fmt != '\0') {
+        const int opt = *fmt++;
+        std::size_t size = optsize(L, static_cast<char>(opt), fmt);
+        const std::size_t pad = gettoalign(total, h, opt, size);
+        total += pad;
+        out.append(pad, '\0');
+        switch (opt) {
+            case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I':
+                put_bytes(out, to_bits(luaL_checknumber(L, arg++)), size, h.big);
+                break;
+            case 'x': out += '\0'; break;
+            case 'f': put_float(out, static_cast<float>(luaL_checknumber(L, arg++)), h.big); break;
+            case 'd': put_float(out, static_cast<double>(luaL_checknumber(L, arg++)), h.big); break;
+            case 'c': case 's': {
+                std::size_t l = 0;
+                const char* str = luaL_checklstring(L, arg++, &l);
+                if (size == 0) size = l;
+                luaL_argcheck(L, l >= size, arg, "string too short");  // (struct.c names the next argument)
+                out.append(str, size);
+                if (opt == 's') {
+                    out += '\0';
+                    ++size;
+                }
+                break;
+            }
+            default: control(L, opt, fmt, h);
+        }
+        total += size;
+    }
+    lua_pushlstring(L, out.data(), out.size());
+    return 1;
+}
+
+inline lua_Number get_integer(const char* buf, bool big, bool is_signed, std::size_t size) {
+    std::uint64_t l = 0;
+    for (std::size_t k = 0; k < size; ++k) {
+        const std::size_t i = big ? k : size - 1 - k;
+        l = (l << 8) | static_cast<unsigned char>(buf[i]);
+    }
+    if (!is_signed) return static_cast<lua_Number>(l);
+    const std::uint64_t mask = ~std::uint64_t{0} << ((size * 8 - 1) & 63);  // x86's shift count
+    if (l & mask) l |= mask;
+    return static_cast<lua_Number>(static_cast<std::int64_t>(l));
+}
+
+/// struct.unpack(fmt, data [, pos]): the values, then the position after them.
+inline int unpack(lua_State* L) {
+    const char* fmt = luaL_checkstring(L, 1);
+    std::size_t ld = 0;
+    const char* data = luaL_checklstring(L, 2, &ld);
+    const auto start = luaL_optinteger(L, 3, 1);
+    luaL_argcheck(L, start > 0, 3, "offset must be 1 or greater");
+    std::size_t pos = static_cast<std::size_t>(start) - 1;
+    int n = 0;
+    Header h;
+    while (*fmt) {
+        const int opt = *fmt++;
+        std::size_t size = optsize(L, static_cast<char>(opt), fmt);
+        pos += gettoalign(pos, h, opt, size);
+        luaL_argcheck(L, size <= ld && pos <= ld - size, 2, "data string too short");
+        luaL_checkstack(L, 2, "too many results");
+        switch (opt) {
+            case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I':
+                lua_pushnumber(L, get_integer(data + pos, h.big, std::islower(opt) != 0, size));
+                ++n;
+                break;
+            case 'x': break;
+            case 'f': {
+                char b[4];
+                std::memcpy(b, data + pos, 4);
+                if (h.big) std::reverse(b, b + 4);
+                float f;
+                std::memcpy(&f, b, 4);
+                lua_pushnumber(L, static_cast<lua_Number>(f));
+                ++n;
+                break;
+            }
+            case 'd': {
+                char b[8];
+                std::memcpy(b, data + pos, 8);
+                if (h.big) std::reverse(b, b + 8);
+                double d;
+                std::memcpy(&d, b, 8);
+                lua_pushnumber(L, d);
+                ++n;
+                break;
+            }
+            case 'c':
+                if (size == 0) {
+                    if (n == 0 || !lua_isnumber(L, -1)) luaL_error(L, "format 'c0' needs a previous size");
+                    const lua_Number want = lua_tonumber(L, -1);
+                    size = to_size(want, ld + 1);
+                    lua_pop(L, 1);
+                    --n;
+                    luaL_argcheck(L, size <= ld && pos <= ld - size, 2, "data string too short");
+                }
+                lua_pushlstring(L, data + pos, size);
+                ++n;
+                break;
+            case 's': {
+                const void* e = std::memchr(data + pos, '\0', ld - pos);
+                if (!e) luaL_error(L, "unfinished string in data");
+                size = static_cast<std::size_t>(static_cast<const char*>(e) - (data + pos)) + 1;
+                lua_pushlstring(L, data + pos, size - 1);
+                ++n;
+                break;
+            }
+            default: control(L, opt, fmt, h);
+        }
+        pos += size;
+    }
+    lua_pushinteger(L, static_cast<lua_Integer>(pos + 1));
+    return n + 1;
+}
+
+/// struct.size(fmt): the bytes a format packs into (formats of fixed size only).
+inline int size(lua_State* L) {
+    const char* fmt = luaL_checkstring(L, 1);
+    Header h;
+    std::size_t pos = 0;
+    while (*fmt) {
+        const int opt = *fmt++;
+        const std::size_t sz = optsize(L, static_cast<char>(opt), fmt);
+        pos += gettoalign(pos, h, opt, sz);
+        if (opt == 's') luaL_argerror(L, 1, "option 's' has no fixed size");
+        else if (opt == 'c' && sz == 0) luaL_argerror(L, 1, "option 'c0' has no fixed size");
+        if (!std::isalnum(opt)) control(L, opt, fmt, h);
+        pos += sz;
+    }
+    lua_pushinteger(L, static_cast<lua_Integer>(pos));
+    return 1;
+}
+
+/// Pushes the struct module table.
+inline int open(lua_State* L) {
+    static const luaL_Reg functions[] = {{"pack", pack}, {"unpack", unpack}, {"size", size}};
+    lua_newtable(L);
+    for (const auto& f : functions) {
+        lua_pushcfunction(L, f.func);
+        lua_setfield(L, -2, f.name);
+    }
+    return 1;
+}
+
+}  // namespace structlib
 
 }  // namespace resp::lua_libs
 CACHET_NAMESPACE_END

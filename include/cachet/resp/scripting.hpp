@@ -15,10 +15,10 @@
 /// `redis.status_reply`, `redis.sha1hex`, `redis.setresp` (replies of RESP3 in the script's
 /// types), `redis.log`, `redis.set_repl`, `redis.replicate_commands`, the LOG_ and REPL_
 /// constants, REDIS_VERSION; the base, table, string, math and debug libraries (not os, io,
-/// dofile, loadfile), and Redis's cjson, bit and cmsgpack (lua_libs.hpp); globals are read-only (reading a missing one or assigning one is an
+/// dofile, loadfile), and Redis's cjson, bit, cmsgpack and struct (lua_libs.hpp); globals are read-only (reading a missing one or assigning one is an
 /// error). Redis's type conversions both ways, in RESP2 and RESP3, its error texts (the
 /// failing command's error followed by " script: <sha>, on @user_script:<line>."), the `#!lua
-/// flags=no-writes` shebang. Not provided: the struct library, SCRIPT DEBUG, and FUNCTION.
+/// flags=no-writes` shebang. Not provided: SCRIPT DEBUG and FUNCTION.
 ///
 /// Atomicity and threads: a script runs with the transaction gate held exclusively (as EXEC),
 /// so no other command from any connection or thread interleaves with it; one Lua state serves
@@ -306,6 +306,8 @@ private:
         lua_setglobal(L, "bit");
         lua_libs::cmsgpack::open(L);
         lua_setglobal(L, "cmsgpack");
+        lua_libs::structlib::open(L);
+        lua_setglobal(L, "struct");
         for (const char* name : {"dofile", "loadfile"}) {
             lua_pushnil(L);
             lua_setglobal(L, name);
@@ -376,7 +378,7 @@ local allowed = {}
 for _, n in ipairs({'xpcall', 'tostring', 'setmetatable', 'next', 'assert',
     'tonumber', 'rawequal', 'collectgarbage', 'getmetatable', 'rawset', 'pcall', 'coroutine',
     'type', '_G', 'select', 'unpack', 'gcinfo', 'pairs', 'loadstring', 'load', 'ipairs', 'error',
-    '_VERSION', 'rawget', 'string', 'math', 'table', 'redis', 'cjson', 'bit', 'cmsgpack',
+    '_VERSION', 'rawget', 'string', 'math', 'table', 'redis', 'cjson', 'bit', 'cmsgpack', 'struct',
     '__redis__err__handler'}) do
   allowed[n] = true
 end
@@ -397,7 +399,7 @@ local function protect(t)
   readonly_tables[p] = true
   return p
 end
-for _, n in ipairs({'string', 'math', 'table', 'coroutine', 'redis', 'cjson', 'bit', 'cmsgpack'}) do
+for _, n in ipairs({'string', 'math', 'table', 'coroutine', 'redis', 'cjson', 'bit', 'cmsgpack', 'struct'}) do
   G[n] = protect(G[n])
 end
 -- getmetatable('') answers a read-only view of the strings' metatable (the real one stays
