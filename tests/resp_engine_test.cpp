@@ -436,6 +436,20 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"OBJECT", "IDLETIME", "e"}) == ":2\r\n");
         CHECK(call(*s, {"PERSIST", "e"}) == ":1\r\n");
         CHECK(call(*s, {"OBJECT", "IDLETIME", "e"}) == ":0\r\n");
+        // DUMP, LCS and PFMERGE's sources are read as Redis's lookupKeyRead reads: accesses.
+        call(*s, {"SET", "d", "abc"});
+        call(*s, {"SET", "d2", "abd"});
+        call(*s, {"PFADD", "h", "x"});
+        srv.clock.advance(std::chrono::seconds(4));
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "d"}) == ":4\r\n");
+        CHECK(call(*s, {"DUMP", "d"}).starts_with("$"));
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "d"}) == ":0\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "d2"}) == ":4\r\n");
+        CHECK(call(*s, {"LCS", "d", "d2"}) == "$2\r\nab\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "d2"}) == ":0\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "h"}) == ":4\r\n");
+        CHECK(call(*s, {"PFMERGE", "h2", "h"}) == "+OK\r\n");
+        CHECK(call(*s, {"OBJECT", "IDLETIME", "h"}) == ":0\r\n");
 
         CHECK(call(*s, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}) == "+OK\r\n");
         call(*s, {"SET", "f", "fresh"});

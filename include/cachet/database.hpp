@@ -853,6 +853,19 @@ public:
             return f(slot.exists() ? &slot.cvalue() : static_cast<const Value*>(nullptr));
         });
     }
+    /// `f(const Value*)` with `key`'s value, or nullptr if it has none, under the key's lock,
+    /// counted as Redis's lookupKeyRead counts it: a hit or a miss (with its keymiss event),
+    /// and an access for the key's access record (OBJECT IDLETIME / FREQ). For reads the
+    /// Database has no method for (DUMP, LCS, PFMERGE's sources). `f` must not call into the
+    /// database.
+    template <class F>
+    auto lookup(std::string_view key, F&& f) {
+        detail::ExecGate::Shared g(*m_gate);
+        return m_keyspace.access(key, [&](auto& slot) {
+            slot.count_lookup();
+            return f(slot.exists() ? &slot.cvalue() : static_cast<const Value*>(nullptr));
+        });
+    }
     /// `f(slot)` on `key`'s keyspace slot (see Keyspace::access) under its lock, inside the
     /// transaction gate: for a command the Database has no method for (PFADD, PFMERGE). Not
     /// counted as a hit or miss. `f` must not call into the database.

@@ -142,20 +142,18 @@ void pfmerge(Ctx<C>& c) {
     hll_detail::Bad bad = hll_detail::Bad::none;
     bool use_dense = false;
     // Redis reads every key first, the destination included (a lookup each: hits, misses,
-    // keymiss events), then writes the destination.
+    // keymiss events, accesses), then writes the destination.
     for (std::size_t i = 1; i < c.argc() && bad == hll_detail::Bad::none; ++i) {
         bool wrong = false;
-        const bool found = c.db().peek(c.arg(i), [&](const Value* v) {
-            if (!v) return false;
+        c.db().lookup(c.arg(i), [&](const Value* v) {
+            if (!v) return;
             const auto s = v->string_if();
             if (!s) {
                 wrong = true;
             } else if ((bad = hll_detail::merge_into(*s, *regs)) == hll_detail::Bad::none) {
                 use_dense = use_dense || static_cast<unsigned char>((*s)[4]) == hll::enc_dense;
             }
-            return true;
         });
-        c.db().count_lookup(c.arg(i), found);
         if (wrong) throw WrongTypeError();
     }
     if (bad != hll_detail::Bad::none) return hll_detail::reply_bad(c, bad);

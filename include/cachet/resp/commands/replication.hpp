@@ -198,10 +198,9 @@ void bgsave(Ctx<C>& c) {
 template <Clock C>
 void dump(Ctx<C>& c) {
     std::optional<std::string> payload;
-    c.db().peek(c.arg(1), [&](const Value* v) {
+    c.db().lookup(c.arg(1), [&](const Value* v) {  // an access, as Redis's lookupKeyRead
         if (v) payload = rdb::dump_payload(*v);
     });
-    c.db().count_lookup(c.arg(1), payload.has_value());
     if (payload) c.out.bulk(*payload);
     else c.out.null();
 }

@@ -311,17 +311,16 @@ void strlen_(Ctx<C>& c) {
 template <Clock C>
 void lcs(Ctx<C>& c) {
     auto& db = c.db();
-    // Both keys are looked up (hits, misses, keymiss events) before either's type is checked.
+    // Both keys are looked up (hits, misses, keymiss events, accesses) before either's type is
+    // checked.
     std::string a, b;
     bool wrong = false;
     for (std::size_t k = 1; k <= 2; ++k) {
-        const bool found = db.peek(c.arg(k), [&](const Value* v) {
-            if (!v) return false;
+        db.lookup(c.arg(k), [&](const Value* v) {
+            if (!v) return;
             if (const auto s = v->string_if()) (k == 1 ? a : b).assign(*s);
             else wrong = true;
-            return true;
         });
-        db.count_lookup(c.arg(k), found);
     }
     if (wrong) {
         c.out.error("ERR The specified keys must contain string values");
