@@ -43,6 +43,16 @@
 CACHET_NAMESPACE_BEGIN
 namespace resp::lua_libs {
 
+/// Pushes a new table holding `functions` (a module's table).
+template <std::size_t N>
+void push_module(lua_State* L, const luaL_Reg (&functions)[N]) {
+    lua_createtable(L, 0, static_cast<int>(N));
+    for (const auto& f : functions) {
+        lua_pushcfunction(L, f.func);
+        lua_setfield(L, -2, f.name);
+    }
+}
+
 // ---------------------------------------------------------------------------------- cjson
 
 namespace cjson {
@@ -613,11 +623,7 @@ inline int open(lua_State* L) {
                                          {"bxor", bxor},     {"lshift", lshift}, {"rshift", rshift},
                                          {"arshift", arshift}, {"rol", rol},     {"ror", ror},     {"bswap", bswap},
                                          {"tohex", tohex}};
-    lua_newtable(L);
-    for (const auto& f : functions) {
-        lua_pushcfunction(L, f.func);
-        lua_setfield(L, -2, f.name);
-    }
+    push_module(L, functions);
     return 1;
 }
 
@@ -951,11 +957,7 @@ inline int unpack_limit(lua_State* L) {
 inline int open(lua_State* L) {
     static const luaL_Reg functions[] = {
         {"pack", pack}, {"unpack", unpack}, {"unpack_one", unpack_one}, {"unpack_limit", unpack_limit}};
-    lua_newtable(L);
-    for (const auto& f : functions) {
-        lua_pushcfunction(L, f.func);
-        lua_setfield(L, -2, f.name);
-    }
+    push_module(L, functions);
     const char* const fields[][2] = {{"_NAME", "cmsgpack"},
                                      {"_VERSION", "lua-cmsgpack 0.4.0"},
                                      {"_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo"},
@@ -1110,6 +1112,17 @@ inline int pack(lua_State* L) {
     return 1;
 }
 
+/// A float stored in the machine's (little-endian) order, or reversed if `big`.
+template <class F>
+F get_float(const char* at, bool big) {
+    char b[sizeof(F)];
+    std::memcpy(b, at, sizeof(F));
+    if (big) std::reverse(b, b + sizeof(F));
+    F f;
+    std::memcpy(&f, b, sizeof(F));
+    return f;
+}
+
 inline lua_Number get_integer(const char* buf, bool big, bool is_signed, std::size_t size) {
     std::uint64_t l = 0;
     for (std::size_t k = 0; k < size; ++k) {
@@ -1144,26 +1157,14 @@ inline int unpack(lua_State* L) {
                 ++n;
                 break;
             case 'x': break;
-            case 'f': {
-                char b[4];
-                std::memcpy(b, data + pos, 4);
-                if (h.big) std::reverse(b, b + 4);
-                float f;
-                std::memcpy(&f, b, 4);
-                lua_pushnumber(L, static_cast<lua_Number>(f));
+            case 'f':
+                lua_pushnumber(L, static_cast<lua_Number>(get_float<float>(data + pos, h.big)));
                 ++n;
                 break;
-            }
-            case 'd': {
-                char b[8];
-                std::memcpy(b, data + pos, 8);
-                if (h.big) std::reverse(b, b + 8);
-                double d;
-                std::memcpy(&d, b, 8);
-                lua_pushnumber(L, d);
+            case 'd':
+                lua_pushnumber(L, get_float<double>(data + pos, h.big));
                 ++n;
                 break;
-            }
             case 'c':
                 if (size == 0) {
                     if (n == 0 || !lua_isnumber(L, -1)) luaL_error(L, "format 'c0' needs a previous size");
@@ -1213,11 +1214,7 @@ inline int size(lua_State* L) {
 /// Pushes the struct module table.
 inline int open(lua_State* L) {
     static const luaL_Reg functions[] = {{"pack", pack}, {"unpack", unpack}, {"size", size}};
-    lua_newtable(L);
-    for (const auto& f : functions) {
-        lua_pushcfunction(L, f.func);
-        lua_setfield(L, -2, f.name);
-    }
+    push_module(L, functions);
     return 1;
 }
 
