@@ -45,7 +45,6 @@ inline constexpr std::size_t dense_size = header_size + (registers * bits + 7) /
 inline constexpr unsigned char enc_dense = 0, enc_sparse = 1;
 inline constexpr unsigned sparse_val_max_value = 32, sparse_val_max_len = 4;
 inline constexpr std::size_t sparse_zero_max_len = 64, sparse_xzero_max_len = 16384;
-inline constexpr std::size_t sparse_max_bytes_default = 3000;  ///< hll-sparse-max-bytes
 
 using Registers = std::array<std::uint8_t, registers>;
 
@@ -134,58 +133,6 @@ inline void invalidate_cache(std::string& s) noexcept {
     s[15] = static_cast<char>(static_cast<unsigned char>(s[15]) | 0x80u);
 }
 
-/// The registers of valid `s` (either encoding); false if a sparse one is corrupt.
-[[nodiscard]] inline bool decode(std::string_view s, Registers& out) noexcept {
-    const auto* r = reinterpret_cast<const unsigned char*>(s.data()) + header_size;
-    if (static_cast<unsigned char>(s[4]) == enc_dense) {
-        for (std::size_t i = 0; i < registers; ++i) out[i] = static_cast<std::uint8_t>(dense_get(s, i));
-        return true;
-    }
-    out.fill(0);
-    const unsigned char* end = reinterpret_cast<const unsigned char*>(s.data()) + s.size();
-    std::size_t idx = 0;
-    while (r < end) {
-        if ((*r & 0xc0) == 0) {  // ZERO
-            idx += (*r & 0x3fu) + 1;
-            ++r;
-        } else if ((*r & 0xc0) == 0x40) {  // XZERO
-            if (r + 1 >= end) return false;
-            idx += ((static_cast<std::size_t>(*r & 0x3f) << 8) | r[1]) + 1;
-            r += 2;
-        } else {  // VAL
-            const std::size_t run = (*r & 0x3u) + 1;
-            const auto val = static_cast<std::uint8_t>(((*r >> 2) & 0x1f) + 1);
-            if (idx + run > registers) return false;
-            for (std::size_t k = 0; k < run; ++k, ++idx) out[idx] = std::max(out[idx], val);
-            ++r;
-        }
-    }
-    return idx == registers;
-}
-
-/// Writes `regs` into `s` as a dense HyperLogLog, with its cached cardinality marked stale.
-inline void encode_dense(std::string& s, const Registers& regs) {
-    if (s.size() != dense_size || s.substr(0, 4) != "HYLL") s = make_dense();
-    s[4] = static_cast<char>(enc_dense);
-    for (std::size_t i = 0; i < registers; ++i) dense_set(s, i, regs[i]);
-    invalidate_cache(s);
-}
-
-/// Stores `n` as the cached cardinality (valid).
-inline void store_cache(std::string& s, std::uint64_t n) noexcept {
-    for (std::size_t i = 0; i < 8; ++i) s[8 + i] = static_cast<char>((n >> (8 * i)) & 0xffu);
-}
-
-/// The cached cardinality, if valid.
-[[nodiscard]] inline std::optional<std::uint64_t> cached(std::string_view s) noexcept {
-    if (static_cast<unsigned char>(s[15]) & 0x80u) return std::nullopt;
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[8 + static_cast<std::size_t>(i)]);
-    return v;
-}
-
-// ------------------------------------------------------------------ sparse encoding
-
 namespace sparse_op {
 [[nodiscard]] inline bool is_zero(unsigned char b) noexcept { return (b & 0xc0u) == 0; }
 [[nodiscard]] inline bool is_xzero(unsigned char b) noexcept { return (b & 0xc0u) == 0x40u; }
@@ -210,6 +157,80 @@ inline void append_zeros(std::string& out, std::size_t len) {
 }
 }  // namespace sparse_op
 
+/// Walks the opcodes of sparse `s`: `f(kind, run, value)` for each, kind 'z' (ZERO), 'Z'
+/// (XZERO) or 'v' (VAL, with its value; 0 for the others), until `f` returns false. An XZERO
+/// cut short by the end is reported with a zero second byte (what Redis reads there, its NUL)
+/// and ends the walk. True if every opcode was whole and `f` never stopped it. O(size of `s`).
+template <class F>
+bool walk_sparse(std::string_view s, F&& f) {
+    using namespace sparse_op;
+    for (std::size_t at = header_size; at < s.size();) {
+        const auto b = static_cast<unsigned char>(s[at]);
+        if (is_zero(b)) {
+            if (!f('z', zero_len(b), 0u)) return false;
+            ++at;
+        } else if (is_xzero(b)) {
+            const bool whole = at + 1 < s.size();
+            if (!f('Z', xzero_len(b, whole ? static_cast<unsigned char>(s[at + 1]) : 0), 0u) || !whole) return false;
+            at += 2;
+        } else {
+            if (!f('v', val_len(b), val_value(b))) return false;
+            ++at;
+        }
+    }
+    return true;
+}
+
+/// The registers of valid `s` (either encoding); false if a sparse one is corrupt (a run past
+/// the last register, an opcode cut short, or fewer than 16,384 registers).
+[[nodiscard]] inline bool decode(std::string_view s, Registers& out) noexcept {
+    if (static_cast<unsigned char>(s[4]) == enc_dense) {
+        for (std::size_t i = 0; i < registers; ++i) out[i] = static_cast<std::uint8_t>(dense_get(s, i));
+        return true;
+    }
+    out.fill(0);
+    std::size_t idx = 0;
+    const bool whole = walk_sparse(s, [&](char kind, std::size_t run, unsigned value) {
+        if (kind != 'v') {
+            idx += run;
+            return true;
+        }
+        if (idx + run > registers) return false;
+        for (std::size_t k = 0; k < run; ++k) out[idx++] = static_cast<std::uint8_t>(value);
+        return true;
+    });
+    return whole && idx == registers;
+}
+
+/// Sets every dense register of `s` (a dense value's size) from `regs`.
+inline void fill_dense(std::string& s, const Registers& regs) noexcept {
+    for (std::size_t i = 0; i < registers; ++i) dense_set(s, i, regs[i]);
+}
+
+/// Writes `regs` into `s` as a dense HyperLogLog, with its cached cardinality marked stale.
+inline void encode_dense(std::string& s, const Registers& regs) {
+    if (s.size() != dense_size || s.substr(0, 4) != "HYLL") s = make_dense();
+    s[4] = static_cast<char>(enc_dense);
+    fill_dense(s, regs);
+    invalidate_cache(s);
+}
+
+/// Stores `n` as the cached cardinality (valid).
+inline void store_cache(std::string& s, std::uint64_t n) noexcept {
+    for (std::size_t i = 0; i < 8; ++i) s[8 + i] = static_cast<char>((n >> (8 * i)) & 0xffu);
+}
+
+/// The cached cardinality, if valid.
+[[nodiscard]] inline std::optional<std::uint64_t> cached(std::string_view s) noexcept {
+    if (static_cast<unsigned char>(s[15]) & 0x80u) return std::nullopt;
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[8 + static_cast<std::size_t>(i)]);
+    return v;
+}
+
+// ------------------------------------------------------------------ sparse encoding
+
+
 /// An empty sparse HyperLogLog, as Redis creates one (createHLLObject): the header with a
 /// valid cached count of 0 and one XZERO opcode for all 16,384 registers. 18 bytes.
 [[nodiscard]] inline std::string make_sparse() {
@@ -229,27 +250,12 @@ inline void append_zeros(std::string& out, std::size_t len) {
 /// is unchanged). O(registers).
 [[nodiscard]] inline bool to_dense(std::string& s) {
     if (static_cast<unsigned char>(s[4]) == enc_dense) return true;
+    auto regs = std::make_unique<Registers>();
+    if (!decode(s, *regs)) return false;
     std::string dense(dense_size, '\0');
     std::memcpy(dense.data(), s.data(), header_size);
     dense[4] = static_cast<char>(enc_dense);
-    const auto* op = reinterpret_cast<const unsigned char*>(s.data()) + header_size;
-    const auto* end = reinterpret_cast<const unsigned char*>(s.data()) + s.size();
-    std::size_t idx = 0;
-    while (op < end) {
-        if (sparse_op::is_zero(*op)) {
-            idx += sparse_op::zero_len(*op++);
-        } else if (sparse_op::is_xzero(*op)) {
-            if (op + 1 >= end) return false;
-            idx += sparse_op::xzero_len(op[0], op[1]);
-            op += 2;
-        } else {
-            const std::size_t run = sparse_op::val_len(*op);
-            if (idx + run > registers) return false;
-            for (std::size_t k = 0; k < run; ++k) dense_set(dense, idx++, sparse_op::val_value(*op));
-            ++op;
-        }
-    }
-    if (idx != registers) return false;
+    fill_dense(dense, *regs);
     s = std::move(dense);
     return true;
 }
@@ -364,23 +370,15 @@ inline void append_zeros(std::string& out, std::size_t len) {
 /// Redis's PFDEBUG DECODE text of sparse `s`: "z:<n>", "Z:<n>" and "v:<value>,<n>" for each
 /// opcode, space-separated.
 [[nodiscard]] inline std::string describe_sparse(std::string_view s) {
-    using namespace sparse_op;
     std::string out;
-    const auto at = [&s](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    for (std::size_t at_op = header_size; at_op < s.size();) {
+    (void)walk_sparse(s, [&out](char kind, std::size_t run, unsigned value) {
         if (!out.empty()) out += ' ';
-        if (is_zero(at(at_op))) {
-            out += "z:" + std::to_string(zero_len(at(at_op)));
-            ++at_op;
-        } else if (is_xzero(at(at_op))) {
-            const unsigned char b1 = at_op + 1 < s.size() ? at(at_op + 1) : 0;  // Redis reads its NUL
-            out += "Z:" + std::to_string(xzero_len(at(at_op), b1));
-            at_op += 2;
-        } else {
-            out += "v:" + std::to_string(val_value(at(at_op))) + "," + std::to_string(val_len(at(at_op)));
-            ++at_op;
-        }
-    }
+        out += kind;
+        out += ':';
+        if (kind == 'v') out += std::to_string(value) + ",";
+        out += std::to_string(run);
+        return true;
+    });
     return out;
 }
 

@@ -792,23 +792,17 @@ struct Cursor {
 
 inline void unpack_value(lua_State* L, Cursor& c);
 
-inline void unpack_array(lua_State* L, Cursor& c, std::uint64_t len) {
+/// Pushes a table of `len` entries: values at 1..len (an array), or key / value pairs (a map,
+/// with Lua's own error for a nil or NaN key, as Redis's copy).
+inline void unpack_table(lua_State* L, Cursor& c, std::uint64_t len, bool map) {
     lua_newtable(L);
     for (std::uint64_t i = 1; i <= len; ++i) {
-        lua_pushnumber(L, static_cast<lua_Number>(i));
+        if (map) unpack_value(L, c);
+        else lua_pushnumber(L, static_cast<lua_Number>(i));
+        if (c.err) return;
         unpack_value(L, c);
         if (c.err) return;
         lua_settable(L, -3);
-    }
-}
-inline void unpack_map(lua_State* L, Cursor& c, std::uint64_t len) {
-    lua_newtable(L);
-    while (len--) {
-        unpack_value(L, c);
-        if (c.err) return;
-        unpack_value(L, c);
-        if (c.err) return;
-        lua_settable(L, -3);  // Lua's own error for a nil or NaN key, as Redis's
     }
 }
 
@@ -840,10 +834,10 @@ inline void unpack_value(lua_State* L, Cursor& c) {
         string_of(0, b & 0x1fu);
     } else if ((b & 0xf0) == 0x90) {
         c.consume(1);
-        unpack_array(L, c, b & 0x0fu);
+        unpack_table(L, c, b & 0x0fu, false);
     } else if ((b & 0xf0) == 0x80) {
         c.consume(1);
-        unpack_map(L, c, b & 0x0fu);
+        unpack_table(L, c, b & 0x0fu, true);
     } else {
         switch (b) {
             case 0xc0: lua_pushnil(L), c.consume(1); break;
@@ -892,19 +886,11 @@ inline void unpack_value(lua_State* L, Cursor& c) {
                 if (const auto v = sized(bytes)) string_of(bytes, *v);
                 break;
             }
-            case 0xdc: case 0xdd: {
-                const int bytes = b == 0xdc ? 2 : 4;
+            case 0xdc: case 0xdd: case 0xde: case 0xdf: {  // array 16 / 32, map 16 / 32
+                const int bytes = (b & 1) ? 4 : 2;
                 if (const auto v = sized(bytes)) {
                     c.consume(1 + static_cast<std::size_t>(bytes));
-                    unpack_array(L, c, *v);
-                }
-                break;
-            }
-            case 0xde: case 0xdf: {
-                const int bytes = b == 0xde ? 2 : 4;
-                if (const auto v = sized(bytes)) {
-                    c.consume(1 + static_cast<std::size_t>(bytes));
-                    unpack_map(L, c, *v);
+                    unpack_table(L, c, *v, b >= 0xde);
                 }
                 break;
             }

@@ -40,9 +40,6 @@ template <Clock C>
 void reply_bad(Ctx<C>& c, Bad b) {
     c.out.error(b == Bad::not_hll ? err_not_hll : err_corrupt_hll);
 }
-}  // namespace hll_detail
-
-namespace hll_detail {
 /// The value of `slot` as a HyperLogLog for changing in place (unshared as raw, as Redis's
 /// dbUnshareStringValue, which is no write): nullptr, with `bad` set, if it is a string that
 /// is not one; WrongTypeError for another type.
