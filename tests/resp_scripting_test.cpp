@@ -525,10 +525,16 @@ TEST_SUITE("resp_scripting") {
         CHECK(call(*p, {"EVAL", "return 1", "0"}).starts_with("-ERR unknown command 'EVAL'"));
         ScriptServer srv;
         auto s = srv.connect();
+        // As redis-server 7.0.15 answers (recorded), with its keynum key specification.
         CHECK(call(*s, {"COMMAND", "INFO", "EVAL_RO"}) ==
               "*1\r\n*10\r\n$7\r\neval_ro\r\n:-3\r\n*6\r\n+readonly\r\n+noscript\r\n"
               "+stale\r\n+skip_monitor\r\n+no_mandatory_keys\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n"
-              "*2\r\n+@slow\r\n+@scripting\r\n*0\r\n*0\r\n*0\r\n");
+              "*2\r\n+@slow\r\n+@scripting\r\n*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$78\r\nWe cannot "
+              "tell how the keys will be used so we assume the worst, RO and ACCESS\r\n$5\r\nflags\r\n"
+              "*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n"
+              "$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n"
+              "$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n"
+              ":1\r\n$7\r\nkeystep\r\n:1\r\n*0\r\n");
         CHECK(call(*s, {"SCRIPT", "DEBUG", "NO"}) == "+OK\r\n");
         CHECK(call(*s, {"SCRIPT", "DEBUG", "YES"}) ==
               "-ERR cachet-server does not implement the Lua debugger (SCRIPT DEBUG)\r\n");

@@ -4,6 +4,7 @@
 /// Server commands: COMMAND (COUNT, INFO, DOCS, LIST, GETKEYS), INFO, CONFIG (see config.hpp),
 /// DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE, SHUTDOWN.
 
+#include <cachet/resp/command_docs.hpp>
 #include <cachet/resp/engine.hpp>
 #include <cachet/version.hpp>
 
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
+#include <charconv>
 #include <chrono>
 #include <climits>
 #include <cstdio>
@@ -67,80 +70,56 @@ inline constexpr std::pair<std::uint32_t, const char*> flag_names[] = {
     {cmd_no_async_loading, "no_async_loading"},
     {cmd_no_multi, "no_multi"},   {cmd_movablekeys, "movablekeys"}, {cmd_allow_busy, "allow_busy"}};
 
-/// COMMAND INFO's tips of the commands (`name` or `name|subcommand`) that have any, as
-/// redis-server 7.0.15 lists them (space-separated, in its order); sorted by name.
-inline constexpr std::pair<std::string_view, std::string_view> command_tips[] = {
-    {"client|info", "nondeterministic_output"},
-    {"client|list", "nondeterministic_output"},
-    {"command", "nondeterministic_output_order"},
-    {"command|docs", "nondeterministic_output_order"},
-    {"command|info", "nondeterministic_output_order"},
-    {"command|list", "nondeterministic_output_order"},
-    {"config|set", "request_policy:all_nodes response_policy:all_succeeded"},
-    {"dbsize", "request_policy:all_shards response_policy:agg_sum"},
-    {"del", "request_policy:multi_shard response_policy:agg_sum"},
-    {"dump", "nondeterministic_output"},
-    {"exists", "request_policy:multi_shard response_policy:agg_sum"},
-    {"flushall", "request_policy:all_shards response_policy:all_succeeded"},
-    {"flushdb", "request_policy:all_shards response_policy:all_succeeded"},
-    {"hgetall", "nondeterministic_output_order"},
-    {"hkeys", "nondeterministic_output_order"},
-    {"hrandfield", "nondeterministic_output"},
-    {"hscan", "nondeterministic_output"},
-    {"hvals", "nondeterministic_output_order"},
-    {"info", "nondeterministic_output request_policy:all_shards response_policy:special"},
-    {"keys", "request_policy:all_shards nondeterministic_output_order"},
-    {"lastsave", "nondeterministic_output"},
-    {"latency|doctor", "nondeterministic_output request_policy:all_nodes response_policy:special"},
-    {"latency|graph", "nondeterministic_output request_policy:all_nodes response_policy:special"},
-    {"latency|history", "nondeterministic_output request_policy:all_nodes response_policy:special"},
-    {"latency|latest", "nondeterministic_output request_policy:all_nodes response_policy:special"},
-    {"latency|reset", "request_policy:all_nodes response_policy:all_succeeded"},
-    {"memory|doctor", "nondeterministic_output request_policy:all_shards response_policy:special"},
-    {"memory|malloc-stats", "nondeterministic_output request_policy:all_shards response_policy:special"},
-    {"memory|purge", "request_policy:all_shards response_policy:all_succeeded"},
-    {"memory|stats", "nondeterministic_output request_policy:all_shards response_policy:special"},
-    {"mget", "request_policy:multi_shard"},
-    {"module|list", "nondeterministic_output_order"},
-    {"mset", "request_policy:multi_shard response_policy:all_succeeded"},
-    {"msetnx", "request_policy:multi_shard response_policy:agg_min"},
-    {"object|encoding", "nondeterministic_output"},
-    {"object|freq", "nondeterministic_output"},
-    {"object|idletime", "nondeterministic_output"},
-    {"object|refcount", "nondeterministic_output"},
-    {"ping", "request_policy:all_shards response_policy:all_succeeded"},
-    {"pttl", "nondeterministic_output"},
-    {"randomkey", "request_policy:all_shards nondeterministic_output"},
-    {"scan", "nondeterministic_output request_policy:special"},
-    {"script|exists", "request_policy:all_shards response_policy:agg_logical_and"},
-    {"script|flush", "request_policy:all_nodes response_policy:all_succeeded"},
-    {"script|kill", "request_policy:all_shards response_policy:one_succeeded"},
-    {"script|load", "request_policy:all_nodes response_policy:all_succeeded"},
-    {"sdiff", "nondeterministic_output_order"},
-    {"sinter", "nondeterministic_output_order"},
-    {"slowlog|get", "request_policy:all_nodes nondeterministic_output"},
-    {"slowlog|len", "request_policy:all_nodes response_policy:agg_sum nondeterministic_output"},
-    {"slowlog|reset", "request_policy:all_nodes response_policy:all_succeeded"},
-    {"smembers", "nondeterministic_output_order"},
-    {"spop", "nondeterministic_output"},
-    {"srandmember", "nondeterministic_output"},
-    {"sscan", "nondeterministic_output"},
-    {"sunion", "nondeterministic_output_order"},
-    {"time", "nondeterministic_output"},
-    {"touch", "request_policy:multi_shard response_policy:agg_sum"},
-    {"ttl", "nondeterministic_output"},
-    {"unlink", "request_policy:multi_shard response_policy:agg_sum"},
-    {"wait", "request_policy:all_shards response_policy:agg_min"},
-    {"zrandmember", "nondeterministic_output"},
-    {"zscan", "nondeterministic_output"},
-};
+/// Redis's documentation of command `fullname` (lower case; "client|list" for a subcommand),
+/// or nullptr if Redis 7.0 has no such command. O(log n).
+[[nodiscard]] inline const detail::CommandDocEntry* redis_docs(std::string_view fullname) noexcept {
+    const auto* end = std::end(detail::redis_command_docs);
+    const auto* it = std::lower_bound(std::begin(detail::redis_command_docs), end, fullname,
+                                      [](const auto& e, std::string_view n) { return e.name < n; });
+    return it != end && it->name == fullname ? it : nullptr;
+}
 
-/// The tips of command `fullname`, space-separated ("" for none). O(log n).
-[[nodiscard]] inline std::string_view tips_of(std::string_view fullname) noexcept {
-    const auto* end = std::end(command_tips);
-    const auto* it = std::lower_bound(std::begin(command_tips), end, fullname,
-                                      [](const auto& e, std::string_view n) { return e.first < n; });
-    return it != end && it->first == fullname ? it->second : std::string_view();
+inline std::string_view replay_resp3_items(ReplyWriter& out, std::string_view bytes,
+                                           std::size_t count);
+
+/// Writes the RESP3 value at the front of `bytes` through `out` (which flattens maps and sets
+/// in RESP2, as Redis's writer does) and returns the bytes after it. For the generated tables
+/// of command_docs.hpp only: their bytes are Redis's replies, so they are not validated
+/// (simple strings, bulk strings, integers, arrays, sets and maps).
+inline std::string_view replay_resp3(ReplyWriter& out, std::string_view bytes) {
+    const std::size_t eol = bytes.find("\r\n");
+    const char kind = bytes[0];
+    const std::string_view line = bytes.substr(1, eol - 1);
+    bytes.remove_prefix(eol + 2);
+    long long n = 0;
+    if (kind != '+') std::from_chars(line.data(), line.data() + line.size(), n);
+    const auto count = static_cast<std::size_t>(n);
+    switch (kind) {
+        case '+': out.simple(line); return bytes;
+        case ':': out.integer(n); return bytes;
+        case '$': out.bulk(bytes.substr(0, count)); return bytes.substr(count + 2);
+        case '*': out.array(count); break;
+        case '~': out.set(count); break;
+        default: assert(kind == '%'); out.map(count); return replay_resp3_items(out, bytes, 2 * count);
+    }
+    return replay_resp3_items(out, bytes, count);
+}
+/// `replay_resp3` of `count` values in a row.
+inline std::string_view replay_resp3_items(ReplyWriter& out, std::string_view bytes, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) bytes = replay_resp3(out, bytes);
+    return bytes;
+}
+
+/// The command or subcommand ("client|list") named `n` (lower case) in `t`, or nullptr.
+template <class Table>
+[[nodiscard]] auto find_command_spec(const Table& t, const std::string& n) ->
+    const typename Table::mapped_type* {
+    const auto bar = n.find('|');
+    auto it = t.find(n.substr(0, bar));
+    if (it == t.end()) return nullptr;
+    if (bar == std::string::npos) return &it->second;
+    auto sub = it->second.subcommands.find(n.substr(bar + 1));
+    return sub == it->second.subcommands.end() ? nullptr : &sub->second;
 }
 
 /// One COMMAND INFO entry, as Redis 7.0 writes it.
@@ -159,69 +138,79 @@ void write_command_info(ReplyWriter& out, const CommandSpec<C>& s, const std::st
     out.integer(s.step);
     out.set(s.acl.size());
     for (const auto& a : s.acl) out.simple("@" + a);
-    std::vector<std::string_view> tips;
-    for (std::string_view rest = tips_of(fullname); !rest.empty();) {
-        const std::size_t sp = rest.find(' ');
-        tips.push_back(rest.substr(0, sp));
-        rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
-    }
-    out.array(tips.size());
-    for (auto t : tips) out.bulk(t);
-    if (s.first_key > 0) {
-        out.array(1);
-        out.map(3);
-        out.bulk("flags");
-        const bool write = s.flags & cmd_write;
-        if (s.flags & cmd_channel_keys) {
-            out.set(1);
-            out.simple("not_key");
-        } else {
-            out.set(2);
-            out.simple(write ? "RW" : "RO");
-            out.simple(write ? "update" : "access");
-        }
-        out.bulk("begin_search");
-        out.map(2);
-        out.bulk("type");
-        out.bulk("index");
-        out.bulk("spec");
-        out.map(1);
-        out.bulk("index");
-        out.integer(s.first_key);
-        out.bulk("find_keys");
-        out.map(2);
-        out.bulk("type");
-        out.bulk("range");
-        out.bulk("spec");
-        out.map(3);
-        out.bulk("lastkey");
-        out.integer(s.last_key < 0 ? s.last_key : s.last_key - s.first_key);
-        out.bulk("keystep");
-        out.integer(s.step);
-        out.bulk("limit");
-        out.integer(0);
+    if (const auto* docs = redis_docs(fullname)) {  // Redis's tips and key specifications
+        replay_resp3(out, docs->tips);
+        replay_resp3(out, docs->key_specs);
     } else {
-        out.array(0);
+        out.set(0);
+        if (s.first_key > 0) {
+            out.set(1);
+            out.map(3);
+            out.bulk("flags");
+            const bool write = s.flags & cmd_write;
+            if (s.flags & cmd_channel_keys) {
+                out.set(1);
+                out.simple("not_key");
+            } else {
+                out.set(2);
+                out.simple(write ? "RW" : "RO");
+                out.simple(write ? "update" : "access");
+            }
+            out.bulk("begin_search");
+            out.map(2);
+            out.bulk("type");
+            out.bulk("index");
+            out.bulk("spec");
+            out.map(1);
+            out.bulk("index");
+            out.integer(s.first_key);
+            out.bulk("find_keys");
+            out.map(2);
+            out.bulk("type");
+            out.bulk("range");
+            out.bulk("spec");
+            out.map(3);
+            out.bulk("lastkey");
+            out.integer(s.last_key < 0 ? s.last_key : s.last_key - s.first_key);
+            out.bulk("keystep");
+            out.integer(s.step);
+            out.bulk("limit");
+            out.integer(0);
+        } else {
+            out.set(0);
+        }
     }
-    out.array(s.subcommands.size());
+    // Redis 7.0 writes no subcommands as an empty set, else an array (addReplyCommandSubCommands)
+    if (s.subcommands.empty()) out.set(0);
+    else out.array(s.subcommands.size());
     for (const auto& [name, sub] : s.subcommands) write_command_info<C>(out, sub, fullname + "|" + name);
 }
 
+/// One COMMAND DOCS entry: Redis 7.0's documentation of the command (summary, since, group,
+/// complexity, doc flags, history, arguments), or for a command Redis does not have, cachet's
+/// summary, since and group; then the subcommands cachet has.
 template <Clock C>
-void write_command_docs(ReplyWriter& out, const CommandSpec<C>& s) {
-    out.map(s.subcommands.empty() ? 3 : 4);
-    out.bulk("summary");
-    out.bulk(s.summary);
-    out.bulk("since");
-    out.bulk(s.since);
-    out.bulk("group");
-    out.bulk(s.group);
-    if (!s.subcommands.empty()) {
+void write_command_docs(ReplyWriter& out, const CommandSpec<C>& s, const std::string& fullname) {
+    const bool subs = !s.subcommands.empty();
+    if (const auto* docs = redis_docs(fullname)) {
+        out.map(docs->doc_fields + (subs ? 1 : 0));
+        replay_resp3_items(out, docs->docs, 2 * std::size_t{docs->doc_fields});
+    } else {
+        out.map(subs ? 4 : 3);
+        out.bulk("summary");
+        out.bulk(s.summary);
+        out.bulk("since");
+        out.bulk(s.since);
+        out.bulk("group");
+        out.bulk(s.group);
+    }
+    if (subs) {
         out.bulk("subcommands");
         out.map(s.subcommands.size());
         for (const auto& [name, sub] : s.subcommands) {
-            out.bulk(s.name + "|" + name);
-            write_command_docs<C>(out, sub);
+            const std::string full = fullname + "|" + name;
+            out.bulk(full);
+            write_command_docs<C>(out, sub, full);
         }
     }
 }
@@ -290,34 +279,29 @@ void command_info(Ctx<C>& c) {
     c.out.array(c.argc() - 2);
     for (std::size_t i = 2; i < c.argc(); ++i) {
         const std::string n = lower(c.arg(i));
-        const auto bar = n.find('|');
-        const CommandSpec<C>* spec = nullptr;
-        if (auto it = t.find(n.substr(0, bar)); it != t.end()) {
-            spec = &it->second;
-            if (bar != std::string::npos) {
-                auto sub = spec->subcommands.find(n.substr(bar + 1));
-                spec = sub == spec->subcommands.end() ? nullptr : &sub->second;
-            }
-        }
-        if (spec) write_command_info<C>(c.out, *spec, n);
+        if (const auto* spec = find_command_spec(t, n)) write_command_info<C>(c.out, *spec, n);
         else c.out.null();  // addReplyNull: $-1 in RESP2
     }
 }
 
+/// COMMAND DOCS [name ...]: every command's documentation, or those named (a subcommand as
+/// "client|list"); unknown names are left out, as Redis does.
 template <Clock C>
 void command_docs(Ctx<C>& c) {
     const auto& t = c.engine.commands();
-    std::vector<const CommandSpec<C>*> specs;
+    std::vector<std::pair<std::string, const CommandSpec<C>*>> specs;
     if (c.argc() == 2) {
-        for (const auto& [name, spec] : t) specs.push_back(&spec);
+        for (const auto& [name, spec] : t) specs.emplace_back(name, &spec);
     } else {
-        for (std::size_t i = 2; i < c.argc(); ++i)
-            if (auto it = t.find(lower(c.arg(i))); it != t.end()) specs.push_back(&it->second);
+        for (std::size_t i = 2; i < c.argc(); ++i) {
+            std::string n = lower(c.arg(i));
+            if (const auto* spec = find_command_spec(t, n)) specs.emplace_back(std::move(n), spec);
+        }
     }
     c.out.map(specs.size());
-    for (const auto* s : specs) {
-        c.out.bulk(s->name);
-        write_command_docs<C>(c.out, *s);
+    for (const auto& [name, spec] : specs) {
+        c.out.bulk(name);
+        write_command_docs<C>(c.out, *spec, name);
     }
 }
 
