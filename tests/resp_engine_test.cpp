@@ -3,6 +3,7 @@
 // clock, authentication, pipelining at every split point, and protocol errors.
 #include "support/resp_session.hpp"
 
+#include <cachet/kv_store.hpp>
 #include <cachet/resp/reply_parser.hpp>
 
 #include <doctest/doctest.h>
@@ -808,6 +809,56 @@ TEST_SUITE("resp_engine") {
         call(*s, {"SET", "str", "x"});
         call(*s, {"INCR", "str"});
         CHECK(call(*s, {"EXEC"}) == "*2\r\n+OK\r\n-ERR value is not an integer or out of range\r\n");
+    }
+
+    TEST_CASE("EXEC: no key expires while the transaction runs; PTTL reads the clock (Redis 7.0)") {
+        // Checked on redis-server 7.0.15 with DEBUG SLEEP 0.05 for the clock's move: EXISTS 1,
+        // PTTL 0 inside EXEC; the key gone after it.
+        test::Server srv;
+        test::add_clock_advance(srv.engine);
+        auto s = srv.connect();
+        CHECK(call(*s, {"SET", "gone", "v", "PX", "10"}) == "+OK\r\n");
+        CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+        call(*s, {"SET", "k", "v", "PX", "10"});
+        call(*s, {"TEST.ADVANCE", "50"});
+        call(*s, {"EXISTS", "k"});
+        call(*s, {"PTTL", "k"});
+        call(*s, {"GET", "gone"});
+        CHECK(call(*s, {"EXEC"}) == "*5\r\n+OK\r\n+OK\r\n:1\r\n:0\r\n$1\r\nv\r\n");
+        CHECK(call(*s, {"EXISTS", "k", "gone"}) == ":0\r\n");
+        // Outside a transaction the clock moves between commands as usual.
+        CHECK(call(*s, {"SET", "k", "v", "PX", "10"}) == "+OK\r\n");
+        CHECK(call(*s, {"TEST.ADVANCE", "50"}) == "+OK\r\n");
+        CHECK(call(*s, {"EXISTS", "k"}) == ":0\r\n");
+    }
+
+    TEST_CASE("freeze_time: a database's keys keep their time on the freezing thread only") {
+        test::Server srv;
+        auto& db = srv.db.db(0);
+        db.set("k", "v");
+        REQUIRE(db.expire_at("k", db.now_ms() + 10));
+        {
+            const auto frozen = srv.db.freeze_time();
+            srv.clock.advance(std::chrono::milliseconds(50));
+            CHECK(db.exists("k"));
+            CHECK(db.pttl("k") == 0);
+            {
+                const auto inner = srv.db.freeze_time();  // nested: keeps the outer time
+                srv.clock.advance(std::chrono::milliseconds(50));
+                CHECK(db.exists("k"));
+            }
+            CHECK(db.exists("k"));
+            bool elsewhere = true;  // another thread sees the clock
+            std::thread([&] { elsewhere = db.exists("k"); }).join();
+            CHECK_FALSE(elsewhere);
+        }
+        CHECK_FALSE(db.exists("k"));
+        // A store whose time cannot be frozen (time_freezing false) is not affected.
+        cachet::KvStore<int, int, std::hash<int>, std::equal_to<int>, cachet::ManualClock> kv({}, srv.clock);
+        kv.put(1, 1, std::chrono::milliseconds(10));
+        const cachet::FrozenTime<cachet::ManualClock> frozen(kv.core().now_ms());
+        srv.clock.advance(std::chrono::milliseconds(50));
+        CHECK_FALSE(kv.contains(1));
     }
 
     TEST_CASE("WATCH: a change by another client, by the program, or an expiry aborts EXEC") {

@@ -519,6 +519,21 @@ TEST_SUITE("resp_scripting") {
         CHECK(call(*s, {"PING"}) == "+PONG\r\n");
     }
 
+    TEST_CASE("a script sees its keys as at its start: none expires while it runs") {
+        // redis-server 7.0.15, with a busy loop of 60 ms for the clock's move: EXISTS 1,
+        // PTTL 0, GET "v" inside the script; the key gone after it.
+        ScriptServer srv;
+        test::add_clock_advance(srv.engine);
+        auto s = srv.connect();
+        CHECK(call(*s, {"SET", "old", "v", "PX", "10"}) == "+OK\r\n");
+        CHECK(call(*s, {"EVAL",
+                        "redis.call('SET', KEYS[1], 'v', 'PX', 10) redis.call('TEST.ADVANCE', 60) "
+                        "return {redis.call('EXISTS', KEYS[1]), redis.call('PTTL', KEYS[1]), "
+                        "redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}",
+                        "2", "k", "old"}) == "*4\r\n:1\r\n:0\r\n$1\r\nv\r\n$1\r\nv\r\n");
+        CHECK(call(*s, {"EXISTS", "k", "old"}) == ":0\r\n");
+    }
+
     TEST_CASE("without enable_scripting the commands are unknown; with it COMMAND lists them") {
         test::Server plain;
         auto p = plain.connect();

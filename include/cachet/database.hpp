@@ -513,6 +513,9 @@ struct ValueTraits {
 /// gains from the pool's dense huge pages.
 template <>
 struct node_pooling<KeyString, Value> : std::true_type {};
+/// A database's time can be frozen (`BasicDatabase::freeze_time`), for scripts and EXEC.
+template <>
+struct time_freezing<KeyString, Value> : std::true_type {};
 
 /// One numbered database: a keyspace of Redis values and its typed views.
 template <Clock C = SteadyClock>
@@ -980,13 +983,15 @@ public:
             return slot.deadline_ms();
         });
     }
-    /// PTTL's value: -2 absent, -1 no TTL, else ms left (at least 0).
+    /// PTTL's value: -2 absent, -1 no TTL, else ms left (at least 0). Measured on the clock,
+    /// not on a frozen time: inside a script or EXEC, a key past its deadline still exists and
+    /// has 0 left, as Redis 7.0's ttlGenericCommand (mstime) reports it.
     [[nodiscard]] long long pttl(std::string_view key) {
         detail::ExecGate::Shared g(*m_gate);
-        return m_keyspace.access(key, [](auto& slot) -> long long {
+        return m_keyspace.access(key, [this](auto& slot) -> long long {
             if (!slot.exists()) return -2;
             if (slot.deadline_ms() == no_deadline) return -1;
-            const std::uint64_t d = slot.deadline_ms(), now = slot.now_ms();
+            const std::uint64_t d = slot.deadline_ms(), now = m_keyspace.clock_ms();
             return d > now ? static_cast<long long>(d - now) : 0;
         });
     }
@@ -1273,6 +1278,13 @@ public:
     /// The bus of shard channels (Redis 7's sharded pub/sub: SSUBSCRIBE, SPUBLISH), a
     /// namespace apart from `bus()`'s channels; the embedding program may use it too.
     [[nodiscard]] PubSubBus<std::string>& shard_bus() noexcept { return m_shard_bus; }
+
+    /// Holds the time of every database still for the calling thread until the returned guard
+    /// is destroyed: no key expires meanwhile, TTLs set meanwhile count from the frozen time,
+    /// and PTTL still reads the clock. Redis's time snapshot: a script and a MULTI/EXEC
+    /// transaction see keys as they were at their start (Redis 7.0's keyIsExpired). Nested calls
+    /// keep the outermost time. O(1).
+    [[nodiscard]] FrozenTime<C> freeze_time() const noexcept { return FrozenTime<C>(m_dbs[0]->now_ms()); }
 
     /// Unix time in ms, on the stores' clock (wall time when the database was made, plus
     /// the clock's progress since): what EXPIREAT and EXPIRETIME convert with.

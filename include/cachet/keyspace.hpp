@@ -140,6 +140,37 @@ template <class K, class V>
 struct node_pooling
     : std::bool_constant<std::is_trivially_copyable_v<K> && std::is_trivially_copyable_v<V>> {};
 
+/// Whether a store's time can be held still for the calling thread by a `FrozenTime` of its
+/// clock type (Redis's time snapshot: keys do not expire in the middle of a script or a
+/// transaction). False by default; the RESP Database's keyspaces set it. Such a store reads one
+/// thread-local variable on each `now_ms()`.
+template <class K, class V>
+struct time_freezing : std::false_type {};
+
+namespace detail {
+/// The calling thread's frozen time for stores of clock type `C`, in ms; `no_deadline`: none.
+template <class C>
+inline thread_local std::uint64_t t_frozen_ms = no_deadline;
+}  // namespace detail
+
+/// While it lives, every store of clock type `C` whose `time_freezing` is true reads `ms` as
+/// its time on the constructing thread: nothing it holds expires, TTLs are measured from `ms`,
+/// and its wheel does not advance. Other threads are not affected. Nested: an inner one keeps
+/// the outer's time. Not copyable or movable; destroy it on the thread that made it.
+template <class C>
+class FrozenTime {
+public:
+    explicit FrozenTime(std::uint64_t ms) noexcept : m_saved(detail::t_frozen_ms<C>) {
+        if (m_saved == no_deadline) detail::t_frozen_ms<C> = ms;
+    }
+    ~FrozenTime() { detail::t_frozen_ms<C> = m_saved; }
+    FrozenTime(const FrozenTime&) = delete;
+    FrozenTime& operator=(const FrozenTime&) = delete;
+
+private:
+    std::uint64_t m_saved;
+};
+
 /// Construction options of a store, validated once by the constructor (`validate()`).
 /// ```cpp
 /// cachet::KvStore<std::string, User> users({.max_entries = 10'000, .default_ttl = 30s});
@@ -1109,8 +1140,16 @@ public:
     [[nodiscard]] const C& clock() const noexcept { return m_clock; }
     /// The TTL (ms) given to entries created without one; 0 for none.
     [[nodiscard]] std::uint64_t default_ttl_ms() const noexcept { return m_default_ttl_ms; }
-    /// The store's current time in ms (its clock, rounded down).
-    [[nodiscard]] std::uint64_t now_ms() const noexcept { return detail::ms_since_epoch(m_clock); }
+    /// The store's current time in ms (its clock, rounded down), or the calling thread's frozen
+    /// time (see `FrozenTime`).
+    [[nodiscard]] std::uint64_t now_ms() const noexcept {
+        if constexpr (time_freezing<K, V>::value) {
+            if (const std::uint64_t f = detail::t_frozen_ms<C>; CACHET_UNLIKELY(f != no_deadline)) return f;
+        }
+        return clock_ms();
+    }
+    /// The clock's time in ms, never frozen.
+    [[nodiscard]] std::uint64_t clock_ms() const noexcept { return detail::ms_since_epoch(m_clock); }
 
     /// Removes every entry; each is reported as `erased`. Locks one shard at a time, so entries
     /// written concurrently into shards already cleared survive. O(size()).

@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -49,6 +50,21 @@ struct Server {
 
     std::unique_ptr<Session> connect() { return std::make_unique<Session>(engine); }
 };
+
+/// Adds the test-only command `TEST.ADVANCE ms` to `engine`: moves the database's ManualClock
+/// forward, so a test can let time pass in the middle of a script or a transaction.
+inline void add_clock_advance(Engine& engine) {
+    engine.add_commands([](cachet::resp::CommandTable<cachet::ManualClock>& t) {
+        cachet::resp::add_command<cachet::ManualClock>(
+            t, "test.advance", 2, 0, 0, 0, 0,
+            [](cachet::resp::Ctx<cachet::ManualClock>& c) {
+                cachet::ManualClock clock = c.engine.database().db(0).keyspace().clock();
+                clock.advance(std::chrono::milliseconds(std::stoll(std::string(c.arg(1)))));
+                c.out.simple("OK");
+            },
+            "server", "Moves the test's clock forward");
+    });
+}
 
 /// Sends one command and returns its reply (and clears the session's output).
 inline std::string call(Session& s, std::initializer_list<std::string_view> args) {

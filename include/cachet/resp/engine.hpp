@@ -1718,6 +1718,7 @@ void Session<C>::exec_queued(ReplyWriter& out) {
     }
     auto& repl = m_engine.replication();
     repl.begin_transaction();  // the writes go to replicas between MULTI and EXEC
+    const auto frozen = database.freeze_time();  // no key expires during EXEC (Redis 7.0)
     database.exclusive([&] {
         out.array(queued.size());
         for (auto& cmd : queued) {

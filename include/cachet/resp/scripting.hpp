@@ -18,7 +18,9 @@
 /// dofile, loadfile), and Redis's cjson, bit, cmsgpack and struct (lua_libs.hpp); globals are read-only (reading a missing one or assigning one is an
 /// error). Redis's type conversions both ways, in RESP2 and RESP3, its error texts (the
 /// failing command's error followed by " script: <sha>, on @user_script:<line>."), the `#!lua
-/// flags=no-writes` shebang. Not provided: SCRIPT DEBUG and FUNCTION.
+/// flags=no-writes` shebang. Time stands still for the script's keys: what has not expired
+/// when it starts does not expire before it ends (`BasicDatabase::freeze_time`). Not provided:
+/// SCRIPT DEBUG and FUNCTION.
 ///
 /// Atomicity and threads: a script runs with the transaction gate held exclusively (as EXEC),
 /// so no other command from any connection or thread interleaves with it; one Lua state serves
@@ -214,6 +216,8 @@ public:
         } running{*this, c.session, c.session.db_index()};
         auto& repl = m_engine.replication();
         if (!c.in_exec) repl.begin_transaction();  // its writes reach replicas as MULTI ... EXEC
+        // Keys do not expire while the script runs (Redis evaluates expiry at its start time)
+        const auto frozen = m_engine.database().freeze_time();
         lua_sethook(L, &Scripting::hook, LUA_MASKCOUNT, 100000);
         const int status = lua_pcall(L, 0, 1, -2);
         lua_sethook(L, nullptr, 0, 0);
