@@ -1306,6 +1306,20 @@ public:
     void set_reclaim_observer(std::function<void(int, std::string_view, RemovalCause)> f) {
         m_reclaim_observer = std::move(f);
     }
+    /// Calls `f(db, key)` for every change to a key that touches WATCH (writes, deletes,
+    /// expiry, eviction, FLUSHDB's removals) while `observe_modifications(true)`, on the thread
+    /// that made the change (possibly under the key's shard lock: `f` must not call into the
+    /// database). The RESP engine invalidates client-side caches with it (CLIENT TRACKING).
+    /// Set it before the database is shared between threads.
+    void set_modified_observer(std::function<void(int, std::string_view)> f) {
+        m_modified_observer = std::move(f);
+    }
+    /// Turns the modified-key observer on or off; on, the stores report every write.
+    void observe_modifications(bool on) {
+        std::lock_guard lock(m_watch_mutex);  // serialises refresh_write_events
+        m_observe_modified.store(on && m_modified_observer != nullptr, std::memory_order_release);
+        refresh_write_events();
+    }
     /// The transaction gate every operation enters shared and `exclusive` exclusively (the
     /// RESP engine holds it shared around a whole command).
     [[nodiscard]] detail::ExecGate& gate() noexcept { return m_gate; }
@@ -1390,6 +1404,7 @@ public:
     /// `expiry`: the key's entry was removed because it had expired, which does not touch the
     /// watchers to whom it was absent (see `watch`), once.
     void touch(int db, std::string_view key, bool expiry = false) {
+        if (CACHET_UNLIKELY(m_observe_modified.load(std::memory_order_acquire))) m_modified_observer(db, key);
         if (m_watch_count.load(std::memory_order_acquire) == 0) return;
         std::lock_guard lock(m_watch_mutex);
         auto it = m_watched.find(watch_key(db, key));
@@ -1701,7 +1716,8 @@ private:
     /// m_watch_mutex (or are the constructor).
     void refresh_write_events() noexcept {
         const unsigned f = m_notify.load(std::memory_order_acquire);
-        const bool on = f != 0 || m_watch_count.load(std::memory_order_acquire) != 0;
+        const bool on = f != 0 || m_watch_count.load(std::memory_order_acquire) != 0 ||
+                        m_observe_modified.load(std::memory_order_acquire);
         const bool misses = (f & notify_key_miss) && (f & (notify_keyspace | notify_keyevent));
         for (auto& d : m_dbs) {
             d->m_keyspace.set_write_events(on);
@@ -1752,6 +1768,8 @@ private:
 
     DatabaseOptions m_options;
     std::function<void(int, std::string_view, RemovalCause)> m_reclaim_observer;
+    std::function<void(int, std::string_view)> m_modified_observer;
+    std::atomic<bool> m_observe_modified{false};
     detail::ExecGate m_gate;
     PubSubBus<std::string> m_bus;
     PubSubBus<std::string> m_shard_bus;

@@ -35,6 +35,7 @@
 #include <cachet/resp/command.hpp>
 #include <cachet/resp/replication.hpp>
 #include <cachet/resp/session.hpp>
+#include <cachet/resp/tracking.hpp>
 
 #include <algorithm>
 #include <array>
@@ -128,6 +129,17 @@ enum class SubscriptionKind : std::uint8_t { channel, pattern, shard_channel };
     return name == "subscribe" || name == "psubscribe" || name == "ssubscribe" || name == "unsubscribe" ||
            name == "punsubscribe" || name == "sunsubscribe";
 }
+
+/// A session's CLIENT TRACKING state, as bits (Redis's CLIENT_TRACKING_* flags).
+enum TrackingFlag : std::uint8_t {
+    trk_on = 1,
+    trk_bcast = 2,
+    trk_optin = 4,
+    trk_optout = 8,
+    trk_noloop = 16,
+    trk_caching = 32,  ///< CLIENT CACHING given for the next command
+    trk_broken = 64,   ///< the redirection's client is gone
+};
 
 /// One RESP connection: see the file comment.
 template <Clock C = SteadyClock>
@@ -313,6 +325,35 @@ public:
     void set_no_evict(bool on) noexcept { m_no_evict.store(on, std::memory_order_relaxed); }
     [[nodiscard]] bool no_evict() const noexcept { return m_no_evict.load(std::memory_order_relaxed); }
 
+    // client-side caching (CLIENT TRACKING; see Engine::tracking_invalidate)
+    /// The tracking flags (`TrackingFlag`). Thread-safe.
+    [[nodiscard]] std::uint8_t tracking_flags() const noexcept { return m_tracking.load(std::memory_order_acquire); }
+    [[nodiscard]] bool tracking() const noexcept { return tracking_flags() & trk_on; }
+    /// The client invalidations go to (0: this one). Thread-safe.
+    [[nodiscard]] std::uint64_t tracking_redirect() const noexcept { return m_tracking_redirect.load(std::memory_order_acquire); }
+    /// The prefixes followed in BCAST mode, sorted. Owning thread only.
+    [[nodiscard]] const std::set<std::string, std::less<>>& tracking_prefixes() const noexcept { return m_tracking_prefixes; }
+    /// CLIENT TRACKING ON: `options` of trk_bcast, trk_optin, trk_optout, trk_noloop; BCAST
+    /// follows `prefixes` besides those already followed (none given: every key). The caller
+    /// has checked the options as Redis does (client_tracking).
+    void enable_tracking(std::uint64_t redirect, std::uint8_t options, std::span<const std::string_view> prefixes);
+    /// CLIENT TRACKING OFF (also RESET and closing): forgets the prefixes and every flag.
+    void disable_tracking();
+    /// CLIENT CACHING YES / NO: the next command's keys are (OPTIN) or are not (OPTOUT) tracked.
+    void set_tracking_caching() noexcept { m_tracking.fetch_or(trk_caching, std::memory_order_acq_rel); }
+    /// The redirection's client is gone (flag R, `broken_redirect`). Thread-safe.
+    void set_tracking_broken() noexcept { m_tracking.fetch_or(trk_broken, std::memory_order_acq_rel); }
+    /// Invalidations of keys this session changed itself, sent after its reply (owning thread).
+    [[nodiscard]] std::vector<std::optional<std::string>>& tracking_pending() noexcept { return m_tracking_pending; }
+    /// The keys this session's command changed while BCAST followers exist (owning thread).
+    [[nodiscard]] std::set<std::string, std::less<>>& tracking_changed() noexcept { return m_tracking_changed; }
+    /// Adds a push message to the output: now if `direct` (owning thread, between replies),
+    /// else through the outbox (any thread), within the pub/sub output limit.
+    void deliver(std::string_view bytes, bool direct) {
+        if (direct) m_out += bytes;
+        else (void)m_outbox.post(bytes, false, m_engine.output_limit(2).hard, 0);
+    }
+
     // transactions
     /// Thread-safe.
     [[nodiscard]] bool in_multi() const noexcept { return m_multi.load(std::memory_order_relaxed); }
@@ -434,6 +475,13 @@ private:
 
     std::optional<std::vector<std::string>> m_propagate_as;
 
+    std::atomic<std::uint8_t> m_tracking{0};  ///< TrackingFlag bits
+    std::atomic<std::uint64_t> m_tracking_redirect{0};
+    std::set<std::string, std::less<>> m_tracking_prefixes;
+    std::vector<std::optional<std::string>> m_tracking_pending;  ///< nullopt: a flush
+    std::set<std::string, std::less<>> m_tracking_changed;
+    void remember_tracked_keys(const CommandSpec<C>* spec, std::span<const std::string_view> argv);
+
     void run(std::span<const std::string_view> argv, const CommandSpec<C>* spec, bool in_exec);
     bool busy_script(std::span<const std::string_view> argv, const CommandSpec<C>* spec);
     void replicate(std::span<const std::string_view> argv, const CommandSpec<C>* spec, std::size_t db,
@@ -454,7 +502,11 @@ public:
     explicit Engine(database_type& db, EngineOptions options = {});
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
-    ~Engine() { m_db.set_reclaim_observer(nullptr); }
+    ~Engine() {
+        m_db.observe_modifications(false);
+        m_db.set_modified_observer(nullptr);
+        m_db.set_reclaim_observer(nullptr);
+    }
 
     [[nodiscard]] database_type& database() noexcept { return m_db; }
     /// The replication stream and its replicas (replication.hpp).
@@ -751,6 +803,102 @@ public:
         dst[1].store(l.soft, std::memory_order_relaxed);
         dst[2].store(l.soft_seconds, std::memory_order_relaxed);
     }
+
+    // ------------------------------------------------------------------ client-side caching
+
+    /// The tracking tables (CLIENT TRACKING): INFO reads their totals.
+    [[nodiscard]] const TrackingTable& tracking() const noexcept { return m_tracking; }
+    /// A client turned tracking on (+1) or off (-1); the database reports changed keys only
+    /// while some client tracks.
+    void tracking_switch(int delta) {
+        std::lock_guard lock(m_tracking_switch);
+        m_tracking.add_client(delta);
+        m_db.observe_modifications(m_tracking.clients() != 0);
+    }
+    void tracking_add_prefix(std::string_view prefix, std::uint64_t id) { m_tracking.add_prefix(prefix, id); }
+    void tracking_remove_prefixes(const std::set<std::string, std::less<>>& prefixes, std::uint64_t id) {
+        m_tracking.remove_prefixes(prefixes, id);
+    }
+    /// tracking-table-max-keys (0: no bound).
+    void set_tracking_max_keys(std::size_t n) noexcept { m_tracking_max_keys.store(n, std::memory_order_relaxed); }
+    /// Tracking client `s`'s read-only command read `keys`: they are remembered for it; keys
+    /// dropped to stay within tracking-table-max-keys are invalidated. Owning thread of `s`.
+    void tracking_remember(session_type& s, std::span<const std::string_view> keys) {
+        auto dropped = m_tracking.remember(keys, s.id(), m_tracking_max_keys.load(std::memory_order_relaxed));
+        for (const auto& [key, ids] : dropped) deliver_invalidation(key, ids);
+    }
+    /// `key` changed (the database's modified-key observer, on the thread that changed it):
+    /// the clients that read it hear of it once and forget it, as Redis's
+    /// trackingInvalidateKey (a NOLOOP client does not hear of its own changes; a client hears
+    /// of its own after its reply). For the BCAST followers of its prefixes, the keys a command
+    /// changes are gathered and announced after its reply, grouped per prefix as Redis groups
+    /// them per event-loop turn; a change made outside a command (the program's own writes,
+    /// the background expiry) is announced at once.
+    void tracking_invalidate(std::string_view key) {
+        if (std::vector<std::uint64_t> ids = m_tracking.take(key); !ids.empty())
+            deliver_invalidation(std::string(key), ids);
+        if (!m_tracking.has_prefixes()) return;
+        if (session_type* cur = current_session()) {
+            cur->tracking_changed().emplace(key);
+        } else {
+            broadcast({std::string(key)}, nullptr);  // one write may report several events
+        }
+    }
+    /// FLUSHDB / FLUSHALL: every tracking client hears a null invalidation (all keys) and the
+    /// remembered keys are forgotten; while the returned guard lives, the keys the flush
+    /// removes on this thread are not announced one by one. Call it before the flush.
+    struct [[nodiscard]] FlushScope {
+        FlushScope() noexcept { t_flushing() = true; }
+        ~FlushScope() { t_flushing() = false; }
+        FlushScope(const FlushScope&) = delete;
+        FlushScope& operator=(const FlushScope&) = delete;
+    };
+    FlushScope tracking_flush() {
+        if (m_tracking.clients() == 0) return {};
+        m_tracking.clear_keys();
+        session_type* cur = current_session();
+        std::lock_guard lock(m_clients_mutex);
+        for (auto& [id, s] : m_clients) {
+            if (!s->tracking()) continue;
+            if (s == cur) s->tracking_pending().emplace_back(std::nullopt);
+            else send_tracking_message_locked(*s, nullptr, nullptr);
+        }
+        return {};
+    }
+    /// After `s`'s command and its reply: the invalidations it caused to itself, then the
+    /// BCAST messages of the keys it changed.
+    void tracking_send_pending(session_type& s) {
+        {
+            std::lock_guard lock(m_clients_mutex);
+            for (const auto& key : s.tracking_pending()) {
+                if (!key) {
+                    send_tracking_message_locked(s, nullptr, &s);
+                    continue;
+                }
+                const std::vector<std::string> one{*key};
+                send_tracking_message_locked(s, &one, &s);
+            }
+            s.tracking_pending().clear();
+        }
+        if (!s.tracking_changed().empty()) {
+            const std::set<std::string, std::less<>> changed = std::move(s.tracking_changed());
+            s.tracking_changed().clear();
+            broadcast(changed, &s);
+        }
+    }
+    /// The session running a command on this thread (nullptr: none, or another engine's).
+    [[nodiscard]] session_type* current_session() const noexcept {
+        session_type* s = t_current();
+        return s && &s->engine() == this ? s : nullptr;
+    }
+    /// Marks `s` as the session running a command on this thread while it lives.
+    struct CurrentSession {
+        explicit CurrentSession(session_type& s) noexcept : saved(std::exchange(t_current(), &s)) {}
+        ~CurrentSession() { t_current() = saved; }
+        CurrentSession(const CurrentSession&) = delete;
+        CurrentSession& operator=(const CurrentSession&) = delete;
+        session_type* saved;
+    };
 
     // ------------------------------------------------------------------ clients
 
@@ -1154,6 +1302,97 @@ private:
     std::atomic<long long> m_zset_lp_entries{128}, m_zset_lp_value{64};
     std::atomic<std::size_t> m_hll_sparse_max{3000};
     mutable std::mutex m_clients_mutex;
+    TrackingTable m_tracking;
+    std::mutex m_tracking_switch;  ///< serialises tracking_switch
+    std::atomic<std::size_t> m_tracking_max_keys{1000000};
+    static session_type*& t_current() noexcept {
+        thread_local session_type* s = nullptr;
+        return s;
+    }
+    static bool& t_flushing() noexcept {
+        thread_local bool f = false;
+        return f;
+    }
+    /// Tells the readers `ids` (default mode) and the `followers` (BCAST) of `key` that it
+    /// changed, as Redis's trackingInvalidateKey; see tracking_invalidate.
+    void deliver_invalidation(const std::string& key, const std::vector<std::uint64_t>& ids) {
+        session_type* cur = current_session();
+        const std::vector<std::string> one{key};
+        std::lock_guard lock(m_clients_mutex);
+        for (std::uint64_t id : ids) {
+            auto it = m_clients.find(id);
+            if (it == m_clients.end()) continue;
+            session_type& s = *it->second;
+            const std::uint8_t f = s.tracking_flags();
+            if (!(f & trk_on) || (f & trk_bcast)) continue;
+            if ((f & trk_noloop) && &s == cur) continue;
+            if (&s == cur) s.tracking_pending().emplace_back(key);
+            else send_tracking_message_locked(s, &one, nullptr);
+        }
+    }
+    /// Announces `changed` to the BCAST followers of their prefixes; `writer` (nullptr: none)
+    /// changed them, so a NOLOOP follower that is the writer hears nothing, and the writer
+    /// gets its messages straight in its output (it calls this after its reply).
+    void broadcast(const std::set<std::string, std::less<>>& changed, session_type* writer) {
+        const auto messages = m_tracking.broadcasts(changed);
+        if (messages.empty()) return;
+        std::lock_guard lock(m_clients_mutex);
+        for (const auto& m : messages)
+            for (std::uint64_t id : m.clients) {
+                auto it = m_clients.find(id);
+                if (it == m_clients.end()) continue;
+                session_type& s = *it->second;
+                const std::uint8_t f = s.tracking_flags();
+                if (!(f & trk_on) || !(f & trk_bcast) || ((f & trk_noloop) && &s == writer)) continue;
+                send_tracking_message_locked(s, &m.keys, writer);
+            }
+    }
+    /// One invalidation of `keys` (nullptr: every key) for tracking client `s`, as Redis's
+    /// sendTrackingMessage: to `s`, or to its redirection (a RESP2 one only while it is
+    /// subscribed, as a `__redis__:invalidate` message); a RESP2 client without redirection
+    /// gets nothing; a redirection to a client that is gone marks `s` broken and, in RESP3,
+    /// tells it so. Written straight to the output of `direct` (its own thread, between
+    /// replies), posted to anyone else's outbox. Caller holds m_clients_mutex.
+    void send_tracking_message_locked(session_type& s, const std::vector<std::string>* keys, session_type* direct) {
+        session_type* to = &s;
+        bool redirected = false;
+        if (const std::uint64_t r = s.tracking_redirect(); r != 0) {
+            auto it = m_clients.find(r);
+            if (it == m_clients.end()) {
+                s.set_tracking_broken();
+                if (s.protocol() == Protocol::resp3) {
+                    std::string buf;
+                    ReplyWriter w(buf, Protocol::resp3);
+                    w.push(2);
+                    w.bulk("tracking-redir-broken");
+                    w.integer(static_cast<long long>(r));
+                    s.deliver(buf, &s == direct);
+                }
+                return;
+            }
+            to = it->second;
+            redirected = true;
+        }
+        std::string buf;
+        ReplyWriter w(buf, to->protocol());
+        if (to->protocol() == Protocol::resp3) {
+            w.push(2);
+            w.bulk("invalidate");
+        } else if (redirected && to->subscriber()) {
+            w.array(3);
+            w.bulk("message");
+            w.bulk("__redis__:invalidate");
+        } else {
+            return;
+        }
+        if (keys) {
+            w.array(keys->size());
+            for (const auto& k : *keys) w.bulk(k);
+        } else {
+            w.null();
+        }
+        to->deliver(buf, to == direct);
+    }
     /// A counter's rate per second over its last 16 samples (Redis's instantaneous metrics).
     struct InstantaneousRate {
         std::array<long long, 16> samples{};
@@ -1238,6 +1477,10 @@ template <Clock C>
 Engine<C>::Engine(database_type& db, EngineOptions options)
     : m_db(db), m_options(std::move(options)) {
     // Keys that expire or are evicted reach replicas as DEL, as Redis propagates them.
+    // Changed keys invalidate client-side caches (observed only while a client tracks).
+    m_db.set_modified_observer([this](int, std::string_view key) {
+        if (!t_flushing()) tracking_invalidate(key);
+    });
     m_db.set_reclaim_observer([this](int d, std::string_view key, RemovalCause) {
         const std::string_view argv[] = {"DEL", key};
         m_repl.feed(d, argv);
@@ -1453,6 +1696,7 @@ std::string Session<C>::call_for_script(std::span<const std::string_view> argv, 
 template <Clock C>
 void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C>* spec, bool in_exec) {
     Ctx<C> ctx{m_engine, *this, argv, m_writer, in_exec};
+    const typename Engine<C>::CurrentSession current(*this);
     // Names in these errors as Redis's %s / %.*s prints them: up to a NUL byte.
     const auto c_str = [](std::string_view s) { return s.substr(0, s.find('\0')); };
     bool resolved = false;  // spec is the command's own (a subcommand's, for a container)
@@ -1608,6 +1852,19 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
         (void)m_outbox.drain(pushes);
         m_out.insert(reply_at, pushes);
     }
+    // Client-side caching, as Redis's call() and resetClient(): a read-only command's keys are
+    // remembered (not EVAL_RO's own: the commands it calls count), the invalidations of keys
+    // the client changed itself follow its reply (after EXEC's or the script's, for the
+    // commands inside), and CLIENT CACHING lasts one command (or one transaction).
+    if (CACHET_UNLIKELY(m_tracking.load(std::memory_order_relaxed) & trk_on)) {
+        if ((spec->flags & cmd_readonly) && !(spec->flags & (cmd_pubsub | cmd_channel_keys)) &&
+            !(m_tracking.load(std::memory_order_relaxed) & trk_bcast))
+            remember_tracked_keys(spec, argv);
+        if (!in_exec && !m_script_call && !in_multi() && !(parent && parent->name == "client"))
+            m_tracking.fetch_and(static_cast<std::uint8_t>(~trk_caching), std::memory_order_acq_rel);
+    }
+    if (CACHET_UNLIKELY(!m_tracking_pending.empty() || !m_tracking_changed.empty()) && !in_exec && !m_script_call)
+        m_engine.tracking_send_pending(*this);
     // AUTH's arguments (and HELLO's after AUTH) never reach MONITOR or SLOWLOG (Redis 7.0
     // redacts them).
     std::size_t redact_from = static_cast<std::size_t>(-1);
@@ -1834,6 +2091,43 @@ bool Session<C>::on_tick(time_point now) {
 }
 
 template <Clock C>
+void Session<C>::remember_tracked_keys(const CommandSpec<C>* spec, std::span<const std::string_view> argv) {
+    if (spec->name == "eval_ro" || spec->name == "evalsha_ro") return;
+    const std::uint8_t f = m_tracking.load(std::memory_order_relaxed);
+    const bool caching = f & trk_caching;
+    if (((f & trk_optin) && !caching) || ((f & trk_optout) && caching)) return;
+    const auto keys = command_keys(*spec, argv);
+    if (keys && !keys->empty()) m_engine.tracking_remember(*this, *keys);
+}
+
+template <Clock C>
+void Session<C>::enable_tracking(std::uint64_t redirect, std::uint8_t options, std::span<const std::string_view> prefixes) {
+    const std::uint8_t old = m_tracking.load(std::memory_order_acquire);
+    if (!(old & trk_on)) m_engine.tracking_switch(+1);
+    m_tracking_redirect.store(redirect, std::memory_order_release);
+    if (options & trk_bcast) {
+        static constexpr std::string_view every[] = {""};
+        for (std::string_view p : prefixes.empty() ? std::span<const std::string_view>(every) : prefixes)
+            if (m_tracking_prefixes.emplace(p).second) m_engine.tracking_add_prefix(p, id());
+    }
+    const auto kept = static_cast<std::uint8_t>(old & trk_caching);
+    const auto given = static_cast<std::uint8_t>(options & (trk_bcast | trk_optin | trk_optout | trk_noloop));
+    m_tracking.store(static_cast<std::uint8_t>(trk_on | kept | given), std::memory_order_release);
+}
+
+template <Clock C>
+void Session<C>::disable_tracking() {
+    const std::uint8_t old = m_tracking.load(std::memory_order_acquire);
+    if (!(old & trk_on)) return;
+    m_tracking.store(0, std::memory_order_release);
+    if (!m_tracking_prefixes.empty()) {
+        m_engine.tracking_remove_prefixes(m_tracking_prefixes, id());
+        m_tracking_prefixes.clear();
+    }
+    m_engine.tracking_switch(-1);
+}
+
+template <Clock C>
 void Session<C>::close() {
     if (m_closed) return;
     m_closed = true;
@@ -1849,6 +2143,7 @@ void Session<C>::close() {
     }
     m_engine.count_commands(m_commands.exchange(0, std::memory_order_relaxed));
     unwatch_all();
+    disable_tracking();
     if (m_monitor.exchange(false)) m_engine.remove_monitor(*this);
     if (m_replica.load(std::memory_order_relaxed)) m_engine.replication().detach(*this);
     m_engine.detach(m_info.id);

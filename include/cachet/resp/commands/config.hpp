@@ -161,6 +161,9 @@ void register_config_params(Engine<C>& e) {
                                   static_cast<unsigned>(factor ? other : mine));
         };
     };
+    honour("tracking-table-max-keys", "1000000", [&e](const std::string& v) {
+        e.set_tracking_max_keys(static_cast<std::size_t>(std::stoull(v)));
+    });
     honour("maxmemory-samples", "5", [&db](const std::string& v) {
         db.set_maxmemory_policy(db.maxmemory_policy(), std::stoull(v));
     });

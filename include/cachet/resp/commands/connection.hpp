@@ -169,6 +169,7 @@ void reset(Ctx<C>& c) {
     s.unwatch_all();
     for (auto kind : {SubscriptionKind::channel, SubscriptionKind::pattern, SubscriptionKind::shard_channel})
         for (const auto& name : s.subscribed(kind)) s.unsubscribe(name, kind);
+    s.disable_tracking();
     s.select(0);
     s.set_protocol(Protocol::resp2);
     s.set_name({});
@@ -204,6 +205,11 @@ std::string client_line(Session<C>& s) {
     if (s.subscriber()) flags += 'P';
     if (s.in_multi()) flags += 'x';
     if (s.blocked()) flags += 'b';
+    if (const std::uint8_t t = s.tracking_flags(); t & trk_on) {
+        flags += 't';
+        if (t & trk_broken) flags += 'R';
+        if (t & trk_bcast) flags += 'B';
+    }
     if (s.closing()) flags += 'c';
     if (s.no_evict()) flags += 'e';
     if (flags.empty()) flags = "N";
@@ -225,7 +231,8 @@ std::string client_line(Session<C>& s) {
     l += " obl=0 oll=0 omem=" + std::to_string(s.outbox().size());
     l += " tot-mem=0 events=r";
     l += " cmd=" + std::string(s.last_command());
-    l += " user=default redir=-1";
+    l += " user=default redir=" +
+         (s.tracking() ? std::to_string(s.tracking_redirect()) : std::string("-1"));
     l += " resp=" + std::to_string(s.protocol() == Protocol::resp3 ? 3 : 2);
     return l;
 }
@@ -370,6 +377,8 @@ void client_help(Ctx<C>& c) {
     static const char* lines[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GETNAME", "    Return the name of the current connection.",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
         "GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
         "ID", "    Return the ID of the current connection.",
         "INFO", "    Return information about the current client connection.",
@@ -379,6 +388,9 @@ void client_help(Ctx<C>& c) {
         "    TYPE (normal|pubsub), USER <username>, SKIPME (YES|NO).",
         "LIST [options ...]", "    Return information about client connections.",
         "SETNAME <name>", "    Assign the name <name> to the current connection.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
         "TRACKINGINFO", "    Report tracking status for the current connection.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
         "HELP", "    Prints this help."};
@@ -409,17 +421,165 @@ void client_unblock(Ctx<C>& c) {
     c.out.integer(done ? 1 : 0);
 }
 
-/// CLIENT TRACKINGINFO: tracking is never on (cachet has no client-side caching).
+/// CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p]... [OPTIN] [OPTOUT] [NOLOOP]:
+/// server-assisted client-side caching, with Redis 7.0's checks in its order (the options
+/// first, then ON / OFF; a mode cannot be switched without turning tracking off; BCAST
+/// prefixes of one client must not overlap). See Engine::tracking_invalidate.
+template <Clock C>
+void client_tracking(Ctx<C>& c) {
+    std::uint64_t redirect = 0;
+    std::uint8_t options = 0;
+    std::vector<std::string_view> prefixes;
+    for (std::size_t j = 3; j < c.argc(); ++j) {
+        const bool more = j + 1 < c.argc();
+        const std::string_view opt = c.arg(j);
+        if (iequals(opt, "redirect") && more) {
+            ++j;
+            if (redirect != 0) {
+                c.out.error("ERR A client can only redirect to a single other client");
+                return;
+            }
+            const auto id = to_ll(c.arg(j));
+            if (!id) {
+                c.out.error(errors::not_integer);
+                return;
+            }
+            bool found = false;
+            c.engine.for_each_client([&](Session<C>& s) { found = found || (*id > 0 && s.id() == static_cast<std::uint64_t>(*id)); });
+            if (!found) {
+                c.out.error("ERR The client ID you want redirect to does not exist");
+                return;
+            }
+            redirect = static_cast<std::uint64_t>(*id);
+        } else if (iequals(opt, "bcast")) {
+            options |= trk_bcast;
+        } else if (iequals(opt, "optin")) {
+            options |= trk_optin;
+        } else if (iequals(opt, "optout")) {
+            options |= trk_optout;
+        } else if (iequals(opt, "noloop")) {
+            options |= trk_noloop;
+        } else if (iequals(opt, "prefix") && more) {
+            prefixes.push_back(c.arg(++j));
+        } else {
+            c.out.error(errors::syntax);
+            return;
+        }
+    }
+    Session<C>& s = c.session;
+    if (iequals(c.arg(2), "off")) {
+        s.disable_tracking();
+        c.out.simple("OK");
+        return;
+    }
+    if (!iequals(c.arg(2), "on")) {
+        c.out.error(errors::syntax);
+        return;
+    }
+    const std::uint8_t cur = s.tracking_flags();
+    if (!(options & trk_bcast) && !prefixes.empty()) {
+        c.out.error("ERR PREFIX option requires BCAST mode to be enabled");
+        return;
+    }
+    if ((cur & trk_on) && ((cur & trk_bcast) != 0) != ((options & trk_bcast) != 0)) {
+        c.out.error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, "
+                    "and then re-enabling it with a different mode.");
+        return;
+    }
+    if ((options & trk_bcast) && (options & (trk_optin | trk_optout))) {
+        c.out.error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+        return;
+    }
+    if ((options & trk_optin) && (options & trk_optout)) {
+        c.out.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+        return;
+    }
+    if (((options & trk_optin) && (cur & trk_optout)) || ((options & trk_optout) && (cur & trk_optin))) {
+        c.out.error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, "
+                    "and then re-enabling it with a different mode.");
+        return;
+    }
+    // Redis's stringCheckPrefix: two prefixes overlap when one starts the other (%s: up to a NUL).
+    const auto overlap = [](std::string_view a, std::string_view b) {
+        const std::size_t n = std::min(a.size(), b.size());
+        return a.substr(0, n) == b.substr(0, n);
+    };
+    const auto c_str = [](std::string_view v) { return std::string(v.substr(0, v.find('\0'))); };
+    if (options & trk_bcast) {
+        for (std::size_t i = 0; i < prefixes.size(); ++i) {
+            for (const auto& have : s.tracking_prefixes())
+                if (overlap(have, prefixes[i])) {
+                    c.out.error("ERR Prefix '" + c_str(prefixes[i]) + "' overlaps with an existing prefix '" +
+                                c_str(have) + "'. Prefixes for a single client must not overlap.");
+                    return;
+                }
+            for (std::size_t j = i + 1; j < prefixes.size(); ++j)
+                if (overlap(prefixes[i], prefixes[j])) {
+                    c.out.error("ERR Prefix '" + c_str(prefixes[i]) + "' overlaps with another provided prefix '" +
+                                c_str(prefixes[j]) + "'. Prefixes for a single client must not overlap.");
+                    return;
+                }
+        }
+    }
+    s.enable_tracking(redirect, options, prefixes);
+    c.out.simple("OK");
+}
+
+/// CLIENT CACHING YES|NO: in OPTIN mode, track the next command's keys; in OPTOUT mode, don't.
+template <Clock C>
+void client_caching(Ctx<C>& c) {
+    Session<C>& s = c.session;
+    const std::uint8_t f = s.tracking_flags();
+    if (!(f & trk_on)) {
+        c.out.error("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN "
+                    "or OPTOUT mode enabled");
+        return;
+    }
+    if (iequals(c.arg(2), "yes")) {
+        if (!(f & trk_optin)) {
+            c.out.error("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+            return;
+        }
+    } else if (iequals(c.arg(2), "no")) {
+        if (!(f & trk_optout)) {
+            c.out.error("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+            return;
+        }
+    } else {
+        c.out.error(errors::syntax);
+        return;
+    }
+    s.set_tracking_caching();
+    c.out.simple("OK");
+}
+
+/// CLIENT TRACKINGINFO: the flags (a set in RESP3), the redirection (-1: tracking off, 0: none)
+/// and the BCAST prefixes.
 template <Clock C>
 void client_trackinginfo(Ctx<C>& c) {
+    Session<C>& s = c.session;
+    const std::uint8_t f = s.tracking_flags();
+    std::vector<std::string_view> flags{f & trk_on ? "on" : "off"};
+    if (f & trk_bcast) flags.push_back("bcast");
+    if (f & trk_optin) {
+        flags.push_back("optin");
+        if (f & trk_caching) flags.push_back("caching-yes");
+    }
+    if (f & trk_optout) {
+        flags.push_back("optout");
+        if (f & trk_caching) flags.push_back("caching-no");
+    }
+    if (f & trk_noloop) flags.push_back("noloop");
+    if (f & trk_broken) flags.push_back("broken_redirect");
     c.out.map(3);
     c.out.bulk("flags");
-    c.out.set(1);
-    c.out.bulk("off");
+    c.out.set(flags.size());
+    for (auto v : flags) c.out.bulk(v);
     c.out.bulk("redirect");
-    c.out.integer(-1);
+    c.out.integer(f & trk_on ? static_cast<long long>(s.tracking_redirect()) : -1);
     c.out.bulk("prefixes");
-    c.out.array(0);
+    c.out.array(s.tracking_prefixes().size());
+    for (const auto& p : s.tracking_prefixes()) c.out.bulk(p);
 }
 
 /// CLIENT REPLY ON | OFF | SKIP (see Session::set_reply_mode).
@@ -448,7 +608,7 @@ void client_no_evict(Ctx<C>& c) {
 
 template <Clock C>
 void client_getredir(Ctx<C>& c) {
-    c.out.integer(-1);
+    c.out.integer(c.session.tracking() ? static_cast<long long>(c.session.tracking_redirect()) : -1);
 }
 
 // ---------------------------------------------------------------------- ACL
@@ -537,6 +697,8 @@ void register_connection_commands(CommandTable<C>& t) {
     add_command<C>(client.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &client_help<C>, "connection", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
     add_command<C>(client.subcommands, "unblock", -3, sub | cmd_admin, 0, 0, 0, &client_unblock<C>, "connection", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", {"admin", "slow", "dangerous", "connection"});
     add_command<C>(client.subcommands, "trackinginfo", 2, sub, 0, 0, 0, &client_trackinginfo<C>, "connection", "Return information about server assisted client side caching for the current connection", "6.2.0", {"slow", "connection"});
+    add_command<C>(client.subcommands, "tracking", -3, sub, 0, 0, 0, &client_tracking<C>, "connection", "Enable or disable server assisted client side caching support", "6.0.0", {"slow", "connection"});
+    add_command<C>(client.subcommands, "caching", 3, sub, 0, 0, 0, &client_caching<C>, "connection", "Instruct the server about tracking or not keys in the next request", "6.0.0", {"slow", "connection"});
     add_command<C>(client.subcommands, "getredir", 2, sub, 0, 0, 0, &client_getredir<C>, "connection", "Get tracking notifications redirection client ID if any", "6.0.0", {"slow", "connection"});
     auto& acl = add_command<C>(t, "acl", -2, 0, 0, 0, 0, nullptr, "server", "A container for Access List Control commands", "6.0.0", {"slow"});
     add_command<C>(acl.subcommands, "cat", -2, cmd_noscript | cmd_loading | cmd_stale, 0, 0, 0, &acl_cat<C>, "server", "List the ACL categories or the commands inside a category", "6.0.0", {"slow"});

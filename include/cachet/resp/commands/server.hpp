@@ -556,7 +556,7 @@ inline constexpr std::pair<std::string_view, bool> info_sections[] = {
 
 /// The text INFO replies with, for the sections `requested` names (none: "default"; "all" and
 /// "everything": every section), always in Redis's order, each once. Figures cachet does not
-/// keep (forks, AOF, defragmentation, client tracking, the allocator's own) are reported as a
+/// keep (forks, AOF, defragmentation, the allocator's own) are reported as a
 /// Redis without them reports them (0, -1, "ok"); the Latencystats section stays empty (no
 /// per-command latency histograms).
 template <Clock C>
@@ -640,7 +640,7 @@ std::string info_text(Engine<C>& e, std::span<const std::string_view> requested)
         line("client_recent_max_input_buffer", "0");
         line("client_recent_max_output_buffer", "0");
         line("blocked_clients", std::to_string(e.blocked_clients()));
-        line("tracking_clients", "0");
+        line("tracking_clients", std::to_string(e.tracking().clients()));
         line("clients_in_timeout_table", "0");
     }
     if (want("memory")) {
@@ -779,9 +779,10 @@ std::string info_text(Engine<C>& e, std::span<const std::string_view> requested)
         line("active_defrag_key_misses", "0");
         line("total_active_defrag_time", "0");
         line("current_active_defrag_time", "0");
-        line("tracking_total_keys", "0");
-        line("tracking_total_items", "0");
-        line("tracking_total_prefixes", "0");
+        const auto tracked = e.tracking().totals();
+        line("tracking_total_keys", std::to_string(tracked.keys));
+        line("tracking_total_items", std::to_string(tracked.items));
+        line("tracking_total_prefixes", std::to_string(tracked.prefixes));
         line("unexpected_error_replies", "0");
         line("total_error_replies", std::to_string(e.total_error_replies()));
         line("dump_payload_sanitizations", "0");
@@ -911,6 +912,7 @@ void flush(Ctx<C>& c) {
         c.out.error(errors::syntax);
         return;
     }
+    const auto untracked = c.engine.tracking_flush();  // one null invalidation, not one per key
     if (All) c.engine.database().flush_all();
     else c.db().flush();
     c.out.simple("OK");
