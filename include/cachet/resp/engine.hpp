@@ -141,6 +141,9 @@ enum TrackingFlag : std::uint8_t {
     trk_broken = 64,   ///< the redirection's client is gone
 };
 
+/// What CLIENT PAUSE holds back (Redis's CLIENT_PAUSE_* types, in order of strictness).
+enum PauseType : std::uint8_t { pause_none = 0, pause_write = 1, pause_all = 2 };
+
 /// One RESP connection: see the file comment.
 template <Clock C = SteadyClock>
 class Session {
@@ -183,8 +186,13 @@ public:
     /// caller should call `process` again with its pending input).
     bool collect_async();
 
-    /// True while a blocking command waits.
+    /// True while a blocking command waits, or CLIENT PAUSE holds a command back.
     [[nodiscard]] bool blocked() const noexcept { return m_is_blocked.load(std::memory_order_relaxed); }
+    /// True while CLIENT PAUSE holds a command back. Thread-safe.
+    [[nodiscard]] bool postponed() const noexcept { return m_postponed.load(std::memory_order_acquire); }
+    /// The pause ended (Engine::unpause_clients): the held command runs again when the owning
+    /// thread next collects the outbox.
+    void wake_postponed() { (void)m_outbox.post({}, true); }
     /// When the blocked command times out (nullopt: never, or not blocked).
     [[nodiscard]] std::optional<time_point> block_deadline() const noexcept {
         return m_blocked ? m_block_deadline : std::nullopt;
@@ -203,8 +211,10 @@ public:
     /// CLIENT UNBLOCK, from any thread: if the session is blocked, its thread ends the
     /// command as a timeout would (`error`: with Redis's -UNBLOCKED error) when it next
     /// collects its outbox. Returns whether it was blocked.
+    /// A command held back by CLIENT PAUSE is not blocked in this sense (0, as Redis 7.2+;
+    /// 7.0 crashes on it).
     bool request_unblock(bool error) {
-        if (!blocked()) return false;
+        if (!blocked() || postponed()) return false;
         m_outbox.request_unblock(error ? 2 : 1);
         return true;
     }
@@ -412,12 +422,17 @@ public:
 
 private:
     void unblock() noexcept {
+        m_postponed.store(false, std::memory_order_release);
         m_blocked.reset();
         m_block_deadline.reset();
         m_is_blocked.store(false, std::memory_order_relaxed);
         m_engine.count_blocked(-1);
     }
     [[nodiscard]] bool auth_required_by_server() const;
+    /// Whether the pause in force holds back `spec` (EXEC: if a queued command would be).
+    [[nodiscard]] bool held_by_pause(const CommandSpec<C>* spec, std::uint8_t pause) const;
+    /// Runs the command a pause held back (it was released, or the pause's time is up).
+    void run_released(BlockedCommand& held);
     void write_push_message(std::string& buf, std::string_view kind, std::string_view pattern,
                             std::string_view channel, std::string_view message) const;
 
@@ -466,6 +481,7 @@ private:
     std::vector<Watched> m_watched;
 
     std::unique_ptr<BlockedCommand> m_blocked;
+    std::atomic<bool> m_postponed{false};  ///< m_blocked is a PostponedCommand
     std::optional<time_point> m_block_deadline;
     std::uint64_t m_limits_seen = 0;
 
@@ -802,6 +818,60 @@ public:
         dst[0].store(l.hard, std::memory_order_relaxed);
         dst[1].store(l.soft, std::memory_order_relaxed);
         dst[2].store(l.soft_seconds, std::memory_order_relaxed);
+    }
+
+    // ------------------------------------------------------------------ CLIENT PAUSE
+
+    /// CLIENT PAUSE: until `end`, hold back every client's commands (`pause_all`) or those that
+    /// write or may replicate (`pause_write`); replicas are never held. As Redis's pauseClients,
+    /// a pause only ever gets longer or stricter until it ends. Thread-safe.
+    void pause_clients(std::uint8_t type, std::chrono::steady_clock::time_point end) {
+        std::lock_guard lock(m_pause_mutex);
+        if (type > m_pause.load(std::memory_order_relaxed)) m_pause.store(type, std::memory_order_release);
+        const auto ticks = end.time_since_epoch().count();
+        if (ticks > m_pause_end.load(std::memory_order_relaxed)) m_pause_end.store(ticks, std::memory_order_release);
+    }
+    /// CLIENT UNPAUSE, or the pause's end: every held command runs again, on its own
+    /// connection's thread. Thread-safe.
+    void unpause_clients() {
+        std::lock_guard lock(m_pause_mutex);
+        m_pause.store(pause_none, std::memory_order_release);
+        m_pause_end.store(0, std::memory_order_release);
+        for (auto& [s, cmd] : m_postponed)
+            if (cmd->claim()) {
+                s->wake_postponed();
+                cmd->finish();
+            }
+        m_postponed.clear();
+    }
+    /// Whether a pause may be in force (one atomic load; pause_state tells). Thread-safe.
+    [[nodiscard]] bool paused() const noexcept { return m_pause.load(std::memory_order_relaxed) != pause_none; }
+    /// The pause in force at `now` (ending it if its time has passed): pause_none,
+    /// pause_write or pause_all. One atomic load while there is none. Thread-safe.
+    [[nodiscard]] std::uint8_t pause_state(std::chrono::steady_clock::time_point now) {
+        const std::uint8_t type = m_pause.load(std::memory_order_acquire);
+        if (CACHET_LIKELY(type == pause_none)) return pause_none;
+        if (now.time_since_epoch().count() >= m_pause_end.load(std::memory_order_acquire)) {
+            unpause_clients();
+            return pause_none;
+        }
+        return type;
+    }
+    /// When the pause in force ends (for a held session's tick).
+    [[nodiscard]] std::chrono::steady_clock::time_point pause_end() const noexcept {
+        return std::chrono::steady_clock::time_point(
+            std::chrono::steady_clock::duration(m_pause_end.load(std::memory_order_acquire)));
+    }
+    /// Holds `argv` of session `s` until the pause ends; the session blocks on what this returns.
+    std::unique_ptr<PostponedCommand> postpone(session_type& s, std::span<const std::string_view> argv) {
+        auto cmd = std::make_unique<PostponedCommand>(
+            std::vector<std::string>(argv.begin(), argv.end()), [this](PostponedCommand* p) {
+                std::lock_guard lock(m_pause_mutex);
+                std::erase_if(m_postponed, [p](const auto& e) { return e.second == p; });
+            });
+        std::lock_guard lock(m_pause_mutex);
+        m_postponed.emplace_back(&s, cmd.get());
+        return cmd;
     }
 
     // ------------------------------------------------------------------ client-side caching
@@ -1302,6 +1372,10 @@ private:
     std::atomic<long long> m_zset_lp_entries{128}, m_zset_lp_value{64};
     std::atomic<std::size_t> m_hll_sparse_max{3000};
     mutable std::mutex m_clients_mutex;
+    std::atomic<std::uint8_t> m_pause{0};  ///< pause_none / pause_write / pause_all
+    std::atomic<std::chrono::steady_clock::rep> m_pause_end{0};
+    std::mutex m_pause_mutex;  ///< pause changes and m_postponed
+    std::vector<std::pair<session_type*, PostponedCommand*>> m_postponed;  ///< held, oldest first
     TrackingTable m_tracking;
     std::mutex m_tracking_switch;  ///< serialises tracking_switch
     std::atomic<std::size_t> m_tracking_max_keys{1000000};
@@ -1791,6 +1865,16 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
     // The last command, for CLIENT LIST's cmd=: a queued one counts, as in Redis.
     m_last_spec.store(spec, std::memory_order_release);
     m_last_parent.store(parent, std::memory_order_release);
+    // CLIENT PAUSE: held back until the pause ends (Redis's blockPostponeClient), after the
+    // checks above and before MULTI queues it; a replica's link is never held.
+    if (CACHET_UNLIKELY(m_engine.paused()) && !in_exec && !is_replica()) {
+        const std::uint8_t pause = m_engine.pause_state(std::chrono::steady_clock::now());
+        if (CACHET_UNLIKELY(pause != pause_none) && held_by_pause(spec, pause)) {
+            m_postponed.store(true, std::memory_order_release);  // before blocked(): CLIENT UNBLOCK
+            block(m_engine.postpone(*this, argv), m_engine.pause_end());
+            return;
+        }
+    }
     if (m_multi && !in_exec) {
         static const std::set<std::string_view> immediate = {"exec",  "discard", "multi",
                                                              "watch", "quit",    "reset"};
@@ -2064,11 +2148,12 @@ bool Session<C>::collect_async() {
     const int request = m_outbox.take_unblock_request();
     if (unblocked && m_blocked) {
         m_blocked->unregister();
-        unblock();
+        if (m_blocked->retry_argv()) run_released(*m_blocked);
+        else unblock();
         return true;
     }
     // CLIENT UNBLOCK: unless a producer claimed the command first (its reply is coming).
-    if (request != 0 && m_blocked && m_blocked->cancel()) {
+    if (request != 0 && m_blocked && !m_blocked->retry_argv() && m_blocked->cancel()) {
         m_blocked->unregister();
         if (request == 2) m_writer.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
         else m_blocked->timeout_reply(m_writer);
@@ -2079,10 +2164,43 @@ bool Session<C>::collect_async() {
 }
 
 template <Clock C>
+bool Session<C>::held_by_pause(const CommandSpec<C>* spec, std::uint8_t pause) const {
+    if (pause == pause_all) return true;
+    // Redis's write and may-replicate commands (EVAL, EVALSHA, FCALL and PFCOUNT are
+    // may-replicate there though their flags here do not say so).
+    const auto writes = [](const CommandSpec<C>& c) {
+        return (c.flags & (cmd_write | cmd_may_replicate | cmd_replicated)) || c.name == "eval" ||
+               c.name == "evalsha" || c.name == "fcall" || c.name == "pfcount";
+    };
+    if (writes(*spec)) return true;
+    if (spec->name != "exec" || !m_multi) return false;
+    for (const auto& queued : m_queued) {
+        const CommandSpec<C>* q = m_engine.find(queued[0]);
+        if (q && !q->subcommands.empty() && queued.size() >= 2)
+            if (auto it = q->subcommands.find(lower(queued[1])); it != q->subcommands.end()) q = &it->second;
+        if (q && writes(*q)) return true;
+    }
+    return false;
+}
+
+template <Clock C>
+void Session<C>::run_released(BlockedCommand& held) {
+    std::vector<std::string> argv = std::move(*held.retry_argv());
+    unblock();  // destroys `held`
+    const std::vector<std::string_view> views(argv.begin(), argv.end());
+    execute(views);  // held again if a new pause began meanwhile
+}
+
+template <Clock C>
 bool Session<C>::on_tick(time_point now) {
     if (!m_blocked || !m_block_deadline || now < *m_block_deadline) return false;
     if (m_blocked->cancel()) {
         m_blocked->unregister();
+        if (m_blocked->retry_argv()) {  // the pause's time is up (or it was made longer)
+            (void)m_engine.pause_state(now);
+            run_released(*m_blocked);
+            return true;
+        }
         m_blocked->timeout_reply(m_writer);
         unblock();
         return true;

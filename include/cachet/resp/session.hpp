@@ -108,6 +108,41 @@ public:
     virtual void unregister() = 0;
     /// The reply on timeout (Redis: a null array, or a null for BLMOVE/BRPOPLPUSH).
     virtual void timeout_reply(ReplyWriter& w) = 0;
+    /// A command held back by CLIENT PAUSE: its arguments, for the session to run it again
+    /// when it is released (instead of a reply); nullptr for a blocking command.
+    [[nodiscard]] virtual std::vector<std::string>* retry_argv() noexcept { return nullptr; }
+};
+
+/// A command CLIENT PAUSE holds back (Redis's BLOCKED_POSTPONE): the engine releases it when
+/// the pause ends (`claim`, a post to the session's outbox, `finish`), or the session's tick
+/// at the pause's end time does (`cancel`); either way the session runs it again, and it may
+/// be held again if a new pause began meanwhile.
+class PostponedCommand final : public BlockedCommand {
+public:
+    PostponedCommand(std::vector<std::string> argv, std::function<void(PostponedCommand*)> on_unregister)
+        : m_argv(std::move(argv)), m_on_unregister(std::move(on_unregister)) {}
+    bool cancel() override {
+        int expected = waiting;
+        return m_state.compare_exchange_strong(expected, cancelled, std::memory_order_acq_rel);
+    }
+    /// waiting -> claimed, for the releasing thread; false if the session cancelled it first.
+    bool claim() noexcept {
+        int expected = waiting;
+        return m_state.compare_exchange_strong(expected, claimed, std::memory_order_acq_rel);
+    }
+    void finish() noexcept { m_state.store(done, std::memory_order_release); }
+    [[nodiscard]] bool finished() const override { return m_state.load(std::memory_order_acquire) == done; }
+    void unregister() override {
+        if (m_on_unregister) std::exchange(m_on_unregister, nullptr)(this);
+    }
+    void timeout_reply(ReplyWriter&) override {}  // never answered: run again instead
+    [[nodiscard]] std::vector<std::string>* retry_argv() noexcept override { return &m_argv; }
+
+private:
+    enum : int { waiting, cancelled, claimed, done };
+    std::vector<std::string> m_argv;
+    std::function<void(PostponedCommand*)> m_on_unregister;
+    std::atomic<int> m_state{waiting};
 };
 
 }  // namespace resp

@@ -376,25 +376,99 @@ template <Clock C>
 void client_help(Ctx<C>& c) {
     static const char* lines[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "GETNAME", "    Return the name of the current connection.",
         "CACHING (YES|NO)",
         "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
-        "GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
-        "ID", "    Return the ID of the current connection.",
-        "INFO", "    Return information about the current client connection.",
-        "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
         "KILL <option> <value> [<option> <value> [...]]",
-        "    Kill connections. Options are: ID <client-id>, ADDR <ip:port>, LADDR <ip:port>,",
-        "    TYPE (normal|pubsub), USER <username>, SKIPME (YES|NO).",
-        "LIST [options ...]", "    Return information about client connections.",
-        "SETNAME <name>", "    Assign the name <name> to the current connection.",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
         "         [OPTIN] [OPTOUT] [NOLOOP]",
         "    Control server assisted client side caching.",
-        "TRACKINGINFO", "    Report tracking status for the current connection.",
-        "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
-        "HELP", "    Prints this help."};
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "HELP",
+        "    Prints this help."};
     help_reply(c.out, lines);
+}
+
+/// CLIENT PAUSE timeout [WRITE|ALL]: for `timeout` ms, hold back every client's commands
+/// (ALL, the default) or those that write or may replicate (WRITE); see
+/// Engine::pause_clients. The mode is checked before the timeout, as in Redis.
+template <Clock C>
+void client_pause(Ctx<C>& c) {
+    std::uint8_t type = pause_all;
+    if (c.argc() > 4) {
+        c.out.error("ERR unknown subcommand or wrong number of arguments for '" +
+                    std::string(c.arg(1).substr(0, 128)) + "'. Try CLIENT HELP.");
+        return;
+    }
+    if (c.argc() == 4) {
+        if (iequals(c.arg(3), "write")) {
+            type = pause_write;
+        } else if (!iequals(c.arg(3), "all")) {
+            c.out.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+            return;
+        }
+    }
+    const auto ms = to_ll(c.arg(2));
+    if (!ms) {
+        c.out.error("ERR timeout is not an integer or out of range");
+        return;
+    }
+    if (*ms < 0) {
+        c.out.error("ERR timeout is negative");
+        return;
+    }
+    // A timeout past the clock's range pauses until CLIENT UNPAUSE (Redis 7.0's sum
+    // overflows instead, and the pause ends at once).
+    const auto now = std::chrono::steady_clock::now();
+    const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::time_point::max() - now);
+    c.engine.pause_clients(type, *ms >= room.count() ? std::chrono::steady_clock::time_point::max()
+                                                     : now + std::chrono::milliseconds(*ms));
+    c.out.simple("OK");
+}
+
+/// CLIENT UNPAUSE: ends the pause; the held commands run.
+template <Clock C>
+void client_unpause(Ctx<C>& c) {
+    c.engine.unpause_clients();
+    c.out.simple("OK");
 }
 
 /// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if that client was blocked (its command then ends as
@@ -696,6 +770,8 @@ void register_connection_commands(CommandTable<C>& t) {
     add_command<C>(client.subcommands, "kill", -3, sub | cmd_admin, 0, 0, 0, &client_kill<C>, "connection", "Kill the connection of a client", "2.4.0", {"admin", "slow", "dangerous", "connection"});
     add_command<C>(client.subcommands, "help", 2, cmd_loading | cmd_stale, 0, 0, 0, &client_help<C>, "connection", "Show helpful text about the different subcommands", "5.0.0", {"slow", "connection"});
     add_command<C>(client.subcommands, "unblock", -3, sub | cmd_admin, 0, 0, 0, &client_unblock<C>, "connection", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", {"admin", "slow", "dangerous", "connection"});
+    add_command<C>(client.subcommands, "pause", -3, sub | cmd_admin, 0, 0, 0, &client_pause<C>, "connection", "Stop processing commands from clients for some time", "2.9.50", {"admin", "slow", "dangerous", "connection"});
+    add_command<C>(client.subcommands, "unpause", 2, sub | cmd_admin, 0, 0, 0, &client_unpause<C>, "connection", "Resume processing of clients that were paused", "6.2.0", {"admin", "slow", "dangerous", "connection"});
     add_command<C>(client.subcommands, "trackinginfo", 2, sub, 0, 0, 0, &client_trackinginfo<C>, "connection", "Return information about server assisted client side caching for the current connection", "6.2.0", {"slow", "connection"});
     add_command<C>(client.subcommands, "tracking", -3, sub, 0, 0, 0, &client_tracking<C>, "connection", "Enable or disable server assisted client side caching support", "6.0.0", {"slow", "connection"});
     add_command<C>(client.subcommands, "caching", 3, sub, 0, 0, 0, &client_caching<C>, "connection", "Instruct the server about tracking or not keys in the next request", "6.0.0", {"slow", "connection"});
