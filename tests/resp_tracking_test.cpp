@@ -304,6 +304,34 @@ TEST_SUITE("resp_tracking") {
         CHECK(info_field(*a, "tracking_total_keys") == "2");
     }
 
+    TEST_CASE("a change made on another thread while a read runs is announced after its reply") {
+        // TEST.READ key: a read-only command that lets another connection, on another thread,
+        // SET the key in the middle of it, then reads the key. The key is remembered before
+        // the read (so the change is announced), and the announcement follows the reply (so
+        // the client does not cache the value after hearing it changed).
+        static test::Session* writer = nullptr;
+        test::Server srv;
+        srv.engine.add_commands([](cachet::resp::CommandTable<cachet::ManualClock>& t) {
+            cachet::resp::add_command<cachet::ManualClock>(
+                t, "test.read", 2, cachet::resp::cmd_readonly, 1, 1, 1,
+                [](cachet::resp::Ctx<cachet::ManualClock>& c) {
+                    const std::string key(c.arg(1));
+                    std::thread([&] { (void)call(*writer, {"SET", key, "new"}); }).join();
+                    c.out.bulk(*c.engine.database().db(0).get(key));
+                },
+                "string", "Reads a key another thread sets meanwhile");
+        });
+        auto a = srv.connect();
+        auto b = srv.connect();
+        writer = b.get();
+        call(*a, {"HELLO", "3"});
+        CHECK(call(*a, {"CLIENT", "TRACKING", "on"}) == "+OK\r\n");
+        CHECK(call(*b, {"SET", "k", "old"}) == "+OK\r\n");
+        CHECK(call(*a, {"TEST.READ", "k"}) == "$3\r\nnew\r\n" + inval({"k"}));
+        CHECK(async(*a).empty());
+        writer = nullptr;
+    }
+
     TEST_CASE("concurrent writers: each tracked key is invalidated exactly once per read") {
         // Run under ThreadSanitizer in CI: writers on two threads change keys a tracking client
         // reads on a third.

@@ -361,7 +361,7 @@ public:
     /// else through the outbox (any thread), within the pub/sub output limit.
     void deliver(std::string_view bytes, bool direct) {
         if (direct) m_out += bytes;
-        else (void)m_outbox.post(bytes, false, m_engine.output_limit(2).hard, 0);
+        else (void)m_outbox.post_late(bytes, m_engine.output_limit(2).hard);
     }
 
     // transactions
@@ -1906,6 +1906,16 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
     // answers, so that the commands it calls (shown as the "lua" client's) follow it (Redis).
     if (CACHET_UNLIKELY(spec->flags & cmd_skip_monitor) && m_engine.has_monitors())
         m_engine.feed_monitors(db_index(), m_info.addr, argv);
+    // Client-side caching, as Redis's call() and resetClient(): a read-only command's keys are
+    // remembered (not EVAL_RO's own: the commands it calls count), before it reads them, so a
+    // change on another thread while it runs is announced (after its reply); the
+    // invalidations of keys the client changed itself follow its reply (after EXEC's or the
+    // script's, for the commands inside), and CLIENT CACHING lasts one command (or one
+    // transaction).
+    const bool tracking_on = m_tracking.load(std::memory_order_relaxed) & trk_on;
+    if (CACHET_UNLIKELY(tracking_on) && (spec->flags & cmd_readonly) &&
+        !(spec->flags & (cmd_pubsub | cmd_channel_keys)) && !(m_tracking.load(std::memory_order_relaxed) & trk_bcast))
+        remember_tracked_keys(spec, argv);
     const std::uint64_t t0 = cachet::detail::fast_ticks();
     try {
         spec->handler(ctx);
@@ -1936,19 +1946,15 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
         (void)m_outbox.drain(pushes);
         m_out.insert(reply_at, pushes);
     }
-    // Client-side caching, as Redis's call() and resetClient(): a read-only command's keys are
-    // remembered (not EVAL_RO's own: the commands it calls count), the invalidations of keys
-    // the client changed itself follow its reply (after EXEC's or the script's, for the
-    // commands inside), and CLIENT CACHING lasts one command (or one transaction).
-    if (CACHET_UNLIKELY(m_tracking.load(std::memory_order_relaxed) & trk_on)) {
-        if ((spec->flags & cmd_readonly) && !(spec->flags & (cmd_pubsub | cmd_channel_keys)) &&
-            !(m_tracking.load(std::memory_order_relaxed) & trk_bcast))
-            remember_tracked_keys(spec, argv);
+    if (CACHET_UNLIKELY(tracking_on))
         if (!in_exec && !m_script_call && !in_multi() && !(parent && parent->name == "client"))
             m_tracking.fetch_and(static_cast<std::uint8_t>(~trk_caching), std::memory_order_acq_rel);
+    if (!in_exec && !m_script_call) {
+        if (CACHET_UNLIKELY(!m_tracking_pending.empty() || !m_tracking_changed.empty()))
+            m_engine.tracking_send_pending(*this);
+        // Other connections' invalidations that came while this command ran follow its reply.
+        if (CACHET_UNLIKELY(m_outbox.late_size() != 0) && !m_blocked) m_outbox.drain_late(m_out);
     }
-    if (CACHET_UNLIKELY(!m_tracking_pending.empty() || !m_tracking_changed.empty()) && !in_exec && !m_script_call)
-        m_engine.tracking_send_pending(*this);
     // AUTH's arguments (and HELLO's after AUTH) never reach MONITOR or SLOWLOG (Redis 7.0
     // redacts them).
     std::size_t redact_from = static_cast<std::size_t>(-1);
@@ -2145,6 +2151,7 @@ template <Clock C>
 bool Session<C>::collect_async() {
     const auto [any, unblocked] = m_outbox.drain(m_out);
     (void)any;
+    if (m_outbox.late_size() != 0) m_outbox.drain_late(m_out);
     const int request = m_outbox.take_unblock_request();
     if (unblocked && m_blocked) {
         m_blocked->unregister();

@@ -35,23 +35,16 @@ public:
     /// closing.
     bool post(std::string_view bytes, bool unblock = false, std::size_t hard_limit = 0,
               std::size_t already = 0) {
-        std::function<void()> wake;
-        {
-            std::lock_guard lock(m_mutex);
-            if (m_overflow.load(std::memory_order_relaxed)) return false;
-            if (hard_limit && m_data.size() + bytes.size() + already > hard_limit && !unblock) {
-                m_overflow.store(true, std::memory_order_relaxed);
-            } else {
-                m_data.append(bytes);
-                m_size.store(m_data.size(), std::memory_order_relaxed);
-                m_unblocked = m_unblocked || unblock;
-            }
-            wake = m_waker;
-        }
-        if (wake) wake();
-        return true;
+        return append(m_data, m_size, bytes, unblock, hard_limit, already);
     }
-    /// Moves what was posted to the end of `out`; returns {any bytes, the blocked reply came}.
+    /// As `post`, for output that must follow the reply of the command the session may be
+    /// running as it arrives (a client-side caching invalidation: the command may have read
+    /// the key before the change); `drain` leaves it, `drain_late` takes it.
+    bool post_late(std::string_view bytes, std::size_t hard_limit = 0) {
+        return append(m_late, m_late_size, bytes, false, hard_limit, 0);
+    }
+    /// Moves what was posted (not `post_late`'s) to the end of `out`; returns {any bytes, the
+    /// blocked reply came}.
     std::pair<bool, bool> drain(std::string& out) {
         std::lock_guard lock(m_mutex);
         const bool any = !m_data.empty();
@@ -61,6 +54,13 @@ public:
         const bool unblocked = m_unblocked;
         m_unblocked = false;
         return {any, unblocked};
+    }
+    /// Moves what `post_late` posted to the end of `out`.
+    void drain_late(std::string& out) {
+        std::lock_guard lock(m_mutex);
+        out.append(m_late);
+        m_late.clear();
+        m_late_size.store(0, std::memory_order_relaxed);
     }
     void set_waker(std::function<void()> w) {
         std::lock_guard lock(m_mutex);
@@ -84,11 +84,35 @@ public:
     [[nodiscard]] std::size_t size() const noexcept {
         return m_size.load(std::memory_order_relaxed);
     }
+    [[nodiscard]] std::size_t late_size() const noexcept {
+        return m_late_size.load(std::memory_order_relaxed);
+    }
 
 private:
+    bool append(std::string& to, std::atomic<std::size_t>& size, std::string_view bytes, bool unblock,
+                std::size_t hard_limit, std::size_t already) {
+        std::function<void()> wake;
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_overflow.load(std::memory_order_relaxed)) return false;
+            if (hard_limit && m_data.size() + m_late.size() + bytes.size() + already > hard_limit && !unblock) {
+                m_overflow.store(true, std::memory_order_relaxed);
+            } else {
+                to.append(bytes);
+                size.store(to.size(), std::memory_order_relaxed);
+                m_unblocked = m_unblocked || unblock;
+            }
+            wake = m_waker;
+        }
+        if (wake) wake();
+        return true;
+    }
+
     mutable std::mutex m_mutex;
     std::string m_data;
     std::atomic<std::size_t> m_size{0};  ///< m_data.size(), written under m_mutex
+    std::string m_late;                  ///< post_late's
+    std::atomic<std::size_t> m_late_size{0};
     bool m_unblocked = false;
     std::atomic<bool> m_overflow{false};  ///< written under m_mutex
     std::function<void()> m_waker;
