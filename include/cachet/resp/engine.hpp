@@ -907,7 +907,7 @@ public:
     void tracking_invalidate(std::string_view key) {
         if (std::vector<std::uint64_t> ids = m_tracking.take(key); !ids.empty())
             deliver_invalidation(std::string(key), ids);
-        if (!m_tracking.has_prefixes()) return;
+        if (!m_tracking.followed(key)) return;
         if (session_type* cur = current_session()) {
             cur->tracking_changed().emplace(key);
         } else {

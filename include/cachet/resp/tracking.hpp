@@ -12,11 +12,16 @@
 /// `max_keys` remembered keys (tracking-table-max-keys), the oldest remembered keys are dropped
 /// and their clients told, as Redis drops keys from its table (Redis picks them at random).
 ///
-/// Thread safety: every member is thread-safe (one mutex; `clients()` is a lock-free read).
-/// Complexity: remember and take O(keys), expected; `broadcasts` O(prefixes in use x keys).
+/// Thread safety: every member is thread-safe. The keys are split over 16 stripes by hash,
+/// each with its own mutex, so writers on several threads rarely wait for one another (a
+/// write takes its key's stripe lock while some client tracks); the prefixes sit behind a
+/// shared mutex that the writers only read.
+/// Complexity: remember and take O(keys), expected (a drop over the bound looks at each
+/// stripe's oldest key); `broadcasts` and `followed` O(prefixes in use x keys).
 
 #include <cachet/detail/config.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +29,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,48 +54,70 @@ public:
     /// Remembers that client `id` read `keys`. Returns what had to be dropped to stay within
     /// `max_keys` (0: no bound), for the caller to invalidate.
     Dropped remember(std::span<const std::string_view> keys, std::uint64_t id, std::size_t max_keys) {
-        std::lock_guard lock(m_mutex);
         for (std::string_view k : keys) {
-            auto it = m_keys.find(k);
-            if (it == m_keys.end()) {
-                m_order.emplace_back(k);
-                it = m_keys.emplace(m_order.back(), Readers{{}, std::prev(m_order.end())}).first;
+            Stripe& st = stripe(k);
+            std::lock_guard lock(st.mutex);
+            auto it = st.keys.find(k);
+            if (it == st.keys.end()) {
+                st.order.emplace_back(std::string(k), m_seq.fetch_add(1, std::memory_order_relaxed));
+                it = st.keys.emplace(st.order.back().first, Readers{{}, std::prev(st.order.end())}).first;
+                m_count.fetch_add(1, std::memory_order_relaxed);
             }
-            if (it->second.ids.insert(id).second) ++m_items;
+            if (it->second.ids.insert(id).second) ++st.items;
         }
         Dropped dropped;
-        while (max_keys != 0 && m_keys.size() > max_keys) {
-            auto it = m_keys.find(m_order.front());
-            dropped.emplace_back(m_order.front(), std::vector<std::uint64_t>(it->second.ids.begin(), it->second.ids.end()));
-            erase(it);
+        while (max_keys != 0 && m_count.load(std::memory_order_relaxed) > max_keys) {
+            // The oldest remembered key: the oldest of the stripes' oldest (the front of each
+            // stripe's list), taken if it is still there when its stripe is locked again.
+            Stripe* oldest = nullptr;
+            std::uint64_t oldest_seq = 0;
+            for (Stripe& st : m_stripes) {
+                std::lock_guard lock(st.mutex);
+                if (!st.order.empty() && (!oldest || st.order.front().second < oldest_seq)) {
+                    oldest = &st;
+                    oldest_seq = st.order.front().second;
+                }
+            }
+            if (!oldest) break;
+            std::lock_guard lock(oldest->mutex);
+            if (oldest->order.empty() || oldest->order.front().second != oldest_seq) continue;
+            auto it = oldest->keys.find(oldest->order.front().first);
+            dropped.emplace_back(oldest->order.front().first,
+                                 std::vector<std::uint64_t>(it->second.ids.begin(), it->second.ids.end()));
+            erase(*oldest, it);
         }
         return dropped;
     }
 
-    /// Forgets `key` and returns the clients that had read it (in id order).
+    /// Forgets `key` and returns the clients that had read it (in id order). Locks the key's
+    /// stripe only: writers on other threads rarely meet.
     std::vector<std::uint64_t> take(std::string_view key) {
-        std::lock_guard lock(m_mutex);
-        auto it = m_keys.find(key);
-        if (it == m_keys.end()) return {};
+        if (m_count.load(std::memory_order_relaxed) == 0) return {};
+        Stripe& st = stripe(key);
+        std::lock_guard lock(st.mutex);
+        auto it = st.keys.find(key);
+        if (it == st.keys.end()) return {};
         std::vector<std::uint64_t> ids(it->second.ids.begin(), it->second.ids.end());
-        erase(it);
+        erase(st, it);
         return ids;
     }
 
     /// Client `id` follows `prefix` (BCAST; "" follows every key).
     void add_prefix(std::string_view prefix, std::uint64_t id) {
-        std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_prefix_mutex);
         m_prefixes[std::string(prefix)].insert(id);
+        m_prefix_count.store(m_prefixes.size(), std::memory_order_release);
     }
     /// Client `id` stops following `prefixes`.
     void remove_prefixes(const std::set<std::string, std::less<>>& prefixes, std::uint64_t id) {
-        std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_prefix_mutex);
         for (const auto& p : prefixes) {
             auto it = m_prefixes.find(p);
             if (it == m_prefixes.end()) continue;
             it->second.erase(id);
             if (it->second.empty()) m_prefixes.erase(it);
         }
+        m_prefix_count.store(m_prefixes.size(), std::memory_order_release);
     }
     /// One BCAST message to send: `keys` to each of `clients`.
     struct Broadcast {
@@ -101,7 +129,7 @@ public:
     /// each of its followers (in id order).
     [[nodiscard]] std::vector<Broadcast> broadcasts(const std::set<std::string, std::less<>>& changed) const {
         std::vector<Broadcast> out;
-        std::lock_guard lock(m_mutex);
+        std::shared_lock lock(m_prefix_mutex);
         for (const auto& [prefix, followers] : m_prefixes) {
             Broadcast b;
             for (const auto& k : changed)
@@ -112,17 +140,26 @@ public:
         }
         return out;
     }
-    [[nodiscard]] bool has_prefixes() const {
-        std::lock_guard lock(m_mutex);
-        return !m_prefixes.empty();
+    /// Whether some client follows a prefix (one atomic load).
+    [[nodiscard]] bool has_prefixes() const noexcept { return m_prefix_count.load(std::memory_order_acquire) != 0; }
+    /// Whether some client follows a prefix of `key`. O(prefixes), under a shared lock.
+    [[nodiscard]] bool followed(std::string_view key) const {
+        if (!has_prefixes()) return false;
+        std::shared_lock lock(m_prefix_mutex);
+        for (const auto& entry : m_prefixes)
+            if (key.starts_with(entry.first)) return true;
+        return false;
     }
 
     /// Forgets every remembered key (FLUSHDB, FLUSHALL); the prefixes stay.
     void clear_keys() {
-        std::lock_guard lock(m_mutex);
-        m_keys.clear();
-        m_order.clear();
-        m_items = 0;
+        for (Stripe& st : m_stripes) {
+            std::lock_guard lock(st.mutex);
+            m_count.fetch_sub(st.keys.size(), std::memory_order_relaxed);
+            st.keys.clear();
+            st.order.clear();
+            st.items = 0;
+        }
     }
 
     /// INFO's tracking_total_keys, tracking_total_items, tracking_total_prefixes.
@@ -130,8 +167,14 @@ public:
         std::size_t keys = 0, items = 0, prefixes = 0;
     };
     [[nodiscard]] Totals totals() const {
-        std::lock_guard lock(m_mutex);
-        return {m_keys.size(), m_items, m_prefixes.size()};
+        Totals t;
+        for (const Stripe& st : m_stripes) {
+            std::lock_guard lock(st.mutex);
+            t.keys += st.keys.size();
+            t.items += st.items;
+        }
+        t.prefixes = m_prefix_count.load(std::memory_order_acquire);
+        return t;
     }
 
 private:
@@ -139,24 +182,40 @@ private:
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
     };
+    /// The remembered keys, oldest first, each with its place in the order of remembering.
+    using Order = std::list<std::pair<std::string, std::uint64_t>>;
     struct Readers {
         std::set<std::uint64_t> ids;
-        std::list<std::string>::iterator order;  ///< the key's place in m_order
+        Order::iterator order;  ///< the key's place in its stripe's order
     };
     using KeyMap = std::unordered_map<std::string_view, Readers, Hash, std::equal_to<>>;
+    /// A part of the key table (keys by hash), with its own lock.
+    struct alignas(64) Stripe {
+        mutable std::mutex mutex;
+        Order order;  ///< the map's keys view these strings
+        KeyMap keys;
+        std::size_t items = 0;
+    };
+    static constexpr std::size_t stripe_count = 16;
 
-    void erase(typename KeyMap::iterator it) {
-        m_items -= it->second.ids.size();
+    Stripe& stripe(std::string_view key) noexcept {
+        const std::size_t h = Hash{}(key);
+        return m_stripes[(h ^ (h >> 32)) % stripe_count];
+    }
+    void erase(Stripe& st, typename KeyMap::iterator it) {
+        st.items -= it->second.ids.size();
         const auto order = it->second.order;
-        m_keys.erase(it);
-        m_order.erase(order);  // after the map entry: its key views this string
+        st.keys.erase(it);
+        st.order.erase(order);  // after the map entry: its key views this string
+        m_count.fetch_sub(1, std::memory_order_relaxed);
     }
 
-    mutable std::mutex m_mutex;
-    std::list<std::string> m_order;  ///< the remembered keys, oldest first (the map's keys view these)
-    KeyMap m_keys;
-    std::size_t m_items = 0;
+    std::array<Stripe, stripe_count> m_stripes;
+    std::atomic<std::size_t> m_count{0};   ///< keys remembered, over all stripes
+    std::atomic<std::uint64_t> m_seq{0};   ///< the order of remembering, across stripes
+    mutable std::shared_mutex m_prefix_mutex;
     std::map<std::string, std::set<std::uint64_t>, std::less<>> m_prefixes;
+    std::atomic<std::size_t> m_prefix_count{0};
     std::atomic<std::size_t> m_clients{0};
 };
 
