@@ -2,7 +2,7 @@
 """What one client-side-caching client costs every writer of cachet-server.
 
 Starts cachet-server on 127.0.0.1, then, in rounds, runs the same redis-benchmark SET load
-(-P 16, 50 clients, 2 benchmark threads, 100,000 random keys) three ways, interleaved:
+(-P 16, 50 clients, 2 benchmark threads, 100,000 random keys, 2,000,000 requests) three ways, interleaved:
   none     no client tracks (the baseline);
   default  one RESP3 client has CLIENT TRACKING on and has read 1,000 keys of another
            namespace, so every SET looks its key up in the tracking table and finds nothing;
@@ -10,7 +10,7 @@ Starts cachet-server on 127.0.0.1, then, in rounds, runs the same redis-benchmar
 Prints each run, then the median requests/s per way and its ratio to `none`.
 
 Usage: bench/tracking_overhead.py [--server build/release/examples/resp_server/cachet-server]
-                                  [--port 7399] [--io-threads 2] [--rounds 3]
+                                  [--port 7399] [--io-threads 2] [--rounds 3] [--requests N]
 """
 import argparse
 import socket
@@ -51,10 +51,10 @@ def tracking_client(port, mode):
     return s
 
 
-def run(port, mode):
+def run(port, mode, requests):
     client = tracking_client(port, mode) if mode != "none" else None
     out = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-t", "set",
-                          "-n", "1000000", "-r", "100000", "-P", "16", "-c", "50",
+                          "-n", str(requests), "-r", "100000", "-P", "16", "-c", "50",
                           "--threads", "2", "-q"], capture_output=True, text=True, check=True).stdout
     if client:
         client.close()
@@ -68,6 +68,7 @@ def main():
     ap.add_argument("--port", type=int, default=7399)
     ap.add_argument("--io-threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--requests", type=int, default=2000000)
     a = ap.parse_args()
     server = subprocess.Popen([a.server, "--port", str(a.port), "--bind", "127.0.0.1",
                                "--io-threads", str(a.io_threads)], stdout=subprocess.DEVNULL)
@@ -81,7 +82,7 @@ def main():
         results = {"none": [], "default": [], "bcast": []}
         for r in range(a.rounds):
             for mode in results:
-                rps = run(a.port, mode)
+                rps = run(a.port, mode, a.requests)
                 results[mode].append(rps)
                 print(f"round {r + 1} {mode:8s} {rps:12.0f} requests/s", flush=True)
         base = statistics.median(results["none"])
