@@ -111,6 +111,32 @@ TEST_SUITE("kv_store") {
         CHECK(kv.check_invariants());
     }
 
+    TEST_CASE("hold_expired: expired entries read as missing but stay, until released") {
+        cachet::ManualClock clock;
+        Kv kv({.shards = 4}, clock);
+        for (int i = 0; i < 100; ++i) kv.put("k" + std::to_string(i), i, 10ms);
+        kv.put("keep", 1);
+        kv.core().hold_expired(true);
+        clock.advance(10ms);
+        CHECK_FALSE(kv.get("k1").has_value());
+        CHECK_FALSE(kv.contains("k2"));
+        CHECK_FALSE(kv.erase("k3"));  // already missing: nothing to erase
+        CHECK(kv.run_pending() == 0);
+        for (int i = 0; i < 20; ++i) (void)kv.contains("keep");  // the wheel is not advanced
+        CHECK(kv.size() == 101);
+        CHECK(kv.stats().expirations == 0);
+        // A write under an expired key replaces the held entry (one entry, not two).
+        kv.put("k4", 44);
+        CHECK(kv.get("k4") == 44);
+        CHECK(kv.size() == 101);
+        CHECK(kv.stats().expirations == 1);
+        CHECK(kv.check_invariants());
+        kv.core().hold_expired(false);
+        CHECK(kv.run_pending() == 99);
+        CHECK(kv.size() == 2);
+        CHECK(kv.check_invariants());
+    }
+
     TEST_CASE("run_pending finds timers set again after it emptied every shard's wheel") {
         cachet::ManualClock clock;
         Kv kv({.shards = 4}, clock);

@@ -195,6 +195,26 @@ TEST_SUITE("resp_pause") {
         CHECK(call(*a, {"EXISTS", "gone"}) == ":0\r\n");
     }
 
+    TEST_CASE("keys do not expire while paused: they read as missing, DBSIZE counts them") {
+        test::Server srv;
+        auto a = srv.connect();
+        auto c = srv.connect();
+        CHECK(call(*a, {"SET", "e", "1", "PX", "50"}) == "+OK\r\n");
+        CHECK(call(*a, {"SET", "k", "v"}) == "+OK\r\n");
+        CHECK(call(*a, {"CLIENT", "PAUSE", "100000", "WRITE"}) == "+OK\r\n");
+        srv.clock.advance(100ms);
+        srv.db.run_pending();  // the background expiry cycle: held too
+        CHECK(call(*c, {"GET", "e"}) == "$-1\r\n");
+        CHECK(call(*c, {"EXISTS", "e"}) == ":0\r\n");
+        CHECK(call(*c, {"PTTL", "e"}) == ":-2\r\n");
+        CHECK(call(*c, {"TYPE", "e"}) == "+none\r\n");
+        CHECK(call(*c, {"DBSIZE"}) == ":2\r\n");
+        CHECK(call(*c, {"KEYS", "*"}) == "*1\r\n$1\r\nk\r\n");
+        CHECK(call(*c, {"CLIENT", "UNPAUSE"}) == "+OK\r\n");
+        srv.db.run_pending();
+        CHECK(call(*c, {"DBSIZE"}) == ":1\r\n");
+    }
+
     TEST_CASE("concurrent: writers on other threads are held and all run once released") {
         // Run under ThreadSanitizer in CI.
         test::Server srv;

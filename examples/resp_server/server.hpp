@@ -857,6 +857,9 @@ private:
             m_next_cron = m_now + std::chrono::milliseconds(100);
             // Not while a Lua script holds the gate: this loop's clients (and, on loop 0, new
             // connections) would wait with it, and could not ask for SCRIPT KILL.
+            // A CLIENT PAUSE whose time is up ends here even without traffic (Redis's cron),
+            // releasing the expiry it held.
+            if (m_index == 0) (void)engine().pause_state(m_now);
             if (m_index == 0 && m_server.m_options.active_expire && !m_stopping &&
                 !engine().script_run().running.load(std::memory_order_acquire))
                 engine().ordered(false, [&] { engine().database().run_pending(); });  // DELs in order

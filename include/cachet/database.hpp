@@ -1701,6 +1701,10 @@ public:
     void reset_stats() noexcept {
         for (auto& d : m_dbs) d->m_keyspace.reset_stats();
     }
+    /// Holds expiry in every database (Keyspace::hold_expired): CLIENT PAUSE's.
+    void hold_expiry(bool on) noexcept {
+        for (auto& d : m_dbs) d->m_keyspace.hold_expired(on);
+    }
     /// Reclaims expired keys in every database now; returns how many.
     std::size_t run_pending() {
         std::size_t n = 0;

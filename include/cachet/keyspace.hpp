@@ -636,6 +636,8 @@ public:
                     e->access_word.store(m_ks.m_access.fresh(m_now), std::memory_order_relaxed);
                 if (m_ks.m_bounded && m_ks.m_eviction == Eviction::tinylfu)
                     m_shard.tlfu.reserve_insert();  // may throw; nothing linked yet
+                // An expired entry held in place (hold_expired) makes way for the new one.
+                if (m_held) m_ks.remove(m_shard, std::exchange(m_held, nullptr), RemovalCause::expired, m_batch);
                 m_shard.index.insert(m_hash32, e);  // may throw; then unique_ptr frees e
                 m_created.release();
                 m_ks.link_new(m_shard, e, m_deadline, m_now, m_batch);
@@ -697,6 +699,7 @@ public:
         unsigned* m_miss_seq = nullptr;  ///< access_many's count of misses so far
         Shard& m_shard;
         Entry* m_existing;
+        Entry* m_held = nullptr;  ///< an expired entry left in place (hold_expired), replaced on create
         EntryPtr m_created;
         EntryPtr m_replaced;
         std::uint32_t m_hash32;
@@ -771,8 +774,10 @@ public:
         static_assert(!std::is_reference_v<R>, "access must not return references into the store");
         PendingWrites writes;
         auto run = [&](Shard& s, std::uint64_t hv, std::uint64_t now, Batch& batch) {
-            Slot<KK> slot(*this, s, find_live(s, hv, key, now, batch), hv, now,
+            Entry* held = nullptr;
+            Slot<KK> slot(*this, s, find_live(s, hv, key, now, batch, &held), hv, now,
                           std::forward<KK>(key), batch);
+            slot.m_held = held;
             // If `f` throws, a lookup it counted is still announced (by the caller below).
             if constexpr (std::is_void_v<R>) {
                 try {
@@ -904,10 +909,12 @@ public:
                 slots.m_of_key[i] = found;
                 if (found < slots.m_unique.size()) continue;
                 Shard& s = m_shards[shard_ids[i]];
-                Entry* live = find_live(s, hashes[i], keys[i], now, batch);
+                Entry* held = nullptr;
+                Entry* live = find_live(s, hashes[i], keys[i], now, batch, &held);
                 key_batches.emplace_back(new Batch);
                 slots.m_unique.emplace_back(new Slot<const Q&>(*this, s, live, hashes[i], now,
                                                                keys[i], *key_batches.back()));
+                slots.m_unique.back()->m_held = held;
                 slots.m_unique.back()->m_miss_seq = &miss_seq;
             }
             try {
@@ -1291,11 +1298,19 @@ public:
         return found ? sum / found : 0;
     }
 
+    /// While on, expired entries stay where they are (Redis's expiry during CLIENT PAUSE):
+    /// lookups still find them missing, but neither lookups, the wheel nor `run_pending`
+    /// remove them, so no expiry is announced; `size()` counts them. Creating an entry under
+    /// an expired key still replaces it. Thread-safe; takes effect at each shard's next lock.
+    void hold_expired(bool on) noexcept { m_hold_expired.store(on, std::memory_order_relaxed); }
+    [[nodiscard]] bool expired_held() const noexcept { return m_hold_expired.load(std::memory_order_relaxed); }
+
     /// Reclaims every expired entry now (and announces them). Returns how many. Works through
     /// each shard in chunks of 1,024 timers, releasing the lock between chunks; a shard that
     /// holds no timer is passed without taking its lock (the Database's 10 Hz expiry cycle
     /// visits 16 x shards of them).
     std::size_t run_pending() {
+        if (m_hold_expired.load(std::memory_order_relaxed)) return 0;
         std::size_t total = 0;
         const std::uint64_t now = now_ms();
         for (std::size_t i = 0; i < m_shard_count; ++i) {
@@ -1748,16 +1763,23 @@ private:
     /// Advances the shard's wheel to `now`, within the per-operation budget. O(expire_budget).
     void maintain(Shard& s, std::uint64_t now, Batch& batch) {
         if (CACHET_LIKELY(!s.wheel || !s.wheel->needs_advance(now))) return;
+        if (CACHET_UNLIKELY(m_hold_expired.load(std::memory_order_relaxed))) return;
         s.wheel->advance(now, m_expire_budget,
                         [&](Entry* e) { remove(s, e, RemovalCause::expired, batch); });
     }
 
-    /// The live entry for `key`, removing it as expired if its deadline has passed.
+    /// The live entry for `key`, removing it as expired if its deadline has passed (unless
+    /// expiry is held: then it stays, and `held`, if given, points at it).
     template <class Q>
-    Entry* find_live(Shard& s, std::uint64_t hv, const Q& key, std::uint64_t now, Batch& batch) {
+    Entry* find_live(Shard& s, std::uint64_t hv, const Q& key, std::uint64_t now, Batch& batch,
+                     Entry** held = nullptr) {
         Entry* e = s.index.find(static_cast<std::uint32_t>(hv),
                                 [&](const Entry* x) { return m_eq(x->key, key); });
         if (e && CACHET_UNLIKELY(e->deadline <= now)) {
+            if (CACHET_UNLIKELY(m_hold_expired.load(std::memory_order_relaxed))) {
+                if (held) *held = e;
+                return nullptr;
+            }
             remove(s, e, RemovalCause::expired, batch);
             return nullptr;
         }
@@ -2010,6 +2032,7 @@ private:
     unsigned m_shard_shift = 64;
     bool m_bounded = false;
     std::atomic<bool> m_lru_tracking{true};  ///< see set_lru_tracking
+    std::atomic<bool> m_hold_expired{false};  ///< see hold_expired
     detail::AccessClock m_access;            ///< see set_access_tracking
     /// `evict_sampled_to_weight`'s pool of candidates, kept between calls, and what it ranks.
     std::mutex m_evict_pool_mutex;

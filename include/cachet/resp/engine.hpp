@@ -827,6 +827,7 @@ public:
     /// a pause only ever gets longer or stricter until it ends. Thread-safe.
     void pause_clients(std::uint8_t type, std::chrono::steady_clock::time_point end) {
         std::lock_guard lock(m_pause_mutex);
+        m_db.hold_expiry(true);  // Redis deletes no expired key while paused
         if (type > m_pause.load(std::memory_order_relaxed)) m_pause.store(type, std::memory_order_release);
         const auto ticks = end.time_since_epoch().count();
         if (ticks > m_pause_end.load(std::memory_order_relaxed)) m_pause_end.store(ticks, std::memory_order_release);
@@ -837,6 +838,7 @@ public:
         std::lock_guard lock(m_pause_mutex);
         m_pause.store(pause_none, std::memory_order_release);
         m_pause_end.store(0, std::memory_order_release);
+        m_db.hold_expiry(false);
         for (auto& [s, cmd] : m_postponed)
             if (cmd->claim()) {
                 s->wake_postponed();
