@@ -15,22 +15,6 @@ using namespace std::chrono_literals;
 using test::async;
 using test::call;
 
-namespace {
-
-std::string id_of(test::Session& s) {
-    const std::string r = call(s, {"CLIENT", "ID"});
-    return r.substr(1, r.size() - 3);
-}
-
-std::string info_field(test::Session& s, const std::string& field) {
-    const std::string info = call(s, {"INFO", "clients"});
-    const auto at = info.find(field + ":");
-    REQUIRE(at != std::string::npos);
-    return info.substr(at + field.size() + 1, info.find("\r\n", at) - at - field.size() - 1);
-}
-
-}  // namespace
-
 TEST_SUITE("resp_pause") {
     TEST_CASE("CLIENT PAUSE checks its mode, then its timeout, as Redis") {
         test::Server srv;
@@ -66,7 +50,7 @@ TEST_SUITE("resp_pause") {
         auto d = srv.connect();
         auto e = srv.connect();
         CHECK(call(*b, {"SET", "k", "0"}) == "+OK\r\n");
-        const std::string b_id = id_of(*b), c_id = id_of(*c), d_id = id_of(*d), e_id = id_of(*e);
+        const std::string b_id = test::client_id(*b), c_id = test::client_id(*c), d_id = test::client_id(*d), e_id = test::client_id(*e);
         CHECK(call(*a, {"CLIENT", "PAUSE", "100000", "WRITE"}) == "+OK\r\n");
         CHECK(call(*b, {"GET", "k"}) == "$1\r\n0\r\n");
         CHECK(call(*b, {"SET", "k", "1"}).empty());
@@ -91,7 +75,7 @@ TEST_SUITE("resp_pause") {
         CHECK(call(*d, {"MULTI"}) == "+OK\r\n");
         CHECK(call(*d, {"SET", "k", "3"}).empty());
         // Held clients are blocked clients for INFO and CLIENT LIST (flag b, the held command).
-        CHECK(info_field(*e, "blocked_clients") == "7");
+        CHECK(test::info_field(*e, "blocked_clients") == "7");
         const std::string list = call(*e, {"CLIENT", "LIST"});
         const auto line_of = [&](const std::string& id) {
             const auto at = list.find("id=" + id + " ");
@@ -117,7 +101,7 @@ TEST_SUITE("resp_pause") {
         CHECK(async(*h) == ":0\r\n");
         CHECK(async(*d) == "+QUEUED\r\n");
         CHECK(call(*d, {"EXEC"}) == "*1\r\n+OK\r\n");
-        CHECK(info_field(*e, "blocked_clients") == "0");
+        CHECK(test::info_field(*e, "blocked_clients") == "0");
         CHECK(call(*e, {"GET", "k"}) == "$1\r\n3\r\n");
     }
 

@@ -35,18 +35,6 @@ std::string message(std::string_view key) {
     return out + "*1\r\n$" + std::to_string(key.size()) + "\r\n" + std::string(key) + "\r\n";
 }
 
-std::string id_of(test::Session& s) {
-    const std::string r = call(s, {"CLIENT", "ID"});
-    return r.substr(1, r.size() - 3);
-}
-
-std::string info_field(test::Session& s, const std::string& field) {
-    const std::string info = call(s, {"INFO", "everything"});
-    const auto at = info.find(field + ":");
-    REQUIRE(at != std::string::npos);
-    return info.substr(at + field.size() + 1, info.find("\r\n", at) - at - field.size() - 1);
-}
-
 }  // namespace
 
 TEST_SUITE("resp_tracking") {
@@ -127,16 +115,16 @@ TEST_SUITE("resp_tracking") {
         CHECK(call(*a, {"GET", "mk"}) == "_\r\n");
         CHECK(call(*b, {"GET", "mk"}) == "_\r\n");
         CHECK(call(*b, {"GET", "other"}) == "_\r\n");
-        CHECK(info_field(*a, "tracking_clients") == "2");
-        CHECK(info_field(*a, "tracking_total_keys") == "2");
-        CHECK(info_field(*a, "tracking_total_items") == "3");
+        CHECK(test::info_field(*a, "tracking_clients") == "2");
+        CHECK(test::info_field(*a, "tracking_total_keys") == "2");
+        CHECK(test::info_field(*a, "tracking_total_items") == "3");
         CHECK(call(*a, {"SET", "mk", "1"}) == "+OK\r\n" + inval({"mk"}));
         CHECK(async(*b) == inval({"mk"}));
-        CHECK(info_field(*a, "tracking_total_keys") == "1");
+        CHECK(test::info_field(*a, "tracking_total_keys") == "1");
         b->close();
-        CHECK(info_field(*a, "tracking_clients") == "1");
+        CHECK(test::info_field(*a, "tracking_clients") == "1");
         CHECK(call(*a, {"RESET"}) == "+RESET\r\n");
-        CHECK(info_field(*a, "tracking_clients") == "0");
+        CHECK(test::info_field(*a, "tracking_clients") == "0");
         CHECK(call(*a, {"CLIENT", "TRACKINGINFO"}) ==
               "*6\r\n$5\r\nflags\r\n*1\r\n$3\r\noff\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n");
     }
@@ -146,7 +134,7 @@ TEST_SUITE("resp_tracking") {
         auto a = srv.connect();
         auto b = srv.connect();
         auto r = srv.connect();
-        const std::string rid = id_of(*r);
+        const std::string rid = test::client_id(*r);
         CHECK(call(*r, {"SUBSCRIBE", "__redis__:invalidate"}) ==
               "*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n");
         CHECK(call(*b, {"CLIENT", "TRACKING", "on", "REDIRECT", rid}) == "+OK\r\n");
@@ -159,7 +147,7 @@ TEST_SUITE("resp_tracking") {
         CHECK(async(*r) == message(""));
         CHECK(call(*b, {"CLIENT", "TRACKINGINFO"}) == "*6\r\n$5\r\nflags\r\n*1\r\n$2\r\non\r\n$8\r\nredirect\r\n:" +
                                                           rid + "\r\n$8\r\nprefixes\r\n*0\r\n");
-        const std::string bid = id_of(*b);
+        const std::string bid = test::client_id(*b);
         std::string line = call(*b, {"CLIENT", "LIST", "ID", bid});
         CHECK(line.find(" flags=t ") != std::string::npos);
         CHECK(line.find(" redir=" + rid + " ") != std::string::npos);
@@ -221,9 +209,9 @@ TEST_SUITE("resp_tracking") {
         CHECK(call(*a, {"CLIENT", "TRACKINGINFO"}) ==
               "%3\r\n$5\r\nflags\r\n~3\r\n$2\r\non\r\n$5\r\nbcast\r\n$6\r\nnoloop\r\n$8\r\nredirect\r\n:0\r\n$8\r\n"
               "prefixes\r\n*3\r\n$2\r\nn:\r\n$4\r\nobj:\r\n$5\r\nuser:\r\n");
-        CHECK(info_field(*b, "tracking_total_prefixes") == "3");
+        CHECK(test::info_field(*b, "tracking_total_prefixes") == "3");
         CHECK(call(*a, {"CLIENT", "TRACKING", "off"}) == "+OK\r\n");
-        CHECK(info_field(*b, "tracking_total_prefixes") == "0");
+        CHECK(test::info_field(*b, "tracking_total_prefixes") == "0");
         CHECK(call(*b, {"SET", "user:1", "y"}) == "+OK\r\n");
         CHECK(async(*a).empty());
 
@@ -301,7 +289,7 @@ TEST_SUITE("resp_tracking") {
         CHECK(call(*a, {"GET", "k1"}) == "_\r\n");
         CHECK(call(*a, {"GET", "k2"}) == "_\r\n");
         CHECK(call(*a, {"GET", "k3"}) == "_\r\n" + inval({"k1"}));
-        CHECK(info_field(*a, "tracking_total_keys") == "2");
+        CHECK(test::info_field(*a, "tracking_total_keys") == "2");
     }
 
     TEST_CASE("a change made on another thread while a read runs is announced after its reply") {

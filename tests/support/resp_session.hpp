@@ -92,6 +92,20 @@ inline std::string async(Session& s) {
     return out;
 }
 
+/// The connection's CLIENT ID, as digits.
+inline std::string client_id(Session& s) {
+    const std::string r = call(s, {"CLIENT", "ID"});
+    return r.substr(1, r.size() - 3);
+}
+
+/// The value of `field` in INFO everything's reply (the test fails if it is missing).
+inline std::string info_field(Session& s, const std::string& field) {
+    const std::string info = call(s, {"INFO", "everything"});
+    const auto at = info.find(field + ":");
+    REQUIRE(at != std::string::npos);
+    return info.substr(at + field.size() + 1, info.find("\r\n", at) - at - field.size() - 1);
+}
+
 /// Whether `bytes` is exactly one well-formed reply (no element missing, none left over).
 inline bool one_frame(std::string_view bytes) {
     cachet::resp::ReplyParser p;

@@ -298,6 +298,22 @@ void ok_reply(Ctx<C>& c) {
     if (!cachet::detail::string2ll(s, v)) return std::nullopt;
     return v;
 }
+/// Argument `i` as a timeout in milliseconds, as Redis's getTimeoutFromObjectOrReply reads
+/// one for WAIT and CLIENT PAUSE: an integer, not negative. On error, replies it and returns
+/// nullopt.
+template <Clock C>
+[[nodiscard]] std::optional<long long> timeout_ms_arg(Ctx<C>& c, std::size_t i) {
+    const auto ms = to_ll(c.arg(i));
+    if (!ms) {
+        c.out.error("ERR timeout is not an integer or out of range");
+        return std::nullopt;
+    }
+    if (*ms < 0) {
+        c.out.error("ERR timeout is negative");
+        return std::nullopt;
+    }
+    return ms;
+}
 /// Parses argv as Redis's getLongDoubleFromObject does.
 [[nodiscard]] inline std::optional<long double> to_ld(std::string_view s) noexcept {
     long double v;

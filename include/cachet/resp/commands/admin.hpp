@@ -270,15 +270,8 @@ void wait(Ctx<C>& c) {
         c.out.error(errors::not_integer);
         return;
     }
-    auto t = to_ll(c.arg(2));
-    if (!t) {
-        c.out.error("ERR timeout is not an integer or out of range");
-        return;
-    }
-    if (*t < 0) {
-        c.out.error("ERR timeout is negative");
-        return;
-    }
+    const auto t = timeout_ms_arg(c, 2);
+    if (!t) return;
     auto& repl = c.engine.replication();
     const long long target = c.session.write_offset();
     const long long acked = repl.acked(target);

@@ -445,15 +445,8 @@ void client_pause(Ctx<C>& c) {
             return;
         }
     }
-    const auto ms = to_ll(c.arg(2));
-    if (!ms) {
-        c.out.error("ERR timeout is not an integer or out of range");
-        return;
-    }
-    if (*ms < 0) {
-        c.out.error("ERR timeout is negative");
-        return;
-    }
+    const auto ms = timeout_ms_arg(c, 2);
+    if (!ms) return;
     // A timeout past the clock's range pauses until CLIENT UNPAUSE (Redis 7.0's sum
     // overflows instead, and the pause ends at once).
     const auto now = std::chrono::steady_clock::now();
