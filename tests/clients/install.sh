@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the npm packages of the Node.js client tests (tests/clients/node: redis@4 and
-# ioredis@5) exactly as tests/clients/node/package-lock.json pins them, with `npm ci`, when
-# node_modules is missing or stale (the lock file or the Node.js major version changed since
-# the last install). scripts/test runs it before ctest; ctest's clients.node_redis and
-# clients.ioredis are skipped while the packages are not installed.
+# Installs the npm packages of the Node.js client tests (tests/clients/node: redis@4, redis@5
+# as `redis5`, and ioredis@5) exactly as tests/clients/node/package-lock.json pins them, with
+# `npm ci`, when node_modules is missing or stale (the lock file or the Node.js major version
+# changed since the last install). scripts/test runs it before ctest; ctest's
+# clients.node_redis, clients.node_redis_csc and clients.ioredis are skipped while the
+# packages are not installed.
 #
 #   tests/clients/install.sh            install if needed
 #   tests/clients/install.sh --force    reinstall
@@ -23,7 +24,7 @@ esac
 node=$(command -v node || command -v nodejs || true)
 if [[ -z $node ]] || ! command -v npm >/dev/null 2>&1; then
     echo "note: node and npm are not both installed: the Node.js client tests (clients.node_redis," \
-        "clients.ioredis) will be skipped (Debian: apt-get install nodejs npm)"
+        "clients.node_redis_csc, clients.ioredis) will be skipped (Debian: apt-get install nodejs npm)"
     exit 0
 fi
 
@@ -36,7 +37,7 @@ fi
 
 echo "tests/clients/node: npm ci (node $("$node" --version), npm $(npm --version))"
 if ! (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts); then
-    echo "error: npm ci failed in $dir: clients.node_redis and clients.ioredis will be skipped" >&2
+    echo "error: npm ci failed in $dir: clients.node_redis, clients.node_redis_csc and clients.ioredis will be skipped" >&2
     exit 1
 fi
 echo "$want" >"$stamp"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Runs one Node.js client script (tests/clients/node/*.js: node-redis v4 or ioredis v5) against
+"""Runs one Node.js client script (tests/clients/node/*.js: node-redis v4, node-redis v5's
+client-side caching, or ioredis v5) against
 a server started on a free loopback port, and kills the server afterwards.
 
     test_node.py /path/to/cachet-server --script node_redis.js
@@ -19,7 +20,7 @@ import clients_harness
 from clients_harness import SKIP, fail
 
 NODE_DIR = os.path.join(clients_harness.HERE, "node")
-PACKAGES = {"node_redis.js": "redis", "ioredis.js": "ioredis"}
+PACKAGES = {"node_redis.js": "redis", "node_redis_csc.js": "redis5", "ioredis.js": "ioredis"}
 
 
 def main():
