@@ -358,7 +358,8 @@ public:
     /// The keys this session's command changed while BCAST followers exist (owning thread).
     [[nodiscard]] std::set<std::string, std::less<>>& tracking_changed() noexcept { return m_tracking_changed; }
     /// Adds a push message to the output: now if `direct` (owning thread, between replies),
-    /// else through the outbox (any thread), within the pub/sub output limit.
+    /// else through the outbox (any thread), after the reply of the command the session may
+    /// be running (Outbox::post_late), within the pub/sub output limit.
     void deliver(std::string_view bytes, bool direct) {
         if (direct) m_out += bytes;
         else (void)m_outbox.post_late(bytes, m_engine.output_limit(2).hard);
@@ -823,8 +824,12 @@ public:
     // ------------------------------------------------------------------ CLIENT PAUSE
 
     /// CLIENT PAUSE: until `end`, hold back every client's commands (`pause_all`) or those that
-    /// write or may replicate (`pause_write`); replicas are never held. As Redis's pauseClients,
-    /// a pause only ever gets longer or stricter until it ends. Thread-safe.
+    /// write or may replicate (`pause_write`); replicas are never held; no key expires
+    /// meanwhile (BasicDatabase::hold_expiry). As Redis's pauseClients, a pause only ever gets
+    /// longer or stricter until it ends. The pause ends at the first `pause_state` call past
+    /// `end`: commands and held sessions' ticks make one, and a network adapter calls it from
+    /// its cron (cachet-server does, every 100 ms), so that expiry resumes without traffic.
+    /// Thread-safe.
     void pause_clients(std::uint8_t type, std::chrono::steady_clock::time_point end) {
         std::lock_guard lock(m_pause_mutex);
         m_db.hold_expiry(true);  // Redis deletes no expired key while paused

@@ -2,7 +2,9 @@
 #define CACHET_RESP_COMMANDS_CONNECTION_HPP
 
 /// Connection commands: PING, ECHO, HELLO, AUTH, QUIT, SELECT, RESET, CLIENT (ID, SETNAME,
-/// GETNAME, LIST, INFO, KILL). Replies and error texts as Redis 7.0's.
+/// GETNAME, LIST, INFO, KILL, UNBLOCK, PAUSE, UNPAUSE, TRACKING, CACHING, TRACKINGINFO,
+/// GETREDIR, REPLY, NO-EVICT, SETINFO, HELP), ACL (CAT, USERS, WHOAMI, HELP). Replies and
+/// error texts as Redis 7.0's.
 
 #include <cachet/resp/engine.hpp>
 
