@@ -199,6 +199,26 @@ TEST_SUITE("resp_pause") {
         CHECK(call(*c, {"DBSIZE"}) == ":1\r\n");
     }
 
+    TEST_CASE("nothing is evicted while paused; eviction resumes with the unpause") {
+        test::Server srv;
+        auto a = srv.connect();
+        auto c = srv.connect();
+        CHECK(call(*a, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == "+OK\r\n");
+        const std::string big(20000, 'x');
+        for (int i = 0; i < 100; ++i) CHECK(call(*a, {"SET", "k" + std::to_string(i), big}) == "+OK\r\n");
+        CHECK(call(*a, {"CLIENT", "PAUSE", "100000", "WRITE"}) == "+OK\r\n");
+        CHECK(call(*c, {"CONFIG", "SET", "maxmemory", "1mb"}) == "+OK\r\n");
+        // Queueing in MULTI makes room first (Redis: performEvictions, a no-op while paused).
+        CHECK(call(*c, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*c, {"STRLEN", "k0"}) == "+QUEUED\r\n");
+        CHECK(call(*c, {"EXEC"}) == "*1\r\n:20000\r\n");
+        CHECK(call(*c, {"DBSIZE"}) == ":100\r\n");
+        CHECK(call(*c, {"CLIENT", "UNPAUSE"}) == "+OK\r\n");
+        CHECK(call(*a, {"SET", "after", "1"}) == "+OK\r\n");
+        const std::string n = call(*c, {"DBSIZE"});
+        CHECK(std::stoi(n.substr(1)) < 100);
+    }
+
     TEST_CASE("concurrent: writers on other threads are held and all run once released") {
         // Run under ThreadSanitizer in CI.
         test::Server srv;

@@ -1614,9 +1614,11 @@ public:
     }
     /// Before a write that may add memory: evicts down to maxmemory if a policy allows it.
     /// Returns false when over the limit with noeviction (the write must be refused, OOM).
+    /// Under hold_expiry_and_eviction: evicts nothing, returns true.
     bool make_room() {
         const std::uint64_t max = maxmemory();
         if (max == 0 || used_memory() <= max) return true;
+        if (m_hold_eviction.load(std::memory_order_relaxed)) return true;  // see hold_expiry_and_eviction
         const MaxmemoryPolicy policy = maxmemory_policy();
         if (policy == MaxmemoryPolicy::noeviction) return false;
         using Sampling = typename db_type::keyspace_type::EvictionSampling;
@@ -1701,8 +1703,11 @@ public:
     void reset_stats() noexcept {
         for (auto& d : m_dbs) d->m_keyspace.reset_stats();
     }
-    /// Holds expiry in every database (Keyspace::hold_expired): CLIENT PAUSE's.
-    void hold_expiry(bool on) noexcept {
+    /// While on, the dataset stays as it is, as Redis keeps it during CLIENT PAUSE: no key
+    /// expires (Keyspace::hold_expired, in every database) and `make_room` evicts nothing
+    /// (it answers true, as Redis's isSafeToPerformEvictions makes performEvictions a no-op).
+    void hold_expiry_and_eviction(bool on) noexcept {
+        m_hold_eviction.store(on, std::memory_order_relaxed);
         for (auto& d : m_dbs) d->m_keyspace.hold_expired(on);
     }
     /// Reclaims expired keys in every database now; returns how many.
@@ -1795,6 +1800,7 @@ private:
     std::atomic<long long> m_set_intset_entries{512};
     std::atomic<MaxmemoryPolicy> m_policy{MaxmemoryPolicy::noeviction};
     std::atomic<std::size_t> m_samples{5};
+    std::atomic<bool> m_hold_eviction{false};  ///< see hold_expiry_and_eviction
     std::mutex m_access_mutex;  ///< serialises set_access_tracking / set_lfu_parameters
     AccessTracking m_access_mode = AccessTracking::last_access;
     unsigned m_lfu_log_factor = 10, m_lfu_decay_minutes = 1;

@@ -825,14 +825,14 @@ public:
 
     /// CLIENT PAUSE: until `end`, hold back every client's commands (`pause_all`) or those that
     /// write or may replicate (`pause_write`); replicas are never held; no key expires
-    /// meanwhile (BasicDatabase::hold_expiry). As Redis's pauseClients, a pause only ever gets
+    /// meanwhile and none is evicted (BasicDatabase::hold_expiry_and_eviction). As Redis's pauseClients, a pause only ever gets
     /// longer or stricter until it ends. The pause ends at the first `pause_state` call past
     /// `end`: commands and held sessions' ticks make one, and a network adapter calls it from
     /// its cron (cachet-server does, every 100 ms), so that expiry resumes without traffic.
     /// Thread-safe.
     void pause_clients(std::uint8_t type, std::chrono::steady_clock::time_point end) {
         std::lock_guard lock(m_pause_mutex);
-        m_db.hold_expiry(true);  // Redis deletes no expired key while paused
+        m_db.hold_expiry_and_eviction(true);  // Redis keeps the dataset as it is while paused
         if (type > m_pause.load(std::memory_order_relaxed)) m_pause.store(type, std::memory_order_release);
         const auto ticks = end.time_since_epoch().count();
         if (ticks > m_pause_end.load(std::memory_order_relaxed)) m_pause_end.store(ticks, std::memory_order_release);
@@ -843,7 +843,7 @@ public:
         std::lock_guard lock(m_pause_mutex);
         m_pause.store(pause_none, std::memory_order_release);
         m_pause_end.store(0, std::memory_order_release);
-        m_db.hold_expiry(false);
+        m_db.hold_expiry_and_eviction(false);
         for (auto& [s, cmd] : m_postponed)
             if (cmd->claim()) {
                 s->wake_postponed();
