@@ -278,6 +278,11 @@ TEST_SUITE("resp_tracking") {
         CHECK(call(*a, {"SET", "p3", "1"}) == "+OK\r\n");
         CHECK(call(*b, {"SET", "p3", "2"}) == "+OK\r\n");
         CHECK(async(*a).empty());
+        CHECK(call(*a, {"CLIENT", "CACHING", "yes"}) ==
+              "-ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.\r\n");
+        const std::string b_id = test::client_id(*b);
+        CHECK(call(*a, {"CLIENT", "TRACKING", "on", "REDIRECT", b_id, "REDIRECT", b_id}) ==
+              "-ERR A client can only redirect to a single other client\r\n");
     }
 
     TEST_CASE("tracking-table-max-keys: over the bound the oldest keys are dropped and invalidated") {

@@ -298,6 +298,14 @@ void ok_reply(Ctx<C>& c) {
     if (!cachet::detail::string2ll(s, v)) return std::nullopt;
     return v;
 }
+/// Redis's addReplySubcommandSyntaxError: the subcommand `c.arg(1)` of `container` ("CLIENT")
+/// was given the wrong arguments.
+template <Clock C>
+void subcommand_syntax_error(Ctx<C>& c, std::string_view container) {
+    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1).substr(0, 128)) +
+                "'. Try " + std::string(container) + " HELP.");
+}
+
 /// Argument `i` as a timeout in milliseconds, as Redis's getTimeoutFromObjectOrReply reads
 /// one for WAIT and CLIENT PAUSE: an integer, not negative. On error, replies it and returns
 /// nullopt.

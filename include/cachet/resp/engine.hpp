@@ -825,8 +825,8 @@ public:
 
     /// CLIENT PAUSE: until `end`, hold back every client's commands (`pause_all`) or those that
     /// write or may replicate (`pause_write`); replicas are never held; no key expires
-    /// meanwhile and none is evicted (BasicDatabase::hold_expiry_and_eviction). As Redis's pauseClients, a pause only ever gets
-    /// longer or stricter until it ends. The pause ends at the first `pause_state` call past
+    /// meanwhile and none is evicted (BasicDatabase::hold_expiry_and_eviction). As Redis's
+    /// pauseClients, a pause only ever gets longer or stricter until it ends. The pause ends at the first `pause_state` call past
     /// `end`: commands and held sessions' ticks make one, and a network adapter calls it from
     /// its cron (cachet-server does, every 100 ms), so that expiry resumes without traffic.
     /// Thread-safe.
@@ -1953,9 +1953,9 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
         (void)m_outbox.drain(pushes);
         m_out.insert(reply_at, pushes);
     }
-    if (CACHET_UNLIKELY(tracking_on))
-        if (!in_exec && !m_script_call && !in_multi() && !(parent && parent->name == "client"))
-            m_tracking.fetch_and(static_cast<std::uint8_t>(~trk_caching), std::memory_order_acq_rel);
+    if (CACHET_UNLIKELY(tracking_on) && !in_exec && !m_script_call && !in_multi() &&
+        !(parent && parent->name == "client"))
+        m_tracking.fetch_and(static_cast<std::uint8_t>(~trk_caching), std::memory_order_acq_rel);
     if (!in_exec && !m_script_call) {
         if (CACHET_UNLIKELY(!m_tracking_pending.empty() || !m_tracking_changed.empty()))
             m_engine.tracking_send_pending(*this);
@@ -2180,11 +2180,13 @@ bool Session<C>::collect_async() {
 template <Clock C>
 bool Session<C>::held_by_pause(const CommandSpec<C>* spec, std::uint8_t pause) const {
     if (pause == pause_all) return true;
-    // Redis's write and may-replicate commands (EVAL, EVALSHA, FCALL and PFCOUNT are
-    // may-replicate there though their flags here do not say so).
+    // Redis's write and may-replicate commands. EVAL, EVALSHA and PFCOUNT are may-replicate
+    // there; their specs here do not carry cmd_may_replicate because `replicate` feeds such a
+    // command on every call that does not fail, and these decide what replicas get (a
+    // script's effects; PFCOUNT itself only when it rewrote the cached count).
     const auto writes = [](const CommandSpec<C>& c) {
         return (c.flags & (cmd_write | cmd_may_replicate | cmd_replicated)) || c.name == "eval" ||
-               c.name == "evalsha" || c.name == "fcall" || c.name == "pfcount";
+               c.name == "evalsha" || c.name == "pfcount";
     };
     if (writes(*spec)) return true;
     if (spec->name != "exec" || !m_multi) return false;

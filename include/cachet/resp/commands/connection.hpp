@@ -435,8 +435,7 @@ template <Clock C>
 void client_pause(Ctx<C>& c) {
     std::uint8_t type = pause_all;
     if (c.argc() > 4) {
-        c.out.error("ERR unknown subcommand or wrong number of arguments for '" +
-                    std::string(c.arg(1).substr(0, 128)) + "'. Try CLIENT HELP.");
+        subcommand_syntax_error(c, "CLIENT");
         return;
     }
     if (c.argc() == 4) {

@@ -81,8 +81,7 @@ void publish(Ctx<C>& c) {
 template <Clock C>
 bool pubsub_at_most_one_pattern(Ctx<C>& c) {
     if (c.argc() <= 3) return true;
-    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1).substr(0, 128)) +
-                "'. Try PUBSUB HELP.");
+    subcommand_syntax_error(c, "PUBSUB");
     return false;
 }
 
