@@ -1002,6 +1002,16 @@ public:
         std::lock_guard lock(m_clients_mutex);
         for (auto& [id, s] : m_clients) f(*s);
     }
+    /// Calls `f(Session&)` for the session with this id, if there is one, under the client-list
+    /// lock (as `for_each_client`). Returns whether there was. O(log clients).
+    template <class F>
+    bool with_client(std::uint64_t id, F&& f) {
+        std::lock_guard lock(m_clients_mutex);
+        auto it = m_clients.find(id);
+        if (it == m_clients.end()) return false;
+        f(*it->second);
+        return true;
+    }
     /// Admission for a new connection (maxclients): false means reply "ERR max number of
     /// clients reached" and close.
     [[nodiscard]] bool admit() const { return client_count() < options().maxclients; }

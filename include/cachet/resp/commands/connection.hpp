@@ -483,9 +483,7 @@ void client_unblock(Ctx<C>& c) {
         return;
     }
     bool done = false;
-    c.engine.for_each_client([&](Session<C>& s) {
-        if (!done && *id > 0 && s.id() == static_cast<std::uint64_t>(*id)) done = s.request_unblock(error);
-    });
+    if (*id > 0) c.engine.with_client(static_cast<std::uint64_t>(*id), [&](Session<C>& s) { done = s.request_unblock(error); });
     c.out.integer(done ? 1 : 0);
 }
 
@@ -512,9 +510,7 @@ void client_tracking(Ctx<C>& c) {
                 c.out.error(errors::not_integer);
                 return;
             }
-            bool found = false;
-            c.engine.for_each_client([&](Session<C>& s) { found = found || (*id > 0 && s.id() == static_cast<std::uint64_t>(*id)); });
-            if (!found) {
+            if (*id <= 0 || !c.engine.with_client(static_cast<std::uint64_t>(*id), [](Session<C>&) {})) {
                 c.out.error("ERR The client ID you want redirect to does not exist");
                 return;
             }
