@@ -5,7 +5,10 @@
 
 #include <doctest/doctest.h>
 
+#include <cachet/resp/latency_histogram.hpp>
+
 #include <chrono>
+#include <cstdint>
 #include <regex>
 #include <string>
 #include <vector>
@@ -195,6 +198,99 @@ TEST_SUITE("resp_admin") {
         CHECK(call(*s, {"LATENCY", "RESET", "nosuch"}) == ":0\r\n");
         CHECK(call(*s, {"LATENCY", "RESET"}) == ":1\r\n");
         CHECK(call(*s, {"LATENCY", "LATEST"}) == "*0\r\n");
+    }
+
+    TEST_CASE("latency histogram arithmetic: hdr_histogram's buckets, bounds and percentiles") {
+        using namespace cachet::resp::hdr;
+        // Bounds redis-server 7.0.15 reported for durations recorded here (LATENCY HISTOGRAM:
+        // 8, 16, 33, 66 us) and the percentile of one 6 us call (INFO latencystats: 6.015).
+        CHECK(highest_equivalent(8192) / 1000 == 8);
+        CHECK(highest_equivalent(16384) / 1000 == 16);
+        CHECK(highest_equivalent(32768) / 1000 == 33);
+        CHECK(highest_equivalent(65536) / 1000 == 66);
+        CHECK(highest_equivalent(1024) / 1000 == 1);
+        CHECK(lowest_equivalent(6000) == 5984);
+        // Every value's counter holds it: lowest <= v <= highest, and counters are in order.
+        for (std::int64_t v : {1LL, 255LL, 256LL, 511LL, 6000LL, 999999LL, 1000000000LL}) {
+            const auto i = index_of(v);
+            REQUIRE(i < counts_len);
+            CHECK(value_at_index(i) == lowest_equivalent(v));
+            CHECK(lowest_equivalent(v) <= v);
+            CHECK(v <= highest_equivalent(v));
+            if (i > 0) CHECK(value_at_index(i - 1) < value_at_index(i));
+        }
+        cachet::resp::LatencyCounts h;
+        for (int i = 0; i < 90; ++i) h.record_ns(3'400);      // 3 us (whole microseconds)
+        for (int i = 0; i < 9; ++i) h.record_ns(40'000);      // 40 us
+        h.record_ns(2'000'000'000);                            // clamped to 1 s
+        h.record_ns(200);                                      // 0 us: recorded as 1 ns
+        std::vector<std::uint64_t> counts(counts_len);
+        const std::uint64_t total = h.add_to(counts);
+        REQUIRE(total == 101);
+        CHECK(value_at_percentile(counts, total, 50) == highest_equivalent(3000));
+        CHECK(value_at_percentile(counts, total, 99) == highest_equivalent(40000));
+        CHECK(value_at_percentile(counts, total, 100) == highest_equivalent(1'000'000'000));
+        CHECK(value_at_percentile(counts, total, 0) == lowest_equivalent(1));
+        const auto buckets = log_buckets(counts, total);
+        // 1 ns in the first bucket (1 us), the 3 us calls by 4 us, 40 us by 66 us, 1 s in the
+        // last; buckets where nothing was added (2 us, 8 us, ...) are left out.
+        using Bucket = std::pair<std::int64_t, std::uint64_t>;
+        REQUIRE(buckets.size() == 4);
+        CHECK(buckets[0] == Bucket{1, 1});
+        CHECK(buckets[1] == Bucket{4, 91});
+        CHECK(buckets[2] == Bucket{66, 100});
+        CHECK(buckets[3] == Bucket{highest_equivalent(std::int64_t{1} << 30) / 1000, 101});
+    }
+
+    TEST_CASE("LATENCY HISTOGRAM and INFO latencystats: per command, latency-tracking, RESETSTAT") {
+        test::Server srv;
+        auto s = srv.connect();
+        for (int i = 0; i < 5; ++i) CHECK(call(*s, {"SET", "k", "v"}) == "+OK\r\n");
+        CHECK(call(*s, {"GET", "k"}) == "$1\r\nv\r\n");
+        CHECK(call(*s, {"CONFIG", "GET", "maxmemory"}).starts_with("*2\r\n"));
+        // {calls, histogram_usec: {bound: cumulative count}}, the last count being calls.
+        const std::regex set_entry(
+            R"(^\*2\r\n\$3\r\nset\r\n\*4\r\n\$5\r\ncalls\r\n:5\r\n\$14\r\nhistogram_usec\r\n\*(\d+)\r\n((:\d+\r\n)+)$)");
+        const std::string set = call(*s, {"LATENCY", "HISTOGRAM", "SET", "nosuch"});
+        std::smatch m;
+        REQUIRE(std::regex_match(set, m, set_entry));
+        CHECK(set.ends_with(":5\r\n"));
+        // A container lists its subcommands that ran; a subcommand by its full name.
+        CHECK(call(*s, {"LATENCY", "HISTOGRAM", "config"}).starts_with("*2\r\n$10\r\nconfig|get\r\n*4\r\n$5\r\ncalls\r\n:1\r\n"));
+        CHECK(call(*s, {"LATENCY", "HISTOGRAM", "config|get"}).starts_with("*2\r\n$10\r\nconfig|get\r\n"));
+        CHECK(call(*s, {"LATENCY", "HISTOGRAM", "config|set", "nosuch"}) == "*0\r\n");
+        CHECK(call(*s, {"LATENCY", "HISTOGRAM", "nosuch"}) == "*0\r\n");
+        // All: by name, each once.
+        const std::string all = call(*s, {"LATENCY", "HISTOGRAM"});
+        CHECK(all.find("$10\r\nconfig|get\r\n") < all.find("$3\r\nget\r\n"));
+        CHECK(all.find("$3\r\nget\r\n") < all.find("$17\r\nlatency|histogram\r\n"));
+        CHECK(all.find("$17\r\nlatency|histogram\r\n") < all.find("$3\r\nset\r\n"));
+        // RESP3: maps.
+        CHECK(call(*s, {"HELLO", "3"}).starts_with("%7\r\n"));
+        CHECK(call(*s, {"LATENCY", "HISTOGRAM", "get"}).starts_with("%1\r\n$3\r\nget\r\n%2\r\n$5\r\ncalls\r\n:1\r\n$14\r\nhistogram_usec\r\n%"));
+        CHECK(call(*s, {"HELLO", "2"}).starts_with("*14\r\n"));
+        // INFO latencystats: the configured percentiles of each command, in microseconds.
+        const std::string info = call(*s, {"INFO", "latencystats"});
+        CHECK(std::regex_search(info, std::regex(R"(\r\nlatency_percentiles_usec_set:p50=\d+\.\d{3},p99=\d+\.\d{3},p99\.9=\d+\.\d{3}\r\n)")));
+        CHECK(std::regex_search(info, std::regex(R"(\r\nlatency_percentiles_usec_config\|get:p50=)")));
+        CHECK(call(*s, {"CONFIG", "SET", "latency-tracking-info-percentiles", "0 99.99"}) == "+OK\r\n");
+        CHECK(std::regex_search(call(*s, {"INFO", "latencystats"}),
+                                std::regex(R"(\r\nlatency_percentiles_usec_get:p0=\d+\.\d{3},p99\.99=\d+\.\d{3}\r\n)")));
+        CHECK(call(*s, {"CONFIG", "SET", "latency-tracking-info-percentiles", "101"}).starts_with("-ERR"));
+        // latency-tracking no: calls are counted (commandstats) but not timed here.
+        CHECK(call(*s, {"CONFIG", "SET", "latency-tracking", "no"}) == "+OK\r\n");
+        CHECK(call(*s, {"GET", "k"}) == "$1\r\nv\r\n");
+        CHECK(call(*s, {"LATENCY", "HISTOGRAM", "get"}).starts_with("*2\r\n$3\r\nget\r\n*4\r\n$5\r\ncalls\r\n:1\r\n"));
+        CHECK(call(*s, {"CONFIG", "SET", "latency-tracking", "yes"}) == "+OK\r\n");
+        CHECK(call(*s, {"GET", "k"}) == "$1\r\nv\r\n");
+        CHECK(call(*s, {"LATENCY", "HISTOGRAM", "get"}).starts_with("*2\r\n$3\r\nget\r\n*4\r\n$5\r\ncalls\r\n:2\r\n"));
+        // CONFIG RESETSTAT forgets them all (but for its own call, timed after it ran).
+        CHECK(call(*s, {"CONFIG", "RESETSTAT"}) == "+OK\r\n");
+        CHECK(call(*s, {"LATENCY", "HISTOGRAM", "get", "set"}) == "*0\r\n");
+        CHECK(call(*s, {"LATENCY", "HISTOGRAM", "config|resetstat"}).starts_with("*2\r\n$16\r\nconfig|resetstat\r\n*4\r\n$5\r\ncalls\r\n:1\r\n"));
+        CHECK(call(*s, {"GET", "k"}) == "$1\r\nv\r\n");
+        CHECK(call(*s, {"LATENCY", "HISTOGRAM", "get"}).starts_with("*2\r\n$3\r\nget\r\n*4\r\n$5\r\ncalls\r\n:1\r\n"));
+        CHECK(call(*s, {"INFO", "latencystats"}).find("latency_percentiles_usec_set:") == std::string::npos);
     }
 
     TEST_CASE("ROLE, WAIT, REPLICAOF and the cluster commands of a standalone master") {

@@ -33,6 +33,7 @@
 #include <cachet/detail/fast_clock.hpp>
 #include <cachet/resp/cluster.hpp>
 #include <cachet/resp/command.hpp>
+#include <cachet/resp/latency_histogram.hpp>
 #include <cachet/resp/replication.hpp>
 #include <cachet/resp/session.hpp>
 #include <cachet/resp/tracking.hpp>
@@ -1062,6 +1063,14 @@ public:
         m_db.reset_stats();
         std::lock_guard lock(m_stats_mutex);
         m_command_base = sum_command_counters();
+        m_latency_base.clear();
+        for (std::size_t id = 0; id < m_specs.size(); ++id)
+            for (const auto& [tid, block] : m_counter_blocks)
+                if (const LatencyCounts* h = block[id].latency.load(std::memory_order_acquire)) {
+                    auto& [calls, counts] = m_latency_base[id];
+                    if (counts.empty()) counts.resize(hdr::counts_len);
+                    calls += h->add_to(counts);
+                }
         m_errors.clear();
         m_error_total = 0;
         m_net_in = 0;
@@ -1074,8 +1083,23 @@ public:
     /// with another thread on the hot path); INFO sums the blocks.
     struct CommandCounters {
         std::atomic<std::uint64_t> calls{0}, ticks{0}, rejected{0}, failed{0};
+        /// LATENCY HISTOGRAM's counts, made by the thread on its first timed call.
+        std::atomic<LatencyCounts*> latency{nullptr};
+        CommandCounters() = default;
+        CommandCounters(const CommandCounters&) = delete;
+        CommandCounters& operator=(const CommandCounters&) = delete;
+        ~CommandCounters() { delete latency.load(std::memory_order_relaxed); }
         void add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
             c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+        }
+        /// Adds a run of `ns` to the latency histogram (its owning thread only).
+        void record_latency(std::uint64_t ns) {
+            LatencyCounts* h = latency.load(std::memory_order_relaxed);
+            if (CACHET_UNLIKELY(!h)) {
+                h = new LatencyCounts;
+                latency.store(h, std::memory_order_release);
+            }
+            h->record_ns(ns);
         }
     };
     /// This thread's counters, indexed by `CommandSpec::id` (created on first use). O(1)
@@ -1235,6 +1259,58 @@ public:
         std::deque<LatencySample> samples;  ///< oldest first
     };
     void set_latency_threshold(long long ms) noexcept { m_latency_threshold.store(ms, std::memory_order_relaxed); }
+
+    // ------------------------------------------------------------------ LATENCY HISTOGRAM
+
+    /// latency-tracking: whether each command's run time goes into its latency histogram.
+    void set_latency_tracking(bool on) noexcept { m_latency_tracking.store(on, std::memory_order_relaxed); }
+    [[nodiscard]] bool latency_tracking() const noexcept {
+        return m_latency_tracking.load(std::memory_order_relaxed);
+    }
+    /// latency-tracking-info-percentiles, as numbers (validated by CONFIG SET).
+    void set_latency_percentiles(std::vector<double> p) {
+        std::lock_guard lock(m_stats_mutex);
+        m_latency_percentiles = std::move(p);
+    }
+    [[nodiscard]] std::vector<double> latency_percentiles() const {
+        std::lock_guard lock(m_stats_mutex);
+        return m_latency_percentiles;
+    }
+    /// One command's latency histogram since start (or CONFIG RESETSTAT), summed over threads.
+    struct CommandLatency {
+        std::string name;  ///< "get", "config|get"
+        std::uint64_t calls = 0;
+        std::vector<std::uint64_t> counts;  ///< hdr::counts_len counters
+    };
+    /// The histograms of the commands in `ids` (CommandSpec ids) that recorded a call, in that
+    /// order; every such command when `ids` is empty, by name. O(threads * commands *
+    /// hdr::counts_len).
+    [[nodiscard]] std::vector<CommandLatency> command_latencies(std::span<const std::size_t> ids = {}) const {
+        std::lock_guard lock(m_stats_mutex);
+        std::vector<std::size_t> all;
+        if (ids.empty()) {
+            for (std::size_t i = 0; i < m_specs.size(); ++i) all.push_back(i);
+            ids = all;
+        }
+        std::vector<CommandLatency> out;
+        for (const std::size_t id : ids) {
+            CommandLatency l{m_specs[id]->stat_name, 0, std::vector<std::uint64_t>(hdr::counts_len)};
+            bool any = false;
+            for (const auto& [tid, block] : m_counter_blocks)
+                if (const LatencyCounts* h = block[id].latency.load(std::memory_order_acquire)) {
+                    l.calls += h->add_to(l.counts);
+                    any = true;
+                }
+            if (!any) continue;
+            if (auto b = m_latency_base.find(id); b != m_latency_base.end()) {
+                l.calls -= b->second.first;
+                for (std::size_t k = 0; k < hdr::counts_len; ++k) l.counts[k] -= b->second.second[k];
+            }
+            if (l.calls != 0) out.push_back(std::move(l));
+        }
+        if (all.size()) std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+        return out;
+    }
     [[nodiscard]] long long latency_threshold() const noexcept { return m_latency_threshold.load(std::memory_order_relaxed); }
     /// Records `ms` for `event` if the monitor is on and it reaches the threshold
     /// (latencyAddSampleIfNeeded).
@@ -1547,6 +1623,10 @@ private:
     mutable std::mutex m_stats_mutex;
     std::map<std::thread::id, std::unique_ptr<CommandCounters[]>> m_counter_blocks;
     std::vector<std::array<std::uint64_t, 4>> m_command_base;  ///< the sums at RESETSTAT
+    /// The latency histograms' sums at RESETSTAT, by command id: (calls, counts).
+    std::map<std::size_t, std::pair<std::uint64_t, std::vector<std::uint64_t>>> m_latency_base;
+    std::vector<double> m_latency_percentiles{50.0, 99.0, 99.9};
+    std::atomic<bool> m_latency_tracking{true};
     std::map<std::string, std::uint64_t, std::less<>> m_errors;
     std::uint64_t m_error_total = 0;
     std::atomic<std::uint64_t> m_net_in{0}, m_net_out{0}, m_memory_peak{0};
@@ -1620,6 +1700,7 @@ void Engine<C>::index_commands() {
     // Counters sized for the old table are dropped; threads find new ones by the new uid.
     std::lock_guard lock(m_stats_mutex);
     m_counter_blocks.clear();
+    m_latency_base.clear();
     m_uid = next_uid();
 }
 
@@ -1950,6 +2031,8 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
         auto& counters = m_engine.thread_counters()[spec->id];
         counters.add(counters.calls, 1);
         counters.add(counters.ticks, ticks);
+        if (m_engine.latency_tracking())
+            counters.record_latency(static_cast<std::uint64_t>(cachet::detail::ticks_to_ns(ticks)));
         // Failed: it replied an error itself (an EXEC whose queued commands failed did not;
         // they count theirs), as Redis's call() judges it.
         if (m_error_replies > std::max(errors_before, m_error_mark)) counters.add(counters.failed, 1);

@@ -185,6 +185,48 @@ void latency_graph(Ctx<C>& c) {
     c.out.error("ERR LATENCY GRAPH is not supported by cachet-server: use LATENCY HISTORY");
 }
 
+/// LATENCY HISTOGRAM [command ...]: Redis 7's map of command name -> {calls, histogram_usec},
+/// the histogram as cumulative counts at power-of-two bounds (resp/latency_histogram.hpp). A
+/// container named lists its subcommands; unknown names and commands never called are left
+/// out; with no names, every command called, by name (Redis: its table's order).
+template <Clock C>
+void latency_histogram(Ctx<C>& c) {
+    std::vector<std::size_t> ids;
+    const auto& table = c.engine.commands();
+    for (std::size_t i = 2; i < c.argc(); ++i) {
+        const std::string n = lower(c.arg(i));
+        const auto bar = n.find('|');
+        const auto it = table.find(n.substr(0, bar));
+        if (it == table.end()) continue;
+        if (bar != std::string::npos) {
+            if (auto sub = it->second.subcommands.find(n.substr(bar + 1)); sub != it->second.subcommands.end())
+                ids.push_back(sub->second.id);
+            continue;
+        }
+        ids.push_back(it->second.id);
+        for (const auto& [name, sub] : it->second.subcommands) ids.push_back(sub.id);
+    }
+    if (c.argc() > 2 && ids.empty()) {
+        c.out.map(0);
+        return;
+    }
+    const auto latencies = c.engine.command_latencies(ids);
+    c.out.map(latencies.size());
+    for (const auto& l : latencies) {
+        c.out.bulk(l.name);
+        c.out.map(2);
+        c.out.bulk("calls");
+        c.out.integer(static_cast<long long>(l.calls));
+        c.out.bulk("histogram_usec");
+        const auto buckets = hdr::log_buckets(l.counts, l.calls);
+        c.out.map(buckets.size());
+        for (const auto& [usec, count] : buckets) {
+            c.out.integer(usec);
+            c.out.integer(static_cast<long long>(count));
+        }
+    }
+}
+
 template <Clock C>
 void latency_help(Ctx<C>& c) {
     static const char* const lines[] = {
@@ -200,6 +242,9 @@ void latency_help(Ctx<C>& c) {
         "RESET [<event> ...]",
         "    Reset latency data of one or more <event> classes.",
         "    (default: reset all data for all event classes)",
+        "HISTOGRAM [COMMAND ...]",
+        "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+        "    If no commands are specified then all histograms are replied.",
         "HELP",
         "    Prints this help."};
     help_reply(c.out, lines);
@@ -317,6 +362,7 @@ void register_admin_commands(CommandTable<C>& t) {
     add_command<C>(latency.subcommands, "reset", -2, adm, 0, 0, 0, &latency_reset<C>, "server", "Reset latency data for one or more events", "2.8.13", sl);
     add_command<C>(latency.subcommands, "doctor", 2, adm, 0, 0, 0, &latency_doctor<C>, "server", "Return a human readable latency analysis report", "2.8.13", sl);
     add_command<C>(latency.subcommands, "graph", 3, adm, 0, 0, 0, &latency_graph<C>, "server", "Return a latency graph for the event", "2.8.13", sl);
+    add_command<C>(latency.subcommands, "histogram", -2, adm, 0, 0, 0, &latency_histogram<C>, "server", "Return the cumulative distribution of latencies of a subset of commands or all.", "7.0.0", sl);
     add_command<C>(latency.subcommands, "help", 2, cmd_stale | cmd_loading, 0, 0, 0, &latency_help<C>, "server", "Show helpful text about the different subcommands", "2.8.13", {"slow"});
     add_command<C>(t, "role", 1, cmd_noscript | cmd_loading | cmd_stale | cmd_fast, 0, 0, 0, &role<C>, "server", "Return the role of the instance in the context of replication", "2.8.12", {"admin", "fast", "dangerous"});
     add_command<C>(t, "wait", 3, cmd_noscript, 0, 0, 0, &wait<C>, "generic", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", {"slow", "connection"});

@@ -269,7 +269,16 @@ void register_config_params(Engine<C>& e) {
         normalized = std::string(w[0]) + ' ' + std::string(w[1]) + ' ' + std::string(w[2]);
         return {};
     });
-    honour("latency-tracking-info-percentiles", "50 99 99.9", {}, [](std::string_view v, std::string& normalized) -> std::string {
+    honour("latency-tracking", "yes", [&e](const std::string& v) { e.set_latency_tracking(v == "yes"); });
+    honour("latency-tracking-info-percentiles", "50 99 99.9", [&e](const std::string& v) {
+        std::vector<double> p;
+        for (auto w : config_detail::words(v)) {
+            long double d = 0;
+            (void)cachet::detail::string2ld(w, d);  // validated below before it is applied
+            p.push_back(static_cast<double>(d));
+        }
+        e.set_latency_percentiles(std::move(p));
+    }, [](std::string_view v, std::string& normalized) -> std::string {
         for (auto w : config_detail::words(v)) {
             long double d;
             if (!cachet::detail::string2ld(w, d) || d < 0 || d > 100) return "Invalid latency-tracking-info-percentiles parameters";

@@ -849,7 +849,27 @@ std::string info_text(Engine<C>& e, std::span<const std::string_view> requested)
         header("Errorstats");
         for (const auto& [code, n] : e.error_stats()) line("errorstat_" + code, "count=" + std::to_string(n));
     }
-    if (want("latencystats")) header("Latencystats");
+    if (want("latencystats")) {
+        header("Latencystats");
+        const auto percentiles = e.latency_percentiles();
+        for (const auto& l : e.command_latencies()) {
+            std::string v;
+            for (std::size_t j = 0; j < percentiles.size(); ++j) {
+                char p[64], value[64];
+                std::snprintf(p, sizeof p, "%f", percentiles[j]);  // trimmed as trimDoubleString
+                std::string ps = p;
+                if (ps.find('.') != std::string::npos) {
+                    while (ps.back() == '0') ps.pop_back();
+                    if (ps.back() == '.') ps.pop_back();
+                }
+                std::snprintf(value, sizeof value, "%.3f",
+                              static_cast<double>(hdr::value_at_percentile(l.counts, l.calls, percentiles[j])) / 1000.0);
+                if (j) v += ',';
+                v += 'p' + ps + '=' + value;
+            }
+            line("latency_percentiles_usec_" + l.name, v);
+        }
+    }
     if (want("cluster")) {
         header("Cluster");
         line("cluster_enabled", e.cluster() ? "1" : "0");
