@@ -50,6 +50,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <set>
 #include <span>
@@ -1092,11 +1093,13 @@ public:
         void add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
             c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
         }
-        /// Adds a run of `ns` to the latency histogram (its owning thread only).
-        void record_latency(std::uint64_t ns) {
+        /// Adds a run of `ns` to the latency histogram (its owning thread only). Without memory
+        /// for a new histogram (~25 KB) the run is not recorded; nothing throws.
+        void record_latency(std::uint64_t ns) noexcept {
             LatencyCounts* h = latency.load(std::memory_order_relaxed);
             if (CACHET_UNLIKELY(!h)) {
-                h = new LatencyCounts;
+                h = new (std::nothrow) LatencyCounts;
+                if (!h) return;
                 latency.store(h, std::memory_order_release);
             }
             h->record_ns(ns);
@@ -1294,14 +1297,14 @@ public:
         }
         std::vector<CommandLatency> out;
         for (const std::size_t id : ids) {
-            CommandLatency l{m_specs[id]->stat_name, 0, std::vector<std::uint64_t>(hdr::counts_len)};
-            bool any = false;
+            CommandLatency l;
             for (const auto& [tid, block] : m_counter_blocks)
                 if (const LatencyCounts* h = block[id].latency.load(std::memory_order_acquire)) {
+                    if (l.counts.empty()) l.counts.resize(hdr::counts_len);
                     l.calls += h->add_to(l.counts);
-                    any = true;
                 }
-            if (!any) continue;
+            if (l.counts.empty()) continue;  // never timed
+            l.name = m_specs[id]->stat_name;
             if (auto b = m_latency_base.find(id); b != m_latency_base.end()) {
                 l.calls -= b->second.first;
                 for (std::size_t k = 0; k < hdr::counts_len; ++k) l.counts[k] -= b->second.second[k];
