@@ -231,6 +231,18 @@ template <class Spec>
         .count();
 }
 
+/// The command or subcommand ("client|list") named `n` (lower case) in `t`, or nullptr.
+template <class Table>
+[[nodiscard]] auto find_command_spec(const Table& t, const std::string& n) ->
+    const typename Table::mapped_type* {
+    const auto bar = n.find('|');
+    auto it = t.find(n.substr(0, bar));
+    if (it == t.end()) return nullptr;
+    if (bar == std::string::npos) return &it->second;
+    auto sub = it->second.subcommands.find(n.substr(bar + 1));
+    return sub == it->second.subcommands.end() ? nullptr : &sub->second;
+}
+
 /// Lower-cases ASCII letters.
 [[nodiscard]] inline std::string lower(std::string_view s) {
     std::string out(s);

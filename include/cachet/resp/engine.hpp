@@ -1066,12 +1066,7 @@ public:
         m_command_base = sum_command_counters();
         m_latency_base.clear();
         for (std::size_t id = 0; id < m_specs.size(); ++id)
-            for (const auto& [tid, block] : m_counter_blocks)
-                if (const LatencyCounts* h = block[id].latency.load(std::memory_order_acquire)) {
-                    auto& [calls, counts] = m_latency_base[id];
-                    if (counts.empty()) counts.resize(hdr::counts_len);
-                    calls += h->add_to(counts);
-                }
+            if (LatencySum sum = sum_latency(id); !sum.counts.empty()) m_latency_base[id] = std::move(sum);
         m_errors.clear();
         m_error_total = 0;
         m_net_in = 0;
@@ -1279,39 +1274,38 @@ public:
         std::lock_guard lock(m_stats_mutex);
         return m_latency_percentiles;
     }
-    /// One command's latency histogram since start (or CONFIG RESETSTAT), summed over threads.
-    struct CommandLatency {
-        std::string name;  ///< "get", "config|get"
+    /// One command's latency histogram summed over threads.
+    struct LatencySum {
         std::uint64_t calls = 0;
-        std::vector<std::uint64_t> counts;  ///< hdr::counts_len counters
+        std::vector<std::uint64_t> counts;  ///< hdr::counts_len counters; empty: never timed
+    };
+    /// A command's latency histogram since start (or CONFIG RESETSTAT).
+    struct CommandLatency : LatencySum {
+        std::string name;  ///< "get", "config|get"
     };
     /// The histograms of the commands in `ids` (CommandSpec ids) that recorded a call, in that
     /// order; every such command when `ids` is empty, by name. O(threads * commands *
     /// hdr::counts_len).
     [[nodiscard]] std::vector<CommandLatency> command_latencies(std::span<const std::size_t> ids = {}) const {
         std::lock_guard lock(m_stats_mutex);
+        const bool every = ids.empty();
         std::vector<std::size_t> all;
-        if (ids.empty()) {
-            for (std::size_t i = 0; i < m_specs.size(); ++i) all.push_back(i);
+        if (every) {
+            all.resize(m_specs.size());
+            for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
             ids = all;
         }
         std::vector<CommandLatency> out;
         for (const std::size_t id : ids) {
-            CommandLatency l;
-            for (const auto& [tid, block] : m_counter_blocks)
-                if (const LatencyCounts* h = block[id].latency.load(std::memory_order_acquire)) {
-                    if (l.counts.empty()) l.counts.resize(hdr::counts_len);
-                    l.calls += h->add_to(l.counts);
-                }
-            if (l.counts.empty()) continue;  // never timed
-            l.name = m_specs[id]->stat_name;
+            CommandLatency l{sum_latency(id), m_specs[id]->stat_name};
+            if (l.counts.empty()) continue;
             if (auto b = m_latency_base.find(id); b != m_latency_base.end()) {
-                l.calls -= b->second.first;
-                for (std::size_t k = 0; k < hdr::counts_len; ++k) l.counts[k] -= b->second.second[k];
+                l.calls -= b->second.calls;
+                for (std::size_t k = 0; k < hdr::counts_len; ++k) l.counts[k] -= b->second.counts[k];
             }
             if (l.calls != 0) out.push_back(std::move(l));
         }
-        if (all.size()) std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+        if (every) std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
         return out;
     }
     [[nodiscard]] long long latency_threshold() const noexcept { return m_latency_threshold.load(std::memory_order_relaxed); }
@@ -1610,6 +1604,16 @@ private:
         static std::atomic<std::uint64_t> uid{0};
         return uid.fetch_add(1, std::memory_order_relaxed) + 1;
     }
+    /// Command `id`'s latency histograms summed over the threads' blocks. Under m_stats_mutex.
+    LatencySum sum_latency(std::size_t id) const {
+        LatencySum sum;
+        for (const auto& [tid, block] : m_counter_blocks)
+            if (const LatencyCounts* h = block[id].latency.load(std::memory_order_acquire)) {
+                if (sum.counts.empty()) sum.counts.resize(hdr::counts_len);
+                sum.calls += h->add_to(sum.counts);
+            }
+        return sum;
+    }
     std::vector<std::array<std::uint64_t, 4>> sum_command_counters() const {
         std::vector<std::array<std::uint64_t, 4>> sums(m_specs.size());
         for (const auto& [tid, block] : m_counter_blocks)
@@ -1626,8 +1630,7 @@ private:
     mutable std::mutex m_stats_mutex;
     std::map<std::thread::id, std::unique_ptr<CommandCounters[]>> m_counter_blocks;
     std::vector<std::array<std::uint64_t, 4>> m_command_base;  ///< the sums at RESETSTAT
-    /// The latency histograms' sums at RESETSTAT, by command id: (calls, counts).
-    std::map<std::size_t, std::pair<std::uint64_t, std::vector<std::uint64_t>>> m_latency_base;
+    std::map<std::size_t, LatencySum> m_latency_base;  ///< latency sums at RESETSTAT, by command id
     std::vector<double> m_latency_percentiles{50.0, 99.0, 99.9};
     std::atomic<bool> m_latency_tracking{true};
     std::map<std::string, std::uint64_t, std::less<>> m_errors;

@@ -192,19 +192,11 @@ void latency_graph(Ctx<C>& c) {
 template <Clock C>
 void latency_histogram(Ctx<C>& c) {
     std::vector<std::size_t> ids;
-    const auto& table = c.engine.commands();
     for (std::size_t i = 2; i < c.argc(); ++i) {
-        const std::string n = lower(c.arg(i));
-        const auto bar = n.find('|');
-        const auto it = table.find(n.substr(0, bar));
-        if (it == table.end()) continue;
-        if (bar != std::string::npos) {
-            if (auto sub = it->second.subcommands.find(n.substr(bar + 1)); sub != it->second.subcommands.end())
-                ids.push_back(sub->second.id);
-            continue;
-        }
-        ids.push_back(it->second.id);
-        for (const auto& [name, sub] : it->second.subcommands) ids.push_back(sub.id);
+        const auto* spec = find_command_spec(c.engine.commands(), lower(c.arg(i)));
+        if (!spec) continue;
+        ids.push_back(spec->id);
+        for (const auto& [name, sub] : spec->subcommands) ids.push_back(sub.id);
     }
     if (c.argc() > 2 && ids.empty()) {
         c.out.map(0);

@@ -110,18 +110,6 @@ inline std::string_view replay_resp3_items(ReplyWriter& out, std::string_view by
     return bytes;
 }
 
-/// The command or subcommand ("client|list") named `n` (lower case) in `t`, or nullptr.
-template <class Table>
-[[nodiscard]] auto find_command_spec(const Table& t, const std::string& n) ->
-    const typename Table::mapped_type* {
-    const auto bar = n.find('|');
-    auto it = t.find(n.substr(0, bar));
-    if (it == t.end()) return nullptr;
-    if (bar == std::string::npos) return &it->second;
-    auto sub = it->second.subcommands.find(n.substr(bar + 1));
-    return sub == it->second.subcommands.end() ? nullptr : &sub->second;
-}
-
 /// One COMMAND INFO entry, as Redis 7.0 writes it.
 template <Clock C>
 void write_command_info(ReplyWriter& out, const CommandSpec<C>& s, const std::string& fullname) {
