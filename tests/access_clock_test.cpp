@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+namespace access_clock_test {
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -255,3 +257,5 @@ TEST_SUITE("access_clock") {
         CHECK(ks.size() == 900);  // timed_only: no entry has a TTL, so nothing goes
     }
 }
+
+}  // namespace access_clock_test

@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+namespace cache_aside_test {
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -565,3 +567,5 @@ TEST_SUITE("cache_aside") {
         CHECK(cache.stats().load_successes == static_cast<std::uint64_t>(loads.load()));
     }
 }
+
+}  // namespace cache_aside_test

@@ -143,6 +143,8 @@ TEST_SUITE("clock") {
 #include <functional>
 #include <string>
 
+namespace clock_test {
+
 namespace {
 std::int64_t steady_ms_now() {
     using namespace std::chrono;
@@ -292,3 +294,5 @@ TEST_SUITE("clock") {
     }
 #endif
 }
+
+}  // namespace clock_test

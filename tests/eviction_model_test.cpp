@@ -15,6 +15,8 @@
 #include <map>
 #include <random>
 
+namespace eviction_model_test {
+
 using cachet::RemovalCause;
 
 namespace {
@@ -153,3 +155,5 @@ TEST_SUITE("eviction_model") {
         }
     }
 }
+
+}  // namespace eviction_model_test

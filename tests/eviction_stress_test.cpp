@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+namespace eviction_stress_test {
+
 using namespace std::chrono_literals;
 using cachet::RemovalCause;
 
@@ -110,3 +112,5 @@ TEST_SUITE("eviction_stress") {
         hammer(cachet::Eviction::lru, 2, false);
     }
 }
+
+}  // namespace eviction_stress_test

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+namespace geo_test {
+
 namespace {
 using cachet::geo::Area;
 using cachet::geo::Order;
@@ -140,3 +142,5 @@ TEST_SUITE("geo") {
         CHECK(names(near) == std::vector<std::string>{"bakery", "florist"});
     }
 }
+
+}  // namespace geo_test

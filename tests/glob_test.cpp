@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+namespace glob_test {
+
 using cachet::detail::glob_is_literal;
 using cachet::detail::glob_literal_prefix;
 using cachet::detail::glob_match;
@@ -112,3 +114,5 @@ TEST_SUITE("glob") {
         CHECK(glob_literal_prefix("a\\*b") == "a");
     }
 }
+
+}  // namespace glob_test

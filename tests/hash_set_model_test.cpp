@@ -23,6 +23,8 @@
 #include <variant>
 #include <vector>
 
+namespace hash_set_model_test {
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -603,3 +605,5 @@ TEST_SUITE("hash_store") {
         CHECK(db.core.check_invariants());
     }
 }
+
+}  // namespace hash_set_model_test

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+namespace hash_store_test {
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -504,3 +506,5 @@ TEST_SUITE("hash_store") {
         CHECK(c.check_invariants());
     }
 }
+
+}  // namespace hash_store_test

@@ -14,6 +14,8 @@
 #include <unordered_set>
 #include <vector>
 
+namespace hash_table_test {
+
 TEST_SUITE("hash_table") {
     TEST_CASE("HashMap agrees with std::unordered_map over random operations") {
         const auto seed = std::random_device{}();
@@ -130,3 +132,5 @@ TEST_SUITE("hash_table") {
         CHECK(keys(moved) == std::vector<int>{1});
     }
 }
+
+}  // namespace hash_table_test

@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <utility>
 
+namespace key_string_test {
+
 using cachet::KeyString;
 
 TEST_SUITE("key_string") {
@@ -91,3 +93,5 @@ TEST_SUITE("key_string") {
         CHECK(d.random_key().has_value());
     }
 }
+
+}  // namespace key_string_test

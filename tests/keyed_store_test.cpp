@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+namespace keyed_store_test {
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -319,3 +321,5 @@ TEST_SUITE("keyed_store") {
         for (int i = 0; i < 20; ++i) CHECK(ks.random_key(rng) == 1);
     }
 }
+
+}  // namespace keyed_store_test

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+namespace keyspace_events_test {
+
 using namespace std::chrono_literals;
 using cachet::RemovalCause;
 
@@ -234,3 +236,5 @@ TEST_SUITE("keyspace_events") {
         CHECK(log == std::vector<std::string>{"__keyspace@2__:nope keymiss", "__keyevent@2__:keymiss nope"});
     }
 }
+
+}  // namespace keyspace_events_test

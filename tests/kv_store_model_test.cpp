@@ -17,6 +17,8 @@
 #include <set>
 #include <unordered_map>
 
+namespace kv_store_model_test {
+
 using namespace std::chrono_literals;
 using cachet::RemovalCause;
 
@@ -373,3 +375,5 @@ TEST_SUITE("flat_index") {
         CHECK(index.capacity() == 16);
     }
 }
+
+}  // namespace kv_store_model_test

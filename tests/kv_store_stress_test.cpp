@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+namespace kv_store_stress_test {
+
 using namespace std::chrono_literals;
 using cachet::RemovalCause;
 
@@ -129,3 +131,5 @@ TEST_SUITE("kv_store_stress") {
         CHECK(kv.check_invariants());
     }
 }
+
+}  // namespace kv_store_stress_test

@@ -13,6 +13,8 @@
 #include <thread>
 #include <type_traits>
 
+namespace kv_store_test {
+
 using namespace std::chrono_literals;
 using cachet::RemovalCause;
 using test::ManualKv;
@@ -584,3 +586,5 @@ TEST_SUITE("kv_store") {
         CHECK(kv.check_invariants());
     }
 }
+
+}  // namespace kv_store_test

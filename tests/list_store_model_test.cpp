@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+namespace list_store_model_test {
+
 namespace {
 
 using Store = cachet::ListStore<std::string, int, test::StringHash, std::equal_to<>,
@@ -446,3 +448,5 @@ TEST_SUITE("list_store") {
         }
     }
 }
+
+}  // namespace list_store_model_test

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+namespace list_store_stress_test {
+
 using namespace std::chrono_literals;
 using cachet::ListEnd;
 
@@ -205,3 +207,5 @@ TEST_SUITE("list_store_stress") {
         CHECK(s.size() == 0);
     }
 }
+
+}  // namespace list_store_stress_test

@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+namespace list_store_test {
+
 using namespace std::chrono_literals;
 using cachet::ListEnd;
 using cachet::ListInsert;
@@ -787,3 +789,5 @@ TEST_SUITE("list_store") {
         CHECK(s.size() == 0);
     }
 }
+
+}  // namespace list_store_test

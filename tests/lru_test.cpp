@@ -4,6 +4,8 @@
 
 #include <vector>
 
+namespace lru_test {
+
 namespace {
 struct Item : cachet::PolicyHook {
     int id = 0;
@@ -45,3 +47,5 @@ TEST_SUITE("lru") {
         CHECK(lru.victim() == nullptr);
     }
 }
+
+}  // namespace lru_test

@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+namespace mutex_test {
+
 TEST_SUITE("mutex") {
     TEST_CASE("SpinMutex excludes: unsynchronised increments under it are never lost") {
         cachet::SpinMutex m;
@@ -37,3 +39,5 @@ TEST_SUITE("mutex") {
         CHECK(m.try_lock());
     }
 }
+
+}  // namespace mutex_test

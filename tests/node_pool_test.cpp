@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+namespace node_pool_test {
+
 namespace {
 struct Node72 {  // the size of a KvStore<uint64_t, uint64_t> entry
     std::uint64_t words[9];
@@ -175,3 +177,5 @@ TEST_SUITE("node_pool") {
         CHECK(plain.size() == 100);
     }
 }
+
+}  // namespace node_pool_test

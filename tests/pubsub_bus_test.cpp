@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <vector>
 
+namespace pubsub_bus_test {
+
 using namespace std::chrono_literals;
 using cachet::InboxOptions;
 using cachet::Overflow;
@@ -538,3 +540,5 @@ TEST_SUITE("pubsub_bus") {
         MESSAGE("churn rounds: " << churn_rounds.load());
     }
 }
+
+}  // namespace pubsub_bus_test

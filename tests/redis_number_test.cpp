@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+namespace redis_number_test {
+
 using cachet::detail::LdMode;
 
 namespace {
@@ -742,3 +744,5 @@ TEST_SUITE("redis_number") {
         CHECK(text == "2.25");
     }
 }
+
+}  // namespace redis_number_test

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+namespace resp_admin_test {
+
 using namespace std::chrono_literals;
 using test::call;
 
@@ -546,3 +548,5 @@ TEST_SUITE("resp_admin") {
         CHECK(call(*s, {"EXEC"}).starts_with("-EXECABORT Transaction discarded because of previous errors."));
     }
 }
+
+}  // namespace resp_admin_test

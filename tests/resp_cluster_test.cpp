@@ -12,6 +12,8 @@
 
 #include <string>
 
+namespace resp_cluster_test {
+
 using test::call;
 using test::raw;
 
@@ -160,3 +162,5 @@ TEST_SUITE("resp_cluster") {
         CHECK(call(*s, {"CLUSTER", "NODES"}) == "=" + std::to_string(nodes.size() + 4) + "\r\ntxt:" + nodes + "\r\n");
     }
 }
+
+}  // namespace resp_cluster_test

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+namespace resp_codec_test {
+
 using namespace std::string_view_literals;
 using cachet::resp::Aggregate;
 using cachet::resp::Frame;
@@ -1001,3 +1003,5 @@ TEST_SUITE("resp_codec") {
         CHECK(p.parse("+OK\r\n") == ParseResult{ParseStatus::complete, 5});
     }
 }
+
+}  // namespace resp_codec_test

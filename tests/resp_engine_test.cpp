@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+namespace resp_engine_test {
+
 using namespace std::chrono_literals;
 using test::call;
 using test::raw;
@@ -155,6 +157,13 @@ const std::vector<test::Row>& bitmap_recorded() {
 }  // namespace
 
 TEST_SUITE("resp_engine") {
+    TEST_CASE("the shared engine instantiation answers commands") {
+        test::Server srv;
+        auto s = srv.connect();
+        CHECK(test::call(*s, {"PING"}) == "+PONG\r\n");
+        CHECK(srv.engine.commands().size() > 150);
+    }
+
     TEST_CASE("SETBIT GETBIT BITCOUNT BITPOS BITOP, byte for byte as redis-server 7.0.15, RESP2 and RESP3") {
         test::replay(bitmap_recorded());
     }
@@ -1561,3 +1570,5 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"BITFIELD", "set", "SET", "u8", "0", "1"}).starts_with("-WRONGTYPE"));
     }
 }
+
+}  // namespace resp_engine_test

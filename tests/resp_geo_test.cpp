@@ -11,6 +11,8 @@
 #include <limits>
 #include <string>
 
+namespace resp_geo_test {
+
 using test::call;
 namespace geo = cachet::detail::geo;
 
@@ -203,3 +205,5 @@ TEST_SUITE("resp_geo") {
         CHECK(err({"EXISTS", "x", "d"}) == ":0\r\n");  // nothing was stored by the failures
     }
 }
+
+}  // namespace resp_geo_test

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+namespace resp_hash_set_test {
+
 using namespace std::chrono_literals;
 using test::call;
 
@@ -972,3 +974,5 @@ TEST_SUITE("resp_hash_set") {
         CHECK(call(*s, {"SMEMBERS", "tags"}) == "*1\r\n$1\r\ny\r\n");
     }
 }
+
+}  // namespace resp_hash_set_test

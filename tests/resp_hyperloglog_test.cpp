@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+namespace resp_hyperloglog_test {
+
 using test::call;
 
 namespace {
@@ -303,3 +305,5 @@ TEST_SUITE("resp_hyperloglog") {
         CHECK(got.find("__keyspace@0__:h") != std::string::npos);
     }
 }
+
+}  // namespace resp_hyperloglog_test

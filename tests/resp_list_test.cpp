@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+namespace resp_list_test {
+
 using namespace std::chrono_literals;
 using test::call;
 using test::callv;
@@ -1029,3 +1031,5 @@ TEST_SUITE("resp_lists") {
         CHECK(srv.engine.database().db(0).size() == 0);
     }
 }
+
+}  // namespace resp_list_test

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+namespace resp_pause_test {
+
 using namespace std::chrono_literals;
 using test::async;
 using test::call;
@@ -254,3 +256,5 @@ TEST_SUITE("resp_pause") {
         CHECK(call(*admin, {"GET", "n"}) == "$3\r\n" + std::to_string(threads * each) + "\r\n");
     }
 }
+
+}  // namespace resp_pause_test

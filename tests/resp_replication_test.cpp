@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+namespace resp_replication_test {
+
 using namespace std::chrono_literals;
 using test::call;
 using test::encode;
@@ -509,3 +511,5 @@ TEST_SUITE("resp_replication") {
         ::rmdir(dir);
     }
 }
+
+}  // namespace resp_replication_test

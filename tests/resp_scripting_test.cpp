@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+namespace resp_scripting_test {
+
 using test::call;
 using test::encode;
 
@@ -718,4 +720,5 @@ TEST_SUITE("resp_scripting") {
     }
 }
 
+}  // namespace resp_scripting_test
 #endif  // CACHET_HAVE_LUA

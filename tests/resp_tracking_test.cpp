@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+namespace resp_tracking_test {
+
 using namespace std::chrono_literals;
 using test::async;
 using test::call;
@@ -386,3 +388,5 @@ TEST_SUITE("resp_tracking") {
         CHECK(async(*reader) == expected);
     }
 }
+
+}  // namespace resp_tracking_test

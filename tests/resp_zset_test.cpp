@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+namespace resp_zset_test {
+
 using namespace std::chrono_literals;
 using test::call;
 using test::raw;
@@ -994,3 +996,5 @@ TEST_SUITE("resp_zset") {
         CHECK(srv.engine.blocked_clients() == 0);
     }
 }
+
+}  // namespace resp_zset_test

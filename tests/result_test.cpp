@@ -4,6 +4,8 @@
 
 #include <string>
 
+namespace result_test {
+
 TEST_SUITE("result") {
     TEST_CASE("Result holds a value or an error, and says which") {
         cachet::Result<int> ok = 5;
@@ -25,3 +27,5 @@ TEST_SUITE("result") {
         CHECK(cachet::to_string(cachet::Errc::too_heavy).find("heavier") != std::string::npos);
     }
 }
+
+}  // namespace result_test

@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+namespace set_store_test {
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -433,3 +435,5 @@ TEST_SUITE("set_store") {
         CHECK(s.check_invariants());
     }
 }
+
+}  // namespace set_store_test

@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+namespace sorted_set_model_test {
+
 namespace {
 
 using Z = cachet::SortedSet<std::string>;
@@ -428,3 +430,5 @@ TEST_SUITE("sorted_set") {
         }
     }
 }
+
+}  // namespace sorted_set_model_test

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+namespace sorted_set_test {
+
 namespace {
 
 using Z = cachet::SortedSet<std::string>;
@@ -585,3 +587,5 @@ TEST_SUITE("sorted_set") {
               std::vector<V>{{"q", 0}, {"z", 3}});
     }
 }
+
+}  // namespace sorted_set_test

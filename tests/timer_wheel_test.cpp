@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <vector>
 
+namespace timer_wheel_test {
+
 namespace {
 
 struct Timer : cachet::TimerHook {
@@ -295,3 +297,5 @@ TEST_SUITE("timer_wheel") {
         }
     }
 }
+
+}  // namespace timer_wheel_test

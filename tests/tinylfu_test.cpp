@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+namespace tinylfu_test {
+
 namespace {
 struct Node : cachet::PolicyHook {
     std::uint32_t hash = 0;
@@ -380,3 +382,5 @@ TEST_SUITE("tinylfu") {
         CHECK(p.followed() == 0);
     }
 }
+
+}  // namespace tinylfu_test

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+namespace value_test {
+
 using cachet::Value;
 using cachet::ValueType;
 
@@ -160,3 +162,5 @@ TEST_SUITE("value") {
         CHECK(cmd({"GET", "e"}) == "$26\r\n" + std::string(25, '\0') + "q\r\n");
     }
 }
+
+}  // namespace value_test

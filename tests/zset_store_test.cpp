@@ -23,6 +23,8 @@
 #include <variant>
 #include <vector>
 
+namespace zset_store_test {
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -547,3 +549,5 @@ TEST_SUITE("zset_store") {
         CHECK_FALSE(s.contains("q"));
     }
 }
+
+}  // namespace zset_store_test

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <unistd.h>
 
-// Instantiated in resp_engine_fuzz_engine.cpp and resp_engine_fuzz_commands.cpp.
+// Instantiated in tests/support/resp_engine_instance*.cpp, which the unit tests share.
 CACHET_RESP_EXTERN_ENGINE(cachet::ManualClock)
 
 namespace {

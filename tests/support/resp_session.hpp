@@ -18,8 +18,8 @@
 #include <vector>
 
 // The engine and sessions over a ManualClock are instantiated once, in
-// resp_instantiation_test.cpp, instead of in every RESP test file (each would otherwise compile
-// every command of the engine again).
+// resp_engine_instance.cpp and resp_engine_instance_commands.cpp beside this file, instead of in
+// every RESP test file (each would otherwise compile every command of the engine again).
 CACHET_RESP_EXTERN_ENGINE(cachet::ManualClock)
 
 namespace test {
