@@ -320,6 +320,35 @@ TEST_SUITE("resp_engine") {
         }
     }
 
+    TEST_CASE("MSET and DEL of thousands of keys, each repeated: the last value wins, counted once") {
+        // Multi-key commands find their repeated keys by hash (access_many), not by comparing
+        // every pair of keys.
+        test::Server srv;
+        auto s = srv.connect();
+        constexpr int keys = 3000;
+        std::vector<std::string> mset{"MSET"};
+        for (int round = 0; round < 3; ++round) {
+            for (int i = 0; i < keys; ++i) {
+                mset.push_back("k" + std::to_string((i * 7919) % keys));
+                mset.push_back("v" + std::to_string(round));
+            }
+        }
+        CHECK(test::callv(*s, mset) == "+OK\r\n");
+        CHECK(call(*s, {"DBSIZE"}) == ":3000\r\n");
+        CHECK(call(*s, {"GET", "k0"}) == "$2\r\nv2\r\n");
+        CHECK(call(*s, {"GET", "k2999"}) == "$2\r\nv2\r\n");
+        CHECK(call(*s, {"MSETNX", "k1", "x", "new", "y", "new", "z"}) == ":0\r\n");
+        CHECK(call(*s, {"MSETNX", "n1", "x", "n2", "y", "n1", "z"}) == ":1\r\n");
+        CHECK(call(*s, {"GET", "n1"}) == "$1\r\nz\r\n");
+        std::vector<std::string> del{"DEL"};
+        for (int round = 0; round < 2; ++round) {
+            for (int i = 0; i < keys; i += 2) del.push_back("k" + std::to_string(i));
+        }
+        CHECK(test::callv(*s, del) == ":1500\r\n");
+        CHECK(call(*s, {"DBSIZE"}) == ":1502\r\n");
+        CHECK(call(*s, {"EXISTS", "k0", "k1", "k1", "k2"}) == ":2\r\n");
+    }
+
     TEST_CASE("keys: DEL, EXISTS, TYPE, RENAME, COPY, MOVE, EXPIRE conditions, SCAN, KEYS") {
         test::Server srv;
         auto s = srv.connect();
