@@ -1766,13 +1766,27 @@ private:
     }
 
     /// For each of `keys` (with their `hashes`), the index of its first occurrence among them
-    /// (its own index if it occurs first there). Sorts the indices by hash and compares keys
-    /// only within a run of equal hashes: O(k log k), where comparing every pair would make an
-    /// MSET of 100,000 keys billions of comparisons.
+    /// (its own index if it occurs first there). A few keys (most multi-key commands name two)
+    /// are compared pairwise; more are sorted by hash and compared only within runs of equal
+    /// hashes: O(k log k), where comparing every pair would make an MSET of 100,000 keys
+    /// billions of comparisons.
     template <class Q>
     std::vector<std::size_t> first_occurrences(std::span<const Q> keys,
                                                const std::vector<std::uint64_t>& hashes) const {
         const std::size_t n = keys.size();
+        if (n <= 16) {
+            std::vector<std::size_t> first(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                first[i] = i;
+                for (std::size_t j = 0; j < i; ++j) {
+                    if (first[j] == j && hashes[j] == hashes[i] && m_eq(keys[j], keys[i])) {
+                        first[i] = j;
+                        break;
+                    }
+                }
+            }
+            return first;
+        }
         std::vector<std::size_t> by_hash(n);
         for (std::size_t i = 0; i < n; ++i) by_hash[i] = i;
         // Stable: within a run of equal hashes, indices stay ascending, so the first
