@@ -347,7 +347,7 @@ TEST_SUITE("resp_engine") {
         CHECK(test::callv(*s, del) == ":1500\r\n");
         CHECK(call(*s, {"DBSIZE"}) == ":1502\r\n");
         CHECK(call(*s, {"EXISTS", "k0", "k1", "k1", "k2"}) == ":2\r\n");
-        // A few keys take the pairwise path.
+        // And a few keys.
         CHECK(call(*s, {"MSET", "x", "1", "y", "2", "x", "3"}) == "+OK\r\n");
         CHECK(call(*s, {"GET", "x"}) == "$1\r\n3\r\n");
         CHECK(call(*s, {"DEL", "x", "y", "x", "zz"}) == ":2\r\n");

@@ -1766,51 +1766,35 @@ private:
     }
 
     /// For each of `keys` (with their `hashes`), the index of its first occurrence among them
-    /// (its own index if it occurs first there). A few keys (most multi-key commands name two)
-    /// are compared pairwise; more are sorted by hash and compared only within runs of equal
+    /// (its own index if it occurs first there). The indices are sorted by hash (then index),
+    /// and a key is compared only with the first occurrences before it in its run of equal
     /// hashes: O(k log k), where comparing every pair would make an MSET of 100,000 keys
     /// billions of comparisons.
     template <class Q>
     std::vector<std::size_t> first_occurrences(std::span<const Q> keys,
                                                const std::vector<std::uint64_t>& hashes) const {
         const std::size_t n = keys.size();
-        if (n <= 16) {
-            std::vector<std::size_t> first(n);
-            for (std::size_t i = 0; i < n; ++i) {
+        std::vector<std::size_t> by_hash(n);
+        for (std::size_t i = 0; i < n; ++i) by_hash[i] = i;
+        std::sort(by_hash.begin(), by_hash.end(), [&](std::size_t a, std::size_t b) {
+            return hashes[a] != hashes[b] ? hashes[a] < hashes[b] : a < b;
+        });
+        std::vector<std::size_t> first(n);
+        for (std::size_t run = 0; run < n;) {
+            std::size_t end = run + 1;
+            while (end < n && hashes[by_hash[end]] == hashes[by_hash[run]]) ++end;
+            for (std::size_t p = run; p < end; ++p) {
+                const std::size_t i = by_hash[p];
                 first[i] = i;
-                for (std::size_t j = 0; j < i; ++j) {
-                    if (first[j] == j && hashes[j] == hashes[i] && m_eq(keys[j], keys[i])) {
+                for (std::size_t q = run; q < p; ++q) {
+                    const std::size_t j = by_hash[q];
+                    if (first[j] == j && m_eq(keys[j], keys[i])) {
                         first[i] = j;
                         break;
                     }
                 }
             }
-            return first;
-        }
-        std::vector<std::size_t> by_hash(n);
-        for (std::size_t i = 0; i < n; ++i) by_hash[i] = i;
-        // Stable: within a run of equal hashes, indices stay ascending, so the first
-        // occurrence of a key is met before its repeats.
-        std::stable_sort(by_hash.begin(), by_hash.end(),
-                         [&](std::size_t a, std::size_t b) { return hashes[a] < hashes[b]; });
-        std::vector<std::size_t> first(n);
-        std::vector<std::size_t> distinct;  // the distinct keys of the current run
-        for (std::size_t r = 0; r < n;) {
-            std::size_t end = r + 1;
-            while (end < n && hashes[by_hash[end]] == hashes[by_hash[r]]) ++end;
-            distinct.clear();
-            for (std::size_t p = r; p < end; ++p) {
-                const std::size_t i = by_hash[p];
-                first[i] = i;
-                for (std::size_t d : distinct) {
-                    if (m_eq(keys[d], keys[i])) {
-                        first[i] = d;
-                        break;
-                    }
-                }
-                if (first[i] == i) distinct.push_back(i);
-            }
-            r = end;
+            run = end;
         }
         return first;
     }
