@@ -401,6 +401,57 @@ TEST_SUITE("resp_admin") {
         CHECK(call(*o, {"CLIENT", "INFO"}).find(" flags=N ") != std::string::npos);
     }
 
+    TEST_CASE("a blocking command is counted when it blocks, timed and logged when it is served") {
+        // As redis-server 7.0.15 (updateStatsOnUnblock): INFO commandstats counts the call when
+        // the command blocks; its latency histogram and SLOWLOG entry come when a push serves
+        // it, with its whole run time, and never for a timeout (or CLIENT UNBLOCK).
+        test::Server srv;
+        auto admin = srv.connect();
+        auto b = srv.connect();
+        CHECK(call(*admin, {"CONFIG", "SET", "slowlog-log-slower-than", "0"}) == "+OK\r\n");
+        CHECK(call(*admin, {"SLOWLOG", "RESET"}) == "+OK\r\n");
+        const std::regex stat(R"(\r\ncmdstat_blpop:calls=(\d+),usec=(\d+),)");
+        auto blpop_stat = [&] {
+            std::smatch m;
+            const std::string info = call(*admin, {"INFO", "commandstats"});
+            REQUIRE(std::regex_search(info, m, stat));
+            return std::pair{std::stoll(m[1].str()), std::stoll(m[2].str())};
+        };
+        auto logged_blpops = [&] {
+            const std::string log = call(*admin, {"SLOWLOG", "GET", "100"});
+            std::size_t n = 0;
+            for (std::size_t at = 0; (at = log.find("$5\r\nBLPOP\r\n", at)) != std::string::npos; ++at) ++n;
+            return n;
+        };
+        CHECK(call(*b, {"BLPOP", "q", "0"}).empty());
+        const auto [calls_blocked, usec_blocked] = blpop_stat();
+        CHECK(calls_blocked == 1);
+        CHECK(call(*admin, {"LATENCY", "HISTOGRAM", "blpop"}) == "*0\r\n");
+        CHECK(logged_blpops() == 0);
+        CHECK(call(*admin, {"RPUSH", "q", "job"}) == ":1\r\n");
+        CHECK(test::async(*b) == "*2\r\n$1\r\nq\r\n$3\r\njob\r\n");
+        const auto [calls_served, usec_served] = blpop_stat();
+        CHECK(calls_served == 1);  // not counted twice
+        CHECK(usec_served >= usec_blocked);
+        CHECK(call(*admin, {"LATENCY", "HISTOGRAM", "blpop"}).starts_with("*2\r\n$5\r\nblpop\r\n*4\r\n$5\r\ncalls\r\n:1\r\n"));
+        CHECK(logged_blpops() == 1);
+        CHECK(call(*admin, {"SLOWLOG", "GET", "100"}).find("*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n") !=
+              std::string::npos);
+        // Ended without data: counted when it blocked, nothing more.
+        CHECK(call(*b, {"BLPOP", "r", "0"}).empty());
+        CHECK(call(*admin, {"CLIENT", "UNBLOCK", std::to_string(b->id()), "TIMEOUT"}) == ":1\r\n");
+        CHECK(test::async(*b) == "*-1\r\n");
+        CHECK(blpop_stat().first == 2);
+        CHECK(call(*admin, {"LATENCY", "HISTOGRAM", "blpop"}).starts_with("*2\r\n$5\r\nblpop\r\n*4\r\n$5\r\ncalls\r\n:1\r\n"));
+        CHECK(logged_blpops() == 1);
+        // A command that did not block is timed and logged at once, as any other.
+        CHECK(call(*b, {"RPUSH", "r", "x"}) == ":1\r\n");
+        CHECK(call(*b, {"BLPOP", "r", "0"}) == "*2\r\n$1\r\nr\r\n$1\r\nx\r\n");
+        CHECK(blpop_stat().first == 3);
+        CHECK(call(*admin, {"LATENCY", "HISTOGRAM", "blpop"}).starts_with("*2\r\n$5\r\nblpop\r\n*4\r\n$5\r\ncalls\r\n:2\r\n"));
+        CHECK(logged_blpops() == 2);
+    }
+
     TEST_CASE("CLIENT UNBLOCK ends another client's blocking command as a timeout or an error") {
         test::Server srv;
         auto admin = srv.connect();

@@ -424,7 +424,11 @@ public:
     }
 
 private:
+    /// Completes a served command's statistics (see the definition).
+    void account_served(const BlockedCommand& cmd);
     void unblock() noexcept {
+        m_block_spec = nullptr;
+        m_block_argv.clear();
         m_postponed.store(false, std::memory_order_release);
         m_blocked.reset();
         m_block_deadline.reset();
@@ -484,6 +488,10 @@ private:
     std::vector<Watched> m_watched;
 
     std::unique_ptr<BlockedCommand> m_blocked;
+    // The command that blocked: its run time then, its spec and arguments (account_served).
+    std::uint64_t m_block_ticks = 0;
+    const CommandSpec<C>* m_block_spec = nullptr;
+    std::vector<std::string> m_block_argv;
     std::atomic<bool> m_postponed{false};  ///< m_blocked is a PostponedCommand
     std::optional<time_point> m_block_deadline;
     std::uint64_t m_limits_seen = 0;
@@ -2033,11 +2041,19 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
     const std::uint64_t ticks = cachet::detail::fast_ticks() - t0;
     if (CACHET_UNLIKELY(was_replica)) m_out.resize(reply_at);
     if (CACHET_UNLIKELY(m_engine.replication().active())) replicate(argv, spec, db_at_start, errors_before);
+    // A command that blocked (on keys, or WAIT) is counted now, as Redis 7.0's call() counts
+    // it; its latency histogram and SLOWLOG entry wait until it is served (`account_served`).
+    const bool blocked_now = m_blocked != nullptr;
+    if (CACHET_UNLIKELY(blocked_now)) {
+        m_block_ticks = ticks;
+        m_block_spec = spec;
+        m_block_argv.assign(argv.begin(), argv.end());
+    }
     {
         auto& counters = m_engine.thread_counters()[spec->id];
         counters.add(counters.calls, 1);
         counters.add(counters.ticks, ticks);
-        if (m_engine.latency_tracking())
+        if (m_engine.latency_tracking() && !blocked_now)
             counters.record_latency(static_cast<std::uint64_t>(cachet::detail::ticks_to_ns(ticks)));
         // Failed: it replied an error itself (an EXEC whose queued commands failed did not;
         // they count theirs), as Redis's call() judges it.
@@ -2084,9 +2100,33 @@ void Session<C>::run(std::span<const std::string_view> argv, const CommandSpec<C
                                argv, redact_from);
     if (!(spec->flags & cmd_skip_slowlog)) {
         const auto us = static_cast<long long>(cachet::detail::ticks_to_ns(ticks) / 1000.0);
-        m_engine.slowlog_consider(us, argv, m_script_call ? std::string_view("?:0") : std::string_view(m_info.addr),
-                                  [this] { return m_script_call ? std::string() : name(); }, redact_from);
+        if (!blocked_now)
+            m_engine.slowlog_consider(us, argv, m_script_call ? std::string_view("?:0") : std::string_view(m_info.addr),
+                                      [this] { return m_script_call ? std::string() : name(); }, redact_from);
         m_engine.latency_consider((spec->flags & cmd_fast) ? "fast-command" : "command", us / 1000);
+    }
+}
+
+/// Redis 7.0's updateStatsOnUnblock, for a command served after it blocked: its run time when
+/// it blocked plus the serving time are added to INFO commandstats' usec (its call was
+/// counted when it blocked) and recorded in its latency histogram and the SLOWLOG; the serving
+/// time alone is the latency monitor's "command-unblocking" event. A command that timed out
+/// (or that CLIENT UNBLOCK ended) gets none of this, as in Redis 7.0.
+template <Clock C>
+void Session<C>::account_served(const BlockedCommand& cmd) {
+    const std::optional<BlockedCommand::Served> served = cmd.served();
+    if (served && m_block_spec) {
+        const std::uint64_t total = m_block_ticks + served->ticks;
+        const double total_ns = cachet::detail::ticks_to_ns(total);
+        auto& counters = m_engine.thread_counters()[m_block_spec->id];
+        counters.add(counters.ticks, total);
+        if (served->failed) counters.add(counters.failed, 1);
+        if (m_engine.latency_tracking()) counters.record_latency(static_cast<std::uint64_t>(total_ns));
+        const std::vector<std::string_view> argv(m_block_argv.begin(), m_block_argv.end());
+        m_engine.slowlog_consider(static_cast<long long>(total_ns / 1000.0), argv, m_info.addr,
+                                  [this] { return name(); });
+        m_engine.latency_consider("command-unblocking",
+                                  static_cast<long long>(cachet::detail::ticks_to_ns(served->ticks) / 1e6));
     }
 }
 
@@ -2261,8 +2301,12 @@ bool Session<C>::collect_async() {
     const int request = m_outbox.take_unblock_request();
     if (unblocked && m_blocked) {
         m_blocked->unregister();
-        if (m_blocked->retry_argv()) run_released(*m_blocked);
-        else unblock();
+        if (m_blocked->retry_argv()) {
+            run_released(*m_blocked);
+        } else {
+            account_served(*m_blocked);
+            unblock();
+        }
         return true;
     }
     // CLIENT UNBLOCK: unless a producer claimed the command first (its reply is coming).

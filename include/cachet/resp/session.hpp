@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -135,6 +136,16 @@ public:
     /// A command held back by CLIENT PAUSE: its arguments, for the session to run it again
     /// when it is released (instead of a reply); nullptr for a blocking command.
     [[nodiscard]] virtual std::vector<std::string>* retry_argv() noexcept { return nullptr; }
+    /// What serving it cost, for a command whose statistics Redis completes when it is served
+    /// (a client blocked on keys: its run time is counted when it blocks, and its run time
+    /// plus the serving time go into INFO commandstats' usec, LATENCY HISTOGRAM and SLOWLOG
+    /// when it is served; Redis 7.0's updateStatsOnUnblock). nullopt for the others (WAIT, a
+    /// paused command). Read by the session after the reply arrived.
+    struct Served {
+        std::uint64_t ticks = 0;  ///< `detail::fast_ticks` spent formatting and posting the reply
+        bool failed = false;      ///< the reply is an error
+    };
+    [[nodiscard]] virtual std::optional<Served> served() const noexcept { return std::nullopt; }
 };
 
 /// A command CLIENT PAUSE holds back (Redis's BLOCKED_POSTPONE): the engine releases it when

@@ -17,6 +17,7 @@
 #include <climits>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -76,6 +77,7 @@ public:
     /// Formats and posts the reply, then marks this consumer finished: the last touch, the
     /// session may destroy it right after.
     void finish() final {
+        const std::uint64_t t0 = cachet::detail::fast_ticks();
         std::string reply;
         try {
             ReplyWriter w(reply, m_session.protocol());
@@ -84,11 +86,15 @@ public:
         } catch (...) {
             reply = "-ERR out of memory\r\n";
         }
+        // Before the post: the session reads them once the reply has arrived.
+        m_served.failed = !reply.empty() && reply[0] == '-';
+        m_served.ticks = cachet::detail::fast_ticks() - t0;
         m_session.outbox().post(reply, /*unblock=*/true);
         m_finished.store(true, std::memory_order_release);
     }
 
     bool cancel() final { return this->try_cancel(); }
+    [[nodiscard]] std::optional<Served> served() const noexcept final { return m_served; }
     [[nodiscard]] bool finished() const final { return m_finished.load(std::memory_order_acquire); }
     /// Leaves every key's queue; if a producer claimed this consumer, waits for its `finish`
     /// to return, so the session may destroy it.
@@ -153,6 +159,7 @@ protected:
 
 private:
     std::atomic<bool> m_finished{false};
+    Served m_served;  ///< written by `finish` before it posts the reply
 };
 
 /// Runs a blocking command's atomic check-and-register, `f(refs)` under the locks of
