@@ -1564,6 +1564,23 @@ TEST_SUITE("resp_engine") {
         CHECK(call(*s, {"BITFIELD", "bf", "SET", "u8", "#20", "0"}) == "*1\r\n:0\r\n");
         CHECK(test::async(*sub).find("setbit") != std::string::npos);
         CHECK(call(*s, {"STRLEN", "bf"}) == ":21\r\n");
+        // Unless every write was refused (OVERFLOW FAIL): the key is still created (only "new")
+        // or grown (unannounced), and a WATCH on it is not touched.
+        CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "KEAn"}) == "+OK\r\n");
+        CHECK(call(*s, {"WATCH", "nk", "bf"}) == "+OK\r\n");
+        CHECK(call(*s, {"BITFIELD", "nk", "OVERFLOW", "FAIL", "INCRBY", "u8", "800", "-1000"}) == "*1\r\n$-1\r\n");
+        CHECK(call(*s, {"BITFIELD", "bf", "OVERFLOW", "FAIL", "INCRBY", "u8", "800", "-1000"}) == "*1\r\n$-1\r\n");
+        CHECK(call(*s, {"STRLEN", "nk"}) == ":101\r\n");
+        CHECK(call(*s, {"STRLEN", "bf"}) == ":101\r\n");
+        CHECK(call(*s, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(*s, {"EXEC"}) == "*0\r\n");
+        CHECK(test::async(*sub) == "*4\r\n$8\r\npmessage\r\n$11\r\n__keyevent*\r\n$18\r\n__keyevent@0__:new\r\n$2\r\nnk\r\n");
+        // One write that is made makes the creation (or growth) a change.
+        CHECK(call(*s, {"BITFIELD", "nk2", "OVERFLOW", "FAIL", "INCRBY", "u8", "800", "-1000", "SET", "u8", "0", "0"}) ==
+              "*2\r\n$-1\r\n:0\r\n");
+        const std::string created = test::async(*sub);
+        CHECK(created.find("__keyevent@0__:new") < created.find("__keyevent@0__:setbit"));
+        CHECK(created.find("__keyevent@0__:setbit") != std::string::npos);
     }
 
     TEST_CASE("BITFIELD and BITFIELD_RO") {

@@ -1769,7 +1769,9 @@ private:
         }
     }
     void on_written(int db, std::string_view key, WriteEvent e, std::string_view name) {
-        touch(db, key);
+        // A creation is Redis's dbAdd ("new"), which touches no WATCH and no tracking: the
+        // write that follows it (`set`) does, as Redis's signalModifiedKey.
+        if (e != WriteEvent::created) touch(db, key);
         if (detail::t_self_announcing) return;
         if (e == WriteEvent::persist && detail::t_silent_persist) return;
         notify(db, name, key);

@@ -545,6 +545,15 @@ public:
         /// it was (Redis's commands that find nothing to change): no write event, no update.
         /// Precondition: the value is indeed unchanged (its weight is not recomputed).
         void unchanged() noexcept { m_dirty = false; }
+        /// After `emplace` created the entry: the creation is announced (`created`), but not as
+        /// a write of the value (no `set`, no `update`). For Redis's dbAdd of a value the command
+        /// then leaves as it was made: BITFIELD whose writes all fail under OVERFLOW FAIL
+        /// creates its key zero-filled, with the "new" event but no "setbit" and no WATCH or
+        /// tracking touched. Precondition: `created()`.
+        void announce_creation_only() noexcept {
+            m_emplaced = false;
+            m_unannounced = true;
+        }
         /// Names a second change of the same key by the same operation, announced (as an
         /// `update`) after the one `name_update` named: LMOVE from a list to itself is Redis's
         /// "lpush" then "rpop". Requires `name_update` first; `name` as for it.

@@ -338,16 +338,17 @@ void bitfield(Ctx<C>& c) {
         const std::size_t need = static_cast<std::size_t>(farthest >> 3) + 1;
         bool changed = false;
         c.db().update(c.arg(1), [&](auto& slot) {
+            bool dirty = false;  // created or grown (Redis's lookupStringForBitCommand)
             if (!slot.exists()) {
                 slot.emplace(std::string());
-                changed = true;
+                dirty = true;
             } else if (!slot.cvalue().string_if()) {
                 throw WrongTypeError();
             }
-            std::string& s = slot.value().mutable_string();
+            std::string& s = slot.value_quiet().mutable_string();
             if (s.size() < need) {
                 s.resize(need, '\0');
-                changed = true;
+                dirty = true;
             }
             for (const FieldOp& op : *ops) {
                 if (op.kind == FieldOp::Kind::get) {
@@ -356,12 +357,14 @@ void bitfield(Ctx<C>& c) {
                 }
                 const std::uint64_t before = bits::get_field(s, op.offset, op.width);
                 out.push_back(bits::write_field(s, op));
-                changed = changed || bits::get_field(s, op.offset, op.width) != before;
+                // A write that OVERFLOW FAIL refused changes nothing, even in a key just
+                // created or grown (bitops.c: `if (dirty || oldval != newval) changes++` only
+                // for the writes it makes).
+                changed = changed || (out.back() && (dirty || bits::get_field(s, op.offset, op.width) != before));
             }
-            // Redis counts a change only when the string grew or a field's value changed
-            // (bitops.c: `if (dirty || oldval != newval) changes++`).
             if (changed) slot.name_update("setbit");
-            else slot.unchanged();
+            else if (slot.created()) slot.announce_creation_only();  // zero-filled, "new" only
+            else if (dirty) (void)slot.value_unannounced();           // grown, unannounced
         });
         if (!changed) c.session.propagate_as({});  // nothing changed: nothing for replicas
     }
