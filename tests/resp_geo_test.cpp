@@ -165,6 +165,26 @@ TEST_SUITE("resp_geo") {
               "*3\r\n" + bulk("g") + bulk("a") + bulk("b"));
     }
 
+    TEST_CASE("a stored search is a sorted-set keyspace event (class z), as in Redis 7.0") {
+        test::Server srv;
+        auto sub = srv.connect();
+        auto s = srv.connect();
+        add_cities(*s);
+        CHECK(call(*sub, {"PSUBSCRIBE", "__keyevent@0__:*"}).starts_with("*3\r\n"));
+        // Without 'z' (redis-server 7.0.15 sends nothing here) ...
+        CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "Eg$lshx"}) == "+OK\r\n");
+        CHECK(call(*s, {"GEORADIUS", "g", "15", "37", "200", "km", "STORE", "near"}) == ":2\r\n");
+        CHECK(call(*s, {"GEOSEARCHSTORE", "d", "g", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"}) == ":2\r\n");
+        CHECK(test::async(*sub).empty());
+        // ... and with it.
+        CHECK(call(*s, {"CONFIG", "SET", "notify-keyspace-events", "Ez"}) == "+OK\r\n");
+        CHECK(call(*s, {"GEORADIUS", "g", "15", "37", "200", "km", "STORE", "near"}) == ":2\r\n");
+        CHECK(call(*s, {"GEOSEARCHSTORE", "d", "g", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"}) == ":2\r\n");
+        const std::string got = test::async(*sub);
+        CHECK(got.find("__keyevent@0__:georadiusstore\r\n$4\r\nnear\r\n") != std::string::npos);
+        CHECK(got.find("__keyevent@0__:geosearchstore\r\n$1\r\nd\r\n") != std::string::npos);
+    }
+
     TEST_CASE("search errors, in Redis's order") {
         test::Server srv;
         auto s = srv.connect();

@@ -454,7 +454,7 @@ enum NotifyFlags : unsigned {
     if (event.starts_with("l") || event.starts_with("rp") || event == "linsert" || event == "sortstore")
         return notify_list;
     if (event.starts_with("h")) return notify_hash;
-    if (event.starts_with("z")) return notify_zset;
+    if (event.starts_with("z") || event == "georadiusstore" || event == "geosearchstore") return notify_zset;
     if (event == "sadd" || event == "srem" || event == "spop" || event == "sinterstore" ||
         event == "sunionstore" || event == "sdiffstore")
         return notify_set;
