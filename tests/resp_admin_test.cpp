@@ -450,6 +450,15 @@ TEST_SUITE("resp_admin") {
         CHECK(blpop_stat().first == 3);
         CHECK(call(*admin, {"LATENCY", "HISTOGRAM", "blpop"}).starts_with("*2\r\n$5\r\nblpop\r\n*4\r\n$5\r\ncalls\r\n:2\r\n"));
         CHECK(logged_blpops() == 2);
+        // Served with an error (BLMOVE into a key that became a string meanwhile): a failed
+        // call, counted when served (redis-server 7.0.15: failed_calls=1, the element stays).
+        CHECK(call(*b, {"BLMOVE", "src", "dst", "LEFT", "LEFT", "0"}).empty());
+        CHECK(call(*admin, {"SET", "dst", "str"}) == "+OK\r\n");
+        CHECK(call(*admin, {"RPUSH", "src", "x"}) == ":1\r\n");
+        CHECK(test::async(*b) == "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+        CHECK(call(*admin, {"LLEN", "src"}) == ":1\r\n");
+        CHECK(std::regex_search(call(*admin, {"INFO", "commandstats"}),
+                                std::regex(R"(\r\ncmdstat_blmove:calls=1,usec=\d+,usec_per_call=[0-9.]+,rejected_calls=0,failed_calls=1\r\n)")));
     }
 
     TEST_CASE("CLIENT UNBLOCK ends another client's blocking command as a timeout or an error") {
