@@ -1,7 +1,7 @@
 // A game leaderboard on a sorted set, as the workshops build it with Redis's ZADD / ZINCRBY /
 // ZREVRANGE / ZREVRANK: several threads record scores concurrently, readers ask for the top
 // players and a player's rank at any time, and a weekly board expires by itself. Each call is
-// atomic on its key; rank and top-N cost O(log N) (a skiplist with spans), not a sort.
+// atomic on its key; rank and top-N cost O(log N) (a B+tree that counts its entries), not a sort.
 #include <cachet/sorted_set.hpp>
 
 #include <chrono>

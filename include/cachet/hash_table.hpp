@@ -12,7 +12,7 @@
 ///     bucket, then a random node of its chain, as Redis's dictGetFairRandomKey.
 ///
 /// `detail::ChainedIndex` is the intrusive table (nodes carry `chain_next` and `chain_hash`;
-/// the sorted set threads its skiplist nodes through one, so a member costs no second
+/// the sorted set threads its member nodes through one, so a member costs no second
 /// allocation). `HashMap<K, V>` and `HashSet<K>` own their nodes.
 ///
 /// Load factor between 1/8 and 1: the table doubles when it would exceed one node per bucket

@@ -4,20 +4,20 @@
 /// `SortedSet<Member, Score>`: Redis's sorted set (zset) as a C++ container, and
 /// `ZSetStore<K, Member>`: one sorted set per key on the keyspace core.
 ///
-/// Structure (Redis's t_zset.c). Every member sits in two structures at once, through one heap
-/// node: a skiplist ordered by (score, member), whose links carry spans (how many nodes each
-/// link jumps), so a member's rank and the member at a rank are found in O(log N) (W. Pugh,
-/// "Skip lists: a probabilistic alternative to balanced trees", CACM 1990; spans as in Redis's
-/// zslInsert / zslGetRank / zslGetElementByRank, at most 32 levels, P = 1/4); and a chained hash
-/// index member -> node (`detail::ChainedIndex`, Redis's dict), threaded through the same
-/// nodes, for O(1) score lookups, Redis's cursor scan (ZSCAN) and fair random members
-/// (ZRANDMEMBER). Redis keeps the member string in the skiplist node and lets the dict point at
-/// it; here the node itself is the dict entry, so a member costs exactly one allocation: its
-/// levels (24 bytes each: link, span and the linked node's score, 4/3 levels on average), the
-/// member, the score, the backward link and the chain link and hash (72 bytes with a
-/// std::string member), plus its share of the index's bucket array (8 to 16 bytes): 119
-/// bytes per short-string member at 1M (bench/sorted_set_bench.cpp), against 140 for
-/// std::set + std::unordered_map.
+/// Structure. Every member is one heap node, found through two structures: an order index,
+/// `detail::RankTree` (detail/rank_tree.hpp), a B+tree of (score, node) entries whose inner nodes
+/// count the entries under each child, so a member's rank and the member at a rank are found in
+/// one O(log N) descent; and a chained hash index member -> node (`detail::ChainedIndex`,
+/// Redis's dict), threaded through the same nodes, for O(1) score lookups, Redis's cursor scan
+/// (ZSCAN) and fair random members (ZRANDMEMBER). The nodes are also linked in order, which is
+/// what iterators and range walks follow. Redis orders its members with a skiplist (t_zset.c);
+/// at 1M members a skiplist search follows ~27 links, each a cache miss, where the tree reads 4
+/// or 5 nodes of 32 entries, each searched by bisecting contiguous scores (a member is read
+/// only on a score tie). Dragonfly replaced Redis's skiplist with a B+tree for the same reason.
+/// A member costs its node (the member, the score, the two order links, the chain link and
+/// hash: 72 bytes with a std::string member), its entry in a tree leaf (16 bytes, leaves 50-100%
+/// full), and its share of the index's bucket array (8 to 16 bytes); bench/sorted_set_bench.cpp
+/// measures it against std::set + std::unordered_map.
 ///
 /// Order: by score, then by member with `Compare` (for `std::string`, byte order, which is what
 /// Redis's memcmp gives). Ranks are 0-based. Scores are never NaN.
@@ -25,11 +25,12 @@
 /// Complexity (N = size(), M = elements returned or removed): add, remove, increment, rank,
 /// score-range and lex-range starts, count, lex_count, nth: O(log N); score, contains, random
 /// member: O(1) expected; ranges O(log N + M) (an offset is skipped in O(log N), not O(offset)
-/// as in Redis); pops O(M) from the minimum, O(M log N) from the maximum; copy O(N).
+/// as in Redis); pops and range removals O(M log N); copy O(N).
 /// Thread-safety: `SortedSet` is not thread-safe (a `std::` container); `ZSetStore` is.
 
 #include <cachet/detail/config.hpp>
 #include <cachet/detail/keyed_store.hpp>
+#include <cachet/detail/rank_tree.hpp>
 #include <cachet/detail/wait_registry.hpp>
 #include <cachet/hash_table.hpp>
 #include <cachet/keyspace.hpp>
@@ -400,9 +401,6 @@ public:
     using score_range = ScoreRange<Score>;
     using lex_range = LexRange<Member>;
 
-    /// Redis's ZSKIPLIST_MAXLEVEL: enough for 4^32 elements.
-    static constexpr int max_level = 32;
-
     /// A bidirectional iterator over (member, score) pairs in ascending order.
     class const_iterator {
     public:
@@ -416,7 +414,7 @@ public:
         reference operator*() const noexcept { return m_node->value; }
         pointer operator->() const noexcept { return &m_node->value; }
         const_iterator& operator++() noexcept {
-            m_node = m_node->level(0).forward;
+            m_node = m_node->next;
             return *this;
         }
         const_iterator operator++(int) noexcept {
@@ -426,7 +424,7 @@ public:
         }
         /// From end(), goes to the last element.
         const_iterator& operator--() noexcept {
-            m_node = m_node ? m_node->backward : m_set->m_tail;
+            m_node = m_node ? m_node->prev : m_set->m_last;
             return *this;
         }
         const_iterator operator--(int) noexcept {
@@ -457,14 +455,14 @@ public:
     SortedSet(std::initializer_list<value_type> init) {
         for (const auto& [m, s] : init) add(m, s);
     }
-    /// A deep copy, with the same skiplist shape. O(N); allocates N nodes.
+    /// A deep copy. O(N); allocates N nodes.
     SortedSet(const SortedSet& o) : SortedSet() {
         m_tag = o.m_tag;
-        if (o.m_length == 0) return;
+        if (o.empty()) return;
         std::vector<Node*> nodes;
-        nodes.reserve(o.m_length);
-        for (const Node* s = o.first(); s; s = s->level(0).forward) {
-            Node* n = new_node(s->height, s->value.first, s->value.second);
+        nodes.reserve(o.size());
+        for (const Node* s = o.first(); s; s = s->next) {
+            Node* n = new_node(s->value.first, s->value.second);
             adopt(n, s->chain_hash);
             nodes.push_back(n);
         }
@@ -488,11 +486,9 @@ public:
     ~SortedSet() { destroy(); }
 
     void swap(SortedSet& o) noexcept {
-        std::swap(m_head, o.m_head);
-        std::swap(m_tail, o.m_tail);
-        std::swap(m_length, o.m_length);
-        std::swap(m_level, o.m_level);
-        std::swap(m_head_cap, o.m_head_cap);
+        m_tree.swap(o.m_tree);
+        std::swap(m_first, o.m_first);
+        std::swap(m_last, o.m_last);
         std::swap(m_tag, o.m_tag);
         std::swap(m_index, o.m_index);
     }
@@ -500,8 +496,8 @@ public:
 
     // ------------------------------------------------------------------ size, iteration
 
-    [[nodiscard]] size_type size() const noexcept { return m_length; }
-    [[nodiscard]] bool empty() const noexcept { return m_length == 0; }
+    [[nodiscard]] size_type size() const noexcept { return m_tree.size(); }
+    [[nodiscard]] bool empty() const noexcept { return m_tree.empty(); }
     /// Removes every member (and resets the tag). O(N). Invalidates every iterator.
     void clear() noexcept {
         destroy();
@@ -524,8 +520,8 @@ public:
 
     /// Same members with the same scores. O(N) expected.
     friend bool operator==(const SortedSet& a, const SortedSet& b) {
-        if (a.m_length != b.m_length) return false;
-        for (const Node *x = a.first(), *y = b.first(); x; x = x->level(0).forward, y = y->level(0).forward)
+        if (a.size() != b.size()) return false;
+        for (const Node *x = a.first(), *y = b.first(); x; x = x->next, y = y->next)
             if (!(x->value.second == y->value.second) || !KeyEqual{}(x->value.first, y->value.first))
                 return false;
         return true;
@@ -608,7 +604,7 @@ public:
     bool remove(const Q& member) noexcept {
         Node* n = m_index.find(member);
         if (!n) return false;
-        erase_node(n);
+        drop_node(n);
         return true;
     }
 
@@ -652,11 +648,11 @@ public:
     [[nodiscard]] std::optional<size_type> reverse_rank(const Q& member) const {
         const Node* n = m_index.find(member);
         if (!n) return std::nullopt;
-        return m_length - rank_of(n);
+        return size() - rank_of(n);
     }
     /// The element at 0-based rank `r` in ascending order, or end() if `r >= size()`. O(log N).
     [[nodiscard]] const_iterator nth(size_type r) const {
-        if (r >= m_length) return end();
+        if (r >= size()) return end();
         return {node_at_rank(r + 1), this};
     }
 
@@ -673,11 +669,11 @@ public:
         const auto [first_rank, n] = clamp_ranks(start, stop);
         if (n == 0) return 0;
         const Node* x;
-        if (reverse) x = first_rank == 1 ? m_tail : node_at_rank(m_length - first_rank + 1);
+        if (reverse) x = first_rank == 1 ? m_last : node_at_rank(size() - first_rank + 1);
         else x = first_rank == 1 ? first() : node_at_rank(first_rank);
         for (size_type i = 0; i < n; ++i) {
             f(std::as_const(x->value));
-            x = reverse ? x->backward : x->level(0).forward;
+            x = reverse ? x->prev : x->next;
         }
         return n;
     }
@@ -756,94 +752,56 @@ public:
     // ------------------------------------------------------------------ pops and range removal
 
     /// Removes and returns the element with the lowest (score, member) (ZPOPMIN), or nullopt.
-    /// O(1) plus the index. No-throw (Member's move is assumed not to throw).
+    /// O(log N). No-throw (Member's move is assumed not to throw).
     std::optional<value_type> pop_min() {
-        if (m_length == 0) return std::nullopt;
+        if (empty()) return std::nullopt;
         return take_first();
     }
     /// Removes and returns the element with the highest (score, member) (ZPOPMAX). O(log N).
     std::optional<value_type> pop_max() {
-        if (m_length == 0) return std::nullopt;
+        if (empty()) return std::nullopt;
         return take_last();
     }
     /// Removes and returns up to `count` lowest elements, in ascending order (ZPOPMIN count).
-    /// O(M). Allocates the vector first (strong guarantee).
+    /// O(M log N). Allocates the vector first (strong guarantee).
     std::vector<value_type> pop_min(size_type count) {
         std::vector<value_type> out;
-        out.reserve(std::min(count, m_length));
-        while (out.size() < count && m_length) out.push_back(take_first());
+        out.reserve(std::min(count, size()));
+        while (out.size() < count && !empty()) out.push_back(take_first());
         return out;
     }
     /// Removes and returns up to `count` highest elements, in descending order (ZPOPMAX
     /// count). O(M log N). Allocates the vector first (strong guarantee).
     std::vector<value_type> pop_max(size_type count) {
         std::vector<value_type> out;
-        out.reserve(std::min(count, m_length));
-        while (out.size() < count && m_length) out.push_back(take_last());
+        out.reserve(std::min(count, size()));
+        while (out.size() < count && !empty()) out.push_back(take_last());
         return out;
     }
 
     /// Removes the elements of ranks [start, stop] (ZREMRANGEBYRANK; index rules as
-    /// `range_by_rank`). Returns how many. O(log N + M). No-throw.
+    /// `range_by_rank`). Returns how many. O(M log N), each removal a tree descent along the same
+    /// path (Redis: O(log N + M)). No-throw.
     size_type remove_range_by_rank(long long start, long long stop) noexcept {
         const auto [first_rank, n] = clamp_ranks(start, stop);
         if (n == 0) return 0;
-        Anchor* update[max_level];
-        size_type traversed = 0;
-        Anchor* a = m_head;
-        for (int i = m_level - 1; i >= 0; --i) {
-            for (Node* f; (f = a->level(i).forward) && traversed + a->level(i).span < first_rank; a = f)
-                traversed += a->level(i).span;
-            update[i] = a;
-        }
-        Node* x = a->level(0).forward;
-        size_type removed = 0;
-        while (x && removed < n) {
-            Node* next = x->level(0).forward;
-            drop_node(x, update);
-            ++removed;
-            x = next;
-        }
-        return removed;
+        return remove_run(node_at_rank(first_rank), n, [](const Node*) { return true; });
     }
     /// Removes the elements with a score in `range` (ZREMRANGEBYSCORE). Returns how many.
-    /// O(log N + M). No-throw.
+    /// O(M log N). No-throw.
     size_type remove_range_by_score(const score_range& range) noexcept {
-        if (m_length == 0) return 0;
-        Anchor* update[max_level];
-        Anchor* a = m_head;
-        for (int i = m_level - 1; i >= 0; --i) {
-            for (const Level* l; (l = &a->level(i))->forward && !range.above_min(l->score);) a = l->forward;
-            update[i] = a;
-        }
-        size_type removed = 0;
-        for (Node* x = a->level(0).forward; x && range.below_max(x->value.second);) {
-            Node* next = x->level(0).forward;
-            drop_node(x, update);
-            ++removed;
-            x = next;
-        }
-        return removed;
+        if (empty()) return 0;
+        std::size_t rank = 0;
+        return remove_run(first_above_min(range, rank), size(),
+                          [&](const Node* x) { return range.below_max(x->value.second); });
     }
     /// Removes the members in the lexicographic `range` (ZREMRANGEBYLEX). Returns how many.
-    /// O(log N + M). No-throw.
+    /// O(M log N). No-throw.
     size_type remove_range_by_lex(const lex_range& range) noexcept {
-        if (m_length == 0) return 0;
-        Anchor* update[max_level];
-        Anchor* a = m_head;
-        for (int i = m_level - 1; i >= 0; --i) {
-            for (Node* f; (f = a->level(i).forward) && !range.above_min(f->value.first, Compare{}); a = f) {
-            }
-            update[i] = a;
-        }
-        size_type removed = 0;
-        for (Node* x = a->level(0).forward; x && range.below_max(x->value.first, Compare{});) {
-            Node* next = x->level(0).forward;
-            drop_node(x, update);
-            ++removed;
-            x = next;
-        }
-        return removed;
+        if (empty()) return 0;
+        std::size_t rank = 0;
+        return remove_run(first_above_min(range, rank), size(),
+                          [&](const Node* x) { return range.below_max(x->value.first, Compare{}); });
     }
 
     // ------------------------------------------------------------------ random, scan
@@ -866,7 +824,7 @@ public:
     template <class Rng>
     [[nodiscard]] std::vector<value_type> random_members(long long count, Rng&& rng) const {
         std::vector<value_type> out;
-        if (count == 0 || m_length == 0) return out;
+        if (count == 0 || empty()) return out;
         if (count < 0) {
             const auto n = static_cast<std::size_t>(0ull - static_cast<unsigned long long>(count));
             out.reserve(n);
@@ -874,13 +832,13 @@ public:
             return out;
         }
         const auto want = static_cast<size_type>(count);
-        if (want * 3 > m_length) {
+        if (want * 3 > size()) {
             std::vector<const Node*> all;
-            all.reserve(m_length);
-            for (const Node* x = first(); x; x = x->level(0).forward) all.push_back(x);
-            const size_type n = std::min(want, m_length);
+            all.reserve(size());
+            for (const Node* x = first(); x; x = x->next) all.push_back(x);
+            const size_type n = std::min(want, size());
             for (size_type i = 0; i < n; ++i)  // partial Fisher-Yates
-                std::swap(all[i], all[i + static_cast<size_type>(rng() % (m_length - i))]);
+                std::swap(all[i], all[i + static_cast<size_type>(rng() % (size() - i))]);
             out.reserve(n);
             for (size_type i = 0; i < n; ++i) out.push_back(all[i]->value);
             return out;
@@ -909,177 +867,78 @@ public:
 
     // ------------------------------------------------------------------ checking
 
-    /// Checks every structural invariant: level-0 order strictly ascending by (score, member)
-    /// with no NaN, backward links and tail, every level's links, cached scores and spans (a link's span is
-    /// the rank distance it jumps; a last link's span counts the nodes after it), each node
-    /// present at exactly its levels, the list's level equal to the highest node's, and the
-    /// index holding exactly the list's nodes. O(N). For tests.
+    /// Checks every structural invariant: the list strictly ascending by (score, member) with no
+    /// NaN, its back links and ends; the tree's own invariants (fill, counts, first entries) and
+    /// its entries the list's nodes, in the same order, with their scores; the index holding
+    /// exactly the list's nodes. O(N). For tests.
     [[nodiscard]] bool check_invariants() const {
-        if (!m_index.check_invariants() || m_index.size() != m_length) return false;
-        if (m_level < 1 || m_level > max_level) return false;
-        if (!m_head) return m_length == 0 && !m_tail && m_level == 1 && m_head_cap == 0;
-        if (m_level > m_head_cap) return false;
-        for (int i = m_level; i < m_head_cap; ++i)
-            if (m_head->level(i).forward) return false;
-        // Level 0: order, backward links, heights, index agreement; record ranks.
-        std::vector<const Node*> order;
-        order.reserve(m_length);
+        if (!m_index.check_invariants() || m_index.size() != size() || !m_tree.check_invariants())
+            return false;
         const Node* prev = nullptr;
-        int highest = 1;
-        std::size_t per_level[max_level] = {};
-        for (const Node* x = first(); x; x = x->level(0).forward) {
-            if (order.size() >= m_length) return false;  // a cycle, or a wrong length
+        std::size_t n = 0;
+        for (const Node* x = m_first; x; x = x->next) {
+            if (++n > size()) return false;  // a cycle, or a wrong size
             if (detail::score_is_nan(x->value.second)) return false;
-            if (x->backward != prev) return false;
+            if (x->prev != prev) return false;
             if (prev && !less(prev, x->value.second, x->value.first)) return false;
-            if (x->height < 1 || x->height > m_level) return false;
             if (m_index.find(x->value.first, x->chain_hash) != x) return false;
-            highest = std::max<int>(highest, x->height);
-            for (int i = 0; i < x->height; ++i) ++per_level[i];
-            order.push_back(x);
             prev = x;
         }
-        if (order.size() != m_length || m_tail != prev || highest != m_level) return false;
-        auto rank_in_order = [&](const Node* n) -> std::size_t {
-            // order is sorted by (score, member): binary search by key.
-            auto it = std::lower_bound(order.begin(), order.end(), n, [&](const Node* a, const Node* b) {
-                return less(a, b->value.second, b->value.first);
-            });
-            return it != order.end() && *it == n ? static_cast<std::size_t>(it - order.begin()) + 1 : 0;
-        };
-        for (int i = 0; i < m_level; ++i) {
-            const Anchor* a = m_head;
-            std::size_t a_rank = 0, seen = 0;
-            for (;;) {
-                const Level& l = a->level(i);
-                if (!l.forward) {
-                    if (l.span != m_length - a_rank) return false;
-                    break;
-                }
-                const std::size_t f_rank = rank_in_order(l.forward);
-                if (f_rank == 0 || f_rank <= a_rank || l.span != f_rank - a_rank) return false;
-                if (l.forward->height <= i) return false;
-                if (!(l.score == l.forward->value.second)) return false;  // the cached score
-                ++seen;
-                a = l.forward;
-                a_rank = f_rank;
-            }
-            if (seen != per_level[i]) return false;
-        }
-        return true;
+        if (n != size() || m_last != prev) return false;
+        const Node* x = m_first;
+        bool same = true;
+        m_tree.for_each([&](Score s, const Node* t) {
+            same = same && x && t == x && s == x->value.second;
+            if (x) x = x->next;
+        });
+        return same && !x;
     }
+
+    /// Bytes the set has allocated for its order index (the tree's nodes), for memory reports;
+    /// each member's node adds `node_bytes` more. O(N / 32).
+    [[nodiscard]] std::size_t order_index_bytes() const noexcept { return m_tree.node_bytes(); }
+    static constexpr std::size_t node_bytes = sizeof(Node);
 
 private:
     friend struct detail::ZSetOps;
 
-    // Node layout: [level h-1] ... [level 0] | Anchor/Node fields. The levels sit *before* the
-    // node's address, so the head (an Anchor with up to 32 levels and no member) and the nodes
-    // (an Anchor plus member, score and links) find level i at the same offset; a node is one
-    // allocation of h * sizeof(Level) + sizeof(Node) bytes.
-    //
-    // Each link caches its target's score (unlike Redis's). At 1M members a search is bound by
-    // cache misses, and with the score beside the pointer, a comparison that does not advance
-    // (one per level, ~1/4 of them) reads only the current node's levels, which are already in
-    // cache; the target is read only when the search moves to it, or on a score tie.
-    struct Level {
-        Node* forward;
-        std::size_t span;  ///< nodes jumped by `forward` (Redis's span); see check_invariants
-        Score score;       ///< forward->value.second when forward is set
-    };
-    struct Anchor {
-        Level& level(int i) noexcept {
-            return *std::launder(reinterpret_cast<Level*>(reinterpret_cast<unsigned char*>(this) -
-                                                          (static_cast<std::size_t>(i) + 1) * sizeof(Level)));
-        }
-        const Level& level(int i) const noexcept { return const_cast<Anchor*>(this)->level(i); }
-    };
-    struct Node : Anchor {
+    // A member is one heap node: the member and its score, its neighbours in order (the list
+    // iterators walk), and the index's chain link and cached hash. The order index (`m_tree`)
+    // holds (score, node) entries; comparing an entry reads its node only on a score tie.
+    struct Node {
         template <class M>
-        Node(M&& m, Score s, int h) : value(std::forward<M>(m), s), height(static_cast<std::uint8_t>(h)) {}
+        Node(M&& m, Score s) : value(std::forward<M>(m), s) {}
         value_type value;
-        Node* backward = nullptr;    ///< previous node at level 0; nullptr for the first
+        Node* prev = nullptr;        ///< the previous node in order; nullptr for the first
+        Node* next = nullptr;        ///< the next node in order; nullptr for the last
         Node* chain_next = nullptr;  ///< the index's chain (ChainedIndex)
         std::size_t chain_hash = 0;  ///< the index's cached hash of the member
-        std::uint8_t height;         ///< number of levels, 1..32
     };
-    static_assert(alignof(Node) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ && sizeof(Level) % alignof(Node) == 0,
-                  "node alignment must fit the level array");
     struct NodeMember {
         const Member& operator()(const Node& n) const noexcept { return n.value.first; }
     };
     using Index = detail::ChainedIndex<Node, NodeMember, Hash, KeyEqual>;
+    using Tree = detail::RankTree<Node, Score>;
 
     // ---- allocation
 
-    static void deallocate(void* p, [[maybe_unused]] std::size_t bytes) noexcept {
-#if defined(__cpp_sized_deallocation)
-        ::operator delete(p, bytes);
-#else
-        ::operator delete(p);  // Clang without -fsized-deallocation
-#endif
-    }
-
     template <class M>
-    static Node* new_node(int height, M&& member, Score score) {
-        const std::size_t bytes = static_cast<std::size_t>(height) * sizeof(Level) + sizeof(Node);
-        auto* raw = static_cast<unsigned char*>(::operator new(bytes));
-        for (int i = 0; i < height; ++i) ::new (raw + i * sizeof(Level)) Level{nullptr, 0, Score{}};
-        try {
-            return ::new (raw + static_cast<std::size_t>(height) * sizeof(Level))
-                Node(std::forward<M>(member), score, height);
-        } catch (...) {
-            deallocate(raw, bytes);
-            throw;
-        }
+    static Node* new_node(M&& member, Score score) {
+        return new Node(std::forward<M>(member), score);
     }
-    static void free_node(Node* n) noexcept {
-        const std::size_t lv = static_cast<std::size_t>(n->height) * sizeof(Level);
-        n->~Node();
-        deallocate(reinterpret_cast<unsigned char*>(n) - lv, lv + sizeof(Node));
-    }
-    static Anchor* new_head(int cap) {
-        const std::size_t bytes = static_cast<std::size_t>(cap + 1) * sizeof(Level);
-        auto* raw = static_cast<unsigned char*>(::operator new(bytes));
-        for (int i = 0; i < cap; ++i) ::new (raw + i * sizeof(Level)) Level{nullptr, 0, Score{}};
-        return ::new (raw + static_cast<std::size_t>(cap) * sizeof(Level)) Anchor;
-    }
-    static void free_head(Anchor* a, int cap) noexcept {
-        const std::size_t lv = static_cast<std::size_t>(cap) * sizeof(Level);
-        deallocate(reinterpret_cast<unsigned char*>(a) - lv, lv + sizeof(Level));
-    }
-    /// Makes the head hold at least `levels` levels (grows 4, 8, 16, 32). Strong guarantee.
-    void ensure_head(int levels) {
-        if (levels <= m_head_cap) return;
-        const int cap = std::max(levels, std::min(max_level, std::max(4, m_head_cap * 2)));
-        Anchor* h = new_head(cap);
-        for (int i = 0; i < m_head_cap; ++i) h->level(i) = m_head->level(i);
-        if (m_head) free_head(m_head, m_head_cap);
-        m_head = h;
-        m_head_cap = static_cast<std::uint8_t>(cap);
-    }
-    /// Redis's zslRandomLevel: level k+1 with probability (1/4)^k, at most 32. Two bits of
-    /// one random word per level.
-    static int random_level() noexcept {
-        const std::uint64_t r = detail::random_u64() | (std::uint64_t{1} << 62);
-        return 1 + std::countr_zero(r) / 2;
-    }
+    static void free_node(Node* n) noexcept { delete n; }
 
     void destroy() noexcept {
         m_index.for_each([](Node* n) { free_node(n); });
         m_index.reset();
-        if (m_head) free_head(m_head, m_head_cap);
-        m_head = nullptr;
-        m_head_cap = 0;
-        m_tail = nullptr;
-        m_length = 0;
-        m_level = 1;
+        m_tree.clear();
+        m_first = nullptr;
+        m_last = nullptr;
     }
     void steal(SortedSet& o) noexcept {
-        m_head = std::exchange(o.m_head, nullptr);
-        m_tail = std::exchange(o.m_tail, nullptr);
-        m_length = std::exchange(o.m_length, 0);
-        m_level = std::exchange(o.m_level, std::uint8_t{1});
-        m_head_cap = std::exchange(o.m_head_cap, std::uint8_t{0});
+        m_tree = std::move(o.m_tree);
+        m_first = std::exchange(o.m_first, nullptr);
+        m_last = std::exchange(o.m_last, nullptr);
         m_tag = std::exchange(o.m_tag, std::uint8_t{0});
         m_index = std::move(o.m_index);
     }
@@ -1103,183 +962,99 @@ private:
     static bool less(Score s, const Member& m, const Node* n) noexcept {
         return s < n->value.second || (s == n->value.second && Compare{}(m, n->value.first));
     }
-
-    /// True if the target of link `l` (set) sorts before (s, m): the cached score decides
-    /// unless it ties.
-    static bool link_before(const Level& l, Score s, const Member& m) noexcept {
-        return l.score < s || (l.score == s && Compare{}(l.forward->value.first, m));
+    /// The tree's predicate "the entry (t, n) sorts before (s, m)".
+    static auto before(Score s, const Member& m) noexcept {
+        return [s, &m](Score t, const Node* n) { return t < s || (t == s && Compare{}(n->value.first, m)); };
     }
-    /// Points link `l` at `n` (or at nothing).
-    static void point(Level& l, Node* n) noexcept {
-        l.forward = n;
-        if (n) l.score = n->value.second;
-    }
-
-    [[nodiscard]] Node* first() const noexcept {
-        return m_length ? m_head->level(0).forward : nullptr;
+    /// The tree's predicate "the entry (t, n) sorts before the linked node `x`, or is it".
+    static auto up_to(const Node* x) noexcept {
+        return [x, s = x->value.second](Score t, const Node* n) {
+            return t < s || (t == s && (n == x || Compare{}(n->value.first, x->value.first)));
+        };
     }
 
-    // ---- the skiplist (Redis's zsl* functions; ranks here are 1-based, as there)
+    [[nodiscard]] Node* first() const noexcept { return m_first; }
 
-    /// Fills `update[i]` with the last anchor at level i before (s, m). O(log N).
-    void find_update(Score s, const Member& m, Anchor** update) noexcept {
-        Anchor* a = m_head;
-        for (int i = m_level - 1; i >= 0; --i) {
-            for (const Level* l; (l = &a->level(i))->forward && link_before(*l, s, m);) a = l->forward;
-            update[i] = a;
+    /// Puts the unlinked `x` into the list, next to the entries the tree placed it beside.
+    void link_list(Node* x, typename Tree::Neighbours nb) noexcept {
+        Node* prev = nullptr;
+        Node* next = nullptr;
+        if (nb.before) {
+            prev = nb.before;
+            next = prev->next;
+        } else if (nb.after) {
+            next = nb.after;
+            prev = next->prev;
         }
+        x->prev = prev;
+        x->next = next;
+        (prev ? prev->next : m_first) = x;
+        (next ? next->prev : m_last) = x;
+    }
+    void unlink_list(Node* x) noexcept {
+        (x->prev ? x->prev->next : m_first) = x->next;
+        (x->next ? x->next->prev : m_last) = x->prev;
     }
 
-    /// Links node `x` (in the index, not in the list) at its place (zslInsert). Precondition:
-    /// the head has x->height levels. No-throw.
-    void link_node(Node* x) noexcept {
-        Anchor* update[max_level];
-        std::size_t rank[max_level];
-        const Score s = x->value.second;
-        const Member& m = x->value.first;
-        Anchor* a = m_head;
-        for (int i = m_level - 1; i >= 0; --i) {
-            rank[i] = i == m_level - 1 ? 0 : rank[i + 1];
-            for (const Level* l; (l = &a->level(i))->forward && link_before(*l, s, m);) {
-                rank[i] += l->span;
-                a = l->forward;
-            }
-            update[i] = a;
-        }
-        const int lvl = x->height;
-        if (lvl > m_level) {
-            for (int i = m_level; i < lvl; ++i) {
-                rank[i] = 0;
-                update[i] = m_head;
-                m_head->level(i).span = m_length;
-            }
-            m_level = static_cast<std::uint8_t>(lvl);
-        }
-        for (int i = 0; i < lvl; ++i) {
-            Level& u = update[i]->level(i);
-            Level& l = x->level(i);
-            l.forward = u.forward;
-            l.score = u.score;
-            point(u, x);
-            l.span = u.span - (rank[0] - rank[i]);
-            u.span = (rank[0] - rank[i]) + 1;
-        }
-        for (int i = lvl; i < m_level; ++i) ++update[i]->level(i).span;
-        x->backward = update[0] == m_head ? nullptr : static_cast<Node*>(update[0]);
-        if (Node* f = x->level(0).forward) f->backward = x;
-        else m_tail = x;
-        ++m_length;
-    }
-
-    /// Unlinks `x` from the list given its predecessors (zslDeleteNode). No-throw.
-    void unlink_node(Node* x, Anchor** update) noexcept {
-        for (int i = 0; i < m_level; ++i) {
-            Level& u = update[i]->level(i);
-            if (u.forward == x) {
-                u.span += x->level(i).span - 1;
-                u.forward = x->level(i).forward;
-                u.score = x->level(i).score;
-            } else {
-                u.span -= 1;
-            }
-        }
-        if (Node* f = x->level(0).forward) f->backward = x->backward;
-        else m_tail = x->backward;
-        while (m_level > 1 && !m_head->level(m_level - 1).forward) --m_level;
-        --m_length;
-    }
-    /// Unlinks `x` from the list and the index and frees it.
-    void drop_node(Node* x, Anchor** update) noexcept {
-        unlink_node(x, update);
+    /// Unlinks `x` from the order (tree and list), the index, and frees it. No-throw.
+    void drop_node(Node* x) noexcept {
+        m_tree.erase(up_to(x));
+        unlink_list(x);
         m_index.unlink(x);
         free_node(x);
     }
-    void erase_node(Node* x) noexcept {
-        Anchor* update[max_level];
-        find_update(x->value.second, x->value.first, update);
-        drop_node(x, update);
-    }
 
-    /// Creates and links a new member (strong guarantee: head growth, node allocation and the
-    /// index insert all happen before the list changes).
+    /// Creates and links a new member. Strong guarantee: the node, the index insert and the
+    /// tree's nodes are allocated before the order changes.
     template <class M>
     void insert_new(M&& member, Score score, std::size_t h) {
-        const int lvl = random_level();
-        ensure_head(lvl);
-        Node* n = new_node(lvl, std::forward<M>(member), score);
+        Node* n = new_node(std::forward<M>(member), score);
         adopt(n, h);
-        link_node(n);
+        try {
+            link_list(n, m_tree.insert(score, n, before(score, n->value.first)));
+        } catch (...) {
+            m_index.unlink(n);
+            free_node(n);
+            throw;
+        }
     }
 
-    /// Gives `x` a new score, in place if its neighbours allow, else unlinking and relinking
-    /// the same node (zslUpdateScore, which keeps the node here: the index is untouched).
-    void move_node(Node* x, Score s) noexcept {
+    /// Gives `x` a new score (a different value): in place if its neighbours allow (Redis's
+    /// zslUpdateScore), else it enters the tree at its new place before its old entry leaves
+    /// (so an allocation failure changes nothing). The node and the index are untouched.
+    void move_node(Node* x, Score s) {
         const Member& m = x->value.first;
-        Anchor* update[max_level];
-        find_update(x->value.second, m, update);  // needed either way: the links cache x's score
-        const Node* next = x->level(0).forward;
-        if ((!x->backward || less(x->backward, s, m)) && (!next || less(s, m, next))) {
+        if ((!x->prev || less(x->prev, s, m)) && (!x->next || less(s, m, x->next))) {
+            m_tree.rescore(up_to(x), s);
             x->value.second = s;
-            for (int i = 0; i < x->height; ++i) update[i]->level(i).score = s;
             return;
         }
-        unlink_node(x, update);
+        const auto nb = m_tree.insert(s, x, before(s, m));
+        m_tree.erase(up_to(x));  // the entry with the old score
         x->value.second = s;
-        link_node(x);  // x keeps its height, which the head already has
+        unlink_list(x);
+        link_list(x, nb);
     }
 
-    value_type take_first() noexcept {
-        Node* x = m_head->level(0).forward;
-        Anchor* update[max_level];
-        for (int i = 0; i < m_level; ++i) update[i] = m_head;  // the first node's predecessors
-        unlink_node(x, update);
+    value_type take(Node* x) noexcept {
+        m_tree.erase(up_to(x));
+        unlink_list(x);
         m_index.unlink(x);
         value_type v = std::move(x->value);
         free_node(x);
         return v;
     }
-    value_type take_last() noexcept {
-        Node* x = m_tail;
-        Anchor* update[max_level];
-        find_update(x->value.second, x->value.first, update);
-        unlink_node(x, update);
-        m_index.unlink(x);
-        value_type v = std::move(x->value);
-        free_node(x);
-        return v;
-    }
+    value_type take_first() noexcept { return take(m_first); }
+    value_type take_last() noexcept { return take(m_last); }
 
-    /// 1-based rank of a linked node (zslGetRank, stopping at the node itself). O(log N).
-    std::size_t rank_of(const Node* x) const noexcept {
-        std::size_t rank = 0;
-        const Anchor* a = m_head;
-        const Score s = x->value.second;
-        const Member& m = x->value.first;
-        for (int i = m_level - 1; i >= 0; --i) {
-            for (const Level* l; (l = &a->level(i))->forward &&
-                                 (l->score < s || (l->score == s && (l->forward == x || Compare{}(l->forward->value.first, m))));) {
-                rank += l->span;
-                a = l->forward;
-            }
-            if (a == x) return rank;
-        }
-        return rank;  // unreachable for a linked node
-    }
-    /// The node of 1-based rank `r` (zslGetElementByRank). Precondition: 1 <= r <= size().
-    Node* node_at_rank(std::size_t r) const noexcept {
-        std::size_t traversed = 0;
-        const Anchor* a = m_head;
-        for (int i = m_level - 1; i >= 0; --i) {
-            for (Node* f; (f = a->level(i).forward) && traversed + a->level(i).span <= r; a = f)
-                traversed += a->level(i).span;
-            if (traversed == r) return static_cast<Node*>(const_cast<Anchor*>(a));
-        }
-        return nullptr;
-    }
+    /// 1-based rank of a linked node. O(log N).
+    std::size_t rank_of(const Node* x) const noexcept { return m_tree.lower_bound(up_to(x)).first; }
+    /// The node of 1-based rank `r`. Precondition: 1 <= r <= size(). O(log N).
+    Node* node_at_rank(std::size_t r) const noexcept { return m_tree.at(r - 1); }
 
     /// Redis's rank sanitizing (ZRANGE, ZREMRANGEBYRANK): the 1-based first rank and the count.
     std::pair<std::size_t, std::size_t> clamp_ranks(long long start, long long stop) const noexcept {
-        const auto len = static_cast<long long>(m_length);
+        const auto len = static_cast<long long>(size());
         if (start < 0) start += len;
         if (stop < 0) stop += len;
         if (start < 0) start = 0;
@@ -1288,63 +1063,56 @@ private:
         return {static_cast<std::size_t>(start) + 1, static_cast<std::size_t>(stop - start) + 1};
     }
 
+    /// The first node at or past `range.min` (whatever its score's relation to max), or nullptr.
+    Node* first_above_min(const score_range& range, std::size_t& rank) const noexcept {
+        const auto [pos, x] = m_tree.lower_bound([&](Score t, const Node*) { return !range.above_min(t); });
+        rank = pos + 1;
+        return x;
+    }
+    Node* first_above_min(const lex_range& range, std::size_t& rank) const {
+        const auto [pos, x] = m_tree.lower_bound(
+            [&](Score, const Node* n) { return !range.above_min(n->value.first, Compare{}); });
+        rank = pos + 1;
+        return x;
+    }
+
     /// The first node with a score in `range` and its rank (zslFirstInRange), or nullptr.
     const Node* first_in_range(const score_range& range, std::size_t& rank) const noexcept {
-        if (range.empty() || m_length == 0 || !range.above_min(m_tail->value.second) ||
-            !range.below_max(first()->value.second))
+        if (range.empty() || empty() || !range.above_min(m_last->value.second) ||
+            !range.below_max(m_first->value.second))
             return nullptr;
-        const Anchor* a = m_head;
-        rank = 0;
-        for (int i = m_level - 1; i >= 0; --i)
-            for (const Level* l; (l = &a->level(i))->forward && !range.above_min(l->score);) {
-                rank += l->span;
-                a = l->forward;
-            }
-        const Node* x = a->level(0).forward;
-        ++rank;
-        return range.below_max(x->value.second) ? x : nullptr;
+        const Node* x = first_above_min(range, rank);
+        return x && range.below_max(x->value.second) ? x : nullptr;
     }
     /// The last node with a score in `range` and its rank (zslLastInRange), or nullptr.
     const Node* last_in_range(const score_range& range, std::size_t& rank) const noexcept {
-        if (range.empty() || m_length == 0 || !range.above_min(m_tail->value.second) ||
-            !range.below_max(first()->value.second))
+        if (range.empty() || empty() || !range.above_min(m_last->value.second) ||
+            !range.below_max(m_first->value.second))
             return nullptr;
-        const Anchor* a = m_head;
-        rank = 0;
-        for (int i = m_level - 1; i >= 0; --i)
-            for (const Level* l; (l = &a->level(i))->forward && range.below_max(l->score);) {
-                rank += l->span;
-                a = l->forward;
-            }
-        const Node* x = static_cast<const Node*>(a);  // not the head: the first node is in range
+        const auto [pos, after] = m_tree.lower_bound([&](Score t, const Node*) { return range.below_max(t); });
+        rank = pos;
+        if (pos == 0) return nullptr;
+        const Node* x = after ? after->prev : m_last;
         return range.above_min(x->value.second) ? x : nullptr;
     }
     const Node* first_in_lex_range(const lex_range& range, std::size_t& rank) const {
         const Compare comp{};
-        if (range.empty(comp) || m_length == 0 || !range.above_min(m_tail->value.first, comp) ||
-            !range.below_max(first()->value.first, comp))
+        if (range.empty(comp) || empty() || !range.above_min(m_last->value.first, comp) ||
+            !range.below_max(m_first->value.first, comp))
             return nullptr;
-        const Anchor* a = m_head;
-        rank = 0;
-        for (int i = m_level - 1; i >= 0; --i)
-            for (const Node* f; (f = a->level(i).forward) && !range.above_min(f->value.first, comp); a = f)
-                rank += a->level(i).span;
-        const Node* x = a->level(0).forward;
-        ++rank;
-        return range.below_max(x->value.first, comp) ? x : nullptr;
+        const Node* x = first_above_min(range, rank);
+        return x && range.below_max(x->value.first, comp) ? x : nullptr;
     }
     const Node* last_in_lex_range(const lex_range& range, std::size_t& rank) const {
         const Compare comp{};
-        if (range.empty(comp) || m_length == 0 || !range.above_min(m_tail->value.first, comp) ||
-            !range.below_max(first()->value.first, comp))
+        if (range.empty(comp) || empty() || !range.above_min(m_last->value.first, comp) ||
+            !range.below_max(m_first->value.first, comp))
             return nullptr;
-        const Anchor* a = m_head;
-        rank = 0;
-        for (int i = m_level - 1; i >= 0; --i)
-            for (const Node* f; (f = a->level(i).forward) && range.below_max(f->value.first, comp); a = f)
-                rank += a->level(i).span;
-        if (a == m_head) return nullptr;
-        const Node* x = static_cast<const Node*>(a);
+        const auto [pos, after] = m_tree.lower_bound(
+            [&](Score, const Node* n) { return range.below_max(n->value.first, comp); });
+        rank = pos;
+        if (pos == 0) return nullptr;
+        const Node* x = after ? after->prev : m_last;
         return range.above_min(x->value.first, comp) ? x : nullptr;
     }
 
@@ -1364,7 +1132,7 @@ private:
                 if (off >= r) return 0;
                 x = node_at_rank(r - off);
             } else {
-                if (off > m_length - r) return 0;
+                if (off > size() - r) return 0;
                 x = node_at_rank(r + off);
             }
         }
@@ -1373,49 +1141,44 @@ private:
             if (!in_range(x)) break;
             f(std::as_const(x->value));
             ++n;
-            x = reverse ? x->backward : x->level(0).forward;
+            x = reverse ? x->prev : x->next;
         }
         return n;
     }
 
-    /// Links `nodes`, already in the index and in ascending order, into the empty list, each
-    /// with its own height: O(N), no comparisons. No-throw once the head is large enough.
-    void link_sorted(const std::vector<Node*>& nodes) {
-        if (nodes.empty()) return;
-        int top = 1;
-        for (const Node* n : nodes) top = std::max<int>(top, n->height);
-        ensure_head(top);
-        Anchor* last[max_level];
-        std::size_t last_rank[max_level];
-        for (int i = 0; i < top; ++i) {
-            last[i] = m_head;
-            last_rank[i] = 0;
+    /// Removes nodes from `x` on, in order, while `in_range(node)` holds, at most `limit`.
+    template <class InRange>
+    std::size_t remove_run(Node* x, std::size_t limit, InRange&& in_range) noexcept {
+        std::size_t removed = 0;
+        while (x && removed < limit && in_range(x)) {
+            Node* next = x->next;
+            drop_node(x);
+            ++removed;
+            x = next;
         }
-        Node* prev = nullptr;
-        std::size_t r = 0;
-        for (Node* n : nodes) {
-            ++r;
-            for (int i = 0; i < n->height; ++i) {
-                last[i]->level(i) = Level{n, r - last_rank[i], n->value.second};
-                last[i] = n;
-                last_rank[i] = r;
-            }
-            n->backward = prev;
-            prev = n;
-        }
-        for (int i = 0; i < top; ++i) last[i]->level(i) = Level{nullptr, r - last_rank[i], Score{}};
-        m_level = static_cast<std::uint8_t>(top);
-        m_length = r;
-        m_tail = prev;
+        return removed;
     }
 
-    Anchor* m_head = nullptr;       ///< levels [0, m_head_cap); allocated on first insert
-    Node* m_tail = nullptr;         ///< last node at level 0, or nullptr
-    std::size_t m_length = 0;       ///< nodes in the list == m_index.size()
-    std::uint8_t m_level = 1;       ///< levels in use: the highest node's height (1 if empty)
-    std::uint8_t m_head_cap = 0;    ///< levels the head has room for (0: no head)
-    std::uint8_t m_tag = 0;         ///< see `tag()`
-    Index m_index;                  ///< member -> node, threaded through the same nodes
+    /// Links `nodes`, already in the index and in ascending order, into the empty set: O(N), no
+    /// comparisons. Strong guarantee (the tree's nodes are allocated first).
+    void link_sorted(const std::vector<Node*>& nodes) {
+        std::size_t i = 0;
+        m_tree.assign(nodes.size(), [&] { return nodes[i++]; }, [](const Node* n) { return n->value.second; });
+        Node* prev = nullptr;
+        for (Node* n : nodes) {
+            n->prev = prev;
+            n->next = nullptr;
+            (prev ? prev->next : m_first) = n;
+            prev = n;
+        }
+        m_last = prev;
+    }
+
+    Tree m_tree;              ///< the order: (score, node) entries, with counts for ranks
+    Node* m_first = nullptr;  ///< the lowest node, or nullptr
+    Node* m_last = nullptr;   ///< the highest node, or nullptr
+    std::uint8_t m_tag = 0;   ///< see `tag()`
+    Index m_index;            ///< member -> node, threaded through the same nodes
 };
 
 // ------------------------------------------------------------------------------ aggregates
@@ -1501,7 +1264,7 @@ struct ZSetOps {
         std::vector<Node*> nodes;
         for (const auto& s : src) {
             if (!s.set) continue;
-            for (const Node* x = s.set->first(); x; x = x->level(0).forward) {
+            for (const Node* x = s.set->first(); x; x = x->next) {
                 const auto v = weighted(s.weight, x->value.second);
                 // The hash is the same function of the member in every set of this type.
                 if (Node* n = out.m_index.find(x->value.first, x->chain_hash)) {
@@ -1509,7 +1272,7 @@ struct ZSetOps {
                     continue;
                 }
                 grow(nodes);
-                Node* n = Set::new_node(Set::random_level(), x->value.first, v);
+                Node* n = Set::new_node(x->value.first, v);
                 out.adopt(n, x->chain_hash);
                 nodes.push_back(n);
             }
@@ -1527,7 +1290,7 @@ struct ZSetOps {
         if (sets.empty()) return;
         const auto src = sources(sets, weights);
         if (size_of(src[0].set) == 0) return;  // an empty (or absent) input: empty result
-        for (const Node* x = src[0].set->first(); x; x = x->level(0).forward) {
+        for (const Node* x = src[0].set->first(); x; x = x->next) {
             auto score = weighted(src[0].weight, x->value.second);
             std::size_t j = 1;
             for (; j < src.size(); ++j) {
@@ -1551,7 +1314,7 @@ struct ZSetOps {
         std::vector<Node*> nodes;
         for_each_common(sets, weights, how, [&](const Node* x, Score<Set> score) {
             grow(nodes);
-            Node* n = Set::new_node(Set::random_level(), x->value.first, score);
+            Node* n = Set::new_node(x->value.first, score);
             out.adopt(n, x->chain_hash);
             nodes.push_back(n);
             return true;
@@ -1574,14 +1337,14 @@ struct ZSetOps {
         Set out;
         if (sets.empty() || size_of(sets[0]) == 0) return out;
         std::vector<Node*> nodes;
-        for (const Node* x = sets[0]->first(); x; x = x->level(0).forward) {
+        for (const Node* x = sets[0]->first(); x; x = x->next) {
             bool found = false;
             for (std::size_t j = 1; j < sets.size() && !found; ++j)
                 found = sets[j] && (sets[j] == sets[0] ||
                                     sets[j]->m_index.find(x->value.first, x->chain_hash));
             if (found) continue;
             grow(nodes);
-            Node* n = Set::new_node(Set::random_level(), x->value.first, x->value.second);
+            Node* n = Set::new_node(x->value.first, x->value.second);
             out.adopt(n, x->chain_hash);
             nodes.push_back(n);
         }
