@@ -23,7 +23,7 @@
 /// that key (one acquisition per run of up to 32 instead of one per command, the shard
 /// re-entrant for its holder): ZADD -P 16 0.85x -> 0.84x Redis, LPUSH/SPOP/SADD/HSET/LPOP
 /// within the noise, the server's system time up (the other I/O thread, waiting longer,
-/// yields more), as the hot sorted set's skiplist work itself, not the lock handoff, sets the
+/// yields more), as the hot sorted set's own work (then a skiplist), not the lock handoff, set the
 /// pace (A/B of `bench/resp_vs_redis.sh --io-threads 2 --bench-threads 2 --rounds 3`, each
 /// build as `--cachet`). One byte of state; fits beside the shard's hot fields.
 /// Satisfies Lockable; works with std::lock_guard. Not recursive.

@@ -50,11 +50,12 @@
 /// / ZINTER / ZDIFF reply the -0 they compute, as Redis does). ZADD follows Redis's conversion
 /// element by element when it stores a -0.
 ///
-/// Differences from Redis. A skiplist's ZSCAN walks cachet's own hash index (another order and
-/// other cursors than Redis's dict; every element present throughout is still returned). A lex
-/// range over a skiplist whose members are out of lexicographic order returns what cachet's
-/// skiplist descent finds; Redis's answer depends on its random node levels (its documentation
-/// calls the result unspecified). ZRANDMEMBER with a positive count below the set's size
+/// Differences from Redis. The ZSCAN of a set in the skiplist encoding walks cachet's own hash
+/// index (another order and other cursors than Redis's dict; every element present throughout
+/// is still returned). A lex range over such a set whose members are out of lexicographic order
+/// returns what the descent of cachet's B+tree finds (cachet orders members with a B+tree where
+/// Redis uses a skiplist; the encoding reported stays Redis's); Redis's answer depends on its
+/// random node levels (its documentation calls the result unspecified). ZRANDMEMBER with a positive count below the set's size
 /// returns its members in another random order; a negative count whose reply would exceed
 /// proto-max-bulk-len bytes answers "ERR out of memory" instead of growing the output without
 /// bound (see collections.hpp). COMMAND INFO lacks the "movablekeys" flag and the numkeys key
