@@ -121,9 +121,19 @@ struct Run {
     std::vector<std::string> names;
     std::vector<double> score_pool{-inf, -2.5, -1, 0, 0.5, 1, 1, 2, 3, 3, 7.25, 100, inf};
 
-    Run(std::uint64_t s, bool lex) : seed(s), lex_mode(lex), rng(s) {
-        for (int i = 0; i < 60; ++i) names.push_back(lex ? std::string(1, static_cast<char>('a' + i % 26)) + std::to_string(i / 26) : "m" + std::to_string(i));
+    Run(std::uint64_t s, bool lex, int n_names = 60) : seed(s), lex_mode(lex), rng(s) {
+        for (int i = 0; i < n_names; ++i) names.push_back(lex ? std::string(1, static_cast<char>('a' + i % 26)) + std::to_string(i / 26) : "m" + std::to_string(i));
         names.push_back("");
+    }
+    /// Adds `n` random members (a large set: the order index several levels deep).
+    void fill(int n) {
+        for (int i = 0; i < n; ++i) {
+            const std::string m = name();
+            const double s = lex_mode ? 0.0 : static_cast<double>(below(200)) / 4;
+            z.add(m, s);
+            md.put(m, s);
+        }
+        REQUIRE(z.check_invariants());
     }
     std::uint64_t below(std::uint64_t n) { return rng() % n; }
     const std::string& name() { return names[below(names.size())]; }
@@ -389,6 +399,17 @@ TEST_SUITE("sorted_set") {
         for (std::uint64_t seed : seeds(8, 777)) {
             Run r(seed, true);
             r.run(1500);
+        }
+    }
+
+    TEST_CASE("model: large sets (thousands of members, many equal scores) agree too") {
+        for (std::uint64_t seed : seeds(2, 4242)) {
+            Run r(seed, false, 4000);
+            r.fill(4000);
+            r.run(600);
+            Run lex(seed, true, 4000);
+            lex.fill(4000);
+            lex.run(600);
         }
     }
 
