@@ -20,7 +20,8 @@
 /// insert into a full node splits it in two, an erase that leaves fewer than B/4 merges the
 /// node with a neighbour or takes entries from it. Every operation is O(log N) (B = 32: a
 /// binary search of at most 5 steps per node, plus summing the counts of the children skipped).
-/// Insertions allocate first, so they have the strong guarantee; everything else is no-throw.
+/// `insert` and `assign` allocate before they change anything (strong guarantee); everything else
+/// is no-throw.
 /// Not thread-safe.
 
 #include <cachet/detail/config.hpp>
