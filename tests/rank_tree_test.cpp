@@ -117,7 +117,7 @@ void random_run(std::uint64_t seed, int steps) {
         REQUIRE(same(t, model));
     }
     CHECK(t.empty());
-    CHECK(t.front() == nullptr);
+    CHECK(t.lower_bound([](long, const Item*) { return false; }) == std::pair<std::size_t, Item*>{0, nullptr});
 }
 
 }  // namespace
@@ -159,6 +159,29 @@ TEST_CASE("RankTree: ascending and descending runs split and merge at the ends")
     CHECK(t.size() == 0);
     CHECK(t.check_invariants());
     CHECK(t.node_bytes() == 0);
+}
+
+TEST_CASE("RankTree: a small tree takes a small root leaf, which doubles up to a full node") {
+    std::vector<std::unique_ptr<Item>> owned;
+    Tree<32> t;
+    std::vector<std::size_t> bytes;  // node_bytes() after each insert
+    for (int i = 0; i < 40; ++i) {
+        owned.push_back(std::make_unique<Item>(Item{i, i}));
+        t.insert(i, owned.back().get(), before(*owned.back()));
+        bytes.push_back(t.node_bytes());
+        REQUIRE(t.check_invariants());
+    }
+    // One entry: a root with room for 4 (a header and 4 scores and items), not for 32.
+    CHECK(bytes[0] <= 8 + 4 * (sizeof(long) + sizeof(Item*)));
+    CHECK(bytes[0] == bytes[3]);
+    // The fifth entry doubles the room (8), the ninth again (16), the seventeenth to a full 32.
+    CHECK(bytes[4] > bytes[3]);
+    CHECK(bytes[8] > bytes[7]);
+    CHECK(bytes[16] > bytes[15]);
+    CHECK(bytes[16] == bytes[31]);
+    CHECK(bytes[31] < 2 * bytes[16]);
+    // The 33rd splits the full leaf: two leaves and an inner root.
+    CHECK(bytes[32] > 2 * bytes[31]);
 }
 
 TEST_CASE("RankTree: a bulk build of every size keeps the fill bounds") {

@@ -695,12 +695,7 @@ public:
     template <class F>
     size_type visit_range_by_score(const score_range& range, long long offset, long long count,
                                    bool reverse, F&& f) const {
-        return visit_range(
-            [&](size_type& r) { return reverse ? last_in_range(range, r) : first_in_range(range, r); },
-            [&](const Node* x) {
-                return reverse ? range.above_min(x->value.second) : range.below_max(x->value.second);
-            },
-            offset, count, reverse, f);
+        return visit_range(range, offset, count, reverse, f);
     }
     [[nodiscard]] std::vector<value_type> range_by_score(const score_range& range,
                                                          long long offset = 0, long long count = -1,
@@ -716,15 +711,7 @@ public:
     template <class F>
     size_type visit_range_by_lex(const lex_range& range, long long offset, long long count,
                                  bool reverse, F&& f) const {
-        return visit_range(
-            [&](size_type& r) {
-                return reverse ? last_in_lex_range(range, r) : first_in_lex_range(range, r);
-            },
-            [&](const Node* x) {
-                return reverse ? range.above_min(x->value.first, Compare{})
-                               : range.below_max(x->value.first, Compare{});
-            },
-            offset, count, reverse, f);
+        return visit_range(range, offset, count, reverse, f);
     }
     [[nodiscard]] std::vector<value_type> range_by_lex(const lex_range& range, long long offset = 0,
                                                        long long count = -1,
@@ -737,17 +724,9 @@ public:
 
     /// Number of elements with a score in `range` (ZCOUNT). O(log N), through the ranks of the
     /// first and last element in range.
-    [[nodiscard]] size_type count(const score_range& range) const {
-        size_type lo = 0, hi = 0;
-        if (!first_in_range(range, lo) || !last_in_range(range, hi)) return 0;
-        return hi - lo + 1;
-    }
+    [[nodiscard]] size_type count(const score_range& range) const { return count_in(range); }
     /// Number of members in the lexicographic `range` (ZLEXCOUNT). O(log N).
-    [[nodiscard]] size_type lex_count(const lex_range& range) const {
-        size_type lo = 0, hi = 0;
-        if (!first_in_lex_range(range, lo) || !last_in_lex_range(range, hi)) return 0;
-        return hi - lo + 1;
-    }
+    [[nodiscard]] size_type lex_count(const lex_range& range) const { return count_in(range); }
 
     // ------------------------------------------------------------------ pops and range removal
 
@@ -789,20 +768,10 @@ public:
     }
     /// Removes the elements with a score in `range` (ZREMRANGEBYSCORE). Returns how many.
     /// O(M log N). No-throw.
-    size_type remove_range_by_score(const score_range& range) noexcept {
-        if (empty()) return 0;
-        std::size_t rank = 0;
-        return remove_run(first_above_min(range, rank), size(),
-                          [&](const Node* x) { return range.below_max(x->value.second); });
-    }
+    size_type remove_range_by_score(const score_range& range) noexcept { return remove_in(range); }
     /// Removes the members in the lexicographic `range` (ZREMRANGEBYLEX). Returns how many.
     /// O(M log N). No-throw.
-    size_type remove_range_by_lex(const lex_range& range) noexcept {
-        if (empty()) return 0;
-        std::size_t rank = 0;
-        return remove_run(first_above_min(range, rank), size(),
-                          [&](const Node* x) { return range.below_max(x->value.first, Compare{}); });
-    }
+    size_type remove_range_by_lex(const lex_range& range) noexcept { return remove_in(range); }
 
     // ------------------------------------------------------------------ random, scan
 
@@ -893,11 +862,6 @@ public:
         });
         return same && !x;
     }
-
-    /// Bytes the set has allocated for its order index (the tree's nodes), for memory reports;
-    /// each member's node adds `node_bytes` more. O(N / 32).
-    [[nodiscard]] std::size_t order_index_bytes() const noexcept { return m_tree.node_bytes(); }
-    static constexpr std::size_t node_bytes = sizeof(Node);
 
 private:
     friend struct detail::ZSetOps;
@@ -1063,68 +1027,67 @@ private:
         return {static_cast<std::size_t>(start) + 1, static_cast<std::size_t>(stop - start) + 1};
     }
 
-    /// The first node at or past `range.min` (whatever its score's relation to max), or nullptr.
-    Node* first_above_min(const score_range& range, std::size_t& rank) const noexcept {
-        const auto [pos, x] = m_tree.lower_bound([&](Score t, const Node*) { return !range.above_min(t); });
-        rank = pos + 1;
-        return x;
-    }
-    Node* first_above_min(const lex_range& range, std::size_t& rank) const {
-        const auto [pos, x] = m_tree.lower_bound(
-            [&](Score, const Node* n) { return !range.above_min(n->value.first, Compare{}); });
-        rank = pos + 1;
-        return x;
-    }
+    // ---- score and lex ranges, one code path: how each kind of range tests an entry (t, n) of
+    // the tree; a score range reads the entry's cached score only, never its node.
 
-    /// The first node with a score in `range` and its rank (zslFirstInRange), or nullptr.
-    const Node* first_in_range(const score_range& range, std::size_t& rank) const noexcept {
-        if (range.empty() || empty() || !range.above_min(m_last->value.second) ||
-            !range.below_max(m_first->value.second))
-            return nullptr;
-        const Node* x = first_above_min(range, rank);
-        return x && range.below_max(x->value.second) ? x : nullptr;
+    static bool range_empty(const score_range& r) noexcept { return r.empty(); }
+    static bool range_empty(const lex_range& r) { return r.empty(Compare{}); }
+    static bool above_min(const score_range& r, Score t, const Node*) noexcept { return r.above_min(t); }
+    static bool above_min(const lex_range& r, Score, const Node* n) { return r.above_min(n->value.first, Compare{}); }
+    static bool below_max(const score_range& r, Score t, const Node*) noexcept { return r.below_max(t); }
+    static bool below_max(const lex_range& r, Score, const Node* n) { return r.below_max(n->value.first, Compare{}); }
+    template <class Range>
+    static bool above_min(const Range& r, const Node* n) { return above_min(r, n->value.second, n); }
+    template <class Range>
+    static bool below_max(const Range& r, const Node* n) { return below_max(r, n->value.second, n); }
+
+    /// The first node at or past `range`'s min (whatever its relation to the max) with its
+    /// 1-based rank; nullptr past the end.
+    template <class Range>
+    std::pair<std::size_t, Node*> first_above_min(const Range& range) const {
+        const auto [pos, x] = m_tree.lower_bound([&](Score t, const Node* n) { return !above_min(range, t, n); });
+        return {pos + 1, x};
     }
-    /// The last node with a score in `range` and its rank (zslLastInRange), or nullptr.
-    const Node* last_in_range(const score_range& range, std::size_t& rank) const noexcept {
-        if (range.empty() || empty() || !range.above_min(m_last->value.second) ||
-            !range.below_max(m_first->value.second))
-            return nullptr;
-        const auto [pos, after] = m_tree.lower_bound([&](Score t, const Node*) { return range.below_max(t); });
+    /// False when no node can be in `range`: it is empty, or the set lies outside it (the first
+    /// test of zslFirstInRange / zslFirstInLexRange and their "last" twins).
+    template <class Range>
+    bool may_hold(const Range& range) const {
+        return !range_empty(range) && !empty() && above_min(range, m_last) && below_max(range, m_first);
+    }
+    /// The first node in `range` and its rank (zslFirstInRange, zslFirstInLexRange), or nullptr.
+    template <class Range>
+    const Node* first_in(const Range& range, std::size_t& rank) const {
+        if (!may_hold(range)) return nullptr;
+        const auto [r, x] = first_above_min(range);
+        rank = r;
+        return x && below_max(range, x) ? x : nullptr;
+    }
+    /// The last node in `range` and its rank (zslLastInRange, zslLastInLexRange), or nullptr.
+    template <class Range>
+    const Node* last_in(const Range& range, std::size_t& rank) const {
+        if (!may_hold(range)) return nullptr;
+        const auto [pos, after] =
+            m_tree.lower_bound([&](Score t, const Node* n) { return below_max(range, t, n); });
         rank = pos;
         if (pos == 0) return nullptr;
         const Node* x = after ? after->prev : m_last;
-        return range.above_min(x->value.second) ? x : nullptr;
+        return above_min(range, x) ? x : nullptr;
     }
-    const Node* first_in_lex_range(const lex_range& range, std::size_t& rank) const {
-        const Compare comp{};
-        if (range.empty(comp) || empty() || !range.above_min(m_last->value.first, comp) ||
-            !range.below_max(m_first->value.first, comp))
-            return nullptr;
-        const Node* x = first_above_min(range, rank);
-        return x && range.below_max(x->value.first, comp) ? x : nullptr;
-    }
-    const Node* last_in_lex_range(const lex_range& range, std::size_t& rank) const {
-        const Compare comp{};
-        if (range.empty(comp) || empty() || !range.above_min(m_last->value.first, comp) ||
-            !range.below_max(m_first->value.first, comp))
-            return nullptr;
-        const auto [pos, after] = m_tree.lower_bound(
-            [&](Score, const Node* n) { return range.below_max(n->value.first, comp); });
-        rank = pos;
-        if (pos == 0) return nullptr;
-        const Node* x = after ? after->prev : m_last;
-        return range.above_min(x->value.first, comp) ? x : nullptr;
+    template <class Range>
+    std::size_t count_in(const Range& range) const {
+        std::size_t lo = 0, hi = 0;
+        if (!first_in(range, lo) || !last_in(range, hi)) return 0;
+        return hi - lo + 1;
     }
 
-    /// The walk shared by the score and lex ranges: find the start and its rank, skip `offset`
-    /// through the ranks, then visit while `in_range(node)` holds (Redis checks only the far
-    /// bound while walking), at most `count` (count < 0: no limit).
-    template <class Start, class InRange, class F>
-    std::size_t visit_range(Start&& start, InRange&& in_range, long long offset, long long count,
-                            bool reverse, F& f) const {
+    /// ZRANGEBYSCORE / ZRANGEBYLEX and their REV forms: find the start and its rank, skip
+    /// `offset` through the ranks, then visit while the node is within the far bound (all Redis
+    /// checks while walking), at most `count` (count < 0: no limit).
+    template <class Range, class F>
+    std::size_t visit_range(const Range& range, long long offset, long long count, bool reverse, F& f) const {
         if (offset < 0 || count == 0) return 0;
         std::size_t r = 0;
-        const Node* x = start(r);
+        const Node* x = reverse ? last_in(range, r) : first_in(range, r);
         if (!x) return 0;
         if (offset > 0) {
             const auto off = static_cast<std::size_t>(offset);
@@ -1138,12 +1101,20 @@ private:
         }
         std::size_t n = 0;
         while (x && (count < 0 || n < static_cast<std::size_t>(count))) {
-            if (!in_range(x)) break;
+            if (reverse ? !above_min(range, x) : !below_max(range, x)) break;
             f(std::as_const(x->value));
             ++n;
             x = reverse ? x->prev : x->next;
         }
         return n;
+    }
+
+    /// ZREMRANGEBYSCORE / ZREMRANGEBYLEX.
+    template <class Range>
+    std::size_t remove_in(const Range& range) noexcept {
+        if (empty()) return 0;
+        return remove_run(first_above_min(range).second, size(),
+                          [&](const Node* x) { return below_max(range, x); });
     }
 
     /// Removes nodes from `x` on, in order, while `in_range(node)` holds, at most `limit`.

@@ -150,7 +150,6 @@ public:
         }
         return it(b)[pos];
     }
-    [[nodiscard]] T* front() const noexcept { return m_size ? at(0) : nullptr; }
 
     /// Inserts (s, item) before the first entry for which `pred` does not hold (`pred`: "sorts
     /// before the new entry"). Returns its neighbours in its leaf. O(log N); allocates at most
@@ -172,19 +171,22 @@ public:
         Block* b = descend(pred, path);
         const int j = first_not(b, 0, pred);
 
-        // Allocate the nodes the splits need (a full leaf, full parents above it, a new root).
-        Block* fresh[max_depth + 1] = {};
+        // Allocate the nodes the splits need (a full leaf, full parents above it, a new root);
+        // only fresh[0, need) is ever read.
+        Block* fresh[max_depth + 1];
         int need = 0;
         if (b->count == B) {
             need = 1;
             for (int d = path.depth - 1; d >= 0 && path.node[d]->count == B; --d) ++need;
             if (need == path.depth + 1) ++need;  // the root splits too
         }
-        try {
-            for (int k = 0; k < need; ++k) fresh[k] = allocate(k > 0);
-        } catch (...) {
-            for (int k = 0; k < need; ++k) free_block(fresh[k]);
-            throw;
+        for (int made = 0; made < need; ++made) {
+            try {
+                fresh[made] = allocate(made > 0);
+            } catch (...) {
+                for (int k = 0; k < made; ++k) free_block(fresh[k]);
+                throw;
+            }
         }
 
         ++m_size;
@@ -316,7 +318,7 @@ public:
         return n == m_size;
     }
 
-    /// Bytes of the tree's nodes (for memory reports). O(N / B).
+    /// Bytes of the tree's nodes. O(N / B). For tests (a small tree stays small).
     [[nodiscard]] std::size_t node_bytes() const noexcept {
         return m_root ? bytes_of(m_root, m_height - 1) : 0;
     }

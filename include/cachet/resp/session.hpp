@@ -142,7 +142,7 @@ public:
     /// when it is served; Redis 7.0's updateStatsOnUnblock). nullopt for the others (WAIT, a
     /// paused command). Read by the session after the reply arrived.
     struct Served {
-        std::uint64_t ticks = 0;  ///< `detail::fast_ticks` spent formatting and posting the reply
+        std::uint64_t ticks = 0;  ///< `detail::fast_ticks` spent formatting the reply (before posting it)
         bool failed = false;      ///< the reply is an error
     };
     [[nodiscard]] virtual std::optional<Served> served() const noexcept { return std::nullopt; }
