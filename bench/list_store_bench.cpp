@@ -20,6 +20,9 @@
 //                                      ends when the consumer has them all
 //   BM_list_push_pop<A>                the unkeyed container alone, one thread: push_back +
 //                                      pop_front on a 64-element list (no lock, no key)
+//   BM_long_list<A>/N                  one list grown to N 3-byte strings by push_front, each
+//                                      push timed: worst_push_us is the slowest push (a
+//                                      container that moves its elements when full shows it)
 //   BM_memory<A>/S                     256 lists of S uint64 elements built by push_back; the
 //                                      bytes_per_element counter is heap (counting allocator)
 //                                      plus inline size, over the elements stored
@@ -44,6 +47,15 @@
 //   BM_list_push_pop                 574M/s, 627M/s       StdDeque 943M, 933M        0.61x, 0.67x
 //   BM_memory bytes/element, S = 1 / 16 / 1,024:  CachetList 40 / 11.5 / 8.36,
 //                                                 StdDeque 656 / 41 / 8.88 (exact, not timed)
+//   2026-12-02, load ~1, two runs:
+//   BM_long_list/1048576 worst push  CachetList 0.24-0.60 ms (45-61 ms when a List was one
+//                                    buffer: the last regrowth moved 32 MB), StdDeque 0.09-0.47 ms
+//   BM_long_list/1048576 pushes/s    CachetList 5.0-6.3M, StdDeque 14-16M; 15.5M both with glibc's
+//                                    heap trimming off (GLIBC_TUNABLES=glibc.malloc.
+//                                    trim_threshold=1000000000:glibc.malloc.top_pad=100000000):
+//                                    the gap is the list's freed 4 KiB blocks going back to the
+//                                    kernel between iterations and faulting in again
+//   BM_memory/65536 bytes/element    CachetList 8.02 (11.25 as one buffer), StdDeque 8.32
 // Where the time goes (perf, one key, one thread): a ListStore push or pop is one keyspace
 // write, ~40 ns of CPU here, of which ~10 ns is the TSC clock read every operation makes (for
 // expiry) and most of the rest the core's generic access path (lookup, slot, commit; a
@@ -57,7 +69,9 @@
 
 #include <cachet/list_store.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -310,6 +324,39 @@ void BM_list_push_pop(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
+struct CachetStringList {
+    static constexpr const char* name = "CachetList";
+    using type = cachet::List<std::string>;
+};
+struct StdStringDeque {
+    static constexpr const char* name = "StdDeque";
+    using type = std::deque<std::string>;
+};
+
+/// One list grown to `state.range(0)` 3-byte strings by pushes at the head (redis-benchmark's
+/// LPUSH), each push timed; `worst_push_us` is the slowest push of the run. Memory is not
+/// freed between iterations' timings (the list is destroyed with the timer paused).
+template <class A>
+void BM_long_list(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    std::chrono::steady_clock::duration worst{};
+    for (auto _ : state) {
+        auto l = std::make_unique<typename A::type>();
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto t0 = std::chrono::steady_clock::now();
+            l->push_front(std::string("xxx"));
+            worst = std::max(worst, std::chrono::steady_clock::now() - t0);
+        }
+        benchmark::DoNotOptimize(l->front());
+        state.PauseTiming();
+        l.reset();
+        state.ResumeTiming();
+    }
+    state.counters["worst_push_us"] =
+        std::chrono::duration<double, std::micro>(worst).count();
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+
 /// Live heap bytes of the memory benchmark (single-threaded).
 inline std::size_t g_live_bytes = 0;
 
@@ -397,8 +444,10 @@ benchmark::internal::Benchmark* add(const char* workload, void (*fn)(benchmark::
         ->Arg(2);
     add<CachetList>("BM_list_push_pop", BM_list_push_pop<CachetList>);
     add<StdDeque>("BM_list_push_pop", BM_list_push_pop<StdDeque>);
-    add<CachetListMem>("BM_memory", BM_memory<CachetListMem>)->Arg(1)->Arg(16)->Arg(1024);
-    add<StdDequeMem>("BM_memory", BM_memory<StdDequeMem>)->Arg(1)->Arg(16)->Arg(1024);
+    add<CachetStringList>("BM_long_list", BM_long_list<CachetStringList>)->Arg(1 << 20);
+    add<StdStringDeque>("BM_long_list", BM_long_list<StdStringDeque>)->Arg(1 << 20);
+    add<CachetListMem>("BM_memory", BM_memory<CachetListMem>)->Arg(1)->Arg(16)->Arg(1024)->Arg(1 << 16);
+    add<StdDequeMem>("BM_memory", BM_memory<StdDequeMem>)->Arg(1)->Arg(16)->Arg(1024)->Arg(1 << 16);
     return true;
 }();
 

@@ -115,6 +115,123 @@ struct Model {
 
 Ints as_ints(const Deque& d) { return Ints(d.begin(), d.end()); }
 
+/// Wide elements (256 bytes, so a block holds 16 and a list past 64 is segmented), compared
+/// with the model's ints.
+struct Wide {
+    int v = 0;
+    char pad[252] = {};
+    Wide(int x = 0) : v(x) {}  // NOLINT: implicit, to read as the model's ints
+    friend bool operator==(const Wide& a, int b) { return a.v == b; }
+};
+static_assert(cachet::List<Wide>::small_limit() == 64);
+
+Ints to_ints(const std::vector<int>& xs) { return xs; }
+Ints to_ints(const std::vector<Wide>& xs) {
+    Ints out;
+    for (const Wide& x : xs) out.push_back(x.v);
+    return out;
+}
+
+/// Random List operations against std::deque, in phases of `phase` steps that grow and shrink
+/// the list, so its storage is resized both ways (and, for wide elements, made segmented and
+/// small again). `steady_growth`: growing phases make no bulk removals (LREM, LTRIM, pops with
+/// a count), so the list gets long.
+template <class L>
+void random_list_operations(int phase, bool steady_growth) {
+    for (const std::uint64_t seed : seeds()) {
+        CAPTURE(seed);
+        std::mt19937_64 rng(seed * 7919 + 1);
+        auto pick = [&](std::uint64_t n) { return static_cast<std::uint64_t>(rng() % n); };
+        L l;
+        bool segmented = false, small_again = false;
+        Deque d;
+        for (int step = 0; step < 20000; ++step) {
+            CAPTURE(step);
+            const int op = static_cast<int>(pick(12));
+            CAPTURE(op);
+            const int v = static_cast<int>(pick(16));
+            // Phases that grow and shrink the list, so the buffer is resized both ways.
+            const bool growing = (step / phase) % 2 == 0;
+            if (steady_growth && growing && op >= 7 && op <= 9) continue;
+            switch (op) {
+                case 0:
+                case 1:
+                    if (growing || pick(3) == 0) l.push_front(v), d.push_front(v);
+                    break;
+                case 2:
+                case 3:
+                    if (growing || pick(3) == 0) l.push_back(v), d.push_back(v);
+                    break;
+                case 4: {
+                    std::optional<int> want;
+                    if (!d.empty()) want = d.front(), d.pop_front();
+                    CHECK(l.pop_front() == want);
+                    break;
+                }
+                case 5: {
+                    std::optional<int> want;
+                    if (!d.empty()) want = d.back(), d.pop_back();
+                    CHECK(l.pop_back() == want);
+                    break;
+                }
+                case 6: {
+                    const std::size_t pos = pick(d.size() + 1);
+                    l.insert_at(pos, v);
+                    d.insert(d.begin() + static_cast<std::ptrdiff_t>(pos), v);
+                    break;
+                }
+                case 7: {
+                    const long long count = static_cast<long long>(pick(5)) - 2;
+                    CHECK(l.remove(count, v) == model_remove(d, count, v));
+                    break;
+                }
+                case 8: {
+                    if (pick(8) != 0) break;  // trims are drastic: keep them rare
+                    const auto n = static_cast<long long>(d.size());
+                    const long long a =
+                        static_cast<long long>(pick(static_cast<std::uint64_t>(n + 2))) - 1;
+                    const long long b = -1 - static_cast<long long>(pick(4));
+                    const std::size_t before = d.size();
+                    model_trim(d, a, b);
+                    CHECK(l.trim(a, b) == before - d.size());
+                    break;
+                }
+                case 9: {
+                    const std::size_t count = pick(20);
+                    Ints want;
+                    for (std::size_t i = 0; i < count && !d.empty(); ++i)
+                        want.push_back(d.back()), d.pop_back();
+                    CHECK(to_ints(l.pop_back(count)) == want);
+                    break;
+                }
+                case 10: {
+                    if (d.empty()) break;
+                    const long long i = static_cast<long long>(pick(d.size())) -
+                                        (pick(2) ? static_cast<long long>(d.size()) : 0);
+                    CHECK(l.set(i, v));
+                    d[*model_index(d, i)] = v;
+                    break;
+                }
+                default: {
+                    const Ints batch{v, v + 1, v + 2};
+                    if (growing) {
+                        l.push_front_range(batch);
+                        for (int x : batch) d.push_front(x);
+                    }
+                    break;
+                }
+            }
+            REQUIRE(l.check_invariants());
+            REQUIRE(l.size() == d.size());
+            REQUIRE(std::equal(l.begin(), l.end(), d.begin(), d.end()));
+            if (!d.empty()) REQUIRE(l.capacity() <= std::max<std::size_t>(16, 4 * d.size()));
+            if (l.segmented()) segmented = true;
+            else if (segmented) small_again = true;
+        }
+        if constexpr (L::small_limit() < 1000) CHECK((segmented && small_again));
+    }
+}
+
 }  // namespace
 
 TEST_SUITE("list_store") {
@@ -359,93 +476,11 @@ TEST_SUITE("list_store") {
     }
 
     TEST_CASE("model: random List operations match std::deque, through growth and shrinking") {
-        for (const std::uint64_t seed : seeds()) {
-            CAPTURE(seed);
-            std::mt19937_64 rng(seed * 7919 + 1);
-            auto pick = [&](std::uint64_t n) { return static_cast<std::uint64_t>(rng() % n); };
-            cachet::List<int> l;
-            Deque d;
-            for (int step = 0; step < 20000; ++step) {
-                CAPTURE(step);
-                const int op = static_cast<int>(pick(12));
-                CAPTURE(op);
-                const int v = static_cast<int>(pick(16));
-                // Phases that grow and shrink the list, so the buffer is resized both ways.
-                const bool growing = (step / 2000) % 2 == 0;
-                switch (op) {
-                    case 0:
-                    case 1:
-                        if (growing || pick(3) == 0) l.push_front(v), d.push_front(v);
-                        break;
-                    case 2:
-                    case 3:
-                        if (growing || pick(3) == 0) l.push_back(v), d.push_back(v);
-                        break;
-                    case 4: {
-                        std::optional<int> want;
-                        if (!d.empty()) want = d.front(), d.pop_front();
-                        CHECK(l.pop_front() == want);
-                        break;
-                    }
-                    case 5: {
-                        std::optional<int> want;
-                        if (!d.empty()) want = d.back(), d.pop_back();
-                        CHECK(l.pop_back() == want);
-                        break;
-                    }
-                    case 6: {
-                        const std::size_t pos = pick(d.size() + 1);
-                        l.insert_at(pos, v);
-                        d.insert(d.begin() + static_cast<std::ptrdiff_t>(pos), v);
-                        break;
-                    }
-                    case 7: {
-                        const long long count = static_cast<long long>(pick(5)) - 2;
-                        CHECK(l.remove(count, v) == model_remove(d, count, v));
-                        break;
-                    }
-                    case 8: {
-                        if (pick(8) != 0) break;  // trims are drastic: keep them rare
-                        const auto n = static_cast<long long>(d.size());
-                        const long long a =
-                            static_cast<long long>(pick(static_cast<std::uint64_t>(n + 2))) - 1;
-                        const long long b = -1 - static_cast<long long>(pick(4));
-                        const std::size_t before = d.size();
-                        model_trim(d, a, b);
-                        CHECK(l.trim(a, b) == before - d.size());
-                        break;
-                    }
-                    case 9: {
-                        const std::size_t count = pick(20);
-                        Ints want;
-                        for (std::size_t i = 0; i < count && !d.empty(); ++i)
-                            want.push_back(d.back()), d.pop_back();
-                        CHECK(l.pop_back(count) == want);
-                        break;
-                    }
-                    case 10: {
-                        if (d.empty()) break;
-                        const long long i = static_cast<long long>(pick(d.size())) -
-                                            (pick(2) ? static_cast<long long>(d.size()) : 0);
-                        CHECK(l.set(i, v));
-                        d[*model_index(d, i)] = v;
-                        break;
-                    }
-                    default: {
-                        const Ints batch{v, v + 1, v + 2};
-                        if (growing) {
-                            l.push_front_range(batch);
-                            for (int x : batch) d.push_front(x);
-                        }
-                        break;
-                    }
-                }
-                REQUIRE(l.check_invariants());
-                REQUIRE(l.size() == d.size());
-                REQUIRE(std::equal(l.begin(), l.end(), d.begin(), d.end()));
-                if (!d.empty()) REQUIRE(l.capacity() <= std::max<std::size_t>(16, 4 * d.size()));
-            }
-        }
+        random_list_operations<cachet::List<int>>(2000, false);
+    }
+
+    TEST_CASE("model: random List operations on a segmented list (wide elements) match std::deque") {
+        random_list_operations<cachet::List<Wide>>(300, true);
     }
 }
 

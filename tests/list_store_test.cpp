@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <climits>
@@ -336,6 +337,124 @@ TEST_SUITE("list_store") {
         l.reserve(100);
         CHECK(l.capacity() == 100);
         CHECK(l.check_invariants());
+    }
+
+    TEST_CASE("List: a long list is segmented, pushes never move its elements, and it becomes "
+              "small again") {
+        using Big = std::array<std::uint64_t, 32>;  // 256 bytes: 16 per block
+        using BList = cachet::List<Big>;
+        static_assert(BList::block_elements() == 16 && BList::small_limit() == 64);
+        auto big = [](std::uint64_t v) {
+            Big b{};
+            b[0] = v;
+            return b;
+        };
+        BList l;
+        for (std::uint64_t i = 0; i < 64; ++i) l.push_back(big(i));
+        CHECK(!l.segmented());
+        CHECK(l.capacity() == 64);  // the buffer stops growing at small_limit()
+        l.push_front(big(1000));    // the 65th element: into blocks
+        CHECK(l.segmented());
+        REQUIRE(l.check_invariants());
+        const Big* first = &l.front();
+        const Big* last = &l.back();
+        for (std::uint64_t i = 0; i < 5000; ++i) {  // many blocks and map doublings, both ends
+            if (i % 2) l.push_back(big(64 + i));
+            else l.push_front(big(2000 + i));
+        }
+        REQUIRE(l.check_invariants());
+        CHECK(l.size() == 5065);
+        // The elements never moved: the former first and last are where they were.
+        CHECK((*first)[0] == 1000);
+        CHECK((*last)[0] == 63);
+        CHECK(&l[2500] == first);  // 2,500 pushes at the front came before it
+        CHECK(l.front()[0] == 2000 + 4998);
+        CHECK(l.back()[0] == 64 + 4999);
+        CHECK(l.capacity() <= l.size() + 3 * 16);  // blocks in use, plus one spare
+        const std::vector<std::size_t> at = l.position(big(1000));
+        CHECK(at == std::vector<std::size_t>{2500});
+        // Indexing, insertion and removal across blocks.
+        l.insert_at(2501, big(999999));
+        CHECK(l[2501][0] == 999999);
+        CHECK(l[2502][0] == 0);
+        CHECK(l.remove(0, big(999999)) == 1);
+        CHECK(l.trim(2000, 2999) == 5065 - 1000);
+        CHECK(l.size() == 1000);
+        CHECK(l.front()[0] == 2998);  // the front pushes were 6998, 6996, ...: the 2,000th
+        REQUIRE(l.check_invariants());
+        // Popping down to two blocks' worth makes it small again; memory followed the size.
+        while (l.size() > 40) (void)l.pop_back();
+        CHECK(l.segmented());
+        CHECK(l.capacity() <= 40 + 3 * 16);
+        (void)l.pop_front(8);
+        CHECK(!l.segmented());
+        CHECK(l.size() == 32);
+        CHECK(l.capacity() == 64);  // twice the size
+        REQUIRE(l.check_invariants());
+        l.clear();
+        CHECK(l.empty());
+    }
+
+    TEST_CASE("List: reserve, copies, moves and clear of a segmented list") {
+        using BList = cachet::List<std::array<char, 256>>;
+        BList l;
+        l.reserve(1000);
+        CHECK(l.segmented());
+        REQUIRE(l.check_invariants());
+        for (int i = 0; i < 1000; ++i) l.push_back({static_cast<char>(i % 100)});
+        BList copy = l;
+        CHECK(copy == l);
+        CHECK(copy.segmented());
+        BList moved = std::move(copy);
+        CHECK(moved == l);
+        CHECK(copy.empty());  // NOLINT: moved-from is empty by contract
+        CHECK(copy.capacity() == 0);
+        swap(moved, copy);
+        CHECK(copy == l);
+        CHECK(moved.empty());
+        copy.clear();  // frees the blocks
+        CHECK(copy.capacity() == 0);
+        CHECK(!copy.segmented());
+        REQUIRE(copy.check_invariants());
+        l.shrink_to_fit();  // drops the spare block only
+        CHECK(l.capacity() <= 1000 + 16);
+        CHECK(l.segmented());
+        std::vector<std::array<char, 256>> tail = l.pop_back(980);
+        CHECK(tail.size() == 980);
+        CHECK(tail.front()[0] == 99);
+        CHECK(!l.segmented());  // 20 elements: small again
+        CHECK(l.size() == 20);
+        REQUIRE(l.check_invariants());
+    }
+
+    TEST_CASE("List: a push onto a segmented list that throws changes nothing") {
+        struct Fat {
+            ThrowOnCopy t;
+            char pad[252] = {};
+            explicit Fat(int v) : t(v) {}
+        };
+        cachet::List<Fat> l;
+        ThrowOnCopy::budget = 1 << 30;
+        for (int i = 0; i < 80; ++i) l.push_back(Fat(i));
+        REQUIRE(l.segmented());
+        for (const bool front : {true, false}) {
+            for (int edge = 0; edge < 20; ++edge) {  // into a block, and at a block's edge
+                const Fat extra(-1);
+                const std::size_t before = l.size();
+                ThrowOnCopy::budget = 0;
+                if (front) CHECK_THROWS_AS(l.push_front(extra), std::runtime_error);
+                else CHECK_THROWS_AS(l.push_back(extra), std::runtime_error);
+                ThrowOnCopy::budget = 1 << 30;
+                REQUIRE(l.size() == before);
+                REQUIRE(l.check_invariants());
+                if (front) l.push_front(Fat(100 + edge));
+                else l.push_back(Fat(200 + edge));
+            }
+        }
+        CHECK(l.front().t.v == 119);
+        CHECK(l.back().t.v == 219);
+        CHECK(l[20].t.v == 0);
+        ThrowOnCopy::budget = 1000;
     }
 
     // ================================================================ ListStore

@@ -5,21 +5,30 @@
 /// list commands (LPUSH ... LPOS), and `ListStore<K, T>`, one `List<T>` per key on the keyspace
 /// core with Redis's blocking pops (BLPOP, BRPOP, BLMOVE, BLMPOP).
 ///
-/// `List<T>` is a growable ring buffer (a circular array): one allocation holding the elements
-/// contiguously modulo wrap-around, 32 bytes inline (pointer, capacity, head, size). Push and pop
-/// at either end are amortized O(1), indexing (LINDEX, LSET) is O(1), LRANGE is O(M) for M
-/// elements returned, LTRIM O(M) for M removed; searches (LINSERT, LREM, LPOS) are O(N). Redis
-/// keeps lists in a quicklist (a doubly linked list of listpacks) because its elements are
-/// variable-length strings packed in place; here elements are fixed-size objects, so one array
-/// holds them densely. It was chosen over `std::deque` for memory: libstdc++'s deque takes 80
-/// bytes inline and allocates a 64-byte map plus a 512-byte block even for one element, where
-/// a one-element List allocates `sizeof(T)` (bench/list_store_bench.cpp, 8-byte elements: 40
-/// bytes per element against 656 for one element, 11.5 against 41 for 16, 8.4 against 8.9 for
-/// 1,024). Growing by 1.5x keeps the spare capacity under half the size; a list that falls to
-/// a quarter of its capacity is moved to a buffer of twice its size, so memory follows size.
-/// The prices: a push into a full buffer moves all N elements (O(N) once, amortized O(1)),
-/// where a deque never moves them, and push + pop at the ends costs ~1.6 ns against the
-/// deque's ~1.1 ns (a wrap-around branch each, and the shrink check on pop).
+/// `List<T>` is a ring buffer (a circular array) while it is small, and a ring of fixed-size
+/// blocks once it is long; 32 bytes inline (pointer, capacity, head, size) either way.
+///   - Small (up to `small_limit()` elements, four blocks' worth): one allocation holding the
+///     elements contiguously modulo wrap-around. Growing by 1.5x keeps the spare capacity
+///     under half the size; a list that falls to a quarter of its capacity is moved to a
+///     buffer of twice its size. Chosen over `std::deque` for memory: libstdc++'s deque takes
+///     80 bytes inline and allocates a 64-byte map plus a 512-byte block even for one element,
+///     where a one-element List allocates `sizeof(T)` (bench/list_store_bench.cpp, 8-byte
+///     elements: 40 bytes per element against 656 for one element, 11.5 against 41 for 16).
+///   - Segmented (past `small_limit()`): blocks of `block_elements()` (4 KiB of elements, at
+///     least 16) found through a ring of block pointers, one spare block kept for a list that
+///     pushes and pops across a block's edge. Elements never move once in a block, so no push
+///     costs more than one block allocation (and, rarely, doubling the pointer ring: 8 bytes
+///     per block), where a single buffer would move all N elements when full: a 1M-element
+///     list of strings moved 32 MB under its key's shard lock, stalling every client of that
+///     shard for milliseconds (as Redis's quicklist, made of listpack nodes, never does). A
+///     segmented list that falls to two blocks' worth becomes small again.
+/// Push and pop at either end are amortized O(1) (worst case O(1) plus an allocation once
+/// segmented), indexing (LINDEX, LSET) is O(1), LRANGE is O(M) for M elements returned, LTRIM
+/// O(M) for M removed; searches (LINSERT, LREM, LPOS) are O(N). Redis keeps lists in a
+/// quicklist (a doubly linked list of listpacks) because its elements are variable-length
+/// strings packed in place; here elements are fixed-size objects, so blocks hold them densely
+/// and index in O(1). The prices: push + pop at the ends of a small list costs ~1.6 ns
+/// against the deque's ~1.1 ns (a wrap-around branch each, and the shrink check on pop).
 ///
 /// `ListStore<K, T>` keeps one `List<T>` per key on the keyspace core (keyspace.hpp, through
 /// detail/keyed_store.hpp), so TTL, eviction, statistics, removal and write listeners come
@@ -37,6 +46,7 @@
 #include <cachet/keyspace.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <climits>
 #include <compare>
@@ -138,16 +148,22 @@ inline void check_list_rank(long long rank) {
 }  // namespace detail
 
 /// A list with Redis's list semantics (see the file comment for the structure and costs).
-/// Value semantics: copies are deep. Moves and `swap` never throw (they steal the buffer);
+/// Value semantics: copies are deep. Moves and `swap` never throw (they steal the storage);
 /// move assignment between unequal, non-propagating allocators moves element by element.
-/// Invalidation: iterators are positions, so any change of size invalidates them; references
-/// stay valid across pushes at the ends that do not reallocate (size() < capacity() before),
-/// and are invalidated by every removal (which may shrink the buffer) and by insert_at.
-/// Invariants (`check_invariants`): size() <= capacity(); the buffer is null exactly when the
-/// capacity is 0; head < capacity (or 0 when there is no buffer).
+/// Invalidation: iterators are positions, so any change of size invalidates them. References:
+/// a small list (at most `small_limit()` elements in one buffer) keeps them valid across
+/// pushes at the ends that do not reallocate (size() < capacity() before); a segmented list
+/// never moves its elements, so pushes at the ends keep them all valid (as std::deque's do).
+/// Every removal (which may shrink the storage) and insert_at invalidate them.
+/// Invariants (`check_invariants`): size() <= capacity(); small: the buffer is null exactly
+/// when the capacity is 0, head < capacity (or 0 when there is no buffer), capacity <=
+/// small_limit(); segmented: the block map's slots are a power of two, at least 8, and hold a
+/// block exactly where the elements are.
 template <class T, class Allocator = std::allocator<T>>
 class List {
     using alloc_traits = std::allocator_traits<Allocator>;
+    using map_allocator = typename alloc_traits::template rebind_alloc<T*>;
+    using map_traits = std::allocator_traits<map_allocator>;
     static_assert(std::is_same_v<typename alloc_traits::value_type, T>,
                   "cachet::List: Allocator::value_type must be T");
     static_assert(std::is_same_v<typename alloc_traits::pointer, T*>,
@@ -171,6 +187,15 @@ public:
     using const_reverse_iterator = std::reverse_iterator<const_iterator>;
     /// Redis's list index: negative values count from the tail.
     using index_type = long long;
+
+    /// Elements per block of a segmented list: 4 KiB of elements (at least 16), a power of two.
+    [[nodiscard]] static constexpr size_type block_elements() noexcept {
+        return std::bit_floor(std::max<size_type>(16, 4096 / sizeof(T)));
+    }
+    /// The most elements a list keeps in one ring buffer (four blocks' worth); a push past it
+    /// makes the list segmented, and a segmented list that falls to two blocks' worth becomes
+    /// small again.
+    [[nodiscard]] static constexpr size_type small_limit() noexcept { return 4 * block_elements(); }
 
     // ------------------------------------------------------------------ construction
 
@@ -243,7 +268,7 @@ public:
             using std::swap;
             swap(m_alloc, other.m_alloc);
         }
-        std::swap(m_data, other.m_data);
+        std::swap(m_store, other.m_store);
         std::swap(m_cap, other.m_cap);
         std::swap(m_head, other.m_head);
         std::swap(m_size, other.m_size);
@@ -257,23 +282,52 @@ public:
     /// Number of elements (LLEN). O(1).
     [[nodiscard]] size_type size() const noexcept { return m_size; }
     [[nodiscard]] bool empty() const noexcept { return m_size == 0; }
-    /// Elements the buffer holds before the next push reallocates. O(1).
-    [[nodiscard]] size_type capacity() const noexcept { return m_cap; }
+    /// Element slots allocated: a small list's buffer (a push into a full one reallocates), or
+    /// the blocks of a segmented one (a push at a full block's edge adds a block). O(1).
+    [[nodiscard]] size_type capacity() const noexcept {
+        if (!segmented()) return m_cap;
+        return (blocks_used() + (spare() ? 1 : 0)) * block_elements();
+    }
+    /// Whether the list keeps its elements in blocks (more than `small_limit()` elements at
+    /// some point, and not yet back down to half of that). O(1).
+    [[nodiscard]] bool segmented() const noexcept { return m_cap > small_limit(); }
     [[nodiscard]] size_type max_size() const noexcept {
         return std::min<size_type>(alloc_traits::max_size(m_alloc),
                                    static_cast<size_type>(LLONG_MAX) / 2);
     }
-    /// Makes room for `n` elements. O(N) when it reallocates. Strong guarantee if T's move does
-    /// not throw or T is copyable. Invalidates iterators and references when it reallocates.
+    /// Makes room for `n` elements: a small list reallocates its buffer (to exactly `n` up to
+    /// `small_limit()`; past it, the list becomes segmented), a segmented one sizes its block
+    /// map (blocks come as pushes need them). O(N) when a small list reallocates. Strong
+    /// guarantee if T's move does not throw or T is copyable. Invalidates iterators and
+    /// references when a small list reallocates.
     void reserve(size_type n) {
-        if (n > m_cap) relocate(checked_capacity(n));
+        if (!segmented()) {
+            if (n <= m_cap) return;
+            if (checked_capacity(n) <= small_limit()) relocate(n);
+            else segment(n);
+            return;
+        }
+        const size_type slots = map_slots_for(checked_capacity(n));
+        if (slots > map_slots()) grow_map(slots);
     }
-    /// Reallocates to exactly size() elements (frees the buffer of an empty list). O(N).
+    /// Reallocates a small list (or a segmented one of at most `small_limit()` elements) to
+    /// exactly size() elements, freeing the buffer of an empty list; a larger segmented list
+    /// frees its spare block. O(N) when it reallocates.
     void shrink_to_fit() {
-        if (m_cap != m_size) relocate(m_size);
+        if (segmented() && m_size > small_limit()) {
+            if (T* s = std::exchange(spare(), nullptr))
+                alloc_traits::deallocate(m_alloc, s, block_elements());
+        } else if (segmented() || m_cap != m_size) {
+            relocate(m_size);
+        }
     }
-    /// Destroys every element; keeps the buffer. O(N).
+    /// Destroys every element; keeps a small list's buffer, frees a segmented list's blocks.
+    /// O(N).
     void clear() noexcept {
+        if (segmented()) {
+            destroy_and_deallocate();
+            return;
+        }
         destroy_front(m_size);
         m_head = 0;
     }
@@ -281,13 +335,13 @@ public:
     // ------------------------------------------------------------------ element access
 
     /// The element at logical position `i` (0 = head). Precondition: i < size(). O(1).
-    [[nodiscard]] reference operator[](size_type i) noexcept { return m_data[phys(i)]; }
-    [[nodiscard]] const_reference operator[](size_type i) const noexcept { return m_data[phys(i)]; }
+    [[nodiscard]] reference operator[](size_type i) noexcept { return *at(i); }
+    [[nodiscard]] const_reference operator[](size_type i) const noexcept { return *at(i); }
     /// Precondition: !empty().
-    [[nodiscard]] reference front() noexcept { return m_data[m_head]; }
-    [[nodiscard]] const_reference front() const noexcept { return m_data[m_head]; }
-    [[nodiscard]] reference back() noexcept { return m_data[phys(m_size - 1)]; }
-    [[nodiscard]] const_reference back() const noexcept { return m_data[phys(m_size - 1)]; }
+    [[nodiscard]] reference front() noexcept { return *at(0); }
+    [[nodiscard]] const_reference front() const noexcept { return *at(0); }
+    [[nodiscard]] reference back() noexcept { return *at(m_size - 1); }
+    [[nodiscard]] const_reference back() const noexcept { return *at(m_size - 1); }
 
     [[nodiscard]] iterator begin() noexcept { return {this, 0}; }
     [[nodiscard]] iterator end() noexcept { return {this, ssize()}; }
@@ -306,26 +360,30 @@ public:
 
     // ------------------------------------------------------------------ push
 
-    /// Adds an element at the head (LPUSH of one element). Amortized O(1); O(N) when the
-    /// buffer is full (it grows by 1.5x). Strong guarantee (arguments may refer to elements of
-    /// this list). Invalidates iterators and references when it reallocates.
+    /// Adds an element at the head (LPUSH of one element). Amortized O(1); a small list's full
+    /// buffer grows by 1.5x (moving its at most `small_limit()` elements), a segmented list
+    /// never moves an element (worst case O(1) plus, rarely, doubling its block map). Strong
+    /// guarantee (arguments may refer to elements of this list). Invalidates iterators, and
+    /// references when a small list reallocates.
     template <class... A>
     reference emplace_front(A&&... args) {
+        if (segmented()) return seg_emplace(true, std::forward<A>(args)...);
         if (m_size == m_cap) return emplace_grow(true, std::forward<A>(args)...);
         const size_type at = m_head == 0 ? m_cap - 1 : m_head - 1;
-        alloc_traits::construct(m_alloc, m_data + at, std::forward<A>(args)...);
+        alloc_traits::construct(m_alloc, data() + at, std::forward<A>(args)...);
         m_head = at;
         ++m_size;
-        return m_data[at];
+        return data()[at];
     }
     /// Adds an element at the tail (RPUSH of one element). Costs as `emplace_front`.
     template <class... A>
     reference emplace_back(A&&... args) {
+        if (segmented()) return seg_emplace(false, std::forward<A>(args)...);
         if (m_size == m_cap) return emplace_grow(false, std::forward<A>(args)...);
         const size_type at = phys(m_size);
-        alloc_traits::construct(m_alloc, m_data + at, std::forward<A>(args)...);
+        alloc_traits::construct(m_alloc, data() + at, std::forward<A>(args)...);
         ++m_size;
-        return m_data[at];
+        return data()[at];
     }
     void push_front(const T& v) { emplace_front(v); }
     void push_front(T&& v) { emplace_front(std::move(v)); }
@@ -350,20 +408,21 @@ public:
 
     // ------------------------------------------------------------------ pop
 
-    /// Removes and returns the head (LPOP), or nullopt if empty. O(1), plus O(N) when the list
-    /// falls to a quarter of its capacity and its buffer is halved. Strong guarantee.
+    /// Removes and returns the head (LPOP), or nullopt if empty. O(1), plus O(N) when a small
+    /// list falls to a quarter of its capacity and its buffer is halved, or a segmented one to
+    /// two blocks' worth and becomes small. Strong guarantee.
     std::optional<T> pop_front() {
         if (m_size == 0) return std::nullopt;
-        std::optional<T> out(std::move(m_data[m_head]));
-        destroy_front(1);
+        std::optional<T> out(std::move(front()));
+        drop_front();
         maybe_shrink();
         return out;
     }
     /// Removes and returns the tail (RPOP), or nullopt if empty. Costs as `pop_front`.
     std::optional<T> pop_back() {
         if (m_size == 0) return std::nullopt;
-        std::optional<T> out(std::move(m_data[phys(m_size - 1)]));
-        destroy_back(1);
+        std::optional<T> out(std::move(back()));
+        drop_back();
         maybe_shrink();
         return out;
     }
@@ -388,18 +447,18 @@ public:
         const detail::ListSpan r = resolve_range(start, stop);
         std::vector<T> out;
         out.reserve(r.count);
-        for (size_type i = 0; i < r.count; ++i) out.push_back(m_data[phys(r.first + i)]);
+        for (size_type i = 0; i < r.count; ++i) out.push_back(*at(r.first + i));
         return out;
     }
     /// The element at `i` (LINDEX; negative counts from the tail), or nullptr when out of
     /// range. O(1) (Redis: O(N)). The pointer is valid until the list is next changed.
     [[nodiscard]] const T* index(index_type i) const noexcept {
-        const auto at = detail::redis_index(i, m_size);
-        return at ? m_data + phys(*at) : nullptr;
+        const auto pos = detail::redis_index(i, m_size);
+        return pos ? at(*pos) : nullptr;
     }
     [[nodiscard]] T* index(index_type i) noexcept {
-        const auto at = detail::redis_index(i, m_size);
-        return at ? m_data + phys(*at) : nullptr;
+        const auto pos = detail::redis_index(i, m_size);
+        return pos ? at(*pos) : nullptr;
     }
     /// The positions of elements equal to `value` (LPOS): `rank` 1 starts with the first match
     /// from the head, 2 with the second, ...; -1 with the first match from the tail, -2 with
@@ -417,7 +476,7 @@ public:
         auto skip = static_cast<unsigned long long>(rank > 0 ? rank : -rank) - 1;
         for (size_type n = 0; n < limit; ++n) {
             const size_type i = rank > 0 ? n : m_size - 1 - n;
-            if (!(m_data[phys(i)] == value)) continue;
+            if (!(*at(i) == value)) continue;
             if (skip > 0) {
                 --skip;
                 continue;
@@ -446,10 +505,10 @@ public:
     /// moves do not throw). Invalidates iterators and references.
     template <detail::searchable_in<T> U = T>
     long long insert(ListInsert where, const U& pivot, T value) {
-        size_type at = 0;
-        while (at < m_size && !(m_data[phys(at)] == pivot)) ++at;
-        if (at == m_size) return -1;
-        insert_at(where == ListInsert::before ? at : at + 1, std::move(value));
+        size_type pos = 0;
+        while (pos < m_size && !(*at(pos) == pivot)) ++pos;
+        if (pos == m_size) return -1;
+        insert_at(where == ListInsert::before ? pos : pos + 1, std::move(value));
         return static_cast<long long>(m_size);
     }
     /// Inserts `value` at logical position `pos` (0 = head, size() = tail). Precondition:
@@ -463,18 +522,13 @@ public:
             emplace_back(std::move(value));
             return;
         }
-        if (m_size == m_cap) relocate(checked_capacity(grown_capacity()));
         if (pos <= m_size / 2) {
             // Open a slot before the head, then shift [0, pos) one step toward the head.
-            const size_type at = m_head == 0 ? m_cap - 1 : m_head - 1;
-            alloc_traits::construct(m_alloc, m_data + at, std::move(m_data[m_head]));
-            m_head = at;
-            ++m_size;
+            emplace_front(std::move(front()));
             for (size_type k = 1; k < pos; ++k) (*this)[k] = std::move((*this)[k + 1]);
         } else {
             // Open a slot after the tail, then shift [pos, N) one step toward the tail.
-            alloc_traits::construct(m_alloc, m_data + phys(m_size), std::move(back()));
-            ++m_size;
+            emplace_back(std::move(back()));
             for (size_type k = m_size - 2; k > pos; --k) (*this)[k] = std::move((*this)[k - 1]);
         }
         (*this)[pos] = std::move(value);
@@ -537,11 +591,22 @@ public:
         return before - m_size;
     }
 
-    /// True if the invariants hold (see the class comment). O(1).
+    /// True if the invariants hold (see the class comment). O(1) for a small list, O(N / B)
+    /// for a segmented one (B = block_elements()).
     [[nodiscard]] bool check_invariants() const noexcept {
-        if (m_size > m_cap) return false;
-        if ((m_cap == 0) != (m_data == nullptr)) return false;
-        if (m_cap == 0 ? m_head != 0 : m_head >= m_cap) return false;
+        if (m_size > capacity()) return false;
+        if (!segmented()) {
+            if ((m_cap == 0) != (m_store == nullptr)) return false;
+            if (m_cap == 0 ? m_head != 0 : m_head >= m_cap) return false;
+            return m_cap <= small_limit();
+        }
+        const size_type slots = map_slots();
+        if (slots < min_map_slots || !std::has_single_bit(slots) || slots << shift != m_cap)
+            return false;
+        if (m_head >= m_cap) return false;
+        const size_type used = blocks_used(), first = m_head >> shift;
+        for (size_type k = 0; k < slots; ++k)
+            if ((((k - first) & (slots - 1)) < used) != (map()[k] != nullptr)) return false;
         return true;
     }
 
@@ -619,16 +684,64 @@ private:
     [[nodiscard]] difference_type ssize() const noexcept {
         return static_cast<difference_type>(m_size);
     }
-    /// Buffer slot of logical position `i`. Precondition: i < capacity().
+
+    // Storage. Small (m_cap <= small_limit()): `data()` is a ring buffer of `m_cap` slots, the
+    // head at slot `m_head`. Segmented: `map()` is a ring of `m_cap / B` block pointers
+    // (B = block_elements(), both powers of two), the elements at virtual slots m_head,
+    // m_head + 1, ... modulo m_cap, slot v in block map()[v / B] at v % B; a map slot holds a
+    // block exactly when an element lives in it. One more pointer after the ring, `spare()`,
+    // keeps an emptied block (or null), so a list that pushes and pops across a block's edge
+    // does not allocate each time.
+    static constexpr unsigned shift = static_cast<unsigned>(std::countr_zero(block_elements()));
+    static constexpr size_type block_mask = block_elements() - 1;
+    static constexpr size_type min_map_slots = 8;
+    /// Destroying an element does nothing (T is trivially destructible and the allocator does
+    /// not customise `destroy`), so removals need not visit the elements.
+    static constexpr bool trivial_destroy =
+        std::is_trivially_destructible_v<T> &&
+        !requires(Allocator& a, T* p) { a.destroy(p); };
+
+    /// Calls `f(p, n)` for the elements in order, as runs of `n` contiguous elements from `p`
+    /// (a small list: at most two runs; a segmented one: one per block).
+    template <class F>
+    void for_each_run(F&& f) const {
+        if (m_size == 0) return;
+        if (!segmented()) {
+            const size_type first = std::min(m_size, m_cap - m_head);
+            f(data() + m_head, first);
+            if (first < m_size) f(data(), m_size - first);
+            return;
+        }
+        for (size_type v = m_head, left = m_size; left != 0;) {
+            const size_type off = v & block_mask, n = std::min(left, block_elements() - off);
+            f(map()[v >> shift] + off, n);
+            v = (v + n) & (m_cap - 1);
+            left -= n;
+        }
+    }
+
+    [[nodiscard]] T* data() const noexcept { return static_cast<T*>(m_store); }
+    [[nodiscard]] T** map() const noexcept { return static_cast<T**>(m_store); }
+    [[nodiscard]] T*& spare() const noexcept { return map()[map_slots()]; }
+
+    /// The element at logical position `i`. Precondition: i < capacity() (small), i < size()
+    /// (segmented).
+    [[nodiscard]] T* at(size_type i) const noexcept {
+        if (!segmented()) return data() + phys(i);
+        const size_type v = (m_head + i) & (m_cap - 1);
+        return map()[v >> shift] + (v & block_mask);
+    }
+    /// Buffer slot of logical position `i` of a small list. Precondition: i < capacity().
     [[nodiscard]] size_type phys(size_type i) const noexcept {
         const size_type p = m_head + i;
         return p >= m_cap ? p - m_cap : p;
     }
-    /// The capacity a full buffer grows to: 1, 2, 4, then 1.5x.
+    /// The capacity a small list's full buffer grows to: 1, 2, 4, then 1.5x, at most
+    /// small_limit().
     [[nodiscard]] size_type grown_capacity() const noexcept {
         if (m_cap == 0) return 1;
         if (m_cap < 4) return m_cap * 2;
-        return m_cap + m_cap / 2;
+        return std::min(m_cap + m_cap / 2, small_limit());
     }
     [[nodiscard]] size_type checked_capacity(size_type n) const {
         if (n > max_size()) throw std::length_error("cachet::List: too many elements");
@@ -639,19 +752,115 @@ private:
         if constexpr (std::ranges::sized_range<R>) {
             const auto n = static_cast<size_type>(std::ranges::size(values));
             if (n > max_size() - m_size) throw std::length_error("cachet::List: too many elements");
-            if (m_size + n > m_cap) relocate(std::max(m_size + n, grown_capacity()));
+            const size_type want = m_size + n;
+            if (segmented()) reserve(want);
+            else if (want > m_cap)
+                want <= small_limit() ? relocate(std::max(want, grown_capacity())) : segment(want);
         }
     }
 
-    /// Moves the elements into a new buffer of `new_cap` (>= size()) slots, head at 0.
-    /// Strong guarantee (moves if that cannot throw, copies otherwise).
+    // -- segmented storage
+
+    [[nodiscard]] size_type map_slots() const noexcept { return m_cap >> shift; }
+    /// Map slots for `n` elements: their blocks, one more for the offset of the head in its
+    /// block, rounded up to a power of two (at least 8).
+    [[nodiscard]] static size_type map_slots_for(size_type n) noexcept {
+        return std::max(min_map_slots, std::bit_ceil(((n + block_mask) >> shift) + 1));
+    }
+    /// Blocks that hold elements.
+    [[nodiscard]] size_type blocks_used() const noexcept {
+        return m_size == 0 ? 0 : ((m_head & block_mask) + m_size + block_mask) >> shift;
+    }
+    /// A block for a push: the spare one, or a new one. May throw (nothing changed).
+    [[nodiscard]] T* take_block() {
+        if (T* s = std::exchange(spare(), nullptr)) return s;
+        return alloc_traits::allocate(m_alloc, block_elements());
+    }
+    /// Keeps `b` (now empty) as the spare block, or frees it if there is one.
+    void give_block(T* b) noexcept {
+        if (T*& s = spare(); !s) s = b;
+        else alloc_traits::deallocate(m_alloc, b, block_elements());
+    }
+    /// Re-lays the block map into `slots` slots (>= blocks_used()), the head's block first.
+    /// The elements do not move. May throw (nothing changed).
+    void grow_map(size_type slots) {
+        map_allocator ma(m_alloc);
+        T** fresh = map_traits::allocate(ma, slots + 1);
+        const size_type used = blocks_used(), old = map_slots(), first = m_head >> shift;
+        for (size_type k = 0; k < used; ++k) fresh[k] = map()[(first + k) & (old - 1)];
+        std::fill(fresh + used, fresh + slots, nullptr);
+        fresh[slots] = spare();
+        map_traits::deallocate(ma, map(), old + 1);
+        m_store = fresh;
+        m_cap = slots << shift;
+        m_head &= block_mask;
+    }
+    /// Makes a small list segmented, with a map for `need` (>= size()) elements; the elements
+    /// move into blocks. Strong guarantee (moves if that cannot throw, copies otherwise).
+    void segment(size_type need) {
+        const size_type slots = map_slots_for(need), blocks = (m_size + block_mask) >> shift;
+        map_allocator ma(m_alloc);
+        T** ring = map_traits::allocate(ma, slots + 1);
+        std::fill(ring, ring + slots + 1, nullptr);
+        size_type done = 0;
+        try {
+            for (size_type b = 0; b < blocks; ++b)
+                ring[b] = alloc_traits::allocate(m_alloc, block_elements());
+            for_each_run([&](T* p, size_type n) {
+                for (size_type i = 0; i < n; ++i, ++done)
+                    alloc_traits::construct(m_alloc, ring[done >> shift] + (done & block_mask),
+                                            std::move_if_noexcept(p[i]));
+            });
+        } catch (...) {
+            for (size_type i = 0; i < done; ++i)
+                alloc_traits::destroy(m_alloc, ring[i >> shift] + (i & block_mask));
+            for (size_type b = 0; b < blocks; ++b)
+                if (ring[b]) alloc_traits::deallocate(m_alloc, ring[b], block_elements());
+            map_traits::deallocate(ma, ring, slots + 1);
+            throw;
+        }
+        const size_type n = m_size;
+        destroy_and_deallocate();
+        m_store = ring;
+        m_cap = slots << shift;
+        m_size = n;
+    }
+    /// A push onto a segmented list: into the edge block, or a new block at the edge (growing
+    /// the map first if every slot is taken). Strong guarantee.
+    template <class... A>
+    reference seg_emplace(bool at_front, A&&... args) {
+        const bool new_block =
+            m_size == 0 || ((at_front ? m_head : m_head + m_size) & block_mask) == 0;
+        if (new_block && blocks_used() == map_slots()) grow_map(map_slots() * 2);
+        const size_type v = (at_front ? m_head + m_cap - 1 : m_head + m_size) & (m_cap - 1);
+        T*& slot = map()[v >> shift];
+        T* block = new_block ? take_block() : slot;
+        T* p = block + (v & block_mask);
+        try {
+            alloc_traits::construct(m_alloc, p, std::forward<A>(args)...);
+        } catch (...) {
+            if (new_block) give_block(block);
+            throw;
+        }
+        if (new_block) slot = block;
+        if (at_front) m_head = v;
+        ++m_size;
+        return *p;
+    }
+
+    // -- small storage
+
+    /// Moves the elements into a new small buffer of `new_cap` (>= size(), <= small_limit())
+    /// slots, head at 0 (a segmented list becomes small). Strong guarantee (moves if that
+    /// cannot throw, copies otherwise).
     void relocate(size_type new_cap) {
         T* fresh = new_cap ? alloc_traits::allocate(m_alloc, new_cap) : nullptr;
         size_type done = 0;
         try {
-            for (; done < m_size; ++done)
-                alloc_traits::construct(m_alloc, fresh + done,
-                                        std::move_if_noexcept((*this)[done]));
+            for_each_run([&](T* p, size_type n) {
+                for (size_type i = 0; i < n; ++i, ++done)
+                    alloc_traits::construct(m_alloc, fresh + done, std::move_if_noexcept(p[i]));
+            });
         } catch (...) {
             for (size_type i = 0; i < done; ++i) alloc_traits::destroy(m_alloc, fresh + i);
             if (fresh) alloc_traits::deallocate(m_alloc, fresh, new_cap);
@@ -659,15 +868,21 @@ private:
         }
         const size_type n = m_size;
         destroy_and_deallocate();
-        m_data = fresh;
+        m_store = fresh;
         m_cap = new_cap;
         m_size = n;
     }
 
-    /// Push into a full buffer: the new element is built in the new buffer first (so `args`
-    /// may refer to an element of this list), then the others are moved over.
+    /// Push into a small list's full buffer: the new element is built in the new buffer first
+    /// (so `args` may refer to an element of this list), then the others are moved over. A
+    /// full buffer of small_limit() elements makes the list segmented instead.
     template <class... A>
-    reference emplace_grow(bool at_front, A&&... args) {
+    CACHET_NOINLINE reference emplace_grow(bool at_front, A&&... args) {
+        if (m_cap == small_limit()) {
+            T value(std::forward<A>(args)...);  // before the elements `args` may name move
+            segment(m_size + 1);
+            return seg_emplace(at_front, std::move(value));
+        }
         const size_type new_cap = checked_capacity(grown_capacity());
         T* fresh = alloc_traits::allocate(m_alloc, new_cap);
         const size_type slot = at_front ? 0 : m_size;
@@ -680,9 +895,11 @@ private:
         }
         size_type done = 0;
         try {
-            for (; done < m_size; ++done)
-                alloc_traits::construct(m_alloc, fresh + offset + done,
-                                        std::move_if_noexcept((*this)[done]));
+            for_each_run([&](T* p, size_type n) {
+                for (size_type i = 0; i < n; ++i, ++done)
+                    alloc_traits::construct(m_alloc, fresh + offset + done,
+                                            std::move_if_noexcept(p[i]));
+            });
         } catch (...) {
             for (size_type i = 0; i < done; ++i) alloc_traits::destroy(m_alloc, fresh + offset + i);
             alloc_traits::destroy(m_alloc, fresh + slot);
@@ -691,11 +908,13 @@ private:
         }
         const size_type n = m_size;
         destroy_and_deallocate();
-        m_data = fresh;
+        m_store = fresh;
         m_cap = new_cap;
         m_size = n + 1;
-        return m_data[slot];
+        return data()[slot];
     }
+
+    // -- removal
 
     std::vector<T> pop_many(size_type count, bool from_front) {
         const size_type n = std::min(count, m_size);
@@ -703,64 +922,110 @@ private:
         out.reserve(n);
         for (size_type i = 0; i < n; ++i) {
             if (from_front) {
-                out.push_back(std::move(m_data[m_head]));
-                destroy_front(1);
+                out.push_back(std::move(front()));
+                drop_front();
             } else {
-                out.push_back(std::move(m_data[phys(m_size - 1)]));
-                destroy_back(1);
+                out.push_back(std::move(back()));
+                drop_back();
             }
         }
         if (n) maybe_shrink();
         return out;
     }
 
+    /// Destroys the head element (a segmented list gives up its block once empty).
+    /// Precondition: !empty().
+    void drop_front() noexcept {
+        if (!segmented()) {
+            alloc_traits::destroy(m_alloc, data() + m_head);
+            m_head = m_head + 1 == m_cap ? 0 : m_head + 1;
+        } else {
+            T*& slot = map()[m_head >> shift];
+            alloc_traits::destroy(m_alloc, slot + (m_head & block_mask));
+            if (m_size == 1 || (m_head & block_mask) == block_mask) give_block(std::exchange(slot, nullptr));
+            m_head = (m_head + 1) & (m_cap - 1);
+        }
+        if (--m_size == 0) m_head = 0;
+    }
+    /// Destroys the tail element. Precondition: !empty().
+    void drop_back() noexcept {
+        if (!segmented()) {
+            alloc_traits::destroy(m_alloc, data() + phys(m_size - 1));
+        } else {
+            const size_type v = (m_head + m_size - 1) & (m_cap - 1);
+            T*& slot = map()[v >> shift];
+            alloc_traits::destroy(m_alloc, slot + (v & block_mask));
+            if (m_size == 1 || (v & block_mask) == 0) give_block(std::exchange(slot, nullptr));
+        }
+        if (--m_size == 0) m_head = 0;
+    }
     /// Destroys the first `n` elements. Precondition: n <= size().
     void destroy_front(size_type n) noexcept {
-        for (size_type i = 0; i < n; ++i) {
-            alloc_traits::destroy(m_alloc, m_data + m_head);
-            m_head = m_head + 1 == m_cap ? 0 : m_head + 1;
+        if (trivial_destroy && !segmented()) {
+            m_size -= n;
+            m_head = m_size == 0 ? 0 : phys(n);
+            return;
         }
-        m_size -= n;
-        if (m_size == 0) m_head = 0;
+        for (size_type i = 0; i < n; ++i) drop_front();
     }
     /// Destroys the last `n` elements. Precondition: n <= size().
     void destroy_back(size_type n) noexcept {
-        for (size_type i = 0; i < n; ++i) alloc_traits::destroy(m_alloc, m_data + phys(--m_size));
-        if (m_size == 0) m_head = 0;
+        if (trivial_destroy && !segmented()) {
+            m_size -= n;
+            if (m_size == 0) m_head = 0;
+            return;
+        }
+        for (size_type i = 0; i < n; ++i) drop_back();
     }
 
-    /// Halves the buffer once the list is down to a quarter of it (frees it when empty), so
-    /// memory follows the size without reallocating on every pop. Best effort: if the new
-    /// buffer cannot be had, the old one stays.
+    /// Halves a small list's buffer once the list is down to a quarter of it (frees it when
+    /// empty), and makes a segmented list small again once it is down to two blocks' worth,
+    /// so memory follows the size without reallocating on every pop. Best effort: if the new
+    /// buffer cannot be had, the old storage stays.
     void maybe_shrink() noexcept {
-        if (CACHET_UNLIKELY(m_cap > 16 && m_size <= m_cap / 4)) shrink();
+        if (segmented() ? CACHET_UNLIKELY(m_size <= 2 * block_elements())
+                  : CACHET_UNLIKELY(m_cap > 16 && m_size <= m_cap / 4))
+            shrink();
     }
     CACHET_NOINLINE void shrink() noexcept {
         const size_type target = m_size == 0 ? 0 : std::max<size_type>(m_size * 2, 8);
         try {
             relocate(target);
-        } catch (...) {  // keeping the larger buffer is always correct
+        } catch (...) {  // keeping the larger storage is always correct
         }
     }
 
     void destroy_and_deallocate() noexcept {
-        destroy_front(m_size);
-        if (m_data) alloc_traits::deallocate(m_alloc, m_data, m_cap);
-        m_data = nullptr;
+        if (!trivial_destroy)
+            for_each_run([&](T* p, size_type n) {
+                for (size_type i = 0; i < n; ++i) alloc_traits::destroy(m_alloc, p + i);
+            });
+        if (segmented()) {
+            for (size_type k = 0, slots = map_slots(); k <= slots; ++k)  // the blocks, the spare
+                if (T* b = map()[k]) alloc_traits::deallocate(m_alloc, b, block_elements());
+            map_allocator ma(m_alloc);
+            map_traits::deallocate(ma, map(), map_slots() + 1);
+        } else if (m_store) {
+            alloc_traits::deallocate(m_alloc, data(), m_cap);
+        }
+        m_store = nullptr;
         m_cap = 0;
         m_head = 0;
+        m_size = 0;
     }
-    /// Takes `other`'s buffer. Precondition: this list owns no buffer; the allocators are equal.
+    /// Takes `other`'s storage. Precondition: this list owns none; the allocators are equal.
     void steal(List& other) noexcept {
-        m_data = std::exchange(other.m_data, nullptr);
+        m_store = std::exchange(other.m_store, nullptr);
         m_cap = std::exchange(other.m_cap, 0);
         m_head = std::exchange(other.m_head, 0);
         m_size = std::exchange(other.m_size, 0);
     }
 
-    T* m_data = nullptr;   ///< the ring buffer; null iff m_cap == 0
-    size_type m_cap = 0;   ///< slots in m_data
-    size_type m_head = 0;  ///< slot of the head element; < m_cap (0 without a buffer)
+    /// Small: the ring buffer (`T*`, null iff m_cap == 0); segmented: the block map (`T**`: the
+    /// ring's slots, then the spare block).
+    void* m_store = nullptr;
+    size_type m_cap = 0;   ///< small: slots in the buffer; segmented: map slots x block_elements()
+    size_type m_head = 0;  ///< slot of the head element; < m_cap (0 when empty)
     size_type m_size = 0;  ///< live elements, at slots m_head, m_head + 1, ... modulo m_cap
     [[no_unique_address]] Allocator m_alloc;
 };
